@@ -1,0 +1,90 @@
+// Departments (課): names and aliases, how a typed name is matched to one, and their storage.
+import type { Db } from './store/schema.ts';
+import type { IdSource } from './ids.ts';
+
+export interface Department {
+  readonly id: string;
+  readonly name: string;
+  readonly aliases: ReadonlyArray<string>;
+  readonly contact: string;
+}
+
+/** The departments a new installation starts with (Hamada City's relay targets and Sanuki City's 健康福祉部). */
+export const DEFAULT_DEPARTMENTS: ReadonlyArray<Omit<Department, 'id'>> = [
+  { name: '総合窓口課', aliases: ['総合窓口', '窓口', 'general'], contact: '' },
+  { name: '保険年金課', aliases: ['保険年金', '年金', '保険', '国保', 'pension'], contact: '' },
+  { name: '税務課', aliases: ['税務', '税', 'tax'], contact: '' },
+  { name: '資産税課', aliases: ['資産税', '固定資産税', 'property-tax'], contact: '' },
+  { name: '福祉課', aliases: ['福祉', 'welfare'], contact: '' },
+  { name: '子ども家庭課', aliases: ['子ども', 'こども', '子育て', 'child'], contact: '' },
+  { name: '健康増進課', aliases: ['健康', '保健', 'health'], contact: '' },
+  { name: '長寿介護課', aliases: ['介護', '高齢者', 'care'], contact: '' },
+];
+
+/** Full-width letters and spaces from a Japanese IME, case and surrounding space do not matter. */
+export function normalizeName(text: string): string {
+  return text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, '');
+}
+
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+export type DepartmentMatch =
+  | { ok: true; value: Department }
+  | { ok: false; reason: { suggestions: Department[] } };
+
+/** Finds a department by name or alias; otherwise the closest few, best first. */
+export function matchDepartment(departments: ReadonlyArray<Department>, typed: string): DepartmentMatch {
+  const q = normalizeName(typed);
+  const names = (d: Department) => [d.name, ...d.aliases].map(normalizeName);
+  const exact = departments.find((d) => names(d).includes(q) || d.id === typed);
+  if (exact) return { ok: true, value: exact };
+  const scored = departments
+    .map((d) => {
+      const score = Math.min(
+        ...names(d).map((n) => (q && (n.includes(q) || q.includes(n)) ? 0 : distance(n, q) / Math.max(n.length, q.length, 1))),
+      );
+      return { d, score };
+    })
+    .sort((a, b) => a.score - b.score);
+  return { ok: false, reason: { suggestions: scored.filter((s) => s.score < 0.75).slice(0, 3).map((s) => s.d) } };
+}
+
+function fromRow(row: { id: string; name: string; aliases: string; contact: string }): Department {
+  return { id: row.id, name: row.name, aliases: JSON.parse(row.aliases) as string[], contact: row.contact };
+}
+
+export async function listDepartments(db: Db): Promise<Department[]> {
+  const rows = await db.selectFrom('departments').selectAll().orderBy('name').execute();
+  return rows.map(fromRow);
+}
+
+/** Creates the default departments when there are none yet. */
+export async function seedDepartments(db: Db, ids: IdSource, now: number): Promise<void> {
+  const existing = await db.selectFrom('departments').select('id').limit(1).execute();
+  if (existing.length > 0) return;
+  await db
+    .insertInto('departments')
+    .values(
+      DEFAULT_DEPARTMENTS.map((d) => ({
+        id: ids.shortId(),
+        name: d.name,
+        aliases: JSON.stringify(d.aliases),
+        contact: d.contact,
+        created_at: new Date(now).toISOString(),
+      })),
+    )
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+}

@@ -1,0 +1,142 @@
+// HTTP plumbing shared by every route: bilingual input parsing, bearer-token auth, and RFC 9457 problem+json.
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import type { Logger } from './log.ts';
+import type { Db } from './store/schema.ts';
+import type { FieldError, Problem, ProblemCode, Result } from './errors.ts';
+import { ProblemError, fail, ok, problem } from './errors.ts';
+import type { Principal, Role } from './auth/tokens.ts';
+import { authenticate } from './auth/tokens.ts';
+
+const STATUS: Record<ProblemCode, number> = {
+  validation: 422,
+  idempotency_mismatch: 422,
+  conflict: 409,
+  invalid_state: 409,
+  not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
+};
+
+const TITLE: Record<ProblemCode, { ja: string; en: string }> = {
+  validation: { ja: '入力内容に誤りがあります', en: 'Invalid input' },
+  idempotency_mismatch: { ja: 'Idempotency-Key の再利用', en: 'Idempotency-Key reused' },
+  conflict: { ja: '予約が重なっています', en: 'Conflict' },
+  invalid_state: { ja: '現在の状態ではできない操作です', en: 'Not possible in the current state' },
+  not_found: { ja: '見つかりません', en: 'Not found' },
+  unauthorized: { ja: '認証が必要です', en: 'Authentication required' },
+  forbidden: { ja: '権限がありません', en: 'Forbidden' },
+};
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The problem+json body: standard members plus Japanese text, the offending field(s) and extra members. */
+export function problemBody(p: Problem, instance?: string): Record<string, unknown> {
+  return {
+    type: `urn:madoguchi:problem:${p.code}`,
+    title: TITLE[p.code].en,
+    title_ja: TITLE[p.code].ja,
+    status: STATUS[p.code],
+    detail: p.message.en,
+    detail_ja: p.message.ja,
+    ...(p.errors && p.errors.length > 0 ? { field: p.errors[0]!.field, errors: p.errors } : {}),
+    ...(instance ? { instance } : {}),
+    ...p.extra,
+  };
+}
+
+export function sendProblem(res: Response, p: Problem, instance?: string): void {
+  res.status(STATUS[p.code]).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemBody(p, instance)));
+}
+
+const jaLocale = z.locales.ja();
+
+function fieldPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
+  return [prefix, ...path.map(String)].filter(Boolean).join('.') || prefix || '(body)';
+}
+
+/** Parses input with a zod schema; failures name each field in Japanese and English. */
+export function parseInput<S extends z.ZodType>(schema: S, data: unknown, where: string): Result<z.output<S>> {
+  const en = schema.safeParse(data);
+  if (en.success) return ok(en.data);
+  const ja = schema.safeParse(data, { error: jaLocale.localeError });
+  const jaIssues = ja.success ? [] : ja.error.issues;
+  const errors: FieldError[] = en.error.issues.map((issue, i) => ({
+    field: fieldPath(where, issue.path),
+    en: issue.message,
+    ja: jaIssues[i]?.message ?? issue.message,
+  }));
+  const first = errors[0]!;
+  return fail(
+    problem(
+      'validation',
+      `${first.field}: ${first.ja}${errors.length > 1 ? `（ほか${errors.length - 1}件）` : ''}`,
+      `${first.field}: ${first.en}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+      { errors },
+    ),
+  );
+}
+
+/** Unwraps a parse or service result inside a route (the error middleware renders a failure). */
+export function must<T>(r: Result<T>): T {
+  if (!r.ok) throw new ProblemError(r.reason);
+  return r.value;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new Error('route is missing requireToken');
+  return req.principal;
+}
+
+/** Bearer-token authentication; with `role: 'admin'` only admins pass. */
+export function requireToken(db: Db, role?: Role): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) {
+      throw new ProblemError(
+        problem('unauthorized', 'Authorization: Bearer <トークン> ヘッダーが必要です。', 'Send an "Authorization: Bearer <token>" header.'),
+      );
+    }
+    const principal = await authenticate(db, m[1]!);
+    if (!principal) {
+      throw new ProblemError(problem('unauthorized', 'トークンが正しくないか、無効にされています。', 'The token is unknown or revoked.'));
+    }
+    if (role === 'admin' && principal.role !== 'admin') {
+      throw new ProblemError(problem('forbidden', 'この操作は管理者だけが行えます。', 'Only an admin can do this.'));
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+/** The one error middleware: expected problems as problem+json, anything else logged once and a bare 500. */
+export function problemHandler(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error instanceof ProblemError) return sendProblem(res, error.problem, req.originalUrl);
+    const e = error as { type?: string; status?: number };
+    if (e?.type === 'entity.parse.failed') {
+      return sendProblem(res, problem('validation', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', { errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }] }), req.originalUrl);
+    }
+    if (e?.type === 'entity.too.large') {
+      return sendProblem(res, problem('validation', '本文が大きすぎます。', 'The request body is too large.'), req.originalUrl);
+    }
+    log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), method: req.method, path: req.path }, 'unexpected error');
+    res
+      .status(500)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', title_ja: 'サーバー内部のエラー', status: 500, detail: 'Something went wrong on the server; it has been logged.', detail_ja: 'サーバーで問題が起きました。記録済みです。時間をおいてもう一度お試しください。' }));
+  };
+}
+
+/** 404 for unknown routes, as problem+json. */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, problem('not_found', `${req.method} ${req.path} はありません。`, `There is no ${req.method} ${req.path}.`), req.originalUrl);
+};

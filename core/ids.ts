@@ -1,0 +1,42 @@
+// Identifiers and secrets. Randomness is injected so that tests can fix it.
+import { createHash, randomBytes } from 'node:crypto';
+
+export type RandomBytes = (size: number) => Buffer;
+
+// Crockford base32: no I, L, O, U — easy to read out on the phone and to type in chat.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function encode(bytes: Buffer, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 32];
+  return out;
+}
+
+export interface IdSource {
+  /** A short id staff can type: 8 characters, e.g. 'K7M2Q9XA'. */
+  shortId(): string;
+  /** A time-ordered id for rows listed by age (audit, outbox). */
+  sortableId(now: number): string;
+  /** A secret token, base64url, 256 bits. */
+  secret(): string;
+  /** n decimal digits. */
+  digits(n: number): string;
+}
+
+export function createIdSource(random: RandomBytes = randomBytes): IdSource {
+  return {
+    shortId: () => encode(random(8), 8),
+    sortableId: (now) => `${now.toString(36).padStart(9, '0')}${encode(random(10), 10)}`,
+    secret: () => random(32).toString('base64url'),
+    digits: (n) => {
+      const b = random(n);
+      let s = '';
+      for (let i = 0; i < n; i++) s += String(b[i]! % 10);
+      return s;
+    },
+  };
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,98 @@
+// The outbox: durable rows of work to do outside the database, written in the same transaction as the change that causes them.
+import { sql } from 'kysely';
+import type { Db } from './store/schema.ts';
+import type { DialectName } from './store/db.ts';
+import type { IdSource } from './ids.ts';
+
+export type OutboxKind = 'meeting.sync';
+
+export interface OutboxJob {
+  readonly id: string;
+  readonly kind: OutboxKind;
+  readonly consultationId: string | null;
+  readonly payload: unknown;
+  readonly attempts: number;
+}
+
+/**
+ * Adds a job unless the same kind of job for the same consultation is already waiting untouched
+ * (a waiting sync already sees the latest state when it runs).
+ */
+export async function enqueue(db: Db, ids: IdSource, now: number, kind: OutboxKind, consultationId: string | null, payload: unknown = {}): Promise<void> {
+  if (consultationId !== null) {
+    const waiting = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('kind', '=', kind)
+      .where('consultation_id', '=', consultationId)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', 0)
+      .where('locked_until', 'is', null)
+      .executeTakeFirst();
+    if (waiting) return;
+  }
+  const at = new Date(now).toISOString();
+  await db
+    .insertInto('outbox')
+    .values({ id: ids.sortableId(now), kind, consultation_id: consultationId, payload: JSON.stringify(payload), status: 'pending', run_after: at, locked_until: null, last_error: '', created_at: at, done_at: null })
+    .execute();
+}
+
+/**
+ * Claims due jobs for `leaseMs`. PostgreSQL: SKIP LOCKED, so several instances share the work.
+ * A consultation's jobs run one at a time: a job is not claimed while another of the same consultation is leased.
+ */
+export async function claimDue(db: Db, dialect: DialectName, now: number, leaseMs: number, limit: number): Promise<OutboxJob[]> {
+  const at = new Date(now).toISOString();
+  const until = new Date(now + leaseMs).toISOString();
+  const rows = await db.transaction().execute(async (trx) => {
+    let due = trx
+      .selectFrom('outbox as o')
+      .select('o.id')
+      .where('o.status', '=', 'pending')
+      .where('o.run_after', '<=', at)
+      .where((eb) => eb.or([eb('o.locked_until', 'is', null), eb('o.locked_until', '<', at)]))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('outbox as busy')
+              .select(sql.lit(1).as('one'))
+              .whereRef('busy.consultation_id', '=', 'o.consultation_id')
+              .whereRef('busy.id', '<>', 'o.id')
+              .where('busy.status', '=', 'pending')
+              .where('busy.locked_until', '>', at),
+          ),
+        ),
+      )
+      .orderBy('o.run_after')
+      .orderBy('o.id')
+      .limit(limit);
+    if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+    const ids = (await due.execute()).map((r) => r.id);
+    if (ids.length === 0) return [];
+    return trx
+      .updateTable('outbox')
+      .set((eb) => ({ locked_until: until, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute();
+  });
+  return rows.map((r) => ({ id: r.id, kind: r.kind as OutboxKind, consultationId: r.consultation_id, payload: JSON.parse(r.payload), attempts: r.attempts }));
+}
+
+export async function markDone(db: Db, id: string, now: number): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'done', done_at: new Date(now).toISOString(), locked_until: null, last_error: '' }).where('id', '=', id).execute();
+}
+
+/** Schedules another try, or gives up ('dead') when there are no tries left. */
+export async function markFailed(db: Db, id: string, now: number, error: string, retryAt: number | null): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set(
+      retryAt === null
+        ? { status: 'dead', locked_until: null, last_error: error, done_at: new Date(now).toISOString() }
+        : { run_after: new Date(retryAt).toISOString(), locked_until: null, last_error: error },
+    )
+    .where('id', '=', id)
+    .execute();
+}

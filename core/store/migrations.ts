@@ -1,0 +1,174 @@
+// Versioned, forward-only migrations, one list for SQLite and PostgreSQL, applied at start-up.
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import type { DialectName } from './db.ts';
+
+type AnyDb = Kysely<any>;
+
+function foundation(dialect: DialectName): Migration {
+  const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('hosts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('retired_at', ts)
+        .execute();
+
+      await db.schema
+        .createTable('departments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('aliases', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('contact', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('consultations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id'))
+        .addColumn('start_at', ts, (c) => c.notNull())
+        .addColumn('end_at', ts, (c) => c.notNull())
+        .addColumn('block_end_at', ts, (c) => c.notNull())
+        .addColumn('department_id', 'text', (c) => c.notNull().references('departments.id'))
+        .addColumn('citizen_name', 'text', (c) => c.notNull())
+        .addColumn('citizen_email', 'text', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('consultation_type', 'text', (c) => c.notNull())
+        .addColumn('booked_by', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('status_note', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .addCheckConstraint('consultations_times_ordered', sql`start_at < end_at and end_at <= block_end_at`)
+        .execute();
+      await db.schema.createIndex('consultations_host_start').on('consultations').columns(['host_id', 'start_at']).execute();
+      await db.schema.createIndex('consultations_start').on('consultations').column('start_at').execute();
+
+      // No double booking, enforced by the database itself.
+      if (dialect === 'postgres') {
+        await sql`create extension if not exists btree_gist`.execute(db);
+        await sql`alter table consultations add constraint consultations_no_overlap
+          exclude using gist (host_id with =, tstzrange(start_at, block_end_at, '[)') with &&)
+          where (status <> 'cancelled')`.execute(db);
+      } else {
+        const overlap = (self: string) => sql.raw(`new.status <> 'cancelled' and exists (
+            select 1 from consultations c
+            where c.host_id = new.host_id and c.status <> 'cancelled' ${self}
+              and c.start_at < new.block_end_at and c.block_end_at > new.start_at)`);
+        await sql`create trigger consultations_no_overlap_insert before insert on consultations
+          when ${overlap('')}
+          begin select raise(abort, 'consultation_overlap'); end`.execute(db);
+        await sql`create trigger consultations_no_overlap_update
+          before update of host_id, start_at, block_end_at, status on consultations
+          when ${overlap('and c.id <> new.id')}
+          begin select raise(abort, 'consultation_overlap'); end`.execute(db);
+      }
+
+      await db.schema
+        .createTable('meetings')
+        .addColumn('consultation_id', 'text', (c) => c.primaryKey().references('consultations.id'))
+        .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id'))
+        .addColumn('synced_version', 'integer', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('provider_meeting_id', 'text', (c) => c.notNull())
+        .addColumn('meeting_number', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('password', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('join_url', 'text', (c) => c.notNull())
+        .addColumn('dial_in', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('sip_address', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('revoked_at', ts)
+        .execute();
+
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', ts, (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text', (c) => c.notNull())
+        .addColumn('before_json', 'text')
+        .addColumn('after_json', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_entity').on('audit_log').columns(['entity', 'entity_id']).execute();
+
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('response_status', 'integer', (c) => c.notNull())
+        .addColumn('response_body', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['actor', 'key'])
+        .execute();
+
+      await db.schema
+        .createTable('calendar_exceptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('start_date', 'text', (c) => c.notNull())
+        .addColumn('end_date', 'text', (c) => c.notNull())
+        .addColumn('start_minute', 'integer')
+        .addColumn('end_minute', 'integer')
+        .addColumn('note', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('consultation_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('run_after', ts, (c) => c.notNull())
+        .addColumn('locked_until', ts)
+        .addColumn('last_error', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('done_at', ts)
+        .execute();
+      await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'run_after']).execute();
+    },
+  };
+}
+
+/** Every migration, in order. Never edit a released one; add the next. */
+export function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_foundation': foundation(dialect),
+  };
+}
+
+export async function migrateToLatest(db: AnyDb, dialect: DialectName): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,130 @@
+// Table types of the store. Times are UTC ISO 8601 strings ('2026-12-01T01:00:00.000Z') on both databases.
+import type { Generated, Kysely } from 'kysely';
+
+type Timestamp = string;
+
+export interface HostTable {
+  id: string;
+  display_name: string;
+  provider: string;
+  account: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface DepartmentTable {
+  id: string;
+  name: string;
+  /** JSON array of strings. */
+  aliases: string;
+  contact: string;
+  created_at: Timestamp;
+}
+
+export interface ConsultationTable {
+  id: string;
+  host_id: string;
+  start_at: Timestamp;
+  end_at: Timestamp;
+  /** end_at + the buffer in force when booked; the store forbids two [start_at, block_end_at) overlapping on one host. */
+  block_end_at: Timestamp;
+  department_id: string;
+  citizen_name: string;
+  citizen_email: string;
+  topic: string;
+  consultation_type: string;
+  booked_by: string;
+  status: string;
+  status_note: string;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MeetingTable {
+  consultation_id: string;
+  /** The host account the meeting was made on; a move to another host makes a new meeting. */
+  host_id: string;
+  /** The consultation version this meeting matches. */
+  synced_version: number;
+  provider: string;
+  provider_meeting_id: string;
+  meeting_number: string;
+  password: string;
+  join_url: string;
+  /** JSON array of { label, number }. */
+  dial_in: string;
+  sip_address: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_by: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_id: string;
+  before_json: string | null;
+  after_json: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  actor: string;
+  key: string;
+  request_hash: string;
+  response_status: number;
+  response_body: string;
+  created_at: Timestamp;
+}
+
+export interface CalendarExceptionTable {
+  id: string;
+  kind: string;
+  start_date: string;
+  end_date: string;
+  start_minute: number | null;
+  end_minute: number | null;
+  note: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  consultation_id: string | null;
+  payload: string;
+  status: string;
+  attempts: Generated<number>;
+  run_after: Timestamp;
+  locked_until: Timestamp | null;
+  last_error: string;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+}
+
+export interface Schema {
+  hosts: HostTable;
+  departments: DepartmentTable;
+  consultations: ConsultationTable;
+  meetings: MeetingTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeyTable;
+  calendar_exceptions: CalendarExceptionTable;
+  outbox: OutboxTable;
+}
+
+export type Db = Kysely<Schema>;

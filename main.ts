@@ -1,0 +1,44 @@
+// The entry: read configuration, start the server, print where it is, stop cleanly on a signal.
+import { ConfigError, loadConfig, loadDotEnv } from './core/config.ts';
+import { createLogger } from './core/log.ts';
+import { startServer } from './server.ts';
+
+loadDotEnv();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+const log = createLogger(config.logLevel);
+const running = await startServer(config, { log });
+const mode = config.databaseUrl ? 'PostgreSQL' : `SQLite (${config.sqlitePath})`;
+const lines = [
+  '',
+  `窓口 madoguchi が起動しました / madoguchi is running`,
+  `  ${config.publicBaseUrl}/                      start page / 案内ページ`,
+  `  ${config.publicBaseUrl}/api/v1/openapi.json   API description / API 仕様`,
+  `  ${config.publicBaseUrl}/healthz               health check / 稼働確認`,
+  `  store / データ: ${mode}`,
+];
+if (running.bootstrapToken) {
+  lines.push(
+    '',
+    `  管理者 API トークン（この一度だけ表示します。安全な場所に保管してください）`,
+    `  Admin API token (shown only this once; keep it safe):`,
+    `    ${running.bootstrapToken.token}`,
+  );
+}
+process.stdout.write(`${lines.join('\n')}\n\n`);
+
+const stop = async (signal: string) => {
+  log.info({ signal }, 'shutting down');
+  await running.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));

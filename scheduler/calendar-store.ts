@@ -1,0 +1,47 @@
+// The city calendar as configured plus the admins' closures and special openings kept in the store.
+import type { CalendarException, CityCalendar, ExceptionKind } from '../core/calendar/calendar.ts';
+import { japaneseHolidays } from '../core/calendar/holidays.ts';
+import type { Config } from '../core/config.ts';
+import type { Db } from '../core/store/schema.ts';
+import type { IdSource } from '../core/ids.ts';
+import { writeAudit } from '../core/audit.ts';
+
+export async function listCalendarExceptions(db: Db): Promise<CalendarException[]> {
+  const rows = await db.selectFrom('calendar_exceptions').selectAll().orderBy('start_date').orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind as ExceptionKind,
+    startDate: r.start_date,
+    endDate: r.end_date,
+    startMinute: r.start_minute,
+    endMinute: r.end_minute,
+    note: r.note,
+  }));
+}
+
+export async function loadCityCalendar(db: Db, config: Config['calendar']): Promise<CityCalendar> {
+  return { ...config, holidays: japaneseHolidays(), exceptions: await listCalendarExceptions(db) };
+}
+
+export async function addCalendarException(db: Db, ids: IdSource, now: number, actor: string, e: Omit<CalendarException, 'id'>): Promise<CalendarException> {
+  const id = ids.shortId();
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('calendar_exceptions')
+      .values({ id, kind: e.kind, start_date: e.startDate, end_date: e.endDate, start_minute: e.startMinute, end_minute: e.endMinute, note: e.note, created_by: actor, created_at: new Date(now).toISOString() })
+      .execute();
+    const created = { id, ...e };
+    await writeAudit(trx, ids, now, { actor, action: 'calendar_exception.created', entity: 'calendar_exception', entityId: id, before: null, after: created });
+    return created;
+  });
+}
+
+export async function removeCalendarException(db: Db, ids: IdSource, now: number, actor: string, id: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('calendar_exceptions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!before) return false;
+    await trx.deleteFrom('calendar_exceptions').where('id', '=', id).execute();
+    await writeAudit(trx, ids, now, { actor, action: 'calendar_exception.removed', entity: 'calendar_exception', entityId: id, before, after: null });
+    return true;
+  });
+}

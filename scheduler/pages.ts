@@ -1,0 +1,84 @@
+// Plain pages for people: the start page, and the page a dry-run meeting link opens.
+import express from 'express';
+import type { Router } from 'express';
+import type { SchedulerDeps } from './consultations.ts';
+import { getConsultation } from './consultations.ts';
+import { listHosts } from '../core/hosts.ts';
+import { formatJa, formatEn } from '../core/time.ts';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+  body { font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 18px; line-height: 1.7; color: #1a1a1a; background: #fff; margin: 0; padding: 1.5rem; max-width: 44rem; }
+  h1 { font-size: 1.6rem; margin: 0 0 1rem; }
+  .note { border-left: 6px solid #b35c00; background: #fff4e5; padding: .75rem 1rem; margin: 1rem 0; }
+  .en { color: #444; font-size: .95rem; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+  dt { font-weight: bold; }
+  a { color: #0645ad; }
+  code { background: #f3f3f3; padding: 0 .25rem; }
+</style>
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
+
+export function pagesRouter(deps: SchedulerDeps): Router {
+  const r = express.Router();
+
+  r.get('/', async (_req, res) => {
+    const hosts = await listHosts(deps.store.db);
+    const dryRun = hosts.every((h) => h.provider === 'dryrun');
+    const hostList = hosts.map((h) => `<li>${escapeHtml(h.displayName)}（${escapeHtml(h.provider)}）</li>`).join('');
+    res.type('html').send(
+      page(
+        '窓口 madoguchi — オンライン相談窓口',
+        `<h1>窓口 madoguchi — オンライン相談窓口</h1>
+<p>市の Webex または Microsoft Teams を使って、オンラインで相談を受け付けるためのサービスです。</p>
+<p class="en">An online consultation counter on the city's own Webex or Microsoft Teams.</p>
+${dryRun ? '<p class="note"><strong>試験運用（ドライラン）中です。</strong>実際のビデオ会議は作成されず、メールは送信されません。<br><span class="en">Dry run: no real meetings are created and no email is sent.</span></p>' : ''}
+<h2>ホスト（相談用アカウント） / Hosts</h2>
+<ul>${hostList}</ul>
+<h2>職員・開発者向け / For staff and developers</h2>
+<ul>
+<li><a href="/api/v1/openapi.json">API 仕様（OpenAPI） / API description</a></li>
+<li><a href="/healthz">稼働確認 / Health check</a></li>
+</ul>`,
+      ),
+    );
+  });
+
+  r.get('/dry-run/meetings/:meetingId', async (req, res) => {
+    const consultationId = /^dryrun-(.+)$/.exec(req.params.meetingId)?.[1];
+    const c = consultationId ? await getConsultation(deps, consultationId) : null;
+    if (!c || c.meeting?.provider !== 'dryrun') {
+      res.status(404).type('html').send(page('見つかりません / Not found', '<h1>この会議は見つかりません</h1><p class="en">This meeting was not found.</p>'));
+      return;
+    }
+    const start = Date.parse(c.start);
+    res.type('html').send(
+      page(
+        'オンライン相談（試験運用）',
+        `<h1>オンライン相談（試験運用）</h1>
+<p class="note"><strong>これは試験運用（ドライラン）の会議です。</strong>実際のビデオ会議にはつながりません。<br><span class="en">This is a dry-run meeting: there is no real video call.</span></p>
+<dl>
+<dt>日時</dt><dd>${escapeHtml(formatJa(start))}（${c.durationMinutes}分） <span class="en">${escapeHtml(formatEn(start))}</span></dd>
+<dt>担当</dt><dd>${escapeHtml(c.department.name)}</dd>
+<dt>ミーティング番号</dt><dd><code>${escapeHtml(c.meeting.meetingNumber.replace(/(\d{3})(?=\d)/g, '$1 '))}</code></dd>
+<dt>状態</dt><dd>${escapeHtml(c.status)}</dd>
+</dl>`,
+      ),
+    );
+  });
+
+  return r;
+}

@@ -1,0 +1,136 @@
+// /api/v1: the booking API. Each route parses with zod, calls the scheduler, and passes failures to the problem handler.
+import express from 'express';
+import type { Router } from 'express';
+import { must, parseInput, principalOf, requireToken } from '../core/http.ts';
+import { listHosts } from '../core/hosts.ts';
+import { listDepartments } from '../core/departments.ts';
+import { readAudit } from '../core/audit.ts';
+import { fieldProblem, problem, ProblemError } from '../core/errors.ts';
+import { issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
+import { formatMinute, parseMinute } from '../core/time.ts';
+import type { SchedulerDeps } from './consultations.ts';
+import { bookConsultation, cancelConsultation, freeSlots, getConsultation, listConsultations, notFound, rescheduleConsultation } from './consultations.ts';
+import { addCalendarException, listCalendarExceptions, removeCalendarException } from './calendar-store.ts';
+import * as S from './schemas.ts';
+import { openApiDocument } from './openapi.ts';
+
+function exceptionView(e: Awaited<ReturnType<typeof listCalendarExceptions>>[number]) {
+  return {
+    id: e.id!,
+    kind: e.kind,
+    startDate: e.startDate,
+    endDate: e.endDate,
+    startTime: e.startMinute === null ? null : formatMinute(e.startMinute),
+    endTime: e.endMinute === null ? null : formatMinute(e.endMinute),
+    note: e.note,
+  };
+}
+
+export function apiRouter(deps: SchedulerDeps): Router {
+  const { db } = deps.store;
+  const r = express.Router();
+  const staff = requireToken(db);
+  const admin = requireToken(db, 'admin');
+  const idOf = (req: express.Request) => String(req.params.id);
+  const actorOf = (req: express.Request) => {
+    const p = principalOf(req);
+    return `token:${p.tokenId}:${p.name}`;
+  };
+
+  r.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(deps.config.publicBaseUrl));
+  });
+
+  r.get('/hosts', staff, async (_req, res) => {
+    const hosts = await listHosts(db);
+    res.json({ hosts: hosts.map((h) => ({ id: h.id, displayName: h.displayName, provider: h.provider })) });
+  });
+
+  r.get('/departments', staff, async (_req, res) => {
+    res.json({ departments: await listDepartments(db) });
+  });
+
+  r.get('/slots', staff, async (req, res) => {
+    const q = must(parseInput(S.SlotsQuery, req.query, 'query'));
+    const slots = must(await freeSlots(deps, { from: q.from, to: q.to, durationMinutes: q.duration, hostId: q.hostId }));
+    res.json({ slots });
+  });
+
+  r.post('/consultations', staff, async (req, res) => {
+    const key = req.get('idempotency-key');
+    const idempotencyKey = key === undefined ? undefined : must(parseInput(S.IdempotencyKey, key, 'Idempotency-Key'));
+    const body = must(parseInput(S.BookingBody, req.body ?? {}, ''));
+    const created = must(await bookConsultation(deps, body, actorOf(req), idempotencyKey));
+    res.status(created.status).location(`/api/v1/consultations/${created.consultation.id}`).json(created.consultation);
+  });
+
+  r.get('/consultations', staff, async (req, res) => {
+    const q = must(parseInput(S.ListQuery, req.query, 'query'));
+    if (q.to < q.from) throw new ProblemError(fieldProblem('query.to', '終了日は開始日以降にしてください。', '"to" must not be before "from".'));
+    res.json({ consultations: await listConsultations(deps, q.from, q.to) });
+  });
+
+  r.get('/consultations/:id', staff, async (req, res) => {
+    const c = await getConsultation(deps, idOf(req));
+    if (!c) throw new ProblemError(notFound(idOf(req)));
+    res.json(c);
+  });
+
+  r.get('/consultations/:id/audit', staff, async (req, res) => {
+    const c = await getConsultation(deps, idOf(req));
+    if (!c) throw new ProblemError(notFound(idOf(req)));
+    res.json({ entries: await readAudit(db, 'consultation', c.id) });
+  });
+
+  r.patch('/consultations/:id', staff, async (req, res) => {
+    const body = must(parseInput(S.RescheduleBody, req.body ?? {}, ''));
+    res.json(must(await rescheduleConsultation(deps, idOf(req), body, actorOf(req))));
+  });
+
+  r.post('/consultations/:id/cancel', staff, async (req, res) => {
+    const body = must(parseInput(S.CancelBody, req.body ?? {}, ''));
+    res.json(must(await cancelConsultation(deps, idOf(req), body.reason ?? '', actorOf(req))));
+  });
+
+  r.get('/calendar/exceptions', staff, async (_req, res) => {
+    res.json({ exceptions: (await listCalendarExceptions(db)).map(exceptionView) });
+  });
+
+  r.post('/calendar/exceptions', admin, async (req, res) => {
+    const b = must(parseInput(S.CalendarExceptionBody, req.body ?? {}, ''));
+    const endDate = b.endDate ?? b.startDate;
+    if (endDate < b.startDate) throw new ProblemError(fieldProblem('endDate', '終了日は開始日以降にしてください。', 'endDate must not be before startDate.'));
+    const startMinute = b.startTime === undefined ? null : parseMinute(b.startTime);
+    const endMinute = b.endTime === undefined ? null : parseMinute(b.endTime);
+    if ((b.startTime !== undefined && startMinute === null) || (b.endTime !== undefined && endMinute === null) || (startMinute !== null && endMinute !== null && endMinute <= startMinute)) {
+      throw new ProblemError(fieldProblem('endTime', '時刻は 00:00〜24:00 で、終了を開始より後にしてください。', 'Times must be 00:00–24:00 with the end after the start.'));
+    }
+    const created = await addCalendarException(db, deps.ids, deps.clock(), actorOf(req), { kind: b.kind, startDate: b.startDate, endDate, startMinute, endMinute, note: b.note ?? '' });
+    res.status(201).json(exceptionView(created));
+  });
+
+  r.delete('/calendar/exceptions/:id', admin, async (req, res) => {
+    const removed = await removeCalendarException(db, deps.ids, deps.clock(), actorOf(req), idOf(req));
+    if (!removed) throw new ProblemError(problem('not_found', `休業・開庁設定 ${req.params.id} は見つかりません。`, `Calendar exception ${req.params.id} was not found.`));
+    res.status(204).end();
+  });
+
+  r.get('/tokens', admin, async (_req, res) => {
+    res.json({ tokens: await listTokens(db) });
+  });
+
+  r.post('/tokens', admin, async (req, res) => {
+    const b = must(parseInput(S.TokenBody, req.body ?? {}, ''));
+    const issued = await issueToken(db, deps.ids, deps.clock(), { name: b.name, role: b.role, createdBy: actorOf(req) });
+    res.status(201).json(issued);
+  });
+
+  r.delete('/tokens/:id', admin, async (req, res) => {
+    if (!(await revokeToken(db, idOf(req), deps.clock()))) {
+      throw new ProblemError(problem('not_found', `トークン ${req.params.id} は見つからないか、すでに無効です。`, `Token ${req.params.id} was not found or is already revoked.`));
+    }
+    res.status(204).end();
+  });
+
+  return r;
+}

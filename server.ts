@@ -1,0 +1,106 @@
+// Composes the server: store, providers, the meeting worker and the HTTP routes. main.ts starts it; tests and the benchmark too.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import { sql } from 'kysely';
+import type { Config } from './core/config.ts';
+import type { Logger } from './core/log.ts';
+import type { Store } from './core/store/db.ts';
+import { openStore } from './core/store/db.ts';
+import type { IdSource } from './core/ids.ts';
+import { createIdSource } from './core/ids.ts';
+import { createProviders } from './core/conferencing/index.ts';
+import type { ConferencingProvider, ProviderKind } from './core/conferencing/index.ts';
+import { seedDefaultHost } from './core/hosts.ts';
+import { seedDepartments } from './core/departments.ts';
+import { bootstrapAdmin } from './core/auth/tokens.ts';
+import type { IssuedToken } from './core/auth/tokens.ts';
+import { notFoundHandler, problemHandler } from './core/http.ts';
+import { apiRouter } from './scheduler/routes.ts';
+import { startWorker } from './scheduler/meeting-jobs.ts';
+import type { Worker } from './scheduler/meeting-jobs.ts';
+import type { SchedulerDeps } from './scheduler/consultations.ts';
+import { pagesRouter } from './scheduler/pages.ts';
+
+export interface AppDeps extends SchedulerDeps {
+  readonly log: Logger;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      deps.log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    next();
+  });
+  app.use(express.json({ limit: '100kb' }));
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await sql`select 1`.execute(deps.store.db);
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'error', database: 'unreachable' });
+    }
+  });
+  app.use('/api/v1', apiRouter(deps));
+  app.use(pagesRouter(deps));
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.log));
+  return app;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly store: Store;
+  readonly worker: Worker;
+  /** The admin token made on this start, if one was made (print it once). */
+  readonly bootstrapToken: IssuedToken | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly log: Logger;
+  readonly ids?: IdSource;
+  readonly clock?: () => number;
+  readonly pgSchema?: string;
+  readonly providers?: Partial<Record<ProviderKind, ConferencingProvider>>;
+  readonly workerPollMs?: number;
+}
+
+export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
+  const ids = options.ids ?? createIdSource();
+  const clock = options.clock ?? Date.now;
+  const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}) });
+  const now = clock();
+  await seedDefaultHost(store.db, ids, now, config.defaultHostName);
+  await seedDepartments(store.db, ids, now);
+  const bootstrapToken = await bootstrapAdmin(store.db, ids, now, config.bootstrapAdminToken);
+
+  const providers = { ...createProviders({ ids, publicBaseUrl: config.publicBaseUrl }), ...options.providers };
+  const worker = startWorker({ store, ids, clock, log: options.log, providers }, options.workerPollMs);
+  const app = createApp({ store, config, ids, clock, log: options.log, onQueued: () => worker.wake() });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.bindAddress, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = config.port === 0 ? `http://127.0.0.1:${port}` : config.publicBaseUrl;
+  return {
+    url,
+    store,
+    worker,
+    bootstrapToken,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await worker.stop();
+      await store.close();
+    },
+  };
+}
