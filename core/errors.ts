@@ -7,6 +7,7 @@ export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
 export const fail = <E>(reason: E): { ok: false; reason: E } => ({ ok: false, reason });
 
 export type ProblemCode =
+  | 'bad_request'
   | 'validation'
   | 'conflict'
   | 'invalid_state'

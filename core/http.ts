@@ -9,6 +9,7 @@ import type { Principal, Role } from './auth/tokens.ts';
 import { authenticate } from './auth/tokens.ts';
 
 const STATUS: Record<ProblemCode, number> = {
+  bad_request: 400,
   validation: 422,
   idempotency_mismatch: 422,
   conflict: 409,
@@ -19,6 +20,7 @@ const STATUS: Record<ProblemCode, number> = {
 };
 
 const TITLE: Record<ProblemCode, { ja: string; en: string }> = {
+  bad_request: { ja: 'リクエストを読み取れません', en: 'Bad request' },
   validation: { ja: '入力内容に誤りがあります', en: 'Invalid input' },
   idempotency_mismatch: { ja: 'Idempotency-Key の再利用', en: 'Idempotency-Key reused' },
   conflict: { ja: '予約が重なっています', en: 'Conflict' },
@@ -33,6 +35,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** The problem+json body: standard members plus Japanese text, the offending field(s) and extra members. */
 export function problemBody(p: Problem, instance?: string): Record<string, unknown> {
   return {
+    ...p.extra,
     type: `urn:madoguchi:problem:${p.code}`,
     title: TITLE[p.code].en,
     title_ja: TITLE[p.code].ja,
@@ -41,7 +44,6 @@ export function problemBody(p: Problem, instance?: string): Record<string, unkno
     detail_ja: p.message.ja,
     ...(p.errors && p.errors.length > 0 ? { field: p.errors[0]!.field, errors: p.errors } : {}),
     ...(instance ? { instance } : {}),
-    ...p.extra,
   };
 }
 
@@ -123,10 +125,10 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (error instanceof ProblemError) return sendProblem(res, error.problem, req.originalUrl);
     const e = error as { type?: string; status?: number };
     if (e?.type === 'entity.parse.failed') {
-      return sendProblem(res, problem('validation', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', { errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }] }), req.originalUrl);
+      return sendProblem(res, problem('bad_request', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', { errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }] }), req.originalUrl);
     }
     if (e?.type === 'entity.too.large') {
-      return sendProblem(res, problem('validation', '本文が大きすぎます。', 'The request body is too large.'), req.originalUrl);
+      return sendProblem(res, problem('bad_request', '本文が大きすぎます（100KB まで）。', 'The request body is too large (100 KB at most).'), req.originalUrl);
     }
     log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), method: req.method, path: req.path }, 'unexpected error');
     res

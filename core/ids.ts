@@ -24,9 +24,16 @@ export interface IdSource {
 }
 
 export function createIdSource(random: RandomBytes = randomBytes): IdSource {
+  let lastTime = 0;
+  let sequence = 0;
   return {
     shortId: () => encode(random(8), 8),
-    sortableId: (now) => `${now.toString(36).padStart(9, '0')}${encode(random(10), 10)}`,
+    // Time, then a per-process sequence (so rows made in the same millisecond keep their order), then randomness.
+    sortableId: (now) => {
+      sequence = now === lastTime ? sequence + 1 : 0;
+      lastTime = now;
+      return `${now.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(4, '0')}${encode(random(8), 8)}`;
+    },
     secret: () => random(32).toString('base64url'),
     digits: (n) => {
       const b = random(n);

@@ -410,7 +410,7 @@ export async function rescheduleConsultation(deps: SchedulerDeps, id: string, pa
   if (!current) return fail(notFound(id));
   const status = current.status as ConsultationStatus;
   if (!canReschedule(status)) {
-    return fail(problem('invalid_state', `この相談は「${statusLabelJa(status)}」のため日時を変更できません。`, `A consultation that is ${status} cannot be moved.`, { extra: { status } }));
+    return fail(problem('invalid_state', `この相談は「${statusLabelJa(status)}」のため日時を変更できません。`, `A consultation that is ${status} cannot be moved.`, { extra: { consultationStatus: status } }));
   }
   const oldStart = Date.parse(current.start_at);
   const start = patch.start ?? oldStart;

@@ -72,7 +72,7 @@ export function transition(status: ConsultationStatus, event: ConsultationEvent)
       'invalid_state',
       `この相談は「${STATUS_JA[status]}」のため、この操作はできません。`,
       `This consultation is ${status}; "${event}" is not possible now.`,
-      { extra: { status } },
+      { extra: { consultationStatus: status } },
     ),
   );
 }
