@@ -273,14 +273,12 @@ async function conflictProblem(deps: SchedulerDeps, calendar: CityCalendar, host
   const conflicts = await q.execute();
   const durationMinutes = (end - start) / MINUTE_MS;
   const from = toLocalDate(start);
-  const nextSlots = await searchSlots(deps, calendar, {
-    from,
-    to: addDays(from, deps.config.slots.horizonDays),
-    durationMinutes,
-    hostIds: hosts.map((h) => h.id),
-    limit: 3,
-    ...(exceptId ? { exceptId } : {}),
-  });
+  // Look a week ahead first (cheap, and usually enough), then as far as bookings go.
+  let nextSlots: SlotView[] = [];
+  for (const days of [7, deps.config.slots.horizonDays]) {
+    nextSlots = await searchSlots(deps, calendar, { from, to: addDays(from, days), durationMinutes, hostIds: hosts.map((h) => h.id), limit: 3, ...(exceptId ? { exceptId } : {}) });
+    if (nextSlots.length === 3) break;
+  }
   const first = conflicts[0];
   const when = first ? `${formatJa(Date.parse(first.start_at))}〜 の相談 ${first.id}` : '別の相談';
   const nextJa = nextSlots.length > 0 ? `空いている時間: ${nextSlots.map((s) => formatJa(Date.parse(s.start))).join('、')}` : '近い日程に空きがありません。';

@@ -1,0 +1,62 @@
+// Command line for admins: API tokens (create, list, revoke) against the configured store.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, loadDotEnv } from './core/config.ts';
+import { openStore } from './core/store/db.ts';
+import { createIdSource } from './core/ids.ts';
+import { ROLES, issueToken, listTokens, revokeToken } from './core/auth/tokens.ts';
+import type { Role } from './core/auth/tokens.ts';
+
+const USAGE = `使い方 / Usage:
+  npm run token -- create --name "税務課 田中" [--role staff|admin]
+  npm run token -- list
+  npm run token -- revoke <token id>`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+loadDotEnv();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { name: { type: 'string' }, role: { type: 'string', default: 'staff' } },
+});
+const [group, command, arg] = positionals;
+if (group !== 'token' || !command) fail('コマンドを指定してください。 / Give a command.');
+
+const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+try {
+  const now = Date.now();
+  switch (command) {
+    case 'create': {
+      const name = values.name?.trim();
+      if (!name) fail('--name に名前を指定してください（例: --name "税務課 田中"）。 / Give --name.');
+      if (!ROLES.includes(values.role as Role)) fail(`--role は ${ROLES.join(' か ')} です。 / --role must be ${ROLES.join(' or ')}.`);
+      const t = await issueToken(store.db, createIdSource(), now, { name, role: values.role as Role, createdBy: 'cli' });
+      process.stdout.write(`${t.role} token for "${t.name}" (id ${t.id}) — この一度だけ表示します / shown only once:\n${t.token}\n`);
+      break;
+    }
+    case 'list':
+      for (const t of await listTokens(store.db)) {
+        process.stdout.write(`${t.id}\t${t.role}\t${t.name}\t${t.createdAt}${t.revokedAt ? `\trevoked ${t.revokedAt}` : ''}\n`);
+      }
+      break;
+    case 'revoke':
+      if (!arg) fail('無効にするトークンの id を指定してください。 / Give the token id.');
+      if (!(await revokeToken(store.db, arg, now))) fail(`トークン ${arg} は見つからないか、すでに無効です。 / Token ${arg} not found or already revoked.`);
+      process.stdout.write(`revoked ${arg}\n`);
+      break;
+    default:
+      fail(`「${command}」というコマンドはありません。 / Unknown command "${command}".`);
+  }
+} finally {
+  await store.close();
+}
