@@ -5,6 +5,7 @@ import type { SchedulerDeps } from './consultations.ts';
 import { getConsultation } from './consultations.ts';
 import { listHosts } from '../core/hosts.ts';
 import { formatJa, formatEn } from '../core/time.ts';
+import { statusLabelJa } from './status.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -20,8 +21,11 @@ function page(title: string, body: string): string {
   h1 { font-size: 1.6rem; margin: 0 0 1rem; }
   .note { border-left: 6px solid #b35c00; background: #fff4e5; padding: .75rem 1rem; margin: 1rem 0; }
   .en { color: #444; font-size: .95rem; }
-  dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
-  dt { font-weight: bold; }
+  dl { margin: 0; }
+  dt { font-weight: bold; margin-top: .75rem; }
+  dd { margin: 0; overflow-wrap: anywhere; }
+  @media (min-width: 40rem) { dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dt { margin-top: 0; } }
+  body * { overflow-wrap: anywhere; }
   a { color: #0645ad; }
   code { background: #f3f3f3; padding: 0 .25rem; }
 </style>
@@ -74,7 +78,7 @@ ${dryRun ? '<p class="note"><strong>試験運用（ドライラン）中です�
 <dt>日時</dt><dd>${escapeHtml(formatJa(start))}（${c.durationMinutes}分） <span class="en">${escapeHtml(formatEn(start))}</span></dd>
 <dt>担当</dt><dd>${escapeHtml(c.department.name)}</dd>
 <dt>ミーティング番号</dt><dd><code>${escapeHtml(c.meeting.meetingNumber.replace(/(\d{3})(?=\d)/g, '$1 '))}</code></dd>
-<dt>状態</dt><dd>${escapeHtml(c.status)}</dd>
+<dt>状態</dt><dd>${escapeHtml(statusLabelJa(c.status))}</dd>
 </dl>`,
       ),
     );
