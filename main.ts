@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from './core/config.ts';
 import { createLogger } from './core/log.ts';
 import { startServer } from './server.ts';
+import { listHosts } from './core/hosts.ts';
 
 loadDotEnv();
 let config;
@@ -15,7 +16,21 @@ try {
   throw error;
 }
 const log = createLogger(config.logLevel);
-const running = await startServer(config, { log });
+let running;
+try {
+  running = await startServer(config, { log });
+} catch (error) {
+  const code = (error as { code?: string }).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    process.stderr.write(
+      `ポート ${config.port} を使えません（${code === 'EADDRINUSE' ? 'すでに別のプログラムが使っています' : '権限がありません'}）。PORT=${config.port + 1} のように別の番号を指定してください。\n` +
+        `Port ${config.port} is not available (${code}); set another, e.g. PORT=${config.port + 1}.\n`,
+    );
+    process.exit(1);
+  }
+  throw error;
+}
+const hosts = await listHosts(running.store.db);
 const mode = config.databaseUrl ? 'PostgreSQL' : `SQLite (${config.sqlitePath})`;
 const lines = [
   '',
@@ -25,6 +40,13 @@ const lines = [
   `  ${config.publicBaseUrl}/healthz               health check / 稼働確認`,
   `  store / データ: ${mode}`,
 ];
+if (hosts.every((h) => h.provider === 'dryrun')) {
+  lines.push(
+    '',
+    '  試験運用（ドライラン）です。会議はこのサーバーの中で作られ、実際のビデオ会議やメールは送られません。',
+    '  Dry run: meetings are made inside this server; no real video meeting or email is sent.',
+  );
+}
 if (running.bootstrapToken) {
   lines.push(
     '',

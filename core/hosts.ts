@@ -24,3 +24,26 @@ export async function seedDefaultHost(db: Db, ids: IdSource, now: number, displa
     .values({ id: ids.shortId(), display_name: displayName, provider: 'dryrun', account: 'dryrun', created_at: new Date(now).toISOString(), retired_at: null })
     .execute();
 }
+
+export async function addHost(db: Db, ids: IdSource, now: number, input: { displayName: string; provider: ProviderKind; account: string }): Promise<Host> {
+  const id = ids.shortId();
+  await db.insertInto('hosts').values({ id, display_name: input.displayName, provider: input.provider, account: input.account, created_at: new Date(now).toISOString(), retired_at: null }).execute();
+  return { id, ...input };
+}
+
+/** Open consultations still booked on a host from `now` on (a host with any cannot be retired). */
+export async function upcomingOnHost(db: Db, hostId: string, now: number): Promise<Array<{ id: string; start_at: string }>> {
+  return db
+    .selectFrom('consultations')
+    .select(['id', 'start_at'])
+    .where('host_id', '=', hostId)
+    .where('status', 'not in', ['cancelled', 'completed'])
+    .where('end_at', '>', new Date(now).toISOString())
+    .orderBy('start_at')
+    .execute();
+}
+
+export async function retireHost(db: Db, hostId: string, now: number): Promise<boolean> {
+  const r = await db.updateTable('hosts').set({ retired_at: new Date(now).toISOString() }).where('id', '=', hostId).where('retired_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

@@ -402,6 +402,40 @@ export async function bookConsultation(
 
 // ---------------------------------------------------------------- reschedule, cancel
 
+/**
+ * Writes a change to a consultation only if nobody changed it since it was read (version check),
+ * with its audit entry and a meeting job in the same transaction. An overlap error is left to the caller.
+ */
+async function applyChange(
+  deps: SchedulerDeps,
+  current: ConsultationTable,
+  changes: Partial<Pick<ConsultationTable, 'host_id' | 'start_at' | 'end_at' | 'block_end_at' | 'status' | 'status_note'>>,
+  action: string,
+  actor: string,
+): Promise<Result<ConsultationView>> {
+  const now = deps.clock();
+  const [before] = await toViews(deps.store.db, [current]);
+  const view = await deps.store.db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('consultations')
+      .set({ ...changes, version: current.version + 1, updated_at: iso(now) })
+      .where('id', '=', current.id)
+      .where('version', '=', current.version)
+      .returningAll()
+      .executeTakeFirst();
+    if (!r) return null;
+    const [after] = await toViews(trx, [r]);
+    await writeAudit(trx, deps.ids, now, { actor, action, entity: 'consultation', entityId: current.id, before, after });
+    await enqueue(trx, deps.ids, now, 'meeting.sync', current.id);
+    return after!;
+  });
+  if (!view) {
+    return fail(problem('conflict', 'この相談は同時に別の人が変更しました。内容を確認してからもう一度お試しください。', 'The consultation was changed by someone else at the same time; reload and try again.'));
+  }
+  deps.onQueued?.();
+  return ok(view);
+}
+
 export async function rescheduleConsultation(deps: SchedulerDeps, id: string, patch: RescheduleInput, actor: string): Promise<Result<ConsultationView>> {
   const { db } = deps.store;
   const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
@@ -419,35 +453,13 @@ export async function rescheduleConsultation(deps: SchedulerDeps, id: string, pa
   const timeProblem = checkTimes(deps, calendar, start, durationMinutes);
   if (timeProblem) return fail(timeProblem);
   const end = start + durationMinutes * MINUTE_MS;
-  const now = deps.clock();
-  const [before] = await toViews(db, [current]);
   try {
-    const view = await db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('consultations')
-        .set({
-          host_id: hosts.value[0]!.id,
-          start_at: iso(start),
-          end_at: iso(end),
-          block_end_at: iso(end + deps.config.slots.bufferMinutes * MINUTE_MS),
-          version: current.version + 1,
-          updated_at: iso(now),
-        })
-        .where('id', '=', id)
-        .where('version', '=', current.version)
-        .returningAll()
-        .executeTakeFirst();
-      if (!r) return null;
-      const [after] = await toViews(trx, [r]);
-      await writeAudit(trx, deps.ids, now, { actor, action: 'consultation.rescheduled', entity: 'consultation', entityId: id, before, after });
-      await enqueue(trx, deps.ids, now, 'meeting.sync', id);
-      return after!;
-    });
-    if (!view) {
-      return fail(problem('conflict', 'この相談は同時に別の人が変更しました。内容を確認してからもう一度お試しください。', 'The consultation was changed by someone else at the same time; reload and try again.'));
-    }
-    deps.onQueued?.();
-    return ok(view);
+    return await applyChange(deps, current, {
+      host_id: hosts.value[0]!.id,
+      start_at: iso(start),
+      end_at: iso(end),
+      block_end_at: iso(end + deps.config.slots.bufferMinutes * MINUTE_MS),
+    }, 'consultation.rescheduled', actor);
   } catch (error) {
     if (!isOverlapViolation(error)) throw error;
     return fail(await conflictProblem(deps, calendar, hosts.value, start, end, id));
@@ -460,25 +472,5 @@ export async function cancelConsultation(deps: SchedulerDeps, id: string, reason
   if (!current) return fail(notFound(id));
   const next = transition(current.status as ConsultationStatus, 'cancelled');
   if (!next.ok) return next;
-  const now = deps.clock();
-  const [before] = await toViews(db, [current]);
-  const view = await db.transaction().execute(async (trx) => {
-    const r = await trx
-      .updateTable('consultations')
-      .set({ status: next.value, status_note: reason, version: current.version + 1, updated_at: iso(now) })
-      .where('id', '=', id)
-      .where('version', '=', current.version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!r) return null;
-    const [after] = await toViews(trx, [r]);
-    await writeAudit(trx, deps.ids, now, { actor, action: 'consultation.cancelled', entity: 'consultation', entityId: id, before, after });
-    await enqueue(trx, deps.ids, now, 'meeting.sync', id);
-    return after!;
-  });
-  if (!view) {
-    return fail(problem('conflict', 'この相談は同時に別の人が変更しました。もう一度お試しください。', 'The consultation was changed by someone else at the same time; try again.'));
-  }
-  deps.onQueued?.();
-  return ok(view);
+  return applyChange(deps, current, { status: next.value, status_note: reason }, 'consultation.cancelled', actor);
 }

@@ -52,7 +52,17 @@ export function openApiDocument(serverUrl: string): Json {
     },
     security: [{ bearer: [] }],
     paths: {
-      '/api/v1/hosts': { get: { summary: 'Host accounts', responses: { '200': json('Hosts', { type: 'object', properties: { hosts: { type: 'array', items: ref('Host') } } }), ...errors } } },
+      '/api/v1/hosts': {
+        get: { summary: 'Host accounts', responses: { '200': json('Hosts', { type: 'object', properties: { hosts: { type: 'array', items: ref('Host') } } }), ...errors } },
+        post: {
+          summary: 'Add a host account (admin)',
+          requestBody: { required: true, content: { 'application/json': { schema: schema(S.HostBody, 'input') } } },
+          responses: { '201': json('Added', ref('Host')), '403': problemResponse('Not an admin'), ...errors },
+        },
+      },
+      '/api/v1/hosts/{id}': {
+        delete: { summary: 'Retire a host account (admin); refused while it has upcoming consultations', parameters: [idParam], responses: { '204': { description: 'Retired' }, '404': problemResponse('Not found'), '409': problemResponse('Has upcoming consultations'), ...errors } },
+      },
       '/api/v1/departments': { get: { summary: 'Departments', responses: { '200': json('Departments', { type: 'object', properties: { departments: { type: 'array', items: ref('Department') } } }), ...errors } } },
       '/api/v1/slots': {
         get: {

@@ -2,9 +2,9 @@
 import express from 'express';
 import type { Router } from 'express';
 import { must, parseInput, principalOf, requireToken } from '../core/http.ts';
-import { listHosts } from '../core/hosts.ts';
+import { addHost, listHosts, retireHost, upcomingOnHost } from '../core/hosts.ts';
 import { listDepartments } from '../core/departments.ts';
-import { readAudit } from '../core/audit.ts';
+import { readAudit, writeAudit } from '../core/audit.ts';
 import { fieldProblem, problem, ProblemError } from '../core/errors.ts';
 import { issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
 import { formatMinute, parseMinute } from '../core/time.ts';
@@ -44,6 +44,30 @@ export function apiRouter(deps: SchedulerDeps): Router {
   r.get('/hosts', staff, async (_req, res) => {
     const hosts = await listHosts(db);
     res.json({ hosts: hosts.map((h) => ({ id: h.id, displayName: h.displayName, provider: h.provider })) });
+  });
+
+  r.post('/hosts', admin, async (req, res) => {
+    const b = must(parseInput(S.HostBody, req.body ?? {}, ''));
+    const now = deps.clock();
+    const host = await addHost(db, deps.ids, now, b);
+    await writeAudit(db, deps.ids, now, { actor: actorOf(req), action: 'host.added', entity: 'host', entityId: host.id, before: null, after: host });
+    res.status(201).json({ id: host.id, displayName: host.displayName, provider: host.provider });
+  });
+
+  r.delete('/hosts/:id', admin, async (req, res) => {
+    const id = idOf(req);
+    const now = deps.clock();
+    const upcoming = await upcomingOnHost(db, id, now);
+    if (upcoming.length > 0) {
+      throw new ProblemError(
+        problem('invalid_state', `このホストにはこれからの相談が${upcoming.length}件あります。先に別のホストへ移すか取り消してください。`, `This host still has ${upcoming.length} upcoming consultation(s); move or cancel them first.`, {
+          extra: { consultations: upcoming.map((c) => c.id) },
+        }),
+      );
+    }
+    if (!(await retireHost(db, id, now))) throw new ProblemError(problem('not_found', `ホスト ${id} は見つかりません。`, `Host ${id} was not found.`));
+    await writeAudit(db, deps.ids, now, { actor: actorOf(req), action: 'host.retired', entity: 'host', entityId: id, before: null, after: { retiredAt: new Date(now).toISOString() } });
+    res.status(204).end();
   });
 
   r.get('/departments', staff, async (_req, res) => {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { isLocalDate } from '../core/time.ts';
 import { CONSULTATION_STATUSES } from './status.ts';
 import { ROLES } from '../core/auth/tokens.ts';
+import { PROVIDER_KINDS } from '../core/conferencing/index.ts';
+import type { ProviderKind } from '../core/conferencing/index.ts';
 
 export const LocalDate = z
   .string()
@@ -72,6 +74,12 @@ export const CalendarExceptionBody = z
     note: z.string().trim().max(200).optional(),
   })
   .refine((b) => (b.startTime === undefined) === (b.endTime === undefined), { error: 'give both startTime and endTime, or neither', path: ['endTime'] });
+
+export const HostBody = z.strictObject({
+  displayName: z.string().trim().min(1).max(100).meta({ example: '相談用専用PC 2' }),
+  provider: z.enum(PROVIDER_KINDS as [ProviderKind, ...ProviderKind[]]),
+  account: z.string().trim().min(1).max(200).meta({ description: 'The account at the provider (email or user id)', example: 'soudan2@city.example.jp' }),
+});
 
 export const TokenBody = z.strictObject({
   name: z.string().trim().min(1).max(100).meta({ example: '税務課 田中' }),

@@ -212,6 +212,25 @@ for (const kind of DATABASES) {
       assert.equal((await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T14:00:00+09:00' }))).status, 201, 'a cancelled time is free again');
     });
 
+    it('with several hosts, a booking without hostId takes a free one; a host in use cannot be retired', async () => {
+      const added = await s.call('POST', '/api/v1/hosts', { displayName: '相談用専用PC 2', provider: 'dryrun', account: 'pc2' });
+      assert.equal(added.status, 201);
+      assertProblem(await s.call('POST', '/api/v1/hosts', { displayName: 'x', provider: 'zoom', account: 'x' }), 422, 'provider');
+      const a = await s.call('POST', '/api/v1/consultations', booking());
+      const b = await s.call('POST', '/api/v1/consultations', booking());
+      assert.equal(a.status, 201);
+      assert.equal(b.status, 201);
+      assert.notEqual(a.body.hostId, b.body.hostId);
+      assertProblem(await s.call('POST', '/api/v1/consultations', booking()), 409);
+      const slots = await s.call('GET', '/api/v1/slots?from=2026-12-01&to=2026-12-01&duration=60');
+      assert.ok(!slots.body.slots.some((x: { start: string }) => x.start === '2026-12-01T10:00:00+09:00'));
+      assert.ok(slots.body.slots.some((x: { start: string; hostId: string }) => x.start === '2026-12-01T08:30:00+09:00' && x.hostId === added.body.id));
+      assertProblem(await s.call('DELETE', `/api/v1/hosts/${added.body.id}`), 409);
+      await s.call('POST', `/api/v1/consultations/${a.body.hostId === added.body.id ? a.body.id : b.body.id}/cancel`, {});
+      assert.equal((await s.call('DELETE', `/api/v1/hosts/${added.body.id}`)).status, 204);
+      assert.equal((await s.call('GET', '/api/v1/hosts')).body.hosts.length, 1);
+    });
+
     it('lets an admin create and revoke staff tokens', async () => {
       const issued = await s.call('POST', '/api/v1/tokens', { name: '福祉課 佐藤', role: 'staff' });
       assert.equal(issued.status, 201);
