@@ -11,7 +11,10 @@ import type { IdSource } from './core/ids.ts';
 import { createIdSource } from './core/ids.ts';
 import { createProviders } from './core/conferencing/index.ts';
 import type { ConferencingProvider, ProviderKind } from './core/conferencing/index.ts';
-import { seedDefaultHost } from './core/hosts.ts';
+import { ensureConfiguredHosts } from './core/hosts.ts';
+import { createSecretStore } from './core/secrets.ts';
+import type { RandomBytes } from './core/ids.ts';
+import { randomBytes } from 'node:crypto';
 import { seedDepartments } from './core/departments.ts';
 import { bootstrapAdmin } from './core/auth/tokens.ts';
 import type { IssuedToken } from './core/auth/tokens.ts';
@@ -66,6 +69,7 @@ export interface RunningServer {
 export interface StartOptions {
   readonly log: Logger;
   readonly ids?: IdSource;
+  readonly random?: RandomBytes;
   readonly clock?: () => number;
   readonly pgSchema?: string;
   readonly providers?: Partial<Record<ProviderKind, ConferencingProvider>>;
@@ -77,11 +81,18 @@ export async function startServer(config: Config, options: StartOptions): Promis
   const clock = options.clock ?? Date.now;
   const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}) });
   const now = clock();
-  await seedDefaultHost(store.db, ids, now, config.defaultHostName);
+  const hostChanges = await ensureConfiguredHosts(store.db, ids, now, config);
+  for (const h of hostChanges.added) options.log.info({ hostId: h.id, provider: h.provider }, 'host added from configuration');
+  for (const h of hostChanges.retired) options.log.info({ hostId: h.id }, 'dry-run host retired: a real provider is configured');
+  for (const h of hostChanges.keptDryRun) {
+    options.log.warn({ hostId: h.id }, 'dry-run host kept: consultations are still booked on it; move them to the real host or cancel them, then retire it');
+  }
   await seedDepartments(store.db, ids, now);
   const bootstrapToken = await bootstrapAdmin(store.db, ids, now, config.bootstrapAdminToken);
 
-  const providers = { ...createProviders({ ids, publicBaseUrl: config.publicBaseUrl }), ...options.providers };
+  const random = options.random ?? randomBytes;
+  const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
+  const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
   const worker = startWorker({ store, ids, clock, log: options.log, providers }, options.workerPollMs);
   const app = createApp({ store, config, ids, clock, log: options.log, onQueued: () => worker.wake() });
   const server: Server = await new Promise((resolve, reject) => {

@@ -98,6 +98,57 @@ const variables = {
   BUFFER_MINUTES: { schema: int(0, 120), default: '15', doc: { example: '15', ja: '相談と相談の間の準備時間（分）' } },
   MIN_NOTICE_MINUTES: { schema: int(0, 7 * 24 * 60), default: '120', doc: { example: '120', ja: '予約の締め切り（開始の何分前まで）' } },
   HORIZON_DAYS: { schema: int(1, 366), default: '90', doc: { example: '90', ja: '何日先まで予約できるか' } },
+  SECRET_KEY: {
+    schema: z.union([
+      z.literal(''),
+      z
+        .string()
+        .trim()
+        .refine((v) => Buffer.from(v, 'base64').length === 32, { error: 'must be 32 random bytes in base64 (openssl rand -base64 32)' }),
+    ]),
+    default: '',
+    doc: { example: 'q3V9cX0mZ2J0bE1hZ2ljS2V5U2hvdWxkQmVSYW5kb20=', ja: 'データベースに保存する資格情報を暗号化する鍵（32 バイトを base64 で）' },
+  },
+  MEETING_PASSWORD_STYLE: {
+    schema: z.enum(['digits', 'letters-digits', 'provider']),
+    default: 'digits',
+    doc: { example: 'digits', ja: '会議パスワードの作り方（digits: 数字のみ、letters-digits: 英数字、provider: 会議サービスに任せる）' },
+  },
+  MEETING_PASSWORD_LENGTH: { schema: int(6, 32), default: '8', doc: { example: '8', ja: '会議パスワードの長さ' } },
+  WEBEX_API_BASE_URL: {
+    schema: httpUrl,
+    default: 'https://webexapis.com/v1',
+    doc: { example: 'https://webexapis.com/v1', ja: 'Webex API の URL（Webex for Government や中継サーバーの場合に変更）' },
+  },
+  WEBEX_ACCESS_TOKEN: { schema: z.string().trim(), default: '', doc: { example: 'your-webex-access-token', ja: 'Webex のアクセストークン（試用向け。本番はサービスアプリ／インテグレーション）' } },
+  WEBEX_CLIENT_ID: { schema: z.string().trim(), default: '', doc: { example: 'C1234567890abcdef', ja: 'Webex サービスアプリ／インテグレーションのクライアント ID' } },
+  WEBEX_CLIENT_SECRET: { schema: z.string().trim(), default: '', doc: { example: 'your-client-secret', ja: 'Webex のクライアントシークレット' } },
+  WEBEX_REFRESH_TOKEN: { schema: z.string().trim(), default: '', doc: { example: 'your-refresh-token', ja: 'Webex のリフレッシュトークン（最初の 1 回だけ使い、以後は暗号化してデータベースに保存）' } },
+  WEBEX_HOST_EMAIL: {
+    schema: z.union([z.literal(''), z.email({ error: 'must be an email address' })]),
+    default: '',
+    doc: { example: 'soudan@city.example.jp', ja: '相談用の専用 Webex アカウント（ホスト）のメールアドレス' },
+  },
+  WEBEX_JOIN_SECURITY: {
+    schema: z.enum(['allowJoinWithLobby', 'blockFromJoin']),
+    default: 'allowJoinWithLobby',
+    doc: { example: 'allowJoinWithLobby', ja: '招待されていない人の扱い（allowJoinWithLobby: ロビーで待機、blockFromJoin: 参加不可）' },
+  },
+  WEBEX_AUTOMATIC_LOCK_MINUTES: { schema: int(0, 60), default: '10', doc: { example: '10', ja: '開始から何分後に会議を自動ロックするか（0 でロックしない）' } },
+  TEAMS_TENANT_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: 'Microsoft Entra のテナント ID' } },
+  TEAMS_CLIENT_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: 'Entra アプリ（クライアント）ID' } },
+  TEAMS_CLIENT_SECRET: { schema: z.string().trim(), default: '', doc: { example: 'your-client-secret', ja: 'Entra アプリのクライアントシークレット' } },
+  TEAMS_HOST_USER_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: '相談用の専用 Teams アカウント（ホスト）の Entra オブジェクト ID' } },
+  TEAMS_GRAPH_BASE_URL: {
+    schema: httpUrl,
+    default: 'https://graph.microsoft.com',
+    doc: { example: 'https://graph.microsoft.com', ja: 'Microsoft Graph の URL（国別クラウドの場合に変更）' },
+  },
+  TEAMS_AUTHORITY_HOST: {
+    schema: httpUrl,
+    default: 'https://login.microsoftonline.com',
+    doc: { example: 'https://login.microsoftonline.com', ja: 'Entra のサインイン URL（国別クラウドの場合に変更）' },
+  },
   DEFAULT_HOST_NAME: {
     schema: z.string().trim().min(1).max(100),
     default: '相談用専用PC',
@@ -130,6 +181,35 @@ export interface Config {
     readonly horizonDays: number;
   };
   readonly defaultHostName: string;
+  /** 32-byte key for secrets kept in the store, or null. */
+  readonly secretKey: Buffer | null;
+  readonly meetings: {
+    readonly passwordStyle: 'digits' | 'letters-digits' | 'provider';
+    readonly passwordLength: number;
+  };
+  /** Null unless Webex credentials are given. */
+  readonly webex: WebexConfig | null;
+  /** Null unless Teams credentials are given. */
+  readonly teams: TeamsConfig | null;
+}
+
+export interface WebexConfig {
+  readonly apiBaseUrl: string;
+  readonly hostEmail: string;
+  readonly credentials:
+    | { readonly kind: 'access_token'; readonly accessToken: string }
+    | { readonly kind: 'refresh_token'; readonly clientId: string; readonly clientSecret: string; readonly refreshToken: string };
+  readonly joinSecurity: 'allowJoinWithLobby' | 'blockFromJoin';
+  readonly automaticLockMinutes: number;
+}
+
+export interface TeamsConfig {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly hostUserId: string;
+  readonly graphBaseUrl: string;
+  readonly authorityHost: string;
 }
 
 /** Documentation of every variable, for README and .env.example. */
@@ -150,6 +230,9 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/postgres/, 'postgres:// で始まる URL で指定してください'],
   [/http\(s\) URL/, 'http:// または https:// の URL で指定してください'],
   [/24 characters/, '24 文字以上にしてください'],
+  [/32 random bytes/, '32 バイトの乱数を base64 で指定してください（openssl rand -base64 32）'],
+  [/email address/, 'メールアドレスで指定してください'],
+  [/Invalid option/, '決められた値のどれかを指定してください'],
 ];
 
 function problemJa(message: string): string {
@@ -171,6 +254,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const p = parsed as Parsed;
   const dataDir = path.resolve(p.DATA_DIR);
+  const webex = webexConfig(p);
+  const teams = teamsConfig(p);
   return {
     port: p.PORT,
     bindAddress: p.BIND_ADDRESS,
@@ -192,5 +277,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       horizonDays: p.HORIZON_DAYS,
     },
     defaultHostName: p.DEFAULT_HOST_NAME,
+    secretKey: p.SECRET_KEY ? Buffer.from(p.SECRET_KEY, 'base64') : null,
+    meetings: { passwordStyle: p.MEETING_PASSWORD_STYLE, passwordLength: p.MEETING_PASSWORD_LENGTH },
+    webex,
+    teams,
+  };
+}
+
+function missing(variable: string, because: { ja: string; en: string }): ConfigError {
+  const example = (variables as Record<string, { doc: VariableDoc }>)[variable]!.doc.example;
+  return new ConfigError(variable, `設定されていません。${because.ja}`, `is not set; ${because.en}`, example);
+}
+
+function webexConfig(p: Parsed): WebexConfig | null {
+  const any = p.WEBEX_ACCESS_TOKEN || p.WEBEX_REFRESH_TOKEN || p.WEBEX_CLIENT_ID || p.WEBEX_CLIENT_SECRET;
+  if (!any) return null;
+  if (!p.WEBEX_HOST_EMAIL) throw missing('WEBEX_HOST_EMAIL', { ja: 'Webex を使うときは、相談用の専用アカウントのメールアドレスが必要です。', en: 'Webex needs the email address of the dedicated host account.' });
+  const base = { apiBaseUrl: p.WEBEX_API_BASE_URL, hostEmail: p.WEBEX_HOST_EMAIL, joinSecurity: p.WEBEX_JOIN_SECURITY, automaticLockMinutes: p.WEBEX_AUTOMATIC_LOCK_MINUTES };
+  if (p.WEBEX_REFRESH_TOKEN || p.WEBEX_CLIENT_ID || p.WEBEX_CLIENT_SECRET) {
+    const why = { ja: 'リフレッシュトークンで Webex に接続するには、WEBEX_CLIENT_ID・WEBEX_CLIENT_SECRET・WEBEX_REFRESH_TOKEN・SECRET_KEY がすべて必要です。', en: 'a refresh-token connection to Webex needs WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET, WEBEX_REFRESH_TOKEN and SECRET_KEY.' };
+    for (const name of ['WEBEX_CLIENT_ID', 'WEBEX_CLIENT_SECRET', 'WEBEX_REFRESH_TOKEN', 'SECRET_KEY'] as const) {
+      if (!p[name]) throw missing(name, why);
+    }
+    return { ...base, credentials: { kind: 'refresh_token', clientId: p.WEBEX_CLIENT_ID, clientSecret: p.WEBEX_CLIENT_SECRET, refreshToken: p.WEBEX_REFRESH_TOKEN } };
+  }
+  return { ...base, credentials: { kind: 'access_token', accessToken: p.WEBEX_ACCESS_TOKEN } };
+}
+
+function teamsConfig(p: Parsed): TeamsConfig | null {
+  const names = ['TEAMS_TENANT_ID', 'TEAMS_CLIENT_ID', 'TEAMS_CLIENT_SECRET', 'TEAMS_HOST_USER_ID'] as const;
+  if (!names.some((n) => p[n])) return null;
+  for (const name of names) {
+    if (!p[name]) {
+      throw missing(name, { ja: 'Teams を使うには TEAMS_TENANT_ID・TEAMS_CLIENT_ID・TEAMS_CLIENT_SECRET・TEAMS_HOST_USER_ID がすべて必要です。', en: 'Teams needs TEAMS_TENANT_ID, TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_HOST_USER_ID.' });
+    }
+  }
+  return {
+    tenantId: p.TEAMS_TENANT_ID,
+    clientId: p.TEAMS_CLIENT_ID,
+    clientSecret: p.TEAMS_CLIENT_SECRET,
+    hostUserId: p.TEAMS_HOST_USER_ID,
+    graphBaseUrl: p.TEAMS_GRAPH_BASE_URL,
+    authorityHost: p.TEAMS_AUTHORITY_HOST,
   };
 }

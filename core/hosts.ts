@@ -2,6 +2,7 @@
 import type { Db } from './store/schema.ts';
 import type { IdSource } from './ids.ts';
 import type { ProviderKind } from './conferencing/index.ts';
+import type { Config } from './config.ts';
 
 export interface Host {
   readonly id: string;
@@ -15,14 +16,41 @@ export async function listHosts(db: Db): Promise<Host[]> {
   return rows.map((r) => ({ id: r.id, displayName: r.display_name, provider: r.provider as ProviderKind, account: r.account }));
 }
 
-/** A first start gets one dry-run host, so booking works before any account is configured. */
-export async function seedDefaultHost(db: Db, ids: IdSource, now: number, displayName: string): Promise<void> {
-  const existing = await db.selectFrom('hosts').select('id').limit(1).execute();
-  if (existing.length > 0) return;
-  await db
-    .insertInto('hosts')
-    .values({ id: ids.shortId(), display_name: displayName, provider: 'dryrun', account: 'dryrun', created_at: new Date(now).toISOString(), retired_at: null })
-    .execute();
+export interface HostChanges {
+  readonly added: Host[];
+  readonly retired: Host[];
+  /** Dry-run hosts kept because consultations are still booked on them. */
+  readonly keptDryRun: Host[];
+}
+
+/**
+ * Makes the hosts match the configuration: the configured Webex / Teams host accounts exist; once a real provider is
+ * configured, dry-run hosts with nothing booked ahead are retired (so no booking lands on them); with no provider
+ * configured, a first start gets one dry-run host so that booking works at once.
+ */
+export async function ensureConfiguredHosts(db: Db, ids: IdSource, now: number, config: Config): Promise<HostChanges> {
+  const wanted: Array<{ provider: ProviderKind; account: string; label: string }> = [];
+  if (config.webex) wanted.push({ provider: 'webex', account: config.webex.hostEmail, label: 'Webex' });
+  if (config.teams) wanted.push({ provider: 'teams', account: config.teams.hostUserId, label: 'Teams' });
+  const hosts = await listHosts(db);
+  const added: Host[] = [];
+  const retired: Host[] = [];
+  const keptDryRun: Host[] = [];
+  if (wanted.length === 0) {
+    if (hosts.length === 0) added.push(await addHost(db, ids, now, { displayName: config.defaultHostName, provider: 'dryrun', account: 'dryrun' }));
+    return { added, retired, keptDryRun };
+  }
+  for (const w of wanted) {
+    if (!hosts.some((h) => h.provider === w.provider && h.account === w.account)) {
+      const name = wanted.length > 1 ? `${config.defaultHostName}（${w.label}）` : config.defaultHostName;
+      added.push(await addHost(db, ids, now, { displayName: name, provider: w.provider, account: w.account }));
+    }
+  }
+  for (const h of hosts.filter((x) => x.provider === 'dryrun')) {
+    if ((await upcomingOnHost(db, h.id, now)).length > 0) keptDryRun.push(h);
+    else if (await retireHost(db, h.id, now)) retired.push(h);
+  }
+  return { added, retired, keptDryRun };
 }
 
 export async function addHost(db: Db, ids: IdSource, now: number, input: { displayName: string; provider: ProviderKind; account: string }): Promise<Host> {

@@ -4,6 +4,7 @@ import type { Store } from '../core/store/db.ts';
 import type { Db, MeetingTable } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { ConferencingProvider, Meeting, MeetingRequest, ProviderKind } from '../core/conferencing/index.ts';
+import { ProviderError } from '../core/conferencing/index.ts';
 import { writeAudit } from '../core/audit.ts';
 import { claimDue, markDone, markFailed } from '../core/outbox.ts';
 import type { OutboxJob } from '../core/outbox.ts';
@@ -16,7 +17,8 @@ export interface MeetingJobDeps {
   readonly ids: IdSource;
   readonly clock: () => number;
   readonly log: Logger;
-  readonly providers: Record<ProviderKind, ConferencingProvider>;
+  /** The providers configured; a host whose provider is missing here makes its consultations need attention. */
+  readonly providers: Partial<Record<ProviderKind, ConferencingProvider>>;
   /** Tries before a consultation is marked needs_attention. */
   readonly maxAttempts?: number;
 }
@@ -67,7 +69,14 @@ export async function syncMeeting(deps: MeetingJobDeps, consultationId: string):
   const existing = await db.selectFrom('meetings').selectAll().where('consultation_id', '=', consultationId).executeTakeFirst();
   const hosts = await db.selectFrom('hosts').selectAll().where('id', 'in', [c.host_id, existing?.host_id ?? c.host_id]).execute();
   const hostOf = (id: string) => hosts.find((h) => h.id === id);
-  const providerOf = (hostId: string) => deps.providers[hostOf(hostId)!.provider as ProviderKind];
+  const providerOf = (hostId: string): ConferencingProvider => {
+    const kind = hostOf(hostId)!.provider as ProviderKind;
+    const provider = deps.providers[kind];
+    if (!provider) {
+      throw new ProviderError(kind, `${kind} is not configured on this server (see .env.example) / ${kind} の設定がありません`, { retryable: false });
+    }
+    return provider;
+  };
 
   if (existing && (c.status === 'cancelled' || existing.host_id !== c.host_id)) {
     await providerOf(existing.host_id).deleteMeeting(toMeeting(existing));
@@ -123,7 +132,8 @@ async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const now = deps.clock();
-    const giveUp = job.attempts >= maxAttempts;
+    // A refusal (bad credentials, a setting the provider rejects) needs a person, not another try.
+    const giveUp = job.attempts >= maxAttempts || (error instanceof ProviderError && !error.retryable);
     deps.log.warn({ jobId: job.id, kind: job.kind, consultationId: job.consultationId, attempt: job.attempts, err: message }, giveUp ? 'meeting job gave up' : 'meeting job failed; will retry');
     await markFailed(db, job.id, now, message, giveUp ? null : now + backoffMs(job.attempts));
     if (giveUp && job.consultationId) {

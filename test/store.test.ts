@@ -4,7 +4,7 @@ import { openStore } from '../core/store/db.ts';
 import type { Store } from '../core/store/db.ts';
 import { testConfig, DATABASES, openTestStore } from './helpers.ts';
 import type { Place } from './helpers.ts';
-import { seedDefaultHost, listHosts } from '../core/hosts.ts';
+import { ensureConfiguredHosts, listHosts } from '../core/hosts.ts';
 import { seedDepartments, listDepartments } from '../core/departments.ts';
 import { claimDue, enqueue } from '../core/outbox.ts';
 
@@ -12,7 +12,7 @@ const ids = createIdSource();
 const NOW = Date.parse('2026-11-24T00:00:00Z');
 
 async function seed(store: Store) {
-  await seedDefaultHost(store.db, ids, NOW, '相談用専用PC');
+  await ensureConfiguredHosts(store.db, ids, NOW, testConfig({}));
   await seedDepartments(store.db, ids, NOW);
   return { host: (await listHosts(store.db))[0]!, department: (await listDepartments(store.db))[0]! };
 }

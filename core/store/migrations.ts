@@ -156,10 +156,25 @@ function foundation(dialect: DialectName): Migration {
   };
 }
 
+function secrets(dialect: DialectName): Migration {
+  const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('secrets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_foundation': foundation(dialect),
+    '0002_secrets': secrets(dialect),
   };
 }
 

@@ -115,7 +115,15 @@ export interface OutboxTable {
   done_at: Timestamp | null;
 }
 
+export interface SecretTable {
+  name: string;
+  /** AES-256-GCM: base64url(iv).base64url(tag).base64url(ciphertext). */
+  sealed: string;
+  updated_at: Timestamp;
+}
+
 export interface Schema {
+  secrets: SecretTable;
   hosts: HostTable;
   departments: DepartmentTable;
   consultations: ConsultationTable;
