@@ -20,8 +20,8 @@ import { bootstrapAdmin } from './core/auth/tokens.ts';
 import type { IssuedToken } from './core/auth/tokens.ts';
 import { notFoundHandler, problemHandler } from './core/http.ts';
 import { apiRouter } from './scheduler/routes.ts';
-import { startWorker } from './scheduler/meeting-jobs.ts';
-import type { Worker } from './scheduler/meeting-jobs.ts';
+import { startBreeJobs, startInProcessJobs } from './scheduler/jobs/index.ts';
+import type { Worker } from './scheduler/jobs/index.ts';
 import type { SchedulerDeps } from './scheduler/consultations.ts';
 import { pagesRouter } from './scheduler/pages.ts';
 
@@ -74,6 +74,11 @@ export interface StartOptions {
   readonly pgSchema?: string;
   readonly providers?: Partial<Record<ProviderKind, ConferencingProvider>>;
   readonly workerPollMs?: number;
+  /**
+   * 'bree' (default): outbox jobs run in a bree worker thread with its own store connection and providers.
+   * 'in-process': the same loop in this thread, with `providers` overrides (tests).
+   */
+  readonly jobs?: 'bree' | 'in-process';
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
@@ -90,10 +95,15 @@ export async function startServer(config: Config, options: StartOptions): Promis
   await seedDepartments(store.db, ids, now);
   const bootstrapToken = await bootstrapAdmin(store.db, ids, now, config.bootstrapAdminToken);
 
-  const random = options.random ?? randomBytes;
-  const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
-  const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
-  const worker = startWorker({ store, ids, clock, log: options.log, providers }, options.workerPollMs);
+  let worker: Worker;
+  if ((options.jobs ?? 'bree') === 'bree') {
+    worker = await startBreeJobs({ config, log: options.log, ...(options.workerPollMs ? { intervalMs: options.workerPollMs } : {}) });
+  } else {
+    const random = options.random ?? randomBytes;
+    const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
+    const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
+    worker = startInProcessJobs({ store, ids, clock, log: options.log, providers }, options.workerPollMs);
+  }
   const app = createApp({ store, config, ids, clock, log: options.log, onQueued: () => worker.wake() });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.bindAddress, (error?: Error) => (error ? reject(error) : resolve(s)));

@@ -95,6 +95,7 @@ export async function startTestServer(kind: DbKind, env: Record<string, string> 
     log: createLogger('silent'),
     clock: () => clock.now,
     workerPollMs: 60_000,
+    jobs: 'in-process',
     ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
     ...options,
   });

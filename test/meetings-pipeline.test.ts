@@ -151,8 +151,14 @@ describe('meeting pipeline with Webex', function () {
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     const port = (stub.address() as AddressInfo).port;
     try {
-      s = await startTestServer('sqlite', { ...WEBEX_ENV, WEBEX_API_BASE_URL: `http://127.0.0.1:${port}/v1` });
-      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+      // As `npm start` runs it: the outbox job in a bree worker thread, on the real clock.
+      s = await startTestServer('sqlite', { ...WEBEX_ENV, WEBEX_API_BASE_URL: `http://127.0.0.1:${port}/v1` }, { jobs: 'bree' });
+      s.clock.now = Date.now();
+      const from = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+      const to = new Date(Date.now() + 9 * 3_600_000 + 20 * 86_400_000).toISOString().slice(0, 10);
+      const slot = (await s.call('GET', `/api/v1/slots?from=${from}&to=${to}&duration=60`)).body.slots[0];
+      const c = (await s.call('POST', '/api/v1/consultations', booking({ start: slot.start }))).body;
+      assert.equal(c.status, 'booked', JSON.stringify(c));
       await s.running.worker.idle();
       const after = await status(s, c.id);
       assert.equal(after.status, 'meeting_ready');
