@@ -1,15 +1,24 @@
-// Command line for admins: API tokens (create, list, revoke) against the configured store.
+// Command line for admins: API tokens (create, list, revoke) and set-up checks of Webex / Teams, on the configured store.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadDotEnv } from './core/config.ts';
 import { openStore } from './core/store/db.ts';
 import { createIdSource } from './core/ids.ts';
 import { ROLES, issueToken, listTokens, revokeToken } from './core/auth/tokens.ts';
 import type { Role } from './core/auth/tokens.ts';
+import type { Config } from './core/config.ts';
+import type { Store } from './core/store/db.ts';
+import { createSecretStore } from './core/secrets.ts';
+import { checkWebex, fixedToken, refreshingToken } from './core/conferencing/webex/index.ts';
+import { checkTeams, msalTokenSource } from './core/conferencing/teams/index.ts';
+import { formatCheck } from './core/conferencing/check.ts';
+import type { CheckLine } from './core/conferencing/check.ts';
 
 const USAGE = `使い方 / Usage:
   npm run token -- create --name "税務課 田中" [--role staff|admin]
   npm run token -- list
-  npm run token -- revoke <token id>`;
+  npm run token -- revoke <token id>
+  npm run check:webex
+  npm run check:teams`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -30,12 +39,34 @@ const { positionals, values } = parseArgs({
   options: { name: { type: 'string' }, role: { type: 'string', default: 'staff' } },
 });
 const [group, command, arg] = positionals;
-if (group !== 'token' || !command) fail('コマンドを指定してください。 / Give a command.');
+if ((group !== 'token' && group !== 'check') || !command) fail('コマンドを指定してください。 / Give a command.');
+
+async function runCheck(cfg: Config, store: Store, what: string): Promise<CheckLine[]> {
+  if (what === 'webex') {
+    const w = cfg.webex;
+    if (!w) fail('Webex の設定がありません（WEBEX_ACCESS_TOKEN または WEBEX_CLIENT_ID などを .env に）。 / Webex is not configured (see .env.example).');
+    const tokens =
+      w.credentials.kind === 'access_token'
+        ? fixedToken(w.credentials.accessToken)
+        : refreshingToken({ baseUrl: w.apiBaseUrl, ...w.credentials, secrets: createSecretStore(store.db, cfg.secretKey!) });
+    return checkWebex(w, tokens);
+  }
+  if (what === 'teams') {
+    const t = cfg.teams;
+    if (!t) fail('Teams の設定がありません（TEAMS_TENANT_ID などを .env に）。 / Teams is not configured (see .env.example).');
+    return checkTeams(t, msalTokenSource(t));
+  }
+  fail(`「${what}」は確認できません（webex か teams）。 / Unknown check "${what}" (webex or teams).`);
+}
 
 const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
 try {
   const now = Date.now();
-  switch (command) {
+  if (group === 'check') {
+    const lines = await runCheck(config, store, command);
+    process.stdout.write(`${formatCheck(lines)}\n`);
+    process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
+  } else switch (command) {
     case 'create': {
       const name = values.name?.trim();
       if (!name) fail('--name に名前を指定してください（例: --name "税務課 田中"）。 / Give --name.');

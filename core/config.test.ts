@@ -39,9 +39,24 @@ describe('configuration', () => {
     }
   });
 
-  it('documents every variable in .env.example', async () => {
+  it('documents every variable in .env.example and in the README', async () => {
     const { readFileSync } = await import('node:fs');
     const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
-    for (const v of describeVariables()) assert.match(example, new RegExp(`^#?\\s*${v.name}=`, 'm'), v.name);
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const v of describeVariables()) {
+      assert.match(example, new RegExp(`^#?\\s*${v.name}=`, 'm'), v.name);
+      assert.ok(readme.includes(`\`${v.name}\``), `README names ${v.name}`);
+    }
+  });
+
+  it('Webex and Teams switch on from their credentials, and half a set is refused with what is missing', () => {
+    assert.equal(loadConfig({}).webex, null);
+    assert.equal(loadConfig({}).teams, null);
+    const w = loadConfig({ WEBEX_ACCESS_TOKEN: 't', WEBEX_HOST_EMAIL: 'soudan@city.example.jp' }).webex;
+    assert.deepEqual(w?.credentials, { kind: 'access_token', accessToken: 't' });
+    assert.throws(() => loadConfig({ WEBEX_ACCESS_TOKEN: 't' }), /WEBEX_HOST_EMAIL/);
+    assert.throws(() => loadConfig({ WEBEX_REFRESH_TOKEN: 'r', WEBEX_CLIENT_ID: 'c', WEBEX_CLIENT_SECRET: 's', WEBEX_HOST_EMAIL: 'a@b.jp' }), /SECRET_KEY/);
+    assert.throws(() => loadConfig({ TEAMS_TENANT_ID: 't' }), /TEAMS_CLIENT_ID/);
+    assert.throws(() => loadConfig({ SECRET_KEY: 'short' }), /openssl rand -base64 32/);
   });
 });

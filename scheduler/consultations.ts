@@ -474,3 +474,12 @@ export async function cancelConsultation(deps: SchedulerDeps, id: string, reason
   if (!next.ok) return next;
   return applyChange(deps, current, { status: next.value, status_note: reason }, 'consultation.cancelled', actor);
 }
+
+/** After a person fixed what the provider refused: back to "booked", and the meeting is tried again. */
+export async function retryConsultation(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
+  const current = await deps.store.db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!current) return fail(notFound(id));
+  const next = transition(current.status as ConsultationStatus, 'retried');
+  if (!next.ok) return next;
+  return applyChange(deps, current, { status: next.value, status_note: '' }, 'consultation.retried', actor);
+}

@@ -105,6 +105,13 @@ export function openApiDocument(serverUrl: string): Json {
           responses: { '200': json('Cancelled', ref('Consultation')), '404': problemResponse('Not found'), '409': problemResponse('Already closed'), ...errors },
         },
       },
+      '/api/v1/consultations/{id}/retry': {
+        post: {
+          summary: 'Try the meeting again after a refusal was fixed ("needs attention" → "booked")',
+          parameters: [idParam],
+          responses: { '200': json('Retrying', ref('Consultation')), '404': problemResponse('Not found'), '409': problemResponse('Not in "needs attention"'), ...errors },
+        },
+      },
       '/api/v1/consultations/{id}/audit': {
         get: { summary: 'Audit trail of one consultation', parameters: [idParam], responses: { '200': json('Entries', { type: 'object' }), '404': problemResponse('Not found'), ...errors } },
       },

@@ -9,7 +9,7 @@ import { fieldProblem, problem, ProblemError } from '../core/errors.ts';
 import { issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
 import { formatMinute, parseMinute } from '../core/time.ts';
 import type { SchedulerDeps } from './consultations.ts';
-import { bookConsultation, cancelConsultation, freeSlots, getConsultation, listConsultations, notFound, rescheduleConsultation } from './consultations.ts';
+import { bookConsultation, cancelConsultation, retryConsultation, freeSlots, getConsultation, listConsultations, notFound, rescheduleConsultation } from './consultations.ts';
 import { addCalendarException, listCalendarExceptions, removeCalendarException } from './calendar-store.ts';
 import * as S from './schemas.ts';
 import { openApiDocument } from './openapi.ts';
@@ -114,6 +114,10 @@ export function apiRouter(deps: SchedulerDeps): Router {
   r.post('/consultations/:id/cancel', staff, async (req, res) => {
     const body = must(parseInput(S.CancelBody, req.body ?? {}, ''));
     res.json(must(await cancelConsultation(deps, idOf(req), body.reason ?? '', actorOf(req))));
+  });
+
+  r.post('/consultations/:id/retry', staff, async (req, res) => {
+    res.json(must(await retryConsultation(deps, idOf(req), actorOf(req))));
   });
 
   r.get('/calendar/exceptions', staff, async (_req, res) => {

@@ -109,6 +109,14 @@ describe('meeting pipeline with Webex', function () {
     const job = await s.running.store.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
     assert.equal(job.status, 'dead');
     assert.equal(job.attempts, 1, 'a refusal is not retried');
+    // Once the city fixed its Webex password rules, staff retry: the meeting is made.
+    nock(API).get('/meetings').query(true).reply(200, { items: [] });
+    nock(API).post('/meetings').reply(200, meeting());
+    const retried = await s.call('POST', `/api/v1/consultations/${c.id}/retry`);
+    assert.equal(retried.body.status, 'booked');
+    await s.running.worker.idle();
+    assert.equal((await status(s, c.id)).status, 'meeting_ready');
+    assert.equal((await s.call('POST', `/api/v1/consultations/${c.id}/retry`)).status, 409, 'only a consultation that needs attention can be retried');
   });
 
   it('reschedule and cancel go through the same durable path (PATCH, then DELETE without email)', async () => {

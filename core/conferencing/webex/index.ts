@@ -9,6 +9,7 @@ import { WebexMeeting, WebexMeetingList, WebexPerson } from './schemas.ts';
 import { toCityIso, DAY_MS } from '../../time.ts';
 
 export { fixedToken, refreshingToken } from './tokens.ts';
+export { checkWebex } from './check.ts';
 export type { TokenSource } from './client.ts';
 
 export interface WebexDeps {
