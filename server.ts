@@ -24,6 +24,8 @@ import { startBreeJobs, startInProcessJobs } from './scheduler/jobs/index.ts';
 import type { Worker } from './scheduler/jobs/index.ts';
 import type { SchedulerDeps } from './scheduler/consultations.ts';
 import { pagesRouter } from './scheduler/pages.ts';
+import { createMailTransport } from './templates/mail.ts';
+import type { MailTransport } from './templates/mail.ts';
 
 export interface AppDeps extends SchedulerDeps {
   readonly log: Logger;
@@ -79,6 +81,8 @@ export interface StartOptions {
    * 'in-process': the same loop in this thread, with `providers` overrides (tests).
    */
   readonly jobs?: 'bree' | 'in-process';
+  /** In-process jobs only: where mail goes (default: SMTP_URL, or .eml files in $DATA_DIR/outbox). */
+  readonly mail?: MailTransport;
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
@@ -102,7 +106,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const random = options.random ?? randomBytes;
     const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
     const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
-    worker = startInProcessJobs({ store, ids, clock, log: options.log, providers }, options.workerPollMs);
+    const mail = options.mail ?? createMailTransport(config);
+    worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail }, options.workerPollMs);
   }
   const app = createApp({ store, config, ids, clock, log: options.log, onQueued: () => worker.wake() });
   const server: Server = await new Promise((resolve, reject) => {

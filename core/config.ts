@@ -56,6 +56,32 @@ const yearEnd = z.string().transform((text, ctx) => {
   return r.value;
 });
 
+/** '1d@10:00,1h,30m' → reminder rules; 'none' → []. */
+export type ReminderRule = { readonly kind: 'days-before'; readonly days: number; readonly minute: number } | { readonly kind: 'before'; readonly minutes: number };
+
+export function parseReminders(text: string): ReminderRule[] | null {
+  const t = text.trim();
+  if (t === '' || t.toLowerCase() === 'none') return [];
+  const rules: ReminderRule[] = [];
+  for (const part of t.split(',').map((p) => p.trim())) {
+    const day = /^(\d{1,2})d@(\d{1,2}):(\d{2})$/.exec(part);
+    const before = /^(\d{1,4})(h|m)$/.exec(part);
+    if (day && Number(day[2]) < 24 && Number(day[3]) < 60) rules.push({ kind: 'days-before', days: Number(day[1]), minute: Number(day[2]) * 60 + Number(day[3]) });
+    else if (before) rules.push({ kind: 'before', minutes: Number(before[1]) * (before[2] === 'h' ? 60 : 1) });
+    else return null;
+  }
+  return rules;
+}
+
+const reminders = z.string().transform((text, ctx) => {
+  const r = parseReminders(text);
+  if (!r) {
+    ctx.addIssue({ code: 'custom', message: 'expected a list like 1d@10:00,1h,30m or none' });
+    return z.NEVER;
+  }
+  return r;
+});
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => u.replace(/\/+$/, ''));
 
 /** Every variable, its default, its parser and its documentation (README and .env.example list the same). */
@@ -149,6 +175,28 @@ const variables = {
     default: 'https://login.microsoftonline.com',
     doc: { example: 'https://login.microsoftonline.com', ja: 'Entra のサインイン URL（国別クラウドの場合に変更）' },
   },
+  CITY_NAME: { schema: z.string().trim().min(1).max(50), default: '市役所', doc: { example: 'さぬき市', ja: 'メールに書く市の名前' } },
+  CITY_CONTACT: { schema: z.string().trim().max(200), default: '', doc: { example: '健康福祉部 0879-00-0000', ja: 'メールに書く問い合わせ先' } },
+  MAIL_FROM: {
+    schema: z.string().trim().min(3),
+    default: 'madoguchi <no-reply@madoguchi.invalid>',
+    doc: { example: '"さぬき市 オンライン相談" <soudan@city.example.jp>', ja: '差出人' },
+  },
+  SMTP_URL: {
+    schema: z.union([z.literal(''), z.string().regex(/^smtps?:\/\//, { error: 'must start with smtp:// or smtps://' })]),
+    default: '',
+    doc: { example: 'smtps://user:pass@smtp.city.example.jp:465', ja: 'メール送信サーバー（空なら送信せず $DATA_DIR/outbox/ に .eml で保存）' },
+  },
+  STAFF_NOTICE_EMAIL: {
+    schema: z.union([z.literal(''), z.email({ error: 'must be an email address' })]),
+    default: '',
+    doc: { example: 'soudan-admin@city.example.jp', ja: '職員向けのお知らせ（会議を作成できなかったとき）の宛先。空なら課の連絡先がメールアドレスのときそちらへ' },
+  },
+  REMINDERS: {
+    schema: reminders,
+    default: '1d@10:00,1h',
+    doc: { example: '1d@10:00,1h', ja: 'お知らせメールを送る時（1d@10:00 = 前日10時、1h = 1時間前、none = 送らない）' },
+  },
   DEFAULT_HOST_NAME: {
     schema: z.string().trim().min(1).max(100),
     default: '相談用専用PC',
@@ -181,6 +229,15 @@ export interface Config {
     readonly horizonDays: number;
   };
   readonly defaultHostName: string;
+  readonly city: { readonly name: string; readonly contact: string };
+  readonly mail: {
+    readonly from: string;
+    /** null: no SMTP — messages are written as .eml files to outboxDir. */
+    readonly smtpUrl: string | null;
+    readonly outboxDir: string;
+    readonly staffNoticeEmail: string | null;
+    readonly reminders: ReadonlyArray<ReminderRule>;
+  };
   /** 32-byte key for secrets kept in the store, or null. */
   readonly secretKey: Buffer | null;
   readonly meetings: {
@@ -232,6 +289,8 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/24 characters/, '24 文字以上にしてください'],
   [/32 random bytes/, '32 バイトの乱数を base64 で指定してください（openssl rand -base64 32）'],
   [/email address/, 'メールアドレスで指定してください'],
+  [/smtp:\/\//, 'smtp:// または smtps:// で始まる URL で指定してください'],
+  [/1d@10:00/, '1d@10:00,1h のように指定してください（none で送らない）'],
   [/Invalid option/, '決められた値のどれかを指定してください'],
 ];
 
@@ -277,6 +336,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       horizonDays: p.HORIZON_DAYS,
     },
     defaultHostName: p.DEFAULT_HOST_NAME,
+    city: { name: p.CITY_NAME, contact: p.CITY_CONTACT },
+    mail: {
+      from: p.MAIL_FROM,
+      smtpUrl: p.SMTP_URL || null,
+      outboxDir: path.join(dataDir, 'outbox'),
+      staffNoticeEmail: p.STAFF_NOTICE_EMAIL || null,
+      reminders: p.REMINDERS,
+    },
     secretKey: p.SECRET_KEY ? Buffer.from(p.SECRET_KEY, 'base64') : null,
     meetings: { passwordStyle: p.MEETING_PASSWORD_STYLE, passwordLength: p.MEETING_PASSWORD_LENGTH },
     webex,

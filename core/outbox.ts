@@ -4,7 +4,8 @@ import type { Db } from './store/schema.ts';
 import type { DialectName } from './store/db.ts';
 import type { IdSource } from './ids.ts';
 
-export type OutboxKind = 'meeting.sync';
+export type OutboxKind = 'meeting.sync' | MailKind;
+export type MailKind = 'mail.invitation' | 'mail.reminder' | 'mail.change' | 'mail.cancellation' | 'mail.staff_notice';
 
 export interface OutboxJob {
   readonly id: string;
@@ -15,11 +16,11 @@ export interface OutboxJob {
 }
 
 /**
- * Adds a job unless the same kind of job for the same consultation is already waiting untouched
- * (a waiting sync already sees the latest state when it runs).
+ * Adds a job, to run at `runAfter` (default now). A meeting sync is not added twice: one already waiting untouched
+ * will see the latest state when it runs.
  */
-export async function enqueue(db: Db, ids: IdSource, now: number, kind: OutboxKind, consultationId: string | null, payload: unknown = {}): Promise<void> {
-  if (consultationId !== null) {
+export async function enqueue(db: Db, ids: IdSource, now: number, kind: OutboxKind, consultationId: string | null, payload: unknown = {}, runAfter = now): Promise<void> {
+  if (consultationId !== null && kind === 'meeting.sync') {
     const waiting = await db
       .selectFrom('outbox')
       .select('id')
@@ -34,7 +35,7 @@ export async function enqueue(db: Db, ids: IdSource, now: number, kind: OutboxKi
   const at = new Date(now).toISOString();
   await db
     .insertInto('outbox')
-    .values({ id: ids.sortableId(now), kind, consultation_id: consultationId, payload: JSON.stringify(payload), status: 'pending', run_after: at, locked_until: null, last_error: '', created_at: at, done_at: null })
+    .values({ id: ids.sortableId(now), kind, consultation_id: consultationId, payload: JSON.stringify(payload), status: 'pending', run_after: new Date(runAfter).toISOString(), locked_until: null, last_error: '', created_at: at, done_at: null })
     .execute();
 }
 

@@ -19,6 +19,7 @@ import { explainOutsideHours, findFreeSlots } from '../core/calendar/slots.ts';
 import type { LocalDate } from '../core/time.ts';
 import { DAY_MS, MINUTE_MS, addDays, formatJa, startOfLocalDate, toCityIso, toLocalDate } from '../core/time.ts';
 import { loadCityCalendar } from './calendar-store.ts';
+import { enqueueReminders } from './reminders.ts';
 import type { ConsultationStatus } from './status.ts';
 import { canReschedule, statusLabelJa, transition } from './status.ts';
 
@@ -48,7 +49,7 @@ export interface ConsultationView {
   readonly end: string;
   readonly durationMinutes: number;
   readonly department: { readonly id: string; readonly name: string };
-  readonly citizen: { readonly name: string; readonly email: string };
+  readonly citizen: { readonly name: string; readonly email: string; readonly locale: 'ja' | 'en' };
   readonly topic: string;
   readonly consultationType: string;
   readonly bookedBy: string;
@@ -71,7 +72,7 @@ export interface BookingInput {
   readonly durationMinutes: number;
   readonly hostId?: string | undefined;
   readonly department: string;
-  readonly citizen: { readonly name: string; readonly email: string };
+  readonly citizen: { readonly name: string; readonly email: string; readonly locale?: 'ja' | 'en' | undefined };
   readonly topic?: string | undefined;
   readonly consultationType?: string | undefined;
 }
@@ -112,7 +113,7 @@ async function toViews(db: Db, rows: ConsultationTable[]): Promise<ConsultationV
       end: toCityIso(end),
       durationMinutes: (end - start) / MINUTE_MS,
       department: { id: r.department_id, name: departments.get(r.department_id)?.name ?? r.department_id },
-      citizen: { name: r.citizen_name, email: r.citizen_email },
+      citizen: { name: r.citizen_name, email: r.citizen_email, locale: r.citizen_locale as 'ja' | 'en' },
       topic: r.topic,
       consultationType: r.consultation_type,
       bookedBy: r.booked_by,
@@ -128,9 +129,13 @@ async function toViews(db: Db, rows: ConsultationTable[]): Promise<ConsultationV
   });
 }
 
-export async function getConsultation(deps: SchedulerDeps, id: string): Promise<ConsultationView | null> {
-  const row = await deps.store.db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? (await toViews(deps.store.db, [row]))[0]! : null;
+export async function viewById(db: Db, id: string): Promise<ConsultationView | null> {
+  const row = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? (await toViews(db, [row]))[0]! : null;
+}
+
+export function getConsultation(deps: SchedulerDeps, id: string): Promise<ConsultationView | null> {
+  return viewById(deps.store.db, id);
 }
 
 /** Consultations starting on the city dates from…to (inclusive), in time order. */
@@ -354,6 +359,7 @@ export async function bookConsultation(
       citizen_email: input.citizen.email,
       topic: input.topic ?? '',
       consultation_type: input.consultationType ?? 'general',
+      citizen_locale: input.citizen.locale ?? 'ja',
       booked_by: actor,
       status: 'booked',
       status_note: '',
@@ -381,6 +387,7 @@ export async function bookConsultation(
         const [created] = await toViews(trx, [row]);
         await writeAudit(trx, deps.ids, now, { actor, action: 'consultation.booked', entity: 'consultation', entityId: row.id, before: null, after: created });
         await enqueue(trx, deps.ids, now, 'meeting.sync', row.id);
+        await enqueueReminders(trx, deps.ids, now, deps.config, row.id, row.version, input.start);
         if (idempotencyKey) {
           await trx.updateTable('idempotency_keys').set({ response_body: JSON.stringify(created) }).where('actor', '=', actor).where('key', '=', idempotencyKey).execute();
         }
@@ -412,6 +419,8 @@ async function applyChange(
   changes: Partial<Pick<ConsultationTable, 'host_id' | 'start_at' | 'end_at' | 'block_end_at' | 'status' | 'status_note'>>,
   action: string,
   actor: string,
+  /** More work in the same transaction (messages to the citizen). */
+  followUp?: (trx: Db, updated: ConsultationTable, now: number) => Promise<void>,
 ): Promise<Result<ConsultationView>> {
   const now = deps.clock();
   const [before] = await toViews(deps.store.db, [current]);
@@ -427,6 +436,7 @@ async function applyChange(
     const [after] = await toViews(trx, [r]);
     await writeAudit(trx, deps.ids, now, { actor, action, entity: 'consultation', entityId: current.id, before, after });
     await enqueue(trx, deps.ids, now, 'meeting.sync', current.id);
+    await followUp?.(trx, r, now);
     return after!;
   });
   if (!view) {
@@ -459,7 +469,13 @@ export async function rescheduleConsultation(deps: SchedulerDeps, id: string, pa
       start_at: iso(start),
       end_at: iso(end),
       block_end_at: iso(end + deps.config.slots.bufferMinutes * MINUTE_MS),
-    }, 'consultation.rescheduled', actor);
+    }, 'consultation.rescheduled', actor, async (trx, updated, now) => {
+      await enqueueReminders(trx, deps.ids, now, deps.config, id, updated.version, start);
+      // The citizen has the old time: tell them (sent once the meeting has moved).
+      if (current.status === 'invited') {
+        await enqueue(trx, deps.ids, now, 'mail.change', id, { previous: { start: toCityIso(oldStart), end: toCityIso(Date.parse(current.end_at)) } });
+      }
+    });
   } catch (error) {
     if (!isOverlapViolation(error)) throw error;
     return fail(await conflictProblem(deps, calendar, hosts.value, start, end, id));
@@ -472,7 +488,10 @@ export async function cancelConsultation(deps: SchedulerDeps, id: string, reason
   if (!current) return fail(notFound(id));
   const next = transition(current.status as ConsultationStatus, 'cancelled');
   if (!next.ok) return next;
-  return applyChange(deps, current, { status: next.value, status_note: reason }, 'consultation.cancelled', actor);
+  return applyChange(deps, current, { status: next.value, status_note: reason }, 'consultation.cancelled', actor, async (trx, _updated, now) => {
+    // Only a citizen who was sent the meeting details needs to hear it is off.
+    if (current.status === 'invited' || current.status === 'in_progress') await enqueue(trx, deps.ids, now, 'mail.cancellation', id);
+  });
 }
 
 /** After a person fixed what the provider refused: back to "booked", and the meeting is tried again. */

@@ -1,5 +1,9 @@
 // Meeting jobs: make the provider's meeting match the consultation (create, update, delete), with retries; give up → needs_attention.
 import type { Logger } from '../core/log.ts';
+import type { Config } from '../core/config.ts';
+import type { MailTransport } from '../templates/mail.ts';
+import { NotYet, runMailJob } from './mail-jobs.ts';
+import { enqueue } from '../core/outbox.ts';
 import type { Store } from '../core/store/db.ts';
 import type { Db, MeetingTable } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
@@ -14,6 +18,8 @@ import { transition } from './status.ts';
 
 export interface MeetingJobDeps {
   readonly store: Store;
+  readonly config: Pick<Config, 'city' | 'mail'>;
+  readonly mail: MailTransport;
   readonly ids: IdSource;
   readonly clock: () => number;
   readonly log: Logger;
@@ -111,6 +117,8 @@ export async function syncMeeting(deps: MeetingJobDeps, consultationId: string):
     const status = c.status as ConsultationStatus;
     const next = transition(status, 'meeting_created');
     if (next.ok) await setStatus(trx, deps, consultationId, status, next.value, '', 'consultation.meeting_ready');
+    // The invitation, in the same transaction as the meeting it describes.
+    if (status !== 'invited') await enqueue(trx, deps.ids, now, 'mail.invitation', consultationId);
   });
 }
 
@@ -127,6 +135,13 @@ async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
       case 'meeting.sync':
         await syncMeeting(deps, job.consultationId!);
         break;
+      case 'mail.invitation':
+      case 'mail.reminder':
+      case 'mail.change':
+      case 'mail.cancellation':
+      case 'mail.staff_notice':
+        await runMailJob({ db, ids: deps.ids, clock: deps.clock, log: deps.log, config: deps.config, mail: deps.mail }, { ...job, kind: job.kind });
+        break;
     }
     await markDone(db, job.id, deps.clock());
   } catch (error) {
@@ -134,6 +149,10 @@ async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
     const now = deps.clock();
     // A refusal (bad credentials, a setting the provider rejects) needs a person, not another try.
     const giveUp = job.attempts >= maxAttempts || (error instanceof ProviderError && !error.retryable);
+    if (error instanceof NotYet && !giveUp) {
+      await markFailed(db, job.id, now, message, now + Math.min(60_000 * job.attempts, 10 * 60_000));
+      return;
+    }
     deps.log.warn({ jobId: job.id, kind: job.kind, consultationId: job.consultationId, attempt: job.attempts, err: message }, giveUp ? 'meeting job gave up' : 'meeting job failed; will retry');
     await markFailed(db, job.id, now, message, giveUp ? null : now + backoffMs(job.attempts));
     if (giveUp && job.consultationId) {
@@ -141,7 +160,11 @@ async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
       const status = c?.status as ConsultationStatus | undefined;
       const next = status ? transition(status, 'provider_failed') : null;
       if (status && next?.ok) {
-        await setStatus(db, deps, job.consultationId, status, next.value, `会議を作成できませんでした / The meeting could not be made: ${message}`, 'consultation.needs_attention');
+        await db.transaction().execute(async (trx) => {
+          await setStatus(trx, deps, job.consultationId!, status, next.value, `会議を作成できませんでした / The meeting could not be made: ${message}`, 'consultation.needs_attention');
+          await enqueue(trx, deps.ids, now, 'mail.staff_notice', job.consultationId, { problem: message });
+        });
+        deps.log.warn({ consultationId: job.consultationId }, 'consultation needs attention');
       }
     }
   }

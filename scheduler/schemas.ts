@@ -43,6 +43,7 @@ export const BookingBody = z.strictObject({
   citizen: z.strictObject({
     name: z.string().trim().min(1).max(100).meta({ example: '山田太郎' }),
     email: z.email().max(254).meta({ example: 'yamada@example.jp' }),
+    locale: z.enum(['ja', 'en']).optional().meta({ description: "Language of the citizen's emails (default ja)" }),
   }),
   topic: z.string().trim().max(1000).optional(),
   consultationType: z.string().trim().min(1).max(50).optional().meta({ description: 'e.g. general, after-death-procedures', example: 'general' }),
@@ -108,7 +109,7 @@ export const Consultation = z.object({
   end: CityTime,
   durationMinutes: z.number().int(),
   department: z.object({ id: z.string(), name: z.string() }),
-  citizen: z.object({ name: z.string(), email: z.string() }),
+  citizen: z.object({ name: z.string(), email: z.string(), locale: z.enum(['ja', 'en']) }),
   topic: z.string(),
   consultationType: z.string(),
   bookedBy: z.string(),

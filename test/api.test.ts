@@ -71,7 +71,7 @@ for (const kind of DATABASES) {
       assert.equal(r.headers.get('location'), `/api/v1/consultations/${c.id}`);
       await s.running.worker.idle();
       const after = S.Consultation.parse((await s.call('GET', `/api/v1/consultations/${c.id}`)).body);
-      assert.equal(after.status, 'meeting_ready');
+      assert.equal(after.status, 'invited', 'meeting made, and the invitation sent');
       assert.match(after.meeting!.meetingNumber, /^\d{9}$/);
       assert.match(after.meeting!.password, /^\d{6}$/);
       const page = await fetch(after.meeting!.joinUrl.replace(s.config.publicBaseUrl, s.url));
@@ -79,7 +79,7 @@ for (const kind of DATABASES) {
       const list = await s.call('GET', '/api/v1/consultations?from=2026-12-01&to=2026-12-01');
       assert.deepEqual(list.body.consultations.map((x: { id: string }) => x.id), [c.id]);
       const audit = await s.call('GET', `/api/v1/consultations/${c.id}/audit`);
-      assert.deepEqual(audit.body.entries.map((e: { action: string }) => e.action), ['consultation.booked', 'meeting.created', 'consultation.meeting_ready']);
+      assert.deepEqual(audit.body.entries.map((e: { action: string }) => e.action), ['consultation.booked', 'meeting.created', 'consultation.meeting_ready', 'mail.invitation.sent', 'consultation.invited']);
     });
 
     it('refuses a second booking of the same time with 409, naming the conflict and the next free slots', async () => {

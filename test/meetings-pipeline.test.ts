@@ -89,7 +89,7 @@ describe('meeting pipeline with Webex', function () {
     s.clock.now += 60 * 60_000;
     await s.running.worker.idle();
     const after = await status(s, c.id);
-    assert.equal(after.status, 'meeting_ready');
+    assert.equal(after.status, 'invited');
     assert.equal(after.meeting.meetingNumber, '25512345678');
     const rows = await s.running.store.db.selectFrom('meetings').selectAll().execute();
     assert.equal(rows.length, 1);
@@ -115,7 +115,7 @@ describe('meeting pipeline with Webex', function () {
     const retried = await s.call('POST', `/api/v1/consultations/${c.id}/retry`);
     assert.equal(retried.body.status, 'booked');
     await s.running.worker.idle();
-    assert.equal((await status(s, c.id)).status, 'meeting_ready');
+    assert.equal((await status(s, c.id)).status, 'invited');
     assert.equal((await s.call('POST', `/api/v1/consultations/${c.id}/retry`)).status, 409, 'only a consultation that needs attention can be retried');
   });
 
@@ -169,7 +169,7 @@ describe('meeting pipeline with Webex', function () {
       assert.equal(c.status, 'booked', JSON.stringify(c));
       await s.running.worker.idle();
       const after = await status(s, c.id);
-      assert.equal(after.status, 'meeting_ready');
+      assert.equal(after.status, 'invited');
       assert.equal(after.meeting.joinUrl, 'http://stand-in.example/join/stub-1');
       assert.equal(after.meeting.password, seen.find((x) => x.method === 'POST')!.body.password);
       assert.ok(seen.every((x) => x.auth === 'Bearer token-1'));

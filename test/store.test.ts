@@ -29,6 +29,7 @@ function row(hostId: string, departmentId: string, start: string, end: string, b
     citizen_email: 'yamada@example.jp',
     topic: '',
     consultation_type: 'general',
+    citizen_locale: 'ja',
     booked_by: 'test',
     status,
     status_note: '',

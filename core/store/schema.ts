@@ -33,6 +33,8 @@ export interface ConsultationTable {
   citizen_email: string;
   topic: string;
   consultation_type: string;
+  /** 'ja' or 'en': the language of the citizen's emails. */
+  citizen_locale: string;
   booked_by: string;
   status: string;
   status_note: string;
@@ -122,7 +124,44 @@ export interface SecretTable {
   updated_at: Timestamp;
 }
 
+export interface TemplateVersionTable {
+  id: string;
+  kind: string;
+  locale: string;
+  version: number;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  note: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface AdminUserTable {
+  id: string;
+  email: string;
+  name: string;
+  /** scrypt$N$r$p$salt$hash */
+  password_hash: string;
+  created_at: Timestamp;
+  disabled_at: Timestamp | null;
+}
+
+export interface AdminSessionTable {
+  /** sha256 of the session cookie value. */
+  id_hash: string;
+  principal: string;
+  name: string;
+  email: string;
+  csrf: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Schema {
+  template_versions: TemplateVersionTable;
+  admin_users: AdminUserTable;
+  admin_sessions: AdminSessionTable;
   secrets: SecretTable;
   hosts: HostTable;
   departments: DepartmentTable;

@@ -8,6 +8,7 @@ import { createIdSource } from '../../core/ids.ts';
 import { createSecretStore } from '../../core/secrets.ts';
 import { createProviders } from '../../core/conferencing/index.ts';
 import { runDueJobs } from '../meeting-jobs.ts';
+import { createMailTransport } from '../../templates/mail.ts';
 
 /** What the parent passes: the parsed configuration (structured-cloned, so Buffers arrive as Uint8Array). */
 interface OutboxWorkerData {
@@ -23,7 +24,7 @@ try {
   const clock = Date.now;
   const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
   const providers = createProviders({ config, ids, random: randomBytes, secrets, clock });
-  const deps = { store, ids, clock, log, providers };
+  const deps = { store, ids, clock, log, providers, config, mail: createMailTransport(config) };
   let ran = 0;
   for (let n = await runDueJobs(deps); n > 0; n = await runDueJobs(deps)) ran += n;
   if (ran > 0) log.info({ ran }, 'outbox jobs done');

@@ -1,0 +1,20 @@
+// When reminders go out for a consultation (reminderTimes is pure), and queueing them with the change that causes them.
+import type { Config, ReminderRule } from '../core/config.ts';
+import type { Db } from '../core/store/schema.ts';
+import type { IdSource } from '../core/ids.ts';
+import { enqueue } from '../core/outbox.ts';
+import { MINUTE_MS, addDays, localInstant, toLocalDate } from '../core/time.ts';
+
+/** Reminder instants for a consultation starting at `start`, only those still ahead of `now`, in time order, no duplicates. */
+export function reminderTimes(rules: ReadonlyArray<ReminderRule>, start: number, now: number): number[] {
+  const times = rules.map((r) => (r.kind === 'before' ? start - r.minutes * MINUTE_MS : localInstant(addDays(toLocalDate(start), -r.days), r.minute)));
+  return [...new Set(times.filter((t) => t > now && t < start))].sort((a, b) => a - b);
+}
+
+/** Queues the reminders for a consultation version (in the caller's transaction). */
+export async function enqueueReminders(db: Db, ids: IdSource, now: number, config: Pick<Config, 'mail'>, consultationId: string, version: number, start: number): Promise<void> {
+  for (const at of reminderTimes(config.mail.reminders, start, now)) {
+    await enqueue(db, ids, now, 'mail.reminder', consultationId, { version }, at);
+  }
+}
+
