@@ -279,10 +279,9 @@ export function loadDotEnv(file = path.resolve('.env')): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
 
+// Most specific first.
 const PROBLEM_JA: Array<[RegExp, string]> = [
   [/whole number/, '整数で指定してください'],
-  [/at least/, '値が小さすぎます'],
-  [/at most/, '値が大きすぎます'],
   [/true or false/, 'true か false で指定してください'],
   [/postgres/, 'postgres:// で始まる URL で指定してください'],
   [/http\(s\) URL/, 'http:// または https:// の URL で指定してください'],
@@ -292,7 +291,18 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/smtp:\/\//, 'smtp:// または smtps:// で始まる URL で指定してください'],
   [/1d@10:00/, '1d@10:00,1h のように指定してください（none で送らない）'],
   [/Invalid option/, '決められた値のどれかを指定してください'],
+  [/at least/, '値が小さすぎます'],
+  [/at most/, '値が大きすぎます'],
 ];
+
+const SECRET_VARIABLES = new Set(['BOOTSTRAP_ADMIN_TOKEN', 'SECRET_KEY', 'WEBEX_ACCESS_TOKEN', 'WEBEX_CLIENT_SECRET', 'WEBEX_REFRESH_TOKEN', 'TEAMS_CLIENT_SECRET']);
+
+/** What a start-up message may show of a value: never a secret, never a password inside a URL. */
+function shownValue(name: string, raw: string): string {
+  if (SECRET_VARIABLES.has(name)) return `（秘密の値 ${raw.length} 文字 / secret, ${raw.length} characters）`;
+  const masked = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  return masked.length > 60 ? `${masked.slice(0, 57)}...` : masked;
+}
 
 function problemJa(message: string): string {
   return PROBLEM_JA.find(([re]) => re.test(message))?.[1] ?? `読み取れません（${message}）`;
@@ -306,7 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const r = (v.schema as z.ZodType<unknown, string>).safeParse(raw);
     if (!r.success) {
       const message = r.error.issues[0]?.message ?? 'invalid';
-      const shown = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
+      const shown = shownValue(name, raw);
       throw new ConfigError(name, `「${shown}」は ${problemJa(message)}`, `"${shown}" ${message}`, v.doc.example);
     }
     parsed[name] = r.data;

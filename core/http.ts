@@ -127,8 +127,14 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (e?.type === 'entity.parse.failed') {
       return sendProblem(res, problem('bad_request', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', { errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }] }), req.originalUrl);
     }
+    if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+      return sendProblem(res, problem('bad_request', '本文は UTF-8 の JSON で送ってください。', 'Send the body as UTF-8 JSON.'), req.originalUrl);
+    }
     if (e?.type === 'entity.too.large') {
       return sendProblem(res, problem('bad_request', '本文が大きすぎます（100KB まで）。', 'The request body is too large (100 KB at most).'), req.originalUrl);
+    }
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      return sendProblem(res, problem('bad_request', 'リクエストを読み取れません。', `The request could not be read (${(error as Error).message}).`), req.originalUrl);
     }
     log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), method: req.method, path: req.path }, 'unexpected error');
     res

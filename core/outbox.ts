@@ -13,6 +13,8 @@ export interface OutboxJob {
   readonly consultationId: string | null;
   readonly payload: unknown;
   readonly attempts: number;
+  /** The lease this worker holds; finishing checks it, so a job whose lease passed to another worker is not marked twice. */
+  readonly lockedUntil: string;
 }
 
 /**
@@ -78,15 +80,15 @@ export async function claimDue(db: Db, dialect: DialectName, now: number, leaseM
       .returningAll()
       .execute();
   });
-  return rows.map((r) => ({ id: r.id, kind: r.kind as OutboxKind, consultationId: r.consultation_id, payload: JSON.parse(r.payload), attempts: r.attempts }));
+  return rows.map((r) => ({ id: r.id, kind: r.kind as OutboxKind, consultationId: r.consultation_id, payload: JSON.parse(r.payload), attempts: r.attempts, lockedUntil: r.locked_until! }));
 }
 
-export async function markDone(db: Db, id: string, now: number): Promise<void> {
-  await db.updateTable('outbox').set({ status: 'done', done_at: new Date(now).toISOString(), locked_until: null, last_error: '' }).where('id', '=', id).execute();
+export async function markDone(db: Db, job: OutboxJob, now: number): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'done', done_at: new Date(now).toISOString(), locked_until: null, last_error: '' }).where('id', '=', job.id).where('locked_until', '=', job.lockedUntil).execute();
 }
 
 /** Schedules another try, or gives up ('dead') when there are no tries left. */
-export async function markFailed(db: Db, id: string, now: number, error: string, retryAt: number | null): Promise<void> {
+export async function markFailed(db: Db, job: OutboxJob, now: number, error: string, retryAt: number | null): Promise<void> {
   await db
     .updateTable('outbox')
     .set(
@@ -94,6 +96,38 @@ export async function markFailed(db: Db, id: string, now: number, error: string,
         ? { status: 'dead', locked_until: null, last_error: error, done_at: new Date(now).toISOString() }
         : { run_after: new Date(retryAt).toISOString(), locked_until: null, last_error: error },
     )
-    .where('id', '=', id)
+    .where('id', '=', job.id)
+    .where('locked_until', '=', job.lockedUntil)
     .execute();
+}
+
+/** Gives a claimed job back untried (its consultation is busy elsewhere): the attempt is not counted. */
+export async function releaseUnrun(db: Db, job: OutboxJob, runAfter: number): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({ run_after: new Date(runAfter).toISOString(), locked_until: null, attempts: eb('attempts', '-', 1) }))
+    .where('id', '=', job.id)
+    .where('locked_until', '=', job.lockedUntil)
+    .execute();
+}
+
+/**
+ * Leases a consultation for one job, so that its jobs never run at the same time on two instances.
+ * Returns the lease to release, 'busy' when another worker holds it, or 'none' when the consultation is gone.
+ */
+export async function leaseConsultation(db: Db, consultationId: string, now: number, leaseMs: number): Promise<string | 'busy' | 'none'> {
+  const until = new Date(now + leaseMs).toISOString();
+  const r = await db
+    .updateTable('consultations')
+    .set({ job_lease_until: until })
+    .where('id', '=', consultationId)
+    .where((eb) => eb.or([eb('job_lease_until', 'is', null), eb('job_lease_until', '<', new Date(now).toISOString())]))
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) > 0) return until;
+  const exists = await db.selectFrom('consultations').select('id').where('id', '=', consultationId).executeTakeFirst();
+  return exists ? 'busy' : 'none';
+}
+
+export async function releaseConsultation(db: Db, consultationId: string, lease: string): Promise<void> {
+  await db.updateTable('consultations').set({ job_lease_until: null }).where('id', '=', consultationId).where('job_lease_until', '=', lease).execute();
 }

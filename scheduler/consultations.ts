@@ -360,6 +360,7 @@ export async function bookConsultation(
       topic: input.topic ?? '',
       consultation_type: input.consultationType ?? 'general',
       citizen_locale: input.citizen.locale ?? 'ja',
+      job_lease_until: null,
       booked_by: actor,
       status: 'booked',
       status_note: '',
@@ -494,10 +495,25 @@ export async function cancelConsultation(deps: SchedulerDeps, id: string, reason
   });
 }
 
-/** After a person fixed what the provider refused: back to "booked", and the meeting is tried again. */
+/**
+ * After a person fixed what the provider refused: a consultation that needs attention goes back to "booked" and its
+ * meeting is tried again; a cancelled one whose meeting could not be deleted has the delete tried again.
+ */
 export async function retryConsultation(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
-  const current = await deps.store.db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
+  const { db } = deps.store;
+  const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
   if (!current) return fail(notFound(id));
+  if (current.status === 'cancelled') {
+    const meeting = await db.selectFrom('meetings').select('consultation_id').where('consultation_id', '=', id).executeTakeFirst();
+    if (!meeting) return fail(problem('invalid_state', 'この相談は取り消し済みで、会議も削除済みです。やり直すことはありません。', 'This consultation is cancelled and its meeting is already deleted; there is nothing to retry.'));
+    const now = deps.clock();
+    await db.transaction().execute(async (trx) => {
+      await enqueue(trx, deps.ids, now, 'meeting.sync', id);
+      await writeAudit(trx, deps.ids, now, { actor, action: 'consultation.retried', entity: 'consultation', entityId: id, before: null, after: { retry: 'delete meeting' } });
+    });
+    deps.onQueued?.();
+    return ok((await viewById(db, id))!);
+  }
   const next = transition(current.status as ConsultationStatus, 'retried');
   if (!next.ok) return next;
   return applyChange(deps, current, { status: next.value, status_note: '' }, 'consultation.retried', actor);

@@ -10,7 +10,7 @@ import type { IdSource } from '../core/ids.ts';
 import type { ConferencingProvider, Meeting, MeetingRequest, ProviderKind } from '../core/conferencing/index.ts';
 import { ProviderError } from '../core/conferencing/index.ts';
 import { writeAudit } from '../core/audit.ts';
-import { claimDue, markDone, markFailed } from '../core/outbox.ts';
+import { claimDue, leaseConsultation, markDone, markFailed, releaseConsultation, releaseUnrun } from '../core/outbox.ts';
 import type { OutboxJob } from '../core/outbox.ts';
 import { listDepartments } from '../core/departments.ts';
 import type { ConsultationStatus } from './status.ts';
@@ -60,11 +60,22 @@ function meetingRow(consultationId: string, hostId: string, version: number, m: 
   };
 }
 
-async function setStatus(db: Db, deps: MeetingJobDeps, id: string, from: ConsultationStatus, to: ConsultationStatus, note: string, action: string): Promise<void> {
-  if (from === to) return;
+async function setStatus(db: Db, deps: MeetingJobDeps, id: string, from: ConsultationStatus, to: ConsultationStatus, note: string, action: string): Promise<boolean> {
+  if (from === to) return false;
   const now = deps.clock();
-  await db.updateTable('consultations').set({ status: to, status_note: note, updated_at: iso(now) }).where('id', '=', id).where('status', '=', from).execute();
+  const r = await db.updateTable('consultations').set({ status: to, status_note: note, updated_at: iso(now) }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) return false;
   await writeAudit(db, deps.ids, now, { actor: 'system', action, entity: 'consultation', entityId: id, before: { status: from }, after: { status: to, note } });
+  return true;
+}
+
+/** booked (or needs attention, after a retry) with its meeting in place → meeting ready, and the invitation queued. */
+async function markReady(trx: Db, deps: MeetingJobDeps, consultationId: string, status: ConsultationStatus, now: number): Promise<void> {
+  if (status !== 'booked' && status !== 'needs_attention') return;
+  if (await setStatus(trx, deps, consultationId, status, 'meeting_ready', '', 'consultation.meeting_ready')) {
+    // The invitation, in the same transaction as the meeting state it describes.
+    await enqueue(trx, deps.ids, now, 'mail.invitation', consultationId);
+  }
 }
 
 /** Brings the provider's meeting in line with the consultation as it is now. Safe to run again. */
@@ -72,11 +83,12 @@ export async function syncMeeting(deps: MeetingJobDeps, consultationId: string):
   const { db } = deps.store;
   const c = await db.selectFrom('consultations').selectAll().where('id', '=', consultationId).executeTakeFirst();
   if (!c) return;
+  const status = c.status as ConsultationStatus;
   const existing = await db.selectFrom('meetings').selectAll().where('consultation_id', '=', consultationId).executeTakeFirst();
   const hosts = await db.selectFrom('hosts').selectAll().where('id', 'in', [c.host_id, existing?.host_id ?? c.host_id]).execute();
-  const hostOf = (id: string) => hosts.find((h) => h.id === id);
+  const hostOf = (id: string) => hosts.find((h) => h.id === id)!;
   const providerOf = (hostId: string): ConferencingProvider => {
-    const kind = hostOf(hostId)!.provider as ProviderKind;
+    const kind = hostOf(hostId).provider as ProviderKind;
     const provider = deps.providers[kind];
     if (!provider) {
       throw new ProviderError(kind, `${kind} is not configured on this server (see .env.example) / ${kind} の設定がありません`, { retryable: false });
@@ -84,42 +96,44 @@ export async function syncMeeting(deps: MeetingJobDeps, consultationId: string):
     return provider;
   };
 
-  if (existing && (c.status === 'cancelled' || existing.host_id !== c.host_id)) {
-    await providerOf(existing.host_id).deleteMeeting(toMeeting(existing));
+  if (existing && (status === 'cancelled' || existing.host_id !== c.host_id)) {
+    await providerOf(existing.host_id).deleteMeeting(toMeeting(existing), hostOf(existing.host_id).account);
     await db.deleteFrom('meetings').where('consultation_id', '=', consultationId).execute();
     await writeAudit(db, deps.ids, deps.clock(), { actor: 'system', action: 'meeting.deleted', entity: 'consultation', entityId: consultationId, before: { providerMeetingId: existing.provider_meeting_id }, after: null });
-    if (c.status === 'cancelled') return;
   }
-  if (c.status === 'cancelled' || c.status === 'completed') return;
-  if (existing && existing.host_id === c.host_id && existing.synced_version === c.version) return;
+  if (status === 'cancelled' || status === 'completed') return;
 
+  const now = deps.clock();
+  if (existing && existing.host_id === c.host_id && existing.synced_version === c.version) {
+    // Nothing to change at the provider (e.g. a retry after a refused email): only the status may need to move on.
+    await db.transaction().execute((trx) => markReady(trx, deps, consultationId, status, now));
+    return;
+  }
   const department = (await listDepartments(db)).find((d) => d.id === c.department_id);
   const request: MeetingRequest = {
     consultationId,
     title: `${department?.name ?? ''} オンライン相談`.trim(),
     start: Date.parse(c.start_at),
     end: Date.parse(c.end_at),
-    hostAccount: hostOf(c.host_id)!.account,
+    hostAccount: hostOf(c.host_id).account,
     invitee: { name: c.citizen_name, email: c.citizen_email },
   };
   const provider = providerOf(c.host_id);
-  const now = deps.clock();
-  if (existing && existing.host_id === c.host_id) {
-    const updated = await provider.updateMeeting(toMeeting(existing), request);
-    await db.updateTable('meetings').set(meetingRow(consultationId, c.host_id, c.version, updated, now, existing.created_at)).where('consultation_id', '=', consultationId).execute();
-    await writeAudit(db, deps.ids, now, { actor: 'system', action: 'meeting.updated', entity: 'consultation', entityId: consultationId, before: { version: existing.synced_version }, after: { version: c.version } });
-    return;
-  }
-  const created = await provider.createMeeting(request);
+  const updating = existing && existing.host_id === c.host_id ? existing : null;
+  const meeting = updating ? await provider.updateMeeting(toMeeting(updating), request) : await provider.createMeeting(request);
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('meetings').values(meetingRow(consultationId, c.host_id, c.version, created, now)).execute();
-    await writeAudit(trx, deps.ids, now, { actor: 'system', action: 'meeting.created', entity: 'consultation', entityId: consultationId, before: null, after: { provider: created.provider, providerMeetingId: created.providerMeetingId } });
-    const status = c.status as ConsultationStatus;
-    const next = transition(status, 'meeting_created');
-    if (next.ok) await setStatus(trx, deps, consultationId, status, next.value, '', 'consultation.meeting_ready');
-    // The invitation, in the same transaction as the meeting it describes.
-    if (status !== 'invited') await enqueue(trx, deps.ids, now, 'mail.invitation', consultationId);
+    if (updating) {
+      await trx.updateTable('meetings').set(meetingRow(consultationId, c.host_id, c.version, meeting, now, updating.created_at)).where('consultation_id', '=', consultationId).execute();
+      await writeAudit(trx, deps.ids, now, { actor: 'system', action: 'meeting.updated', entity: 'consultation', entityId: consultationId, before: { version: updating.synced_version }, after: { version: c.version } });
+    } else {
+      await trx.insertInto('meetings').values(meetingRow(consultationId, c.host_id, c.version, meeting, now)).execute();
+      await writeAudit(trx, deps.ids, now, { actor: 'system', action: 'meeting.created', entity: 'consultation', entityId: consultationId, before: null, after: { provider: meeting.provider, providerMeetingId: meeting.providerMeetingId } });
+    }
+    await markReady(trx, deps, consultationId, status, now);
   });
+  // Changed while we were at the provider: another pass brings the meeting up to date.
+  const after = await db.selectFrom('consultations').select(['version', 'status']).where('id', '=', consultationId).executeTakeFirst();
+  if (after && (after.version !== c.version || after.status === 'cancelled')) await enqueue(db, deps.ids, deps.clock(), 'meeting.sync', consultationId);
 }
 
 function backoffMs(attempt: number): number {
@@ -127,9 +141,29 @@ function backoffMs(attempt: number): number {
   return base / 2 + Math.random() * (base / 2);
 }
 
+const LEASE_MS = 10 * 60_000;
+
+/** What to tell staff when a job gives up for good, by what it was doing. */
+async function giveUpNote(db: Db, job: OutboxJob, message: string): Promise<{ ja: string; en: string } | null> {
+  if (job.kind === 'meeting.sync') {
+    const m = await db.selectFrom('meetings').select('consultation_id').where('consultation_id', '=', job.consultationId!).executeTakeFirst();
+    const c = await db.selectFrom('consultations').select('status').where('id', '=', job.consultationId!).executeTakeFirst();
+    if (c?.status === 'cancelled') return { ja: `取り消した相談の会議を削除できませんでした（参加用の情報がまだ有効です）: ${message}`, en: `The cancelled consultation's meeting could not be deleted (its join details still work): ${message}` };
+    return m ? { ja: `会議の日時を変更できませんでした: ${message}`, en: `The meeting could not be moved: ${message}` } : { ja: `会議を作成できませんでした: ${message}`, en: `The meeting could not be made: ${message}` };
+  }
+  if (job.kind === 'mail.invitation' || job.kind === 'mail.change') return { ja: `相談者へのメールを送れませんでした: ${message}`, en: `The email to the citizen could not be sent: ${message}` };
+  return null;
+}
+
 async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
   const { db } = deps.store;
   const maxAttempts = deps.maxAttempts ?? 8;
+  // One job at a time per consultation, across every instance: the consultation itself is leased.
+  const leased = job.consultationId ? await leaseConsultation(db, job.consultationId, deps.clock(), LEASE_MS) : 'none';
+  if (leased === 'busy') {
+    await releaseUnrun(db, job, deps.clock() + 5_000);
+    return;
+  }
   try {
     switch (job.kind) {
       case 'meeting.sync':
@@ -143,38 +177,51 @@ async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
         await runMailJob({ db, ids: deps.ids, clock: deps.clock, log: deps.log, config: deps.config, mail: deps.mail }, { ...job, kind: job.kind });
         break;
     }
-    await markDone(db, job.id, deps.clock());
+    await markDone(db, job, deps.clock());
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const now = deps.clock();
     // A refusal (bad credentials, a setting the provider rejects) needs a person, not another try.
     const giveUp = job.attempts >= maxAttempts || (error instanceof ProviderError && !error.retryable);
     if (error instanceof NotYet && !giveUp) {
-      await markFailed(db, job.id, now, message, now + Math.min(60_000 * job.attempts, 10 * 60_000));
+      await markFailed(db, job, now, message, now + Math.min(60_000 * job.attempts, 10 * 60_000));
       return;
     }
-    deps.log.warn({ jobId: job.id, kind: job.kind, consultationId: job.consultationId, attempt: job.attempts, err: message }, giveUp ? 'meeting job gave up' : 'meeting job failed; will retry');
-    await markFailed(db, job.id, now, message, giveUp ? null : now + backoffMs(job.attempts));
-    if (giveUp && job.consultationId) {
-      const c = await db.selectFrom('consultations').select('status').where('id', '=', job.consultationId).executeTakeFirst();
-      const status = c?.status as ConsultationStatus | undefined;
-      const next = status ? transition(status, 'provider_failed') : null;
-      if (status && next?.ok) {
-        await db.transaction().execute(async (trx) => {
-          await setStatus(trx, deps, job.consultationId!, status, next.value, `会議を作成できませんでした / The meeting could not be made: ${message}`, 'consultation.needs_attention');
-          await enqueue(trx, deps.ids, now, 'mail.staff_notice', job.consultationId, { problem: message });
-        });
-        deps.log.warn({ consultationId: job.consultationId }, 'consultation needs attention');
-      }
-    }
+    deps.log.warn({ jobId: job.id, kind: job.kind, consultationId: job.consultationId, attempt: job.attempts, err: message }, giveUp ? 'job gave up' : 'job failed; will retry');
+    await markFailed(db, job, now, message, giveUp ? null : now + backoffMs(job.attempts));
+    if (giveUp && job.consultationId) await needsAttention(deps, job, message, now);
+  } finally {
+    if (job.consultationId && typeof leased === 'string' && leased !== 'none') await releaseConsultation(db, job.consultationId, leased);
   }
 }
 
-/** Runs every due job once; returns how many ran. */
+async function needsAttention(deps: MeetingJobDeps, job: OutboxJob, message: string, now: number): Promise<void> {
+  const { db } = deps.store;
+  const note = await giveUpNote(db, job, message);
+  if (!note) return;
+  const c = await db.selectFrom('consultations').select('status').where('id', '=', job.consultationId!).executeTakeFirst();
+  const status = c?.status as ConsultationStatus | undefined;
+  if (!status) return;
+  const next = transition(status, 'provider_failed');
+  await db.transaction().execute(async (trx) => {
+    if (next.ok) await setStatus(trx, deps, job.consultationId!, status, next.value, `${note.ja} / ${note.en}`, 'consultation.needs_attention');
+    else await trx.updateTable('consultations').set({ status_note: `${note.ja} / ${note.en}` }).where('id', '=', job.consultationId!).execute();
+    await enqueue(trx, deps.ids, now, 'mail.staff_notice', job.consultationId, { problem: `${note.ja} / ${note.en}` });
+  });
+  deps.log.warn({ consultationId: job.consultationId }, 'consultation needs attention');
+}
+
+/** Runs due jobs one by one until none is left; returns how many ran. */
 export async function runDueJobs(deps: MeetingJobDeps, limit = 20): Promise<number> {
-  const jobs = await claimDue(deps.store.db, deps.store.dialect, deps.clock(), 5 * 60_000, limit);
-  for (const job of jobs) await runJob(deps, job);
-  return jobs.length;
+  let ran = 0;
+  while (ran < limit) {
+    // One claim per job, so that no lease outlives the work it covers.
+    const [job] = await claimDue(deps.store.db, deps.store.dialect, deps.clock(), LEASE_MS, 1);
+    if (!job) break;
+    await runJob(deps, job);
+    ran++;
+  }
+  return ran;
 }
 
 export interface Worker {

@@ -154,6 +154,9 @@ for (const kind of DATABASES) {
       assert.equal(await countAudit(s), auditBefore);
       const broken = await s.call('POST', '/api/v1/consultations', '{"start": ');
       assertProblem(broken, 400);
+      const sjis = await s.call('POST', '/api/v1/consultations', '{}', { 'content-type': 'application/json; charset=shift_jis' });
+      assertProblem(sjis, 400);
+      assert.match(sjis.body.detail_ja, /UTF-8/);
       assertProblem(await s.call('GET', '/api/v1/consultations/NOPE'), 404);
       assertProblem(await s.call('GET', '/api/v1/nothing-here'), 404);
     });

@@ -138,6 +138,48 @@ describe('meeting pipeline with Webex', function () {
     assert.equal((await status(s, c.id)).meeting, null);
   });
 
+  it('a refused move needs attention ("could not be moved"), and a retry after the fix moves it and tells the citizen', async () => {
+    s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
+    nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
+    nock(API).get('/meetings').query(true).reply(200, { items: [] });
+    nock(API).post('/meetings').reply(200, meeting());
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    assert.equal((await status(s, c.id)).status, 'invited');
+    nock(API).patch('/meetings/mtg-1').reply(403, { message: 'Forbidden: the meeting is locked', trackingId: 'WEBEX_p1' });
+    await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-01T14:00:00+09:00' });
+    await s.running.worker.idle();
+    const stuck = await status(s, c.id);
+    assert.equal(stuck.status, 'needs_attention');
+    assert.match(stuck.statusNote, /会議の日時を変更できませんでした/);
+    nock(API).patch('/meetings/mtg-1').reply(200, meeting({ start: '2026-12-01T14:00:00+09:00', end: '2026-12-01T15:00:00+09:00' }));
+    await s.call('POST', `/api/v1/consultations/${c.id}/retry`);
+    await s.running.worker.idle();
+    const fixed = await status(s, c.id);
+    assert.equal(fixed.status, 'invited', 'moved, and the citizen sent the new details');
+  });
+
+  it('a cancelled consultation whose meeting could not be deleted says so, and the delete can be retried', async () => {
+    s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
+    nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
+    nock(API).get('/meetings').query(true).reply(200, { items: [] });
+    nock(API).post('/meetings').reply(200, meeting());
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    nock(API).delete('/meetings/mtg-1').query(true).reply(403, { message: 'Forbidden' });
+    await s.call('POST', `/api/v1/consultations/${c.id}/cancel`, {});
+    await s.running.worker.idle();
+    const stuck = await status(s, c.id);
+    assert.equal(stuck.status, 'cancelled');
+    assert.match(stuck.statusNote, /削除できませんでした/);
+    assert.ok(stuck.meeting, 'the meeting is still there, and the API shows it');
+    nock(API).delete('/meetings/mtg-1').query(true).reply(204);
+    assert.equal((await s.call('POST', `/api/v1/consultations/${c.id}/retry`)).status, 200);
+    await s.running.worker.idle();
+    assert.equal((await status(s, c.id)).meeting, null);
+    assert.equal((await s.call('POST', `/api/v1/consultations/${c.id}/retry`)).status, 409);
+  });
+
   it('WEBEX_API_BASE_URL pointed at a local server: booking creates the meeting there', async () => {
     const seen: Array<{ method: string; url: string; auth: string; body: any }> = [];
     const stub = createServer((req, res) => {

@@ -6,7 +6,7 @@ import { testConfig, DATABASES, openTestStore } from './helpers.ts';
 import type { Place } from './helpers.ts';
 import { ensureConfiguredHosts, listHosts } from '../core/hosts.ts';
 import { seedDepartments, listDepartments } from '../core/departments.ts';
-import { claimDue, enqueue } from '../core/outbox.ts';
+import { claimDue, enqueue, leaseConsultation } from '../core/outbox.ts';
 
 const ids = createIdSource();
 const NOW = Date.parse('2026-11-24T00:00:00Z');
@@ -30,6 +30,7 @@ function row(hostId: string, departmentId: string, start: string, end: string, b
     topic: '',
     consultation_type: 'general',
     citizen_locale: 'ja',
+    job_lease_until: null,
     booked_by: 'test',
     status,
     status_note: '',
@@ -98,6 +99,17 @@ for (const kind of DATABASES) {
       } finally {
         await other.close();
       }
+    });
+
+    it('leases a consultation to one worker at a time', async () => {
+      const { host, department } = await seed(store);
+      const r = row(host.id, department.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z');
+      await store.db.insertInto('consultations').values(r).execute();
+      const lease = await leaseConsultation(store.db, r.id, NOW, 60_000);
+      assert.notEqual(lease, 'busy');
+      assert.equal(await leaseConsultation(store.db, r.id, NOW + 1000, 60_000), 'busy');
+      assert.notEqual(await leaseConsultation(store.db, r.id, NOW + 61_000, 60_000), 'busy', 'an expired lease can be taken');
+      assert.equal(await leaseConsultation(store.db, 'GONE', NOW, 60_000), 'none');
     });
 
     it('coalesces a waiting meeting job for the same consultation', async () => {

@@ -89,6 +89,12 @@ describe('Teams provider (nock)', function () {
     });
   });
 
+  it('makes the meeting on the host account of the consultation’s host (several dedicated accounts)', async () => {
+    nock(GRAPH).post('/v1.0/users/second-host/onlineMeetings/createOrGet').reply(201, onlineMeeting());
+    nock(GRAPH).patch('/v1.0/users/second-host/onlineMeetings/MSo1N2Y5ZGFjYy03MWJmLTQ3NDMtYjQxMy01M2EdFGkdRWHJlQ').reply(200, onlineMeeting());
+    await provider().createMeeting({ ...request, hostAccount: 'second-host' });
+  });
+
   it('honours Retry-After on 429 (Graph’s RetryHandler), then succeeds', async () => {
     nock(GRAPH).post(`${BASE}/createOrGet`).reply(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'Retry-After': '1' });
     nock(GRAPH).post(`${BASE}/createOrGet`).reply(200, onlineMeeting());
@@ -108,9 +114,9 @@ describe('Teams provider (nock)', function () {
     assert.deepEqual(patched, { startDateTime: '2026-12-02T04:00:00.000Z', endDateTime: '2026-12-02T05:00:00.000Z', subject: '福祉課 オンライン相談' });
     assert.equal(moved.password, 'aB3xY9', 'the passcode is kept when Graph does not repeat it');
     nock(GRAPH).delete(`${BASE}/M1`).reply(204);
-    await provider().deleteMeeting(existing);
+    await provider().deleteMeeting(existing, HOST_ID);
     nock(GRAPH).delete(`${BASE}/M1`).reply(404, { error: { code: 'NotFound', message: 'gone' } });
-    await provider().deleteMeeting(existing);
+    await provider().deleteMeeting(existing, HOST_ID);
   });
 
   it('a missing application access policy is a refusal a person must fix, said plainly', async () => {
@@ -140,6 +146,15 @@ describe('Teams provider (nock)', function () {
     assert.equal(await tokens.get(), 'entra-token');
     assert.equal(await tokens.get(), 'entra-token');
     assert.equal(asked, 1);
+  });
+
+  it('a refused sign-in (wrong secret) is a refusal a person must fix, not retried for an hour', async () => {
+    const p = createTeamsProvider({
+      config,
+      tokens: { get: async () => { throw new ProviderError('teams', 'Microsoft Entra refused the sign-in (invalid_client)', { retryable: false }); } },
+      retry: { delaySeconds: 0, maxRetries: 0 },
+    });
+    await assert.rejects(p.createMeeting(request), (e: unknown) => e instanceof ProviderError && !e.retryable && /invalid_client/.test(e.message));
   });
 
   it('a 500 is worth another try later', async () => {

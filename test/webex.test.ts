@@ -153,9 +153,9 @@ describe('Webex provider (nock)', () => {
     assert.deepEqual(bodyProblems(SPEC, 'PatchMeetingObject', sent), []);
     assert.deepEqual(sent, { title: '税務課 オンライン相談', start: '2026-12-02T13:00:00+09:00', end: '2026-12-02T13:45:00+09:00', timezone: 'Asia/Tokyo', sendEmail: false });
     nock(API).delete('/meetings/a1b2c3d4e5f6').query({ sendEmail: 'false' }).reply(204);
-    await p.deleteMeeting(before);
+    await p.deleteMeeting(before, HOST);
     nock(API).delete('/meetings/a1b2c3d4e5f6').query(true).reply(404, { message: 'not found' });
-    await p.deleteMeeting(before);
+    await p.deleteMeeting(before, HOST);
   });
 
   it('waits for Retry-After on 429, then succeeds', async () => {
@@ -169,12 +169,32 @@ describe('Webex provider (nock)', () => {
 
   it('retries a 500 and a 503 with backoff, then succeeds', async () => {
     meAs(HOST);
+    nock(API).get('/meetings').query(true).reply(500, { message: 'oops', trackingId: 'T1' });
+    nock(API).get('/meetings').query(true).reply(503, 'unavailable');
     nock(API).get('/meetings').query(true).reply(200, { items: [] });
-    nock(API).post('/meetings').reply(500, { message: 'oops', trackingId: 'T1' });
-    nock(API).post('/meetings').reply(503, 'unavailable');
     nock(API).post('/meetings').reply(200, meetingReply());
     await provider().createMeeting(request);
     assert.deepEqual(sleeps, [375, 750], 'capped exponential backoff with jitter');
+  });
+
+  it('does not resend a create whose outcome is unclear (503): the next try finds it by its tag instead', async () => {
+    meAs(HOST);
+    nock(API).get('/meetings').query(true).reply(200, { items: [] });
+    nock(API).post('/meetings').reply(503, { message: 'upstream timeout' });
+    const p = provider();
+    await assert.rejects(p.createMeeting(request), (e: unknown) => e instanceof ProviderError && e.retryable && e.status === 503);
+    nock(API).get('/meetings').query(true).reply(200, { items: [meetingReply()] });
+    const m = await p.createMeeting(request);
+    assert.equal(m.providerMeetingId, 'a1b2c3d4e5f6');
+  });
+
+  it('schedules on the consultation’s own host account when a Service App serves several', async () => {
+    meAs('service-app@webex.bot');
+    nock(API).get('/meetings').query((q) => q.hostEmail === 'soudan2@city.example.jp').reply(200, { items: [] });
+    let sent: any;
+    nock(API).post('/meetings', (b) => ((sent = b), true)).reply(200, meetingReply());
+    await provider().createMeeting({ ...request, hostAccount: 'soudan2@city.example.jp' });
+    assert.equal(sent.hostEmail, 'soudan2@city.example.jp');
   });
 
   it('retries after a request that gets no answer in time, then succeeds', async () => {

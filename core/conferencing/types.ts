@@ -9,7 +9,7 @@ export interface MeetingRequest {
   readonly title: string;
   readonly start: number;
   readonly end: number;
-  /** The host account's identity at the provider (email or user id). */
+  /** The host account's identity at the provider (email or user id): the meeting is made on this account. */
   readonly hostAccount: string;
   readonly invitee: { readonly name: string; readonly email: string };
 }
@@ -36,7 +36,8 @@ export interface ConferencingProvider {
   readonly kind: ProviderKind;
   createMeeting(request: MeetingRequest): Promise<Meeting>;
   updateMeeting(meeting: Meeting, request: MeetingRequest): Promise<Meeting>;
-  deleteMeeting(meeting: Meeting): Promise<void>;
+  /** Deletes the meeting from the host account it was made on; a meeting already gone counts as deleted. */
+  deleteMeeting(meeting: Meeting, hostAccount: string): Promise<void>;
 }
 
 /**

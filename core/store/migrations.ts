@@ -175,6 +175,7 @@ function mailAndAdmin(dialect: DialectName): Migration {
   return {
     async up(db: AnyDb) {
       await db.schema.alterTable('consultations').addColumn('citizen_locale', 'text', (c) => c.notNull().defaultTo('ja')).execute();
+      await db.schema.alterTable('consultations').addColumn('job_lease_until', ts).execute();
       await db.schema
         .createTable('template_versions')
         .addColumn('id', 'text', (c) => c.primaryKey())

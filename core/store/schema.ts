@@ -35,6 +35,8 @@ export interface ConsultationTable {
   consultation_type: string;
   /** 'ja' or 'en': the language of the citizen's emails. */
   citizen_locale: string;
+  /** Held by the worker running one of this consultation's jobs (one at a time, across instances). */
+  job_lease_until: string | null;
   booked_by: string;
   status: string;
   status_note: string;

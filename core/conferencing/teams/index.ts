@@ -41,7 +41,15 @@ export function msalTokenSource(config: TeamsConfig): GraphTokenSource {
   return {
     async get() {
       // MSAL keeps the token in memory and renews it when it nears expiry.
-      const result = await cca.acquireTokenByClientCredential({ scopes: [scope] });
+      let result;
+      try {
+        result = await cca.acquireTokenByClientCredential({ scopes: [scope] });
+      } catch (error) {
+        const e = error as { errorCode?: string; message?: string };
+        // Wrong tenant, app id or secret: a person must fix the configuration. Anything else (network) may pass.
+        const refused = ['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_tenant'].includes(e.errorCode ?? '') || /AADSTS(7000215|700016|90002|7000222)/.test(e.message ?? '');
+        throw new ProviderError('teams', `Microsoft Entra refused the sign-in (${e.errorCode ?? 'error'}): ${(e.message ?? '').split('\n')[0]}. Check TEAMS_TENANT_ID, TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET. / サインインできません。`, { retryable: !refused, cause: error });
+      }
       if (!result?.accessToken) {
         throw new ProviderError('teams', 'Microsoft Entra gave no access token; check TEAMS_TENANT_ID, TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET. / アクセストークンを取得できません。', { retryable: false });
       }
@@ -95,7 +103,20 @@ function providerError(error: unknown, what: string): ProviderError {
 
 export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
   const { config } = deps;
-  const authProvider: AuthenticationProvider = { getAccessToken: () => deps.tokens.get() };
+  // The SDK turns a token failure into a GraphError -1; the original error says whether retrying can help.
+  let tokenError: ProviderError | null = null;
+  const authProvider: AuthenticationProvider = {
+    getAccessToken: async () => {
+      try {
+        const token = await deps.tokens.get();
+        tokenError = null;
+        return token;
+      } catch (error) {
+        tokenError = error instanceof ProviderError ? error : new ProviderError('teams', `no Graph token: ${(error as Error).message}`, { retryable: true, cause: error });
+        throw error;
+      }
+    },
+  };
   const graphHost = new URL(config.graphBaseUrl).host;
   const client = Client.initWithMiddleware({
     authProvider,
@@ -106,7 +127,7 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
     fetchOptions: { headers: { 'Accept-Language': 'ja' } },
   });
   const retry = () => [new RetryHandlerOptions(deps.retry?.delaySeconds ?? 3, deps.retry?.maxRetries ?? 5)];
-  const user = `/users/${encodeURIComponent(config.hostUserId)}/onlineMeetings`;
+  const user = (account: string) => `/users/${encodeURIComponent(account)}/onlineMeetings`;
   // 'invited' is one of Graph's newer enum members: the Prefer header lets it be read (and written) as itself.
   const prefer = 'include-unknown-enum-members';
 
@@ -114,6 +135,7 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
     try {
       return await run();
     } catch (error) {
+      if (tokenError && error instanceof GraphError && error.statusCode === -1) throw tokenError;
       throw providerError(error, what);
     }
   };
@@ -135,7 +157,7 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
         'creating the meeting',
         await call('creating the meeting', () =>
           client
-            .api(`${user}/createOrGet`)
+            .api(`${user(r.hostAccount)}/createOrGet`)
             .header('Prefer', prefer)
             .middlewareOptions(retry())
             .post({
@@ -151,7 +173,7 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
         'setting up the meeting',
         await call('setting up the meeting', () =>
           client
-            .api(`${user}/${encodeURIComponent(created.id)}`)
+            .api(`${user(r.hostAccount)}/${encodeURIComponent(created.id)}`)
             .header('Prefer', prefer)
             .middlewareOptions(retry())
             .patch({
@@ -170,19 +192,20 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
       const updated = parse(
         'moving the meeting',
         await call('moving the meeting', () =>
-          client.api(`${user}/${encodeURIComponent(meeting.providerMeetingId)}`).header('Prefer', prefer).middlewareOptions(retry()).patch({ ...times(r), subject: r.title }),
+          client.api(`${user(r.hostAccount)}/${encodeURIComponent(meeting.providerMeetingId)}`).header('Prefer', prefer).middlewareOptions(retry()).patch({ ...times(r), subject: r.title }),
         ),
       );
       const next = toMeeting(updated);
       return { ...next, meetingNumber: next.meetingNumber || meeting.meetingNumber, password: next.password || meeting.password, dialIn: next.dialIn.length > 0 ? next.dialIn : meeting.dialIn };
     },
 
-    async deleteMeeting(meeting) {
+    async deleteMeeting(meeting, hostAccount) {
       try {
-        await client.api(`${user}/${encodeURIComponent(meeting.providerMeetingId)}`).middlewareOptions(retry()).delete();
+        await client.api(`${user(hostAccount)}/${encodeURIComponent(meeting.providerMeetingId)}`).middlewareOptions(retry()).delete();
       } catch (error) {
         // Already gone is the outcome asked for.
         if (error instanceof GraphError && error.statusCode === 404) return;
+        if (tokenError && error instanceof GraphError && error.statusCode === -1) throw tokenError;
         throw providerError(error, 'deleting the meeting');
       }
     },

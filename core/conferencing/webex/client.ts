@@ -29,6 +29,11 @@ export interface WebexRequest<S extends z.ZodType | null> {
   readonly schema: S;
   /** Statuses that are an answer, not an error (e.g. 404 on delete). */
   readonly acceptStatus?: ReadonlyArray<number>;
+  /**
+   * May this request be sent again after an unclear outcome (timeout, 5xx)? Default: yes, except POST.
+   * A create that may have happened is not repeated here: the caller looks for it first (by its tag) on the next try.
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface WebexClient {
@@ -36,7 +41,8 @@ export interface WebexClient {
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
-const MAX_WAIT_MS = 120_000;
+/** Longest wait for one Retry-After, so that a job stays well inside its lease. */
+const MAX_WAIT_MS = 60_000;
 
 export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -83,6 +89,7 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
       const url = new URL(`${options.baseUrl}${path}`);
       for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
       let refreshed = false;
+      const repeatable = req.idempotent ?? method !== 'POST';
       for (let attempt = 0; ; attempt++) {
         const token = await options.tokens.get();
         let res: Response;
@@ -99,7 +106,7 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
           });
         } catch (error) {
           const timedOut = (error as Error).name === 'TimeoutError';
-          if (attempt < maxRetries) {
+          if (repeatable && attempt < maxRetries) {
             await sleep(backoffMs(attempt, random));
             continue;
           }
@@ -115,7 +122,8 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
           attempt--;
           continue;
         }
-        if (RETRYABLE.has(res.status) && attempt < maxRetries) {
+        // 429 means "not done": always safe to send again. 5xx may have been done: only a repeatable request is resent.
+        if (RETRYABLE.has(res.status) && (repeatable || res.status === 429) && attempt < maxRetries) {
           const wait = retryAfterMs(res.headers.get('retry-after')) ?? backoffMs(attempt, random);
           await res.arrayBuffer();
           await sleep(Math.min(wait, MAX_WAIT_MS));

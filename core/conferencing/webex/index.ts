@@ -1,4 +1,4 @@
-// Webex provider: the consultation's meeting on the dedicated host account, password-protected, invited citizen only,
+// Webex provider: the consultation's meeting on its host's dedicated account, password-protected, invited citizen only,
 // never created twice (found again by its integration tag).
 import type { WebexConfig } from '../../config.ts';
 import type { ConferencingProvider, Meeting, MeetingRequest } from '../types.ts';
@@ -39,18 +39,21 @@ export function createWebexProvider(deps: WebexDeps): ConferencingProvider {
   const { config } = deps;
   const clock = deps.clock ?? Date.now;
   const client = createWebexClient({ baseUrl: config.apiBaseUrl, tokens: deps.tokens, ...deps.client });
-  let hostEmailParam: Promise<string | undefined> | null = null;
+  let me: Promise<ReadonlyArray<string>> | null = null;
 
-  /** hostEmail is sent only when the token is not the host account's own (a Service App or admin scheduling for it). */
-  const hostEmail = () => {
-    hostEmailParam ??= client.request('GET', '/people/me', { schema: WebexPerson }).then(
-      ({ data }) => (data.emails.some((e) => e.toLowerCase() === config.hostEmail.toLowerCase()) ? undefined : config.hostEmail),
+  /**
+   * hostEmail is sent only when the token is not the host account's own (a Service App or admin scheduling for it).
+   * Each host row names its own account, so several dedicated accounts can be served by one Service App.
+   */
+  const hostEmail = async (account: string): Promise<string | undefined> => {
+    me ??= client.request('GET', '/people/me', { schema: WebexPerson }).then(
+      ({ data }) => data.emails.map((e) => e.toLowerCase()),
       (error: unknown) => {
-        hostEmailParam = null;
+        me = null;
         throw error;
       },
     );
-    return hostEmailParam;
+    return (await me).includes(account.toLowerCase()) ? undefined : account;
   };
 
   const times = (r: MeetingRequest) => ({ start: toCityIso(r.start), end: toCityIso(r.end), timezone: 'Asia/Tokyo' });
@@ -86,7 +89,7 @@ export function createWebexProvider(deps: WebexDeps): ConferencingProvider {
     kind: 'webex',
 
     async createMeeting(r) {
-      const email = await hostEmail();
+      const email = await hostEmail(r.hostAccount);
       const existing = await findByTag(r, email);
       if (existing) {
         // Made by an earlier try whose answer was lost: adopt it, and move it if the consultation moved since.
@@ -111,11 +114,11 @@ export function createWebexProvider(deps: WebexDeps): ConferencingProvider {
     },
 
     async updateMeeting(meeting, r) {
-      return toMeeting(await patch(meeting.providerMeetingId, r, await hostEmail()));
+      return toMeeting(await patch(meeting.providerMeetingId, r, await hostEmail(r.hostAccount)));
     },
 
-    async deleteMeeting(meeting) {
-      const email = await hostEmail();
+    async deleteMeeting(meeting, hostAccount) {
+      const email = await hostEmail(hostAccount);
       // 404: already gone (deleted by hand in Webex, or by an earlier try) — the outcome asked for.
       await client.request('DELETE', `/meetings/${encodeURIComponent(meeting.providerMeetingId)}`, {
         query: { sendEmail: 'false', hostEmail: email },
