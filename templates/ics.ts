@@ -18,12 +18,14 @@ export interface IcsInput {
 
 export function buildIcs(i: IcsInput): string {
   const calendar = ical({ prodId: { company: 'madoguchi', product: 'online-counter', language: 'JA' }, method: i.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST });
+  // Times are written in UTC (…Z): exact on every client and machine. ical-generator would write a TZID time in the
+  // server's own zone, so the event carries no TZID; the calendar names the city's zone for display.
+  calendar.x('X-WR-TIMEZONE', 'Asia/Tokyo');
   calendar.createEvent({
     id: `${i.consultationId}@madoguchi`,
     sequence: i.sequence,
     start: new Date(i.start),
     end: new Date(i.end),
-    timezone: 'Asia/Tokyo',
     stamp: new Date(i.stamp),
     summary: i.summary,
     description: i.joinUrl ? `${i.description}\n\n${i.joinUrl}` : i.description,

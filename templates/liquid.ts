@@ -25,7 +25,8 @@ export function jstDate(ms: number): string {
 /** 令和8年12月1日（火） — 令和元年 for its first year. */
 export function eraDate(ms: number): string {
   const parts = Object.fromEntries(eraFormat.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  return `${parts.era}${parts.year}年${parts.month}月${parts.day}日（${WEEKDAY_JA[weekdayOf(toLocalDate(ms))]}）`;
+  const year = parts.year === '1' ? '元' : parts.year;
+  return `${parts.era}${year}年${parts.month}月${parts.day}日（${WEEKDAY_JA[weekdayOf(toLocalDate(ms))]}）`;
 }
 
 /** Tue 1 Dec 2026 */

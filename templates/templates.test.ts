@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { DEFAULT_TEMPLATES, LOCALES, TEMPLATE_KINDS } from './defaults.ts';
+import { checkTemplate, eraDate, groupDigits } from './liquid.ts';
+import { renderMessage } from './render.ts';
+import { buildVariables, sampleInput, unknownVariables } from './variables.ts';
+import { localInstant } from '../core/time.ts';
+
+describe('message templates', () => {
+  it('every default template is valid and renders for the sample consultation', async () => {
+    for (const kind of TEMPLATE_KINDS) {
+      for (const locale of LOCALES) {
+        const t = DEFAULT_TEMPLATES[kind][locale];
+        assert.deepEqual(checkTemplate(t), [], `${kind}/${locale}`);
+        const r = await renderMessage(t, buildVariables(sampleInput({ name: 'さぬき市', contact: '0879-00-0000' })));
+        assert.ok(r.subject.length > 0 && !r.subject.includes('\n'));
+        assert.ok(r.text.includes('税務課'), `${kind}/${locale} names the department`);
+      }
+    }
+  });
+
+  it('the Japanese invitation covers the six notes and both ways to join', async () => {
+    const r = await renderMessage(DEFAULT_TEMPLATES.invitation.ja, buildVariables(sampleInput({ name: 'さぬき市', contact: '' })));
+    for (const needle of ['ご自身でご用意', '通信料金', 'ほかの人に教えない', '個人情報', '録画・録音しないで', 'このメールを受け取ったメールアドレス', 'ミーティング番号: 123 456 789', 'パスワード: 38472910', 'ミーティングに参加', '+81-3-0000-0000', '123456789@city.webex.com', '令和8年12月1日（火）']) {
+      assert.ok(r.text.includes(needle), needle);
+    }
+  });
+
+  it('HTML output is escaped; the text part is not', async () => {
+    const input = sampleInput({ name: 'さぬき市', contact: '' });
+    const v = buildVariables({ ...input, consultation: { ...input.consultation, citizen: { name: '<script>alert(1)</script>', email: 'x@example.jp' } } });
+    const r = await renderMessage(DEFAULT_TEMPLATES.invitation.ja, v);
+    assert.ok(!r.html.includes('<script>alert(1)</script>'));
+    assert.ok(r.html.includes('&lt;script&gt;'));
+    assert.ok(r.text.includes('<script>alert(1)</script> 様'));
+  });
+
+  it('refuses unknown variables, unknown filters, broken syntax and includes, naming the part', () => {
+    const ok = DEFAULT_TEMPLATES.invitation.ja;
+    assert.deepEqual(checkTemplate({ ...ok, subject: '{{ meeting.pasword }}' }).map((p) => p.part), ['subject']);
+    assert.match(checkTemplate({ ...ok, subject: '{{ meeting.pasword }}' })[0]!.ja, /meeting\.pasword/);
+    assert.match(checkTemplate({ ...ok, text: '{{ citizen.name | shout }}' })[0]!.en, /Syntax error.*shout/);
+    assert.match(checkTemplate({ ...ok, html: '{% if citizen.name %}' })[0]!.en, /Syntax error/);
+    assert.match(checkTemplate({ ...ok, text: '{% include "/etc/passwd" %}' })[0]!.ja, /include/);
+    assert.deepEqual(unknownVariables(['meeting.dial_in', 'meeting.dial_in.size', 'meeting.dial_in[0].label', 'meeting.dial_in.first.number', 'citizen.name.size']), []);
+  });
+
+  it('formats Japanese era dates and meeting numbers', () => {
+    assert.equal(eraDate(localInstant('2026-12-01', 600)), '令和8年12月1日（火）');
+    assert.equal(eraDate(localInstant('2019-05-01', 600)), '令和元年5月1日（水）');
+    assert.equal(eraDate(localInstant('2019-04-30', 600)), '平成31年4月30日（火）');
+    assert.equal(groupDigits('2551234567'), '255 123 456 7');
+    assert.equal(groupDigits('123456789'), '123 456 789');
+  });
+});

@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
+import { createSmtpTransport } from '../templates/mail.ts';
+import type { MailTransport, OutgoingMail } from '../templates/mail.ts';
+import { TEST_NOW, booking, jst, openTestStore, startTestServer, testConfig } from './helpers.ts';
+import { createIdSource } from '../core/ids.ts';
+import { ensureConfiguredHosts } from '../core/hosts.ts';
+import { seedDepartments } from '../core/departments.ts';
+import { bookConsultation } from '../scheduler/consultations.ts';
+import type { TestServer } from './helpers.ts';
+
+/** A real SMTP server in this process; every message it accepts, parsed. */
+async function smtpSink(): Promise<{ url: string; messages: ParsedMail[]; close(): Promise<void> }> {
+  const messages: ParsedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((m) => {
+        messages.push(m);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+function icsOf(m: ParsedMail): string {
+  const part = m.attachments.find((a) => a.contentType.startsWith('text/calendar') || a.contentType === 'application/ics');
+  assert.ok(part, `an .ics part in "${m.subject}"`);
+  return part.content.toString('utf8');
+}
+
+const icsField = (ics: string, name: string) => new RegExp(`^${name}[^:]*:(.*)$`, 'm').exec(ics)?.[1]?.trim();
+
+describe('email to citizens', function () {
+  this.timeout(30_000);
+  let s: TestServer;
+  let sink: Awaited<ReturnType<typeof smtpSink>>;
+  beforeEach(async () => {
+    sink = await smtpSink();
+    s = await startTestServer('sqlite', { SMTP_URL: sink.url, MAIL_FROM: '"さぬき市 オンライン相談" <soudan@city.example.jp>', CITY_NAME: 'さぬき市', CITY_CONTACT: '健康福祉部 0879-00-0000' });
+  });
+  afterEach(async () => {
+    await s.close();
+    await sink.close();
+  });
+
+  it('the invitation arrives with a Japanese subject, both parts, the meeting details, Japan time, and an .ics that matches', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    const meeting = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body.meeting;
+    assert.equal(sink.messages.length, 1);
+    const m = sink.messages[0]!;
+    assert.equal(m.subject, '【さぬき市】オンライン相談のご案内（2026年12月1日（火） 10:00）');
+    assert.equal((m.to as { value: Array<{ address: string }> }).value[0]!.address, 'yamada@example.jp');
+    const grouped = meeting.meetingNumber.replace(/(\d{3})(?=\d)/g, '$1 ');
+    for (const part of [m.text!, m.html as string]) {
+      assert.ok(part.includes(grouped), 'meeting number, grouped');
+      assert.ok(part.includes(meeting.password), 'password');
+      assert.ok(part.includes(meeting.joinUrl), 'join link');
+      assert.match(part, /令和8年12月1日（火）/);
+      assert.match(part, /10:00〜11:00/);
+      assert.match(part, /録画・録音しないでください/);
+      assert.match(part, /ほかの人に教えないでください/);
+    }
+    assert.match(m.text!, /山田太郎 様/);
+    assert.match(m.text!, /試験運用/, 'a dry-run meeting says so');
+    const ics = icsOf(m);
+    assert.equal(icsField(ics, 'METHOD'), 'REQUEST');
+    assert.equal(icsField(ics, 'UID'), `${c.id}@madoguchi`);
+    assert.equal(icsField(ics, 'SEQUENCE'), '1');
+    // 10:00–11:00 in Tokyo, written in UTC, whatever the server's own zone.
+    assert.equal(icsField(ics, 'DTSTART'), '20261201T010000Z');
+    assert.equal(icsField(ics, 'DTEND'), '20261201T020000Z');
+    assert.equal(icsField(ics, 'X-WR-TIMEZONE'), 'Asia/Tokyo');
+    assert.ok(ics.replace(/\r?\n /g, '').includes(meeting.joinUrl), 'the join link is in the calendar entry');
+    assert.equal((await s.call('GET', `/api/v1/consultations/${c.id}`)).body.status, 'invited');
+  });
+
+  it('a change sends SEQUENCE+1 with the old and new times; a cancellation sends METHOD:CANCEL', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-02T13:00:00+09:00' });
+    await s.running.worker.idle();
+    assert.equal(sink.messages.length, 2);
+    const change = sink.messages[1]!;
+    assert.match(change.subject!, /日時が変わりました/);
+    assert.match(change.text!, /変更前/);
+    assert.match(change.text!, /令和8年12月1日（火） 10:00〜11:00/);
+    assert.match(change.text!, /令和8年12月2日（水） 13:00〜14:00/);
+    assert.equal(icsField(icsOf(change), 'SEQUENCE'), '2');
+    assert.equal(icsField(icsOf(change), 'DTSTART'), '20261202T040000Z');
+    await s.call('POST', `/api/v1/consultations/${c.id}/cancel`, { reason: 'ご本人のご都合' });
+    await s.running.worker.idle();
+    assert.equal(sink.messages.length, 3);
+    const cancel = sink.messages[2]!;
+    assert.match(cancel.subject!, /取り消しました/);
+    assert.match(cancel.text!, /ご本人のご都合/);
+    const ics = icsOf(cancel);
+    assert.equal(icsField(ics, 'METHOD'), 'CANCEL');
+    assert.equal(icsField(ics, 'SEQUENCE'), '3');
+    assert.equal(icsField(ics, 'UID'), `${c.id}@madoguchi`);
+  });
+
+  it('sends reminders at their time, and none for a cancelled or moved consultation', async () => {
+    const kept = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    const cancelled = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))).body;
+    const moved = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T15:00:00+09:00', citizen: { name: '鈴木一郎', email: 'suzuki@example.jp' } }))).body;
+    await s.running.worker.idle();
+    assert.equal(sink.messages.length, 3, 'three invitations');
+    await s.call('POST', `/api/v1/consultations/${cancelled.id}/cancel`, {});
+    await s.call('PATCH', `/api/v1/consultations/${moved.id}`, { start: '2026-12-03T15:00:00+09:00' });
+    await s.running.worker.idle();
+    const before = sink.messages.length; // + cancellation + change
+    assert.equal(before, 5);
+    s.clock.now = jst('2026-11-30', '10:01'); // the day before at 10:00 has passed
+    await s.running.worker.idle();
+    const reminders = sink.messages.slice(before);
+    assert.deepEqual(reminders.map((m) => (m.to as { value: Array<{ address: string }> }).value[0]!.address), ['yamada@example.jp']);
+    assert.match(reminders[0]!.subject!, /お知らせ/);
+    assert.equal(reminders[0]!.attachments.length, 0, 'no calendar entry on a reminder');
+    s.clock.now = jst('2026-12-01', '09:01'); // one hour before the 10:00 consultation
+    await s.running.worker.idle();
+    assert.equal(sink.messages.length, before + 2);
+    s.clock.now = jst('2026-12-02', '15:00'); // the moved one's reminder day
+    await s.running.worker.idle();
+    assert.equal(sink.messages.at(-1)!.subject, '【さぬき市】オンライン相談のお知らせ（2026年12月3日（木） 15:00）');
+    assert.equal(sink.messages.filter((m) => (m.to as { value: Array<{ address: string }> }).value[0]!.address === 'sato@example.jp').length, 2, 'invitation and cancellation only');
+  });
+
+  it('an English-speaking citizen gets the English invitation', async () => {
+    await s.call('POST', '/api/v1/consultations', booking({ citizen: { name: 'Anna Smith', email: 'anna@example.com', locale: 'en' } }));
+    await s.running.worker.idle();
+    assert.equal(sink.messages[0]!.subject, '[さぬき市] Your online consultation: Tue 1 Dec 2026, 10:00 (Japan time)');
+    assert.match(sink.messages[0]!.text!, /Dear Anna Smith/);
+  });
+});
+
+describe('email reliability', function () {
+  this.timeout(30_000);
+
+  it('a crash between the commit and the send still sends exactly one message after restart', async () => {
+    const sink = await smtpSink();
+    const sent: OutgoingMail[] = [];
+    let crash = true;
+    const smtp = createSmtpTransport(sink.url, 'soudan@city.example.jp');
+    // The process dies right after the SMTP server took the message, before the outbox row is marked done.
+    const crashing: MailTransport = {
+      kind: 'smtp',
+      async send(m) {
+        await smtp.send(m);
+        sent.push(m);
+        if (crash) {
+          crash = false;
+          throw new Error('simulated crash after sending');
+        }
+      },
+    };
+    const s = await startTestServer('sqlite', { SMTP_URL: sink.url }, { mail: crashing });
+    try {
+      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+      await s.running.worker.idle();
+      s.clock.now += 60 * 60_000;
+      await s.running.worker.idle();
+      const invitations = sent.filter((m) => /ご案内/.test(m.subject));
+      assert.equal(invitations.length, 2, 'at-least-once: the message went again');
+      assert.equal(invitations[0]!.messageId, invitations[1]!.messageId, 'as the same message (same Message-ID), so mail clients show it once');
+      assert.equal(new Set(sink.messages.map((m) => m.messageId)).size, 1);
+      const rows = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'mail.invitation').execute();
+      assert.deepEqual(rows.map((r) => r.status), ['done']);
+      assert.equal((await s.call('GET', `/api/v1/consultations/${c.id}`)).body.status, 'invited');
+    } finally {
+      await s.close();
+      await sink.close();
+    }
+  });
+
+  it('an outbox row that was never sent (crash right after the commit) is sent by the next server', async () => {
+    // A booking committed by a process that died before any worker ran: the meeting job and its mail are only rows.
+    const { store, place } = await openTestStore('sqlite');
+    const config = testConfig(place.env);
+    const ids = createIdSource();
+    await ensureConfiguredHosts(store.db, ids, TEST_NOW, config);
+    await seedDepartments(store.db, ids, TEST_NOW);
+    const booked = await bookConsultation({ store, config, ids, clock: () => TEST_NOW }, { start: jst('2026-12-01', '10:00'), durationMinutes: 60, department: '税務課', citizen: { name: '山田太郎', email: 'yamada@example.jp' } }, 'test');
+    assert.ok(booked.ok);
+    await store.close();
+    const sink = await smtpSink();
+    const second = await startTestServer('sqlite', { DATA_DIR: place.env.DATA_DIR!, SMTP_URL: sink.url });
+    try {
+      await second.running.worker.idle();
+      assert.equal(sink.messages.length, 1);
+      assert.equal((await second.call('GET', `/api/v1/consultations/${booked.value.consultation.id}`)).body.status, 'invited');
+    } finally {
+      await second.close();
+      await sink.close();
+      await place.cleanup();
+    }
+  });
+
+  it('without SMTP, each message is a readable .eml file in $DATA_DIR/outbox', async () => {
+    const s = await startTestServer('sqlite');
+    try {
+      await s.call('POST', '/api/v1/consultations', booking());
+      await s.running.worker.idle();
+      const dir = path.join(s.config.dataDir, 'outbox');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
+      assert.equal(files.length, 1);
+      const parsed = await simpleParser(readFileSync(path.join(dir, files[0]!)));
+      assert.match(parsed.subject!, /オンライン相談のご案内/);
+      assert.ok(parsed.text!.includes('山田太郎 様'));
+    } finally {
+      await s.close();
+    }
+  });
+});
