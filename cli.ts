@@ -1,7 +1,8 @@
 // Command line for admins: API tokens (create, list, revoke) and set-up checks of Webex / Teams, on the configured store.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadDotEnv } from './core/config.ts';
-import { openStore } from './core/store/db.ts';
+import { isUniqueViolation, openStore } from './core/store/db.ts';
+import { createAdminUser } from './core/auth/admins.ts';
 import { createIdSource } from './core/ids.ts';
 import { ROLES, issueToken, listTokens, revokeToken } from './core/auth/tokens.ts';
 import type { Role } from './core/auth/tokens.ts';
@@ -17,6 +18,7 @@ const USAGE = `使い方 / Usage:
   npm run token -- create --name "税務課 田中" [--role staff|admin]
   npm run token -- list
   npm run token -- revoke <token id>
+  npm run admin -- create --email soudan@city.example.jp --name "山田" --password "…"
   npm run check:webex
   npm run check:teams`;
 
@@ -36,10 +38,10 @@ try {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { name: { type: 'string' }, role: { type: 'string', default: 'staff' } },
+  options: { name: { type: 'string' }, role: { type: 'string', default: 'staff' }, email: { type: 'string' }, password: { type: 'string' } },
 });
 const [group, command, arg] = positionals;
-if ((group !== 'token' && group !== 'check') || !command) fail('コマンドを指定してください。 / Give a command.');
+if ((group !== 'token' && group !== 'check' && group !== 'admin') || !command) fail('コマンドを指定してください。 / Give a command.');
 
 async function runCheck(cfg: Config, store: Store, what: string): Promise<CheckLine[]> {
   if (what === 'webex') {
@@ -62,7 +64,22 @@ async function runCheck(cfg: Config, store: Store, what: string): Promise<CheckL
 const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
 try {
   const now = Date.now();
-  if (group === 'check') {
+  if (group === 'admin') {
+    if (command !== 'create') fail(`「${command}」というコマンドはありません。 / Unknown command "${command}".`);
+    const email = values.email?.trim() ?? '';
+    const name = values.name?.trim() ?? '';
+    const password = values.password ?? process.env.ADMIN_PASSWORD ?? '';
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fail('--email に管理者のメールアドレスを指定してください。 / Give --email.');
+    if (!name) fail('--name に名前を指定してください。 / Give --name.');
+    if (password.length < 12) fail('パスワードは 12 文字以上にしてください（--password または ADMIN_PASSWORD）。 / The password needs at least 12 characters.');
+    try {
+      const created = await createAdminUser(store.db, createIdSource(), now, { email, name, password });
+      process.stdout.write(`管理者を作りました / admin created: ${email} (id ${created.id})\n`);
+    } catch (error) {
+      if (isUniqueViolation(error)) fail(`${email} の管理者はすでにいます。 / An admin with ${email} already exists.`);
+      throw error;
+    }
+  } else if (group === 'check') {
     const lines = await runCheck(config, store, command);
     process.stdout.write(`${formatCheck(lines)}\n`);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;

@@ -24,11 +24,14 @@ import { startBreeJobs, startInProcessJobs } from './scheduler/jobs/index.ts';
 import type { Worker } from './scheduler/jobs/index.ts';
 import type { SchedulerDeps } from './scheduler/consultations.ts';
 import { pagesRouter } from './scheduler/pages.ts';
+import { adminRouter } from './admin/index.ts';
 import { createMailTransport } from './templates/mail.ts';
 import type { MailTransport } from './templates/mail.ts';
 
 export interface AppDeps extends SchedulerDeps {
   readonly log: Logger;
+  /** For the admin page's "send a test to me". */
+  readonly mail: MailTransport;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -53,6 +56,7 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
   app.use('/api/v1', apiRouter(deps));
+  app.use('/admin', adminRouter(deps));
   app.use(pagesRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));
@@ -99,6 +103,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   await seedDepartments(store.db, ids, now);
   const bootstrapToken = await bootstrapAdmin(store.db, ids, now, config.bootstrapAdminToken);
 
+  const mail = options.mail ?? createMailTransport(config);
   let worker: Worker;
   if ((options.jobs ?? 'bree') === 'bree') {
     worker = await startBreeJobs({ config, log: options.log, ...(options.workerPollMs ? { intervalMs: options.workerPollMs } : {}) });
@@ -106,10 +111,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const random = options.random ?? randomBytes;
     const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
     const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
-    const mail = options.mail ?? createMailTransport(config);
     worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail }, options.workerPollMs);
   }
-  const app = createApp({ store, config, ids, clock, log: options.log, onQueued: () => worker.wake() });
+  const app = createApp({ store, config, ids, clock, log: options.log, mail, onQueued: () => worker.wake() });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.bindAddress, (error?: Error) => (error ? reject(error) : resolve(s)));
   });

@@ -88,3 +88,29 @@ export async function seedDepartments(db: Db, ids: IdSource, now: number): Promi
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
 }
+
+export interface DepartmentInput {
+  readonly name: string;
+  readonly aliases: ReadonlyArray<string>;
+  readonly contact: string;
+}
+
+/** Adds or updates a department; a name (or alias) another department already answers to is refused. */
+export async function saveDepartment(db: Db, ids: IdSource, now: number, id: string | null, input: DepartmentInput): Promise<{ ok: true; value: Department } | { ok: false; reason: { field: 'name' | 'aliases'; ja: string; en: string } }> {
+  const others = (await listDepartments(db)).filter((d) => d.id !== id);
+  const taken = (n: string) => others.find((d) => [d.name, ...d.aliases].map(normalizeName).includes(normalizeName(n)));
+  const nameClash = taken(input.name);
+  if (nameClash) return { ok: false, reason: { field: 'name', ja: `「${input.name}」は ${nameClash.name} がすでに使っています。`, en: `"${input.name}" is already used by ${nameClash.name}.` } };
+  for (const alias of input.aliases) {
+    const clash = taken(alias);
+    if (clash) return { ok: false, reason: { field: 'aliases', ja: `別名「${alias}」は ${clash.name} がすでに使っています。`, en: `The alias "${alias}" is already used by ${clash.name}.` } };
+  }
+  const values = { name: input.name, aliases: JSON.stringify(input.aliases), contact: input.contact };
+  if (id) {
+    await db.updateTable('departments').set(values).where('id', '=', id).execute();
+    return { ok: true, value: { id, ...input } };
+  }
+  const newId = ids.shortId();
+  await db.insertInto('departments').values({ id: newId, ...values, created_at: new Date(now).toISOString() }).execute();
+  return { ok: true, value: { id: newId, ...input } };
+}

@@ -5,6 +5,9 @@ import type { Config } from '../core/config.ts';
 import type { Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { writeAudit } from '../core/audit.ts';
+import type { Result } from '../core/errors.ts';
+import { fail, fieldProblem, ok } from '../core/errors.ts';
+import { parseMinute } from '../core/time.ts';
 
 export async function listCalendarExceptions(db: Db): Promise<CalendarException[]> {
   const rows = await db.selectFrom('calendar_exceptions').selectAll().orderBy('start_date').orderBy('id').execute();
@@ -44,4 +47,17 @@ export async function removeCalendarException(db: Db, ids: IdSource, now: number
     await writeAudit(trx, ids, now, { actor, action: 'calendar_exception.removed', entity: 'calendar_exception', entityId: id, before, after: null });
     return true;
   });
+}
+
+/** The admin's request for a closure or special opening (API body or admin form), checked. */
+export function parseCalendarException(b: { kind: ExceptionKind; startDate: string; endDate?: string | undefined; startTime?: string | undefined; endTime?: string | undefined; note?: string | undefined }): Result<Omit<CalendarException, 'id'>> {
+  const endDate = b.endDate || b.startDate;
+  if (endDate < b.startDate) return fail(fieldProblem('endDate', '終了日は開始日以降にしてください。', 'endDate must not be before startDate.'));
+  const startMinute = b.startTime ? parseMinute(b.startTime) : null;
+  const endMinute = b.endTime ? parseMinute(b.endTime) : null;
+  if (Boolean(b.startTime) !== Boolean(b.endTime)) return fail(fieldProblem('endTime', '時刻は開始と終了の両方を入れるか、両方とも空にしてください（空なら終日）。', 'Give both times, or neither (the whole day).'));
+  if ((b.startTime && startMinute === null) || (b.endTime && endMinute === null) || (startMinute !== null && endMinute !== null && endMinute <= startMinute)) {
+    return fail(fieldProblem('endTime', '時刻は 00:00〜24:00 で、終了を開始より後にしてください。', 'Times must be 00:00–24:00 with the end after the start.'));
+  }
+  return ok({ kind: b.kind, startDate: b.startDate, endDate, startMinute, endMinute, note: b.note?.trim() ?? '' });
 }

@@ -7,10 +7,10 @@ import { listDepartments } from '../core/departments.ts';
 import { readAudit, writeAudit } from '../core/audit.ts';
 import { fieldProblem, problem, ProblemError } from '../core/errors.ts';
 import { issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
-import { formatMinute, parseMinute } from '../core/time.ts';
+import { formatMinute } from '../core/time.ts';
 import type { SchedulerDeps } from './consultations.ts';
 import { bookConsultation, cancelConsultation, retryConsultation, freeSlots, getConsultation, listConsultations, notFound, rescheduleConsultation } from './consultations.ts';
-import { addCalendarException, listCalendarExceptions, removeCalendarException } from './calendar-store.ts';
+import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from './calendar-store.ts';
 import * as S from './schemas.ts';
 import { openApiDocument } from './openapi.ts';
 
@@ -125,15 +125,8 @@ export function apiRouter(deps: SchedulerDeps): Router {
   });
 
   r.post('/calendar/exceptions', admin, async (req, res) => {
-    const b = must(parseInput(S.CalendarExceptionBody, req.body ?? {}, ''));
-    const endDate = b.endDate ?? b.startDate;
-    if (endDate < b.startDate) throw new ProblemError(fieldProblem('endDate', '終了日は開始日以降にしてください。', 'endDate must not be before startDate.'));
-    const startMinute = b.startTime === undefined ? null : parseMinute(b.startTime);
-    const endMinute = b.endTime === undefined ? null : parseMinute(b.endTime);
-    if ((b.startTime !== undefined && startMinute === null) || (b.endTime !== undefined && endMinute === null) || (startMinute !== null && endMinute !== null && endMinute <= startMinute)) {
-      throw new ProblemError(fieldProblem('endTime', '時刻は 00:00〜24:00 で、終了を開始より後にしてください。', 'Times must be 00:00–24:00 with the end after the start.'));
-    }
-    const created = await addCalendarException(db, deps.ids, deps.clock(), actorOf(req), { kind: b.kind, startDate: b.startDate, endDate, startMinute, endMinute, note: b.note ?? '' });
+    const exception = must(parseCalendarException(must(parseInput(S.CalendarExceptionBody, req.body ?? {}, ''))));
+    const created = await addCalendarException(db, deps.ids, deps.clock(), actorOf(req), exception);
     res.status(201).json(exceptionView(created));
   });
 

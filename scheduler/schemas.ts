@@ -74,7 +74,7 @@ export const CalendarExceptionBody = z
     endTime: z.string().regex(/^\d{2}:\d{2}$/, { error: 'expected HH:MM' }).optional().meta({ example: '13:00' }),
     note: z.string().trim().max(200).optional(),
   })
-  .refine((b) => (b.startTime === undefined) === (b.endTime === undefined), { error: 'give both startTime and endTime, or neither', path: ['endTime'] });
+  ;
 
 export const HostBody = z.strictObject({
   displayName: z.string().trim().min(1).max(100).meta({ example: '相談用専用PC 2' }),

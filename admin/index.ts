@@ -1,0 +1,461 @@
+// admin/ owns the admins' web page: sign-in, the email templates (edit, live preview, history, rollback, test send),
+// departments, and closures / special openings. Server-rendered, CSRF-protected, Japanese first.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/log.ts';
+import type { Store } from '../core/store/db.ts';
+import type { IdSource } from '../core/ids.ts';
+import type { AdminSession } from '../core/auth/admins.ts';
+import { SESSION_HOURS, checkAdminSignIn, endSession, findSession, startSession } from '../core/auth/admins.ts';
+import { listDepartments, normalizeName, saveDepartment } from '../core/departments.ts';
+import { writeAudit } from '../core/audit.ts';
+import { describeRanges } from '../core/calendar/calendar.ts';
+import { formatMinute } from '../core/time.ts';
+import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from '../scheduler/calendar-store.ts';
+import { CalendarExceptionBody } from '../scheduler/schemas.ts';
+import { parseInput } from '../core/http.ts';
+import type { MailTransport } from '../templates/mail.ts';
+import { fromAddress } from '../templates/mail.ts';
+import { KIND_LABELS, LOCALES, TEMPLATE_KINDS } from '../templates/defaults.ts';
+import type { Locale, TemplateKind } from '../templates/defaults.ts';
+import { activeTemplate, rollbackTemplate, saveTemplate, templateHistory } from '../templates/store.ts';
+import type { TemplateProblem, TemplatePart } from '../templates/liquid.ts';
+import { checkTemplate } from '../templates/liquid.ts';
+import { renderMessage } from '../templates/render.ts';
+import { VARIABLES, buildVariables, sampleInput } from '../templates/variables.ts';
+import type { Flash } from './html.ts';
+import { esc, field, layout } from './html.ts';
+
+export interface AdminDeps {
+  readonly store: Store;
+  readonly config: Config;
+  readonly ids: IdSource;
+  readonly clock: () => number;
+  readonly log: Logger;
+  /** For "send a test to me". */
+  readonly mail: MailTransport;
+}
+
+const SESSION_COOKIE = 'madoguchi_admin';
+const LOGIN_COOKIE = 'madoguchi_login';
+const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
+const monthDay = (md: string) => `${Number(md.slice(0, 2))}月${Number(md.slice(3))}日`;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    adminSession?: AdminSession;
+  }
+}
+
+function cookies(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+const flashFrom = (q: Request['query']): Flash | null => {
+  const ok = typeof q.saved === 'string' ? q.saved : null;
+  return ok ? { kind: 'ok', ja: ok.split('|')[0] ?? ok, en: ok.split('|')[1] ?? '' } : null;
+};
+
+const redirectWith = (res: Response, to: string, ja: string, en: string) => res.redirect(303, `${to}?saved=${encodeURIComponent(`${ja}|${en}`)}`);
+
+function isKind(k: string): k is TemplateKind {
+  return (TEMPLATE_KINDS as readonly string[]).includes(k);
+}
+function isLocale(l: string): l is Locale {
+  return (LOCALES as readonly string[]).includes(l);
+}
+
+export function adminRouter(deps: AdminDeps): Router {
+  const { db } = deps.store;
+  const r = express.Router();
+  const secure = deps.config.publicBaseUrl.startsWith('https://');
+  const cookie = (name: string, value: string, maxAgeSeconds: number) =>
+    `${name}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+  r.use(express.urlencoded({ extended: false, limit: '300kb' }));
+  r.use(express.json({ limit: '300kb' }));
+  r.use((req, res, next) => {
+    res.set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-src 'self' data:; frame-ancestors 'none'; form-action 'self'" });
+    // A form posted from another site is refused, whatever it carries.
+    if (req.method === 'POST') {
+      const origin = req.get('origin');
+      if (origin && new URL(origin).host !== req.get('host')) {
+        res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>このページからは送信できません</h1><p class="en">Cross-site request refused.</p>' }));
+        return;
+      }
+    }
+    next();
+  });
+
+  const page = (res: Response, req: Request, title: string, body: string, flash: Flash | null = null, status = 200, script?: string) =>
+    res
+      .status(status)
+      .type('html')
+      .send(layout({ title, body, who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null, flash, ...(script ? { script } : {}) }));
+
+  // ------------------------------------------------------------ sign-in
+
+  const loginPage = (res: Response, error: string | null, email = '') => {
+    const token = randomBytes(18).toString('base64url');
+    res.setHeader('Set-Cookie', cookie(LOGIN_COOKIE, token, 1800));
+    res
+      .status(error ? 401 : 200)
+      .type('html')
+      .send(
+        layout({
+          title: 'サインイン',
+          flash: error ? { kind: 'error', ja: error, en: 'Sign-in failed: check the email and password, or the admin token.' } : null,
+          body: `<h1>管理者のサインイン <span class="en">Admin sign-in</span></h1>
+<form method="post" action="/admin/login">
+<input type="hidden" name="login_csrf" value="${token}">
+${field({ id: 'email', name: 'email', label: 'メールアドレス', kind: 'email', value: email })}
+${field({ id: 'password', name: 'password', label: 'パスワード', kind: 'password', value: '' })}
+<p>または / or</p>
+${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint: '（初回起動時に表示されたもの）', kind: 'password', value: '' })}
+<div class="actions"><button type="submit">サインイン</button></div>
+</form>`,
+        }),
+      );
+  };
+
+  r.get('/login', (_req, res) => loginPage(res, null));
+
+  r.post('/login', async (req, res) => {
+    const expected = cookies(req)[LOGIN_COOKIE] ?? '';
+    const sent = String(req.body?.login_csrf ?? '');
+    if (!expected || !sameSecret(expected, sent)) return loginPage(res, 'ページの有効期限が切れました。もう一度サインインしてください。');
+    const who = await checkAdminSignIn(db, { email: String(req.body?.email ?? '').trim(), password: String(req.body?.password ?? ''), token: String(req.body?.token ?? '').trim() });
+    if (!who) {
+      deps.log.warn({ path: '/admin/login' }, 'admin sign-in refused');
+      return loginPage(res, 'メールアドレスとパスワード、または管理者トークンが正しくありません。', String(req.body?.email ?? ''));
+    }
+    const value = await startSession(db, deps.clock(), who);
+    res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, value, SESSION_HOURS * 3600), cookie(LOGIN_COOKIE, '', 0)]);
+    res.redirect(303, '/admin/templates');
+  });
+
+  // Everything below needs a session; every POST below needs its CSRF token.
+  r.use(async (req: Request, res: Response, next: NextFunction) => {
+    const value = cookies(req)[SESSION_COOKIE];
+    const session = value ? await findSession(db, value, deps.clock()) : null;
+    if (!session) {
+      if (req.method === 'GET') return res.redirect(303, '/admin/login');
+      return res.status(401).type('html').send(layout({ title: 'サインインしてください', body: '<h1>サインインしてください</h1><p><a href="/admin/login">サインイン</a></p><p class="en">Please sign in.</p>' }));
+    }
+    if (req.method === 'POST') {
+      const sent = String(req.get('x-csrf-token') ?? req.body?.csrf ?? '');
+      if (!sameSecret(session.csrf, sent)) {
+        return res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>' }));
+      }
+    }
+    req.adminSession = session;
+    next();
+  });
+
+  const actor = (req: Request) => `admin:${req.adminSession!.principal}:${req.adminSession!.name}`;
+  const csrfInput = (req: Request) => `<input type="hidden" name="csrf" value="${esc(req.adminSession!.csrf)}">`;
+
+  r.get('/', (_req, res) => res.redirect(303, '/admin/templates'));
+
+  r.post('/logout', async (req, res) => {
+    const value = cookies(req)[SESSION_COOKIE];
+    if (value) await endSession(db, value);
+    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', 0));
+    res.redirect(303, '/admin/login');
+  });
+
+  // ------------------------------------------------------------ templates
+
+  r.get('/templates', async (req, res) => {
+    const rows: string[] = [];
+    for (const kind of TEMPLATE_KINDS) {
+      const cells: string[] = [];
+      for (const locale of LOCALES) {
+        const t = await activeTemplate(db, kind, locale);
+        cells.push(
+          `<td><a href="/admin/templates/${kind}/${locale}">${locale === 'ja' ? '日本語' : 'English'}を編集</a><br><span class="hint">${t.version === 0 ? '初期設定' : `第${t.version}版 ${esc(t.createdBy.split(':').at(-1))} ${esc(t.createdAt.slice(0, 16).replace('T', ' '))}`}</span></td>`,
+        );
+      }
+      rows.push(`<tr><th scope="row">${esc(KIND_LABELS[kind].ja)}<br><span class="en">${esc(KIND_LABELS[kind].en)}</span></th>${cells.join('')}</tr>`);
+    }
+    page(
+      res,
+      req,
+      'メールの文面',
+      `<h1>メールの文面 <span class="en">Email templates</span></h1>
+<p>相談者や職員に送るメールの文面です。編集すると、次に送るメールから新しい文面が使われます。</p>
+<div class="table-wrap"><table><thead><tr><th scope="col">種類</th><th scope="col">日本語</th><th scope="col">English</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
+      flashFrom(req.query),
+    );
+  });
+
+  const editPage = async (
+    req: Request,
+    res: Response,
+    kind: TemplateKind,
+    locale: Locale,
+    form: Record<TemplatePart, string> | null,
+    problems: ReadonlyArray<TemplateProblem>,
+    flash: Flash | null,
+    status = 200,
+  ) => {
+    const active = await activeTemplate(db, kind, locale);
+    const content = form ?? { subject: active.subject, text: active.text, html: active.html };
+    const problemOf = (part: TemplatePart) => problems.filter((p) => p.part === part).map((p) => `${p.ja}（${p.en}）`).join(' ') || null;
+    const history = await templateHistory(db, kind, locale);
+    const base = `/admin/templates/${kind}/${locale}`;
+    const historyRows = history
+      .map(
+        (v) => `<tr><td>第${v.version}版${v.version === active.version ? '（使用中）' : ''}</td><td>${esc(v.createdBy.split(':').at(-1))}</td><td>${esc(v.createdAt.slice(0, 16).replace('T', ' '))} UTC</td><td>${esc(v.note)}</td>
+<td>${v.version === active.version ? '' : `<form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="${esc(v.id)}"><button class="secondary" type="submit">第${v.version}版に戻す</button></form>`}</td></tr>`,
+      )
+      .join('');
+    const variables = VARIABLES.map((v) => `<tr><td><code>{{ ${esc(v.path)} }}</code></td><td>${esc(v.ja)}</td><td><span class="hint">${esc(v.example)}</span></td></tr>`).join('');
+    const preview = await previewOf(content);
+    page(
+      res,
+      req,
+      `${KIND_LABELS[kind].ja}（${locale}）`,
+      `<p><a href="/admin/templates">← メールの文面の一覧</a></p>
+<h1>${esc(KIND_LABELS[kind].ja)}（${locale === 'ja' ? '日本語' : 'English'}） <span class="en">${esc(KIND_LABELS[kind].en)}</span></h1>
+<p>使用中: ${active.version === 0 ? '初期設定' : `第${active.version}版`}</p>
+<div class="cols">
+<form method="post" action="${base}" id="template-form" novalidate>
+${csrfInput(req)}
+${field({ id: 'subject', name: 'subject', label: '件名', value: content.subject, error: problemOf('subject') })}
+${field({ id: 'text', name: 'text', label: '本文（テキスト）', hint: '古いメールソフトや読み上げで使われます', kind: 'textarea', value: content.text, error: problemOf('text'), rows: 18 })}
+${field({ id: 'html', name: 'html', label: '本文（HTML）', hint: '変数は自動で安全に表示されます', kind: 'textarea', value: content.html, error: problemOf('html'), rows: 14 })}
+${field({ id: 'note', name: 'note', label: '変更のメモ', hint: '（任意。履歴に残ります）', value: '' })}
+<div class="actions"><button type="submit">保存して使う</button></div>
+</form>
+<section aria-labelledby="preview-heading">
+<h2 id="preview-heading">プレビュー（見本の相談） <span class="en">Preview</span></h2>
+<div id="preview-problems" role="status" aria-live="polite" class="field-error">${preview.problems}</div>
+<div class="preview">
+<p><strong>件名:</strong> <span id="preview-subject">${esc(preview.subject)}</span></p>
+<h3>テキスト</h3>
+<pre id="preview-text">${esc(preview.text)}</pre>
+<h3>HTML</h3>
+<iframe id="preview-html" title="HTML のプレビュー" sandbox="" srcdoc="${esc(preview.html)}"></iframe>
+</div>
+</section>
+</div>
+<h2>テストメール <span class="en">Send a test</span></h2>
+<form method="post" action="${base}/test">
+${csrfInput(req)}
+${field({ id: 'test-to', name: 'to', label: '送り先', kind: 'email', value: req.adminSession!.email })}
+<div class="actions"><button class="secondary" type="submit">使用中の文面で、見本のテストメールを送る</button></div>
+</form>
+<h2>履歴 <span class="en">History</span></h2>
+${history.length === 0 ? '<p>まだ保存されていません（初期設定を使用中）。</p>' : `<div class="table-wrap"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th></th></tr></thead><tbody>${historyRows}</tbody></table></div>
+<form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="default"><div class="actions"><button class="secondary" type="submit">初期設定に戻す</button></div></form>`}
+<h2>使える変数 <span class="en">Variables</span></h2>
+<p>日時は <code>{{ consultation.start | era_date }}</code>（令和8年12月1日（火））、<code>| jst_date</code>（2026年12月1日（火））、<code>| jst_time</code>（10:00）、<code>| jst_datetime</code>、<code>| en_datetime</code> で表示します。ミーティング番号は <code>{{ meeting.number | group_digits }}</code> で 3 桁ずつ区切ります。</p>
+<div class="table-wrap"><table><thead><tr><th>変数</th><th>内容</th><th>例</th></tr></thead><tbody>${variables}</tbody></table></div>`,
+      flash,
+      status,
+      previewScript(base, req.adminSession!.csrf),
+    );
+  };
+
+  const previewOf = async (content: Record<TemplatePart, string>) => {
+    const problems = checkTemplate(content);
+    if (problems.length > 0) return { subject: '', text: '', html: '', problems: problems.map((p) => `${p.part === 'subject' ? '件名' : p.part === 'text' ? 'テキスト' : 'HTML'}: ${p.ja}`).join(' ') };
+    try {
+      const r = await renderMessage(content, buildVariables(sampleInput(deps.config.city)));
+      return { ...r, problems: '' };
+    } catch (error) {
+      return { subject: '', text: '', html: '', problems: `表示できません: ${(error as Error).message}` };
+    }
+  };
+
+  const templateParams = (req: Request): { kind: TemplateKind; locale: Locale } | null => {
+    const kind = String(req.params.kind);
+    const locale = String(req.params.locale);
+    return isKind(kind) && isLocale(locale) ? { kind, locale } : null;
+  };
+
+  const notFoundPage = (req: Request, res: Response) => page(res, req, '見つかりません', '<h1>このページはありません</h1><p><a href="/admin/templates">メールの文面へ</a></p>', null, 404);
+
+  r.get('/templates/:kind/:locale', async (req, res) => {
+    const t = templateParams(req);
+    if (!t) return notFoundPage(req, res);
+    await editPage(req, res, t.kind, t.locale, null, [], flashFrom(req.query));
+  });
+
+  const contentOf = (body: Record<string, unknown>): Record<TemplatePart, string> => ({
+    subject: String(body.subject ?? ''),
+    text: String(body.text ?? '').replace(/\r\n/g, '\n'),
+    html: String(body.html ?? '').replace(/\r\n/g, '\n'),
+  });
+
+  r.post('/templates/:kind/:locale', async (req, res) => {
+    const t = templateParams(req);
+    if (!t) return notFoundPage(req, res);
+    const content = contentOf(req.body ?? {});
+    const saved = await saveTemplate(db, deps.ids, deps.clock(), actor(req), t.kind, t.locale, content, String(req.body?.note ?? '').trim());
+    if (!saved.ok) {
+      return editPage(req, res, t.kind, t.locale, content, saved.reason.problems, { kind: 'error', ja: '保存できませんでした。赤字の箇所を直してください。使用中の文面は変わっていません。', en: 'Not saved: fix the fields marked in red. The active template is unchanged.' }, 422);
+    }
+    redirectWith(res, `/admin/templates/${t.kind}/${t.locale}`, `保存しました（第${saved.value.version}版）。次に送るメールから使われます。`, `Saved as version ${saved.value.version}; used from the next email.`);
+  });
+
+  r.post('/templates/:kind/:locale/preview', async (req, res) => {
+    const t = templateParams(req);
+    if (!t) return res.status(404).json({});
+    res.json(await previewOf(contentOf(req.body ?? {})));
+  });
+
+  r.post('/templates/:kind/:locale/rollback', async (req, res) => {
+    const t = templateParams(req);
+    if (!t) return notFoundPage(req, res);
+    const r2 = await rollbackTemplate(db, deps.ids, deps.clock(), actor(req), t.kind, t.locale, String(req.body?.version ?? ''));
+    if (!r2.ok) return editPage(req, res, t.kind, t.locale, null, [], { kind: 'error', ja: '戻せませんでした。', en: 'Could not roll back.' }, 404);
+    redirectWith(res, `/admin/templates/${t.kind}/${t.locale}`, `戻しました（第${r2.value.version}版として保存）。`, `Rolled back (saved as version ${r2.value.version}).`);
+  });
+
+  r.post('/templates/:kind/:locale/test', async (req, res) => {
+    const t = templateParams(req);
+    if (!t) return notFoundPage(req, res);
+    const to = String(req.body?.to ?? '').trim();
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to)) {
+      return editPage(req, res, t.kind, t.locale, null, [], { kind: 'error', ja: 'テストメールの送り先に、正しいメールアドレスを入れてください。', en: 'Enter a valid email address to send the test to.' }, 422);
+    }
+    const template = await activeTemplate(db, t.kind, t.locale);
+    const rendered = await renderMessage(template, buildVariables(sampleInput(deps.config.city)));
+    const domain = fromAddress(deps.config.mail.from).email.split('@')[1] ?? 'madoguchi.invalid';
+    await deps.mail.send({ messageId: `<test-${randomBytes(8).toString('hex')}@${domain}>`, to, ...rendered, subject: `【テスト】${rendered.subject}` });
+    await writeAudit(db, deps.ids, deps.clock(), { actor: actor(req), action: 'template.test_sent', entity: 'template', entityId: `${t.kind}/${t.locale}`, before: null, after: { version: template.version } });
+    const where = deps.mail.kind === 'file' ? `（試験運用のため ${deps.config.mail.outboxDir} に保存しました）` : '';
+    redirectWith(res, `/admin/templates/${t.kind}/${t.locale}`, `テストメールを ${to} に送りました${where}。`, `Test email sent to ${to}.`);
+  });
+
+  // ------------------------------------------------------------ departments
+
+  const departmentsPage = async (req: Request, res: Response, flash: Flash | null, errors: { id: string; field: string; message: string; values: Record<string, string> } | null, status = 200) => {
+    const departments = await listDepartments(db);
+    const form = (id: string | null, d: { name: string; aliases: string; contact: string }) => {
+      const key = id ?? 'new';
+      const err = errors && errors.id === key ? errors : null;
+      const v = err ? err.values : d;
+      return `<form method="post" action="/admin/departments${id ? `/${id}` : ''}">
+${csrfInput(req)}
+${field({ id: `${key}-name`, name: 'name', label: '課の名前', value: v.name ?? '', error: err?.field === 'name' ? err.message : null })}
+${field({ id: `${key}-aliases`, name: 'aliases', label: '別名', hint: '（「、」かカンマで区切る。/relay 税 のように呼べます）', value: v.aliases ?? '', error: err?.field === 'aliases' ? err.message : null })}
+${field({ id: `${key}-contact`, name: 'contact', label: '連絡先', hint: '（電話番号やメールアドレス。案内メールに載ります）', value: v.contact ?? '' })}
+<div class="actions"><button type="submit">${id ? '保存' : '追加'}</button></div>
+</form>`;
+    };
+    const list = departments.map((d) => `<section><h2>${esc(d.name)}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact })}</section>`).join('');
+    page(res, req, '課', `<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加</h2>${form(null, { name: '', aliases: '', contact: '' })}</section>`, flash, status);
+  };
+
+  r.get('/departments', (req, res) => departmentsPage(req, res, flashFrom(req.query), null));
+
+  const saveDepartmentFrom = async (req: Request, res: Response, id: string | null) => {
+    const values = { name: String(req.body?.name ?? '').trim(), aliases: String(req.body?.aliases ?? ''), contact: String(req.body?.contact ?? '').trim() };
+    const key = id ?? 'new';
+    if (!values.name) return departmentsPage(req, res, { kind: 'error', ja: '課の名前を入れてください。', en: 'Enter the department name.' }, { id: key, field: 'name', message: '課の名前を入れてください。', values }, 422);
+    const aliases = [...new Set(values.aliases.split(/[、,，]/).map((a) => a.trim()).filter(Boolean))].filter((a) => normalizeName(a) !== normalizeName(values.name));
+    const saved = await saveDepartment(db, deps.ids, deps.clock(), id, { name: values.name, aliases, contact: values.contact });
+    if (!saved.ok) return departmentsPage(req, res, { kind: 'error', ja: saved.reason.ja, en: saved.reason.en }, { id: key, field: saved.reason.field, message: saved.reason.ja, values }, 422);
+    await writeAudit(db, deps.ids, deps.clock(), { actor: actor(req), action: id ? 'department.updated' : 'department.added', entity: 'department', entityId: saved.value.id, before: null, after: saved.value });
+    redirectWith(res, '/admin/departments', `「${saved.value.name}」を保存しました。`, `Saved ${saved.value.name}.`);
+  };
+
+  r.post('/departments', (req, res) => saveDepartmentFrom(req, res, null));
+  r.post('/departments/:id', (req, res) => saveDepartmentFrom(req, res, String(req.params.id)));
+
+  // ------------------------------------------------------------ calendar
+
+  const calendarPage = async (req: Request, res: Response, flash: Flash | null, error: { field: string; message: string; values: Record<string, string> } | null, status = 200) => {
+    const exceptions = await listCalendarExceptions(db);
+    const hours = deps.config.calendar.weeklyHours.map((h, i) => `<li>${WEEKDAYS[i]}曜日: ${h.length ? describeRanges(h) : '閉庁'}</li>`).join('');
+    const ye = deps.config.calendar.yearEndClosure;
+    const rows = exceptions
+      .map(
+        (e) => `<tr><td>${e.kind === 'closed' ? '閉庁' : '特別開庁'}</td><td>${esc(e.startDate)}${e.endDate !== e.startDate ? `〜${esc(e.endDate)}` : ''}</td><td>${e.startMinute === null ? '終日' : `${formatMinute(e.startMinute)}–${formatMinute(e.endMinute!)}`}</td><td>${esc(e.note)}</td>
+<td><form method="post" action="/admin/calendar/exceptions/${esc(e.id)}/delete">${csrfInput(req)}<button class="secondary" type="submit">削除</button></form></td></tr>`,
+      )
+      .join('');
+    const v = error?.values ?? {};
+    const err = (f: string) => (error?.field === f ? error.message : null);
+    page(
+      res,
+      req,
+      '受付時間・閉庁日',
+      `<h1>受付時間・閉庁日 <span class="en">Opening hours and closures</span></h1>
+<h2>いつもの受付時間</h2>
+<ul>${hours}</ul>
+<p>祝日・振替休日・国民の休日は${deps.config.calendar.closeOnHolidays ? '閉庁' : '開庁'}。年末年始: ${ye ? `${monthDay(ye.from)}〜${monthDay(ye.to)}は閉庁` : 'なし'}。</p>
+<p class="hint">いつもの受付時間は設定（OPENING_HOURS など）で決まります。臨時の閉庁日や特別な開庁日は下で追加します。</p>
+<h2>臨時の閉庁日・特別開庁日</h2>
+${exceptions.length ? `<div class="table-wrap"><table><thead><tr><th>種類</th><th>日付</th><th>時間</th><th>メモ</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>` : '<p>ありません。</p>'}
+<h2>追加する</h2>
+<form method="post" action="/admin/calendar/exceptions">
+${csrfInput(req)}
+<label for="kind">種類</label>
+<select id="kind" name="kind"><option value="closed"${v.kind === 'open' ? '' : ' selected'}>閉庁（予約を受け付けない）</option><option value="open"${v.kind === 'open' ? ' selected' : ''}>特別開庁（土日祝などに受け付ける）</option></select>
+${field({ id: 'startDate', name: 'startDate', label: '開始日', kind: 'date', value: v.startDate ?? '', error: err('startDate') })}
+${field({ id: 'endDate', name: 'endDate', label: '終了日', hint: '（1 日だけなら空のまま）', kind: 'date', value: v.endDate ?? '', error: err('endDate') })}
+${field({ id: 'startTime', name: 'startTime', label: '開始時刻', hint: '（終日なら空のまま）', kind: 'time', value: v.startTime ?? '', error: err('startTime') })}
+${field({ id: 'endTime', name: 'endTime', label: '終了時刻', kind: 'time', value: v.endTime ?? '', error: err('endTime') })}
+${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検。予約できない理由として職員に表示されます）', value: v.note ?? '' })}
+<div class="actions"><button type="submit">追加</button></div>
+</form>`,
+      flash,
+      status,
+    );
+  };
+
+  r.get('/calendar', (req, res) => calendarPage(req, res, flashFrom(req.query), null));
+
+  r.post('/calendar/exceptions', async (req, res) => {
+    const values = Object.fromEntries(['kind', 'startDate', 'endDate', 'startTime', 'endTime', 'note'].map((k) => [k, String(req.body?.[k] ?? '').trim()]));
+    const input = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
+    const parsed = parseInput(CalendarExceptionBody, input, '');
+    const checked = parsed.ok ? parseCalendarException(parsed.value) : parsed;
+    if (!checked.ok) {
+      const e = checked.reason.errors?.[0];
+      return calendarPage(req, res, { kind: 'error', ja: `追加できませんでした: ${checked.reason.message.ja}`, en: checked.reason.message.en }, { field: e?.field ?? 'startDate', message: e?.ja ?? checked.reason.message.ja, values }, 422);
+    }
+    await addCalendarException(db, deps.ids, deps.clock(), actor(req), checked.value);
+    redirectWith(res, '/admin/calendar', '追加しました。', 'Added.');
+  });
+
+  r.post('/calendar/exceptions/:id/delete', async (req, res) => {
+    await removeCalendarException(db, deps.ids, deps.clock(), actor(req), String(req.params.id));
+    redirectWith(res, '/admin/calendar', '削除しました。', 'Removed.');
+  });
+
+  return r;
+}
+
+/** Live preview: re-renders as the admin types (debounced); the page works without it too (Save shows problems). */
+function previewScript(base: string, csrf: string): string {
+  return `(() => {
+  const form = document.getElementById('template-form');
+  let timer = null, seq = 0;
+  const update = async () => {
+    const mine = ++seq;
+    const body = { subject: form.subject.value, text: form.text.value, html: form.html.value };
+    const res = await fetch(${JSON.stringify(`${base}/preview`)}, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': ${JSON.stringify(csrf)} }, body: JSON.stringify(body) });
+    if (!res.ok || mine !== seq) return;
+    const p = await res.json();
+    document.getElementById('preview-problems').textContent = p.problems;
+    document.getElementById('preview-subject').textContent = p.subject;
+    document.getElementById('preview-text').textContent = p.text;
+    document.getElementById('preview-html').srcdoc = p.html;
+  };
+  form.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(update, 300); });
+})();`;
+}
+

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import type { Browser, Page } from 'playwright-core';
+import { HAS_CHROMIUM, launchChromium } from './browser.ts';
+import { ADMIN_TOKEN, booking, startTestServer } from './helpers.ts';
+import type { TestServer } from './helpers.ts';
+
+async function signIn(page: Page, s: TestServer) {
+  await page.goto(`${s.url}/admin`);
+  await page.getByLabel('管理者 API トークン').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'サインイン' }).click();
+  await page.waitForURL('**/admin/templates');
+}
+
+async function emlSubjects(s: TestServer): Promise<string[]> {
+  const dir = path.join(s.config.dataDir, 'outbox');
+  const out: string[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.eml'))) out.push((await simpleParser(readFileSync(path.join(dir, f)))).subject ?? '');
+  return out;
+}
+
+describe('admin page in Chromium', function () {
+  this.timeout(90_000);
+  if (!HAS_CHROMIUM) {
+    it.skip('skipped: no Chromium at /usr/bin/chromium (apt-get install chromium)', () => {});
+    return;
+  }
+  let browser: Browser;
+  let s: TestServer;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterEach(async () => {
+    await s.close();
+  });
+
+  it('edits the invitation with a live preview, refuses an unknown variable, saves, rolls back, and the next booking uses the active version', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await signIn(page, s);
+    await page.getByRole('link', { name: '日本語を編集' }).first().click();
+    await page.waitForURL('**/admin/templates/invitation/ja');
+    const subject = page.getByLabel('件名');
+
+    await subject.fill('【{{ city.name }}】ご案内その一 {{ consultation.id }}');
+    await page.waitForFunction(`document.getElementById('preview-subject').textContent === '【市役所】ご案内その一 SAMPLE01'`);
+
+    await subject.fill('【{{ city.name }}】{{ meeting.pasword }}');
+    await page.getByRole('button', { name: '保存して使う' }).click();
+    const error = page.locator('#subject-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /使えない変数があります: meeting\.pasword/);
+    assert.equal(await subject.getAttribute('aria-invalid'), 'true');
+    assert.match(await page.locator('.flash.error').innerText(), /保存できませんでした/);
+    assert.match(await page.locator('main').innerText(), /使用中: 初期設定/, 'a broken template is never active');
+
+    await subject.fill('【{{ city.name }}】ご案内その一 {{ consultation.id }}');
+    await page.getByRole('button', { name: '保存して使う' }).click();
+    await page.locator('.flash.ok').waitFor();
+    assert.match(await page.locator('.flash.ok').innerText(), /第1版/);
+
+    await subject.fill('【{{ city.name }}】ご案内その二 {{ consultation.id }}');
+    await page.getByRole('button', { name: '保存して使う' }).click();
+    await page.locator('.flash.ok', { hasText: '第2版' }).waitFor();
+
+    await page.getByRole('button', { name: '第1版に戻す' }).click();
+    await page.locator('.flash.ok', { hasText: '戻しました' }).waitFor();
+    assert.equal(await subject.inputValue(), '【{{ city.name }}】ご案内その一 {{ consultation.id }}');
+    assert.match(await page.locator('main').innerText(), /使用中: 第3版/);
+
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    assert.deepEqual(await emlSubjects(s), [`【市役所】ご案内その一 ${c.id}`]);
+    await page.close();
+  });
+
+  it('departments and closures are edited on the page, with errors next to the field', async () => {
+    const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+    await signIn(page, s);
+    await page.getByRole('link', { name: '課', exact: true }).click();
+    await page.locator('#new-name').fill('市民課');
+    await page.locator('#new-aliases').fill('市民、税');
+    await page.getByRole('button', { name: '追加' }).click();
+    await page.locator('#new-aliases-error').waitFor();
+    assert.match(await page.locator('#new-aliases-error').innerText(), /税務課 がすでに使っています/);
+    await page.locator('#new-aliases').fill('市民、住民票');
+    await page.getByRole('button', { name: '追加' }).click();
+    await page.locator('.flash.ok', { hasText: '市民課' }).waitFor();
+    const staffDepartments = (await s.call('GET', '/api/v1/departments')).body.departments.map((d: { name: string }) => d.name);
+    assert.ok(staffDepartments.includes('市民課'));
+
+    await page.getByRole('link', { name: '受付時間・閉庁日' }).click();
+    await page.getByLabel('開始日').fill('2026-12-02');
+    await page.getByLabel('開始時刻').fill('12:00');
+    await page.getByRole('button', { name: '追加' }).click();
+    await page.locator('#endTime-error').waitFor();
+    await page.getByLabel('開始時刻').fill('');
+    await page.getByLabel('メモ').fill('庁舎点検');
+    await page.getByRole('button', { name: '追加' }).click();
+    await page.locator('.flash.ok').waitFor();
+    assert.match(await page.locator('table').innerText(), /2026-12-02[\s\S]*終日[\s\S]*庁舎点検/);
+    const refused = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }));
+    assert.equal(refused.status, 422);
+    assert.match(refused.body.detail_ja, /庁舎点検/);
+    const width = await page.evaluate('document.documentElement.scrollWidth');
+    assert.ok((width as number) <= 320, `no sideways scrolling at 320 px (${width})`);
+    await page.close();
+  });
+});
+
+describe('admin page security', function () {
+  this.timeout(30_000);
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterEach(async () => {
+    await s.close();
+  });
+
+  it('refuses a wrong sign-in, a form without its CSRF token, and a post from another site', async () => {
+    const login = await fetch(`${s.url}/admin/login`);
+    const loginCookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const loginCsrf = /name="login_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+    const bad = await fetch(`${s.url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: new URLSearchParams({ login_csrf: loginCsrf, token: 'wrong' }) });
+    assert.equal(bad.status, 401);
+    const good = await fetch(`${s.url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: new URLSearchParams({ login_csrf: loginCsrf, token: ADMIN_TOKEN }) });
+    assert.equal(good.status, 303);
+    const session = good.headers.getSetCookie().find((c) => c.startsWith('madoguchi_admin='))!;
+    assert.match(session, /HttpOnly/);
+    assert.match(session, /SameSite=Strict/);
+    const cookie = session.split(';')[0]!;
+    const noCsrf = await fetch(`${s.url}/admin/templates/invitation/ja`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ subject: 'x', text: 'x', html: 'x' }) });
+    assert.equal(noCsrf.status, 403);
+    const page = await (await fetch(`${s.url}/admin/templates/invitation/ja`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const crossSite = await fetch(`${s.url}/admin/templates/invitation/ja`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: 'https://evil.example' }, body: new URLSearchParams({ csrf, subject: 'x', text: 'x', html: 'x' }) });
+    assert.equal(crossSite.status, 403);
+    assert.equal((await s.running.store.db.selectFrom('template_versions').selectAll().execute()).length, 0, 'nothing was saved');
+    const anonymous = await fetch(`${s.url}/admin/templates`, { redirect: 'manual' });
+    assert.equal(anonymous.status, 303);
+    assert.equal(anonymous.headers.get('location'), '/admin/login');
+  });
+});
