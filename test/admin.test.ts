@@ -50,7 +50,7 @@ describe('admin page in Chromium', function () {
     const subject = page.getByLabel('件名');
 
     await subject.fill('【{{ city.name }}】ご案内その一 {{ consultation.id }}');
-    await page.waitForFunction(`document.getElementById('preview-subject').textContent === '【市役所】ご案内その一 SAMPLE01'`);
+    await page.locator('#preview-subject', { hasText: '【市役所】ご案内その一 SAMPLE01' }).waitFor();
 
     await subject.fill('【{{ city.name }}】{{ meeting.pasword }}');
     await page.getByRole('button', { name: '保存して使う' }).click();
