@@ -37,15 +37,19 @@ const lines = [
   `窓口 madoguchi が起動しました / madoguchi is running`,
   `  ${config.publicBaseUrl}/                      start page / 案内ページ`,
   `  ${config.publicBaseUrl}/api/v1/openapi.json   API description / API 仕様`,
+  `  ${config.publicBaseUrl}/admin                 admin page / 管理画面`,
   `  ${config.publicBaseUrl}/healthz               health check / 稼働確認`,
   `  store / データ: ${mode}`,
 ];
 if (hosts.every((h) => h.provider === 'dryrun')) {
   lines.push(
     '',
-    '  試験運用（ドライラン）です。会議はこのサーバーの中で作られ、実際のビデオ会議やメールは送られません。',
-    '  Dry run: meetings are made inside this server; no real video meeting or email is sent.',
+    '  試験運用（ドライラン）です。会議はこのサーバーの中で作られ、実際のビデオ会議はありません。',
+    '  Dry run: meetings are made inside this server; there is no real video meeting.',
   );
+}
+if (!config.mail.smtpUrl) {
+  lines.push(`  メールは送信せず ${config.mail.outboxDir} に .eml で保存します / Email is written to ${config.mail.outboxDir} (no SMTP_URL)`);
 }
 if (running.bootstrapToken) {
   lines.push(
