@@ -197,6 +197,7 @@ const variables = {
     default: '1d@10:00,1h',
     doc: { example: '1d@10:00,1h', ja: 'お知らせメールを送る時（1d@10:00 = 前日10時、1h = 1時間前、none = 送らない）' },
   },
+  RELAY_ESCALATION_MINUTES: { schema: int(1, 60), default: '3', doc: { example: '3', ja: 'おつなぎ（リレー）に誰も応答しないとき、何分後にもう一度強く呼び出すか' } },
   DEFAULT_HOST_NAME: {
     schema: z.string().trim().min(1).max(100),
     default: '相談用専用PC',
@@ -230,6 +231,7 @@ export interface Config {
   };
   readonly defaultHostName: string;
   readonly city: { readonly name: string; readonly contact: string };
+  readonly relay: { readonly escalationMinutes: number };
   readonly mail: {
     readonly from: string;
     /** null: no SMTP — messages are written as .eml files to outboxDir. */
@@ -347,6 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     defaultHostName: p.DEFAULT_HOST_NAME,
     city: { name: p.CITY_NAME, contact: p.CITY_CONTACT },
+    relay: { escalationMinutes: p.RELAY_ESCALATION_MINUTES },
     mail: {
       from: p.MAIL_FROM,
       smtpUrl: p.SMTP_URL || null,

@@ -3,6 +3,7 @@ import type { Logger } from '../core/log.ts';
 import type { Config } from '../core/config.ts';
 import type { MailTransport } from '../templates/mail.ts';
 import { NotYet, runMailJob } from './mail-jobs.ts';
+import { escalateRelay } from '../bot/relay.ts';
 import { enqueue } from '../core/outbox.ts';
 import type { Store } from '../core/store/db.ts';
 import type { Db, MeetingTable } from '../core/store/schema.ts';
@@ -18,7 +19,7 @@ import { transition } from './status.ts';
 
 export interface MeetingJobDeps {
   readonly store: Store;
-  readonly config: Pick<Config, 'city' | 'mail'>;
+  readonly config: Pick<Config, 'city' | 'mail' | 'relay'>;
   readonly mail: MailTransport;
   readonly ids: IdSource;
   readonly clock: () => number;
@@ -176,6 +177,13 @@ async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
       case 'mail.staff_notice':
         await runMailJob({ db, ids: deps.ids, clock: deps.clock, log: deps.log, config: deps.config, mail: deps.mail }, { ...job, kind: job.kind });
         break;
+      case 'relay.escalate':
+        await escalateRelay({ db, ids: deps.ids, clock: deps.clock, escalationMinutes: deps.config.relay.escalationMinutes }, (job.payload as { relayId: string }).relayId);
+        break;
+      default: {
+        const unknown: never = job.kind;
+        throw new Error(`unknown outbox job kind ${String(unknown)}`);
+      }
     }
     await markDone(db, job, deps.clock());
   } catch (error) {

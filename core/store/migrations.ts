@@ -213,12 +213,54 @@ function mailAndAdmin(dialect: DialectName): Migration {
   };
 }
 
+function staffAndRelays(dialect: DialectName): Migration {
+  const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
+  return {
+    async up(db: AnyDb) {
+      await db.schema.alterTable('departments').addColumn('webex_room_id', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('departments').addColumn('teams_channel', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .createTable('staff')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('department_id', 'text', (c) => c.references('departments.id'))
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('platform_user_id', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('on_duty', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addUniqueConstraint('staff_platform_user', ['platform', 'platform_user_id'])
+        .execute();
+      await db.schema
+        .createTable('relays')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('consultation_id', 'text', (c) => c.notNull().references('consultations.id'))
+        .addColumn('from_department_id', 'text')
+        .addColumn('to_department_id', 'text', (c) => c.notNull().references('departments.id'))
+        .addColumn('note', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('accepted_by', 'text')
+        .addColumn('declined_by', 'text')
+        .addColumn('requested_at', ts, (c) => c.notNull())
+        .addColumn('accepted_at', ts)
+        .addColumn('finished_at', ts)
+        .addColumn('escalated_at', ts)
+        .execute();
+      // One open relay per consultation, enforced by the database.
+      await sql`create unique index relays_one_open on relays (consultation_id) where status in ('requested', 'accepted')`.execute(db);
+      await db.schema.createIndex('relays_department_status').on('relays').columns(['to_department_id', 'status', 'requested_at']).execute();
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_foundation': foundation(dialect),
     '0002_secrets': secrets(dialect),
     '0003_mail_and_admin': mailAndAdmin(dialect),
+    '0004_staff_and_relays': staffAndRelays(dialect),
   };
 }
 

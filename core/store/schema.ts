@@ -18,6 +18,10 @@ export interface DepartmentTable {
   /** JSON array of strings. */
   aliases: string;
   contact: string;
+  /** Webex space that receives this department's relay alerts ('' = none). */
+  webex_room_id: Generated<string>;
+  /** Teams channel (conversation reference, JSON) for alerts ('' = none). */
+  teams_channel: Generated<string>;
   created_at: Timestamp;
 }
 
@@ -160,7 +164,40 @@ export interface AdminSessionTable {
   expires_at: Timestamp;
 }
 
+export interface StaffTable {
+  id: string;
+  display_name: string;
+  department_id: string | null;
+  /** 'webex' | 'teams' | 'console' */
+  platform: string;
+  platform_user_id: string;
+  email: string;
+  /** 1 when on duty for relays to the department. */
+  on_duty: number;
+  created_at: Timestamp;
+}
+
+export interface RelayTable {
+  id: string;
+  consultation_id: string;
+  from_department_id: string | null;
+  to_department_id: string;
+  note: string;
+  /** Staff id, or an API actor. */
+  requested_by: string;
+  /** requested → accepted → done; or declined / cancelled. */
+  status: string;
+  accepted_by: string | null;
+  declined_by: string | null;
+  requested_at: Timestamp;
+  accepted_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  escalated_at: Timestamp | null;
+}
+
 export interface Schema {
+  staff: StaffTable;
+  relays: RelayTable;
   template_versions: TemplateVersionTable;
   admin_users: AdminUserTable;
   admin_sessions: AdminSessionTable;

@@ -1,0 +1,82 @@
+// Command parsing for the staff bot: what staff type in Webex or Teams (often from a Japanese IME) → a command name and
+// its arguments. Pure; never throws.
+
+export interface CommandSpec {
+  readonly name: CommandName;
+  /** Japanese names and other spellings staff may type. */
+  readonly aliases: ReadonlyArray<string>;
+}
+
+export const COMMAND_NAMES = ['relay', 'accept', 'decline', 'done', 'queue', 'book', 'today', 'status', 'cancel', 'move', 'duty', 'help'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export const COMMAND_ALIASES: Record<CommandName, ReadonlyArray<string>> = {
+  relay: ['リレー', 'つなぐ', '引継ぎ', '引き継ぎ', '転送'],
+  accept: ['対応', '対応する', '受ける', '受付'],
+  decline: ['対応できない', '辞退'],
+  done: ['完了', '終了', 'おわり'],
+  queue: ['待ち', '待ち一覧', 'キュー'],
+  book: ['予約'],
+  today: ['今日', '本日', '予定'],
+  status: ['状況', '状態'],
+  cancel: ['取消', '取り消し', 'キャンセル'],
+  move: ['変更', '日時変更'],
+  duty: ['当番'],
+  help: ['ヘルプ', '使い方', '?', '？'],
+};
+
+export type Parsed =
+  | { readonly ok: true; readonly command: CommandName; readonly args: ReadonlyArray<string>; readonly rest: string }
+  | { readonly ok: false; readonly reason: 'empty' }
+  | { readonly ok: false; readonly reason: 'unknown'; readonly word: string; readonly suggestions: ReadonlyArray<CommandName> };
+
+/** Full-width letters, digits, slash and spaces from an IME become their plain forms; whitespace collapses. */
+export function normalizeInput(text: string): string {
+  return text.normalize('NFKC').replace(/[\u3000\s]+/g, ' ').trim();
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+const LOOKUP = new Map<string, CommandName>(
+  COMMAND_NAMES.flatMap((name) => [[name, name] as const, ...COMMAND_ALIASES[name].map((a) => [a.normalize('NFKC').toLowerCase(), name] as const)]),
+);
+
+/**
+ * Parses one message. The leading slash is optional; the bot's own mention (e.g. "madoguchi" in a group space) may be
+ * stripped by giving its display name.
+ */
+export function parseCommand(text: string, botName?: string): Parsed {
+  let t = normalizeInput(text);
+  if (botName) {
+    const n = normalizeInput(botName);
+    if (n && t.toLowerCase().startsWith(n.toLowerCase())) t = t.slice(n.length).trim();
+    if (n && t.toLowerCase().startsWith(`@${n.toLowerCase()}`)) t = t.slice(n.length + 1).trim();
+  }
+  t = t.replace(/^\/+\s*/, '');
+  if (!t) return { ok: false, reason: 'empty' };
+  const [head = '', ...args] = t.split(' ');
+  const word = head.toLowerCase();
+  const command = LOOKUP.get(word);
+  if (command) return { ok: true, command, args, rest: args.join(' ') };
+  const suggestions = COMMAND_NAMES.filter((name) => [name, ...COMMAND_ALIASES[name]].some((a) => editDistance(a.toLowerCase(), word) <= Math.max(1, Math.floor(a.length / 3))));
+  return { ok: false, reason: 'unknown', word: head, suggestions };
+}
+
+/** `#K7M2Q9XA` (or the bare id) in the arguments, and the arguments without it. */
+export function takeConsultationRef(args: ReadonlyArray<string>): { id: string | null; rest: string[] } {
+  const i = args.findIndex((a) => /^#[0-9A-Za-z]{4,16}$/.test(a));
+  if (i < 0) return { id: null, rest: [...args] };
+  return { id: args[i]!.slice(1).toUpperCase(), rest: args.filter((_, j) => j !== i) };
+}
