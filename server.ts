@@ -25,6 +25,9 @@ import type { Worker } from './scheduler/jobs/index.ts';
 import type { SchedulerDeps } from './scheduler/consultations.ts';
 import { pagesRouter } from './scheduler/pages.ts';
 import { adminRouter } from './admin/index.ts';
+import { createChatPlatforms } from './bot/index.ts';
+import type { ChatPlatform } from './bot/chat.ts';
+import type { ChatPlatformKind } from './bot/staff.ts';
 import { createMailTransport } from './templates/mail.ts';
 import type { MailTransport } from './templates/mail.ts';
 
@@ -87,6 +90,8 @@ export interface StartOptions {
   readonly jobs?: 'bree' | 'in-process';
   /** In-process jobs only: where mail goes (default: SMTP_URL, or .eml files in $DATA_DIR/outbox). */
   readonly mail?: MailTransport;
+  /** In-process jobs only: where relay alerts go (default: from the configuration). */
+  readonly chat?: Partial<Record<ChatPlatformKind, ChatPlatform>>;
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
@@ -111,7 +116,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const random = options.random ?? randomBytes;
     const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
     const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
-    worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail }, options.workerPollMs);
+    worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail, chat: options.chat ?? createChatPlatforms(config) }, options.workerPollMs);
   }
   const app = createApp({ store, config, ids, clock, log: options.log, mail, onQueued: () => worker.wake() });
   const server: Server = await new Promise((resolve, reject) => {

@@ -128,6 +128,7 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
         .execute();
       await writeAudit(trx, deps.ids, now, { actor: req.requestedBy, action: 'relay.requested', entity: 'consultation', entityId: req.consultationId, before: null, after: { relayId: id, to: req.toDepartmentId, note: req.note } });
       await enqueue(trx, deps.ids, now, 'relay.escalate', req.consultationId, { relayId: id }, now + deps.escalationMinutes * MINUTE_MS);
+      await enqueue(trx, deps.ids, now, 'relay.notify', req.consultationId, { relayId: id, event: 'requested' });
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -143,36 +144,44 @@ export type AcceptOutcome = { readonly relay: Relay; readonly won: true } | { re
 /** The first accept wins (a conditional update in the store); a later one learns who took it. */
 export async function acceptRelay(deps: RelayDeps, relayId: string, staffId: string): Promise<Result<AcceptOutcome>> {
   const now = deps.clock();
-  const r = await deps.db
-    .updateTable('relays')
-    .set({ status: 'accepted', accepted_by: staffId, accepted_at: iso(now) })
-    .where('id', '=', relayId)
-    .where('status', '=', 'requested')
-    .executeTakeFirst();
+  const won = await deps.db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('relays')
+      .set({ status: 'accepted', accepted_by: staffId, accepted_at: iso(now) })
+      .where('id', '=', relayId)
+      .where('status', '=', 'requested')
+      .returning(['consultation_id'])
+      .executeTakeFirst();
+    if (!r) return false;
+    await writeAudit(trx, deps.ids, now, { actor: staffId, action: 'relay.accepted', entity: 'consultation', entityId: r.consultation_id, before: { status: 'requested' }, after: { status: 'accepted', by: staffId } });
+    await enqueue(trx, deps.ids, now, 'relay.notify', r.consultation_id, { relayId, event: 'accepted' });
+    return true;
+  });
   const relay = await getRelay(deps.db, relayId);
   if (!relay) return fail(problem('not_found', 'このおつなぎは見つかりません。', 'This relay was not found.'));
-  if (Number(r.numUpdatedRows) === 1) {
-    await writeAudit(deps.db, deps.ids, now, { actor: staffId, action: 'relay.accepted', entity: 'consultation', entityId: relay.consultationId, before: { status: 'requested' }, after: { status: 'accepted', by: staffId } });
-    return ok({ relay, won: true });
-  }
+  if (won) return ok({ relay, won: true });
   if (relay.status === 'accepted' || relay.status === 'done') return ok({ relay, won: false });
   return fail(problem('invalid_state', `このおつなぎは${relay.status === 'declined' ? 'お断り済み' : '取り消し済み'}です。`, `This relay is ${relay.status}.`));
 }
 
 async function finish(deps: RelayDeps, relayId: string, from: RelayStatus[], to: RelayStatus, actor: string, action: string, extra: { declined_by?: string } = {}): Promise<Result<Relay>> {
   const now = deps.clock();
-  const r = await deps.db
-    .updateTable('relays')
-    .set({ status: to, finished_at: iso(now), ...extra })
-    .where('id', '=', relayId)
-    .where('status', 'in', from)
-    .executeTakeFirst();
+  const changed = await deps.db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('relays')
+      .set({ status: to, finished_at: iso(now), ...extra })
+      .where('id', '=', relayId)
+      .where('status', 'in', from)
+      .returning(['consultation_id'])
+      .executeTakeFirst();
+    if (!r) return false;
+    await writeAudit(trx, deps.ids, now, { actor, action, entity: 'consultation', entityId: r.consultation_id, before: { status: from.join('|') }, after: { status: to } });
+    await enqueue(trx, deps.ids, now, 'relay.notify', r.consultation_id, { relayId, event: to });
+    return true;
+  });
   const relay = await getRelay(deps.db, relayId);
   if (!relay) return fail(problem('not_found', 'このおつなぎは見つかりません。', 'This relay was not found.'));
-  if (Number(r.numUpdatedRows) === 0) {
-    return fail(problem('invalid_state', `このおつなぎはすでに「${STATUS_JA[relay.status]}」です。`, `This relay is already ${relay.status}.`));
-  }
-  await writeAudit(deps.db, deps.ids, now, { actor, action, entity: 'consultation', entityId: relay.consultationId, before: { status: from.join('|') }, after: { status: to } });
+  if (!changed) return fail(problem('invalid_state', `このおつなぎはすでに「${STATUS_JA[relay.status]}」です。`, `This relay is already ${relay.status}.`));
   return ok(relay);
 }
 
@@ -191,9 +200,18 @@ export const cancelRelay = (deps: RelayDeps, relayId: string, staffId: string) =
  */
 export async function escalateRelay(deps: RelayDeps, relayId: string): Promise<boolean> {
   const now = deps.clock();
-  const r = await deps.db.updateTable('relays').set({ escalated_at: iso(now) }).where('id', '=', relayId).where('status', '=', 'requested').where('escalated_at', 'is', null).executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) return false;
-  const relay = (await getRelay(deps.db, relayId))!;
-  await writeAudit(deps.db, deps.ids, now, { actor: 'system', action: 'relay.escalated', entity: 'consultation', entityId: relay.consultationId, before: null, after: { relayId, waitingMinutes: Math.floor((now - relay.requestedAt) / MINUTE_MS) } });
-  return true;
+  return deps.db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('relays')
+      .set({ escalated_at: iso(now) })
+      .where('id', '=', relayId)
+      .where('status', '=', 'requested')
+      .where('escalated_at', 'is', null)
+      .returning(['consultation_id', 'requested_at'])
+      .executeTakeFirst();
+    if (!r) return false;
+    await writeAudit(trx, deps.ids, now, { actor: 'system', action: 'relay.escalated', entity: 'consultation', entityId: r.consultation_id, before: null, after: { relayId, waitingMinutes: Math.floor((now - Date.parse(r.requested_at)) / MINUTE_MS) } });
+    await enqueue(trx, deps.ids, now, 'relay.notify', r.consultation_id, { relayId, event: 'escalated' });
+    return true;
+  });
 }

@@ -4,6 +4,10 @@ import type { Config } from '../core/config.ts';
 import type { MailTransport } from '../templates/mail.ts';
 import { NotYet, runMailJob } from './mail-jobs.ts';
 import { escalateRelay } from '../bot/relay.ts';
+import { deliverRelayEvent } from '../bot/notify.ts';
+import type { RelayEvent } from '../bot/notify.ts';
+import type { ChatPlatform } from '../bot/chat.ts';
+import type { ChatPlatformKind } from '../bot/staff.ts';
 import { enqueue } from '../core/outbox.ts';
 import type { Store } from '../core/store/db.ts';
 import type { Db, MeetingTable } from '../core/store/schema.ts';
@@ -21,6 +25,8 @@ export interface MeetingJobDeps {
   readonly store: Store;
   readonly config: Pick<Config, 'city' | 'mail' | 'relay'>;
   readonly mail: MailTransport;
+  /** Chat platforms that relay alerts and news go to. */
+  readonly chat: Partial<Record<ChatPlatformKind, ChatPlatform>>;
   readonly ids: IdSource;
   readonly clock: () => number;
   readonly log: Logger;
@@ -177,6 +183,11 @@ async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
       case 'mail.staff_notice':
         await runMailJob({ db, ids: deps.ids, clock: deps.clock, log: deps.log, config: deps.config, mail: deps.mail }, { ...job, kind: job.kind });
         break;
+      case 'relay.notify': {
+        const p = job.payload as { relayId: string; event: RelayEvent };
+        await deliverRelayEvent({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat }, p.relayId, p.event);
+        break;
+      }
       case 'relay.escalate':
         await escalateRelay({ db, ids: deps.ids, clock: deps.clock, escalationMinutes: deps.config.relay.escalationMinutes }, (job.payload as { relayId: string }).relayId);
         break;

@@ -250,6 +250,28 @@ function staffAndRelays(dialect: DialectName): Migration {
       // One open relay per consultation, enforced by the database.
       await sql`create unique index relays_one_open on relays (consultation_id) where status in ('requested', 'accepted')`.execute(db);
       await db.schema.createIndex('relays_department_status').on('relays').columns(['to_department_id', 'status', 'requested_at']).execute();
+      // Messages the bot posted (per platform), so that an alert can be replaced once someone accepts.
+      await db.schema
+        .createTable('chat_messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('space', 'text', (c) => c.notNull())
+        .addColumn('platform_message_id', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('relay_id', 'text')
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('card', 'text')
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('removed_at', ts)
+        .execute();
+      await db.schema.createIndex('chat_messages_space').on('chat_messages').columns(['platform', 'space', 'created_at']).execute();
+      await db.schema
+        .createTable('chat_deliveries')
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('delivery_id', 'text', (c) => c.notNull())
+        .addColumn('received_at', ts, (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_deliveries_pk', ['platform', 'delivery_id'])
+        .execute();
     },
   };
 }

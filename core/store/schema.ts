@@ -195,7 +195,30 @@ export interface RelayTable {
   escalated_at: Timestamp | null;
 }
 
+export interface ChatMessageTable {
+  id: string;
+  platform: string;
+  /** A department's space/channel ('dept:<id>') or a person ('staff:<id>'). */
+  space: string;
+  platform_message_id: string;
+  relay_id: string | null;
+  /** 'alert' | 'alert-escalated' | 'relay-status' | 'direct' | 'reply' */
+  purpose: string;
+  text: string;
+  card: string | null;
+  created_at: Timestamp;
+  removed_at: Timestamp | null;
+}
+
+export interface ChatDeliveryTable {
+  platform: string;
+  delivery_id: string;
+  received_at: Timestamp;
+}
+
 export interface Schema {
+  chat_messages: ChatMessageTable;
+  chat_deliveries: ChatDeliveryTable;
   staff: StaffTable;
   relays: RelayTable;
   template_versions: TemplateVersionTable;

@@ -9,6 +9,7 @@ import { createSecretStore } from '../../core/secrets.ts';
 import { createProviders } from '../../core/conferencing/index.ts';
 import { runDueJobs } from '../meeting-jobs.ts';
 import { createMailTransport } from '../../templates/mail.ts';
+import { createChatPlatforms } from '../../bot/index.ts';
 
 /** What the parent passes: the parsed configuration (structured-cloned, so Buffers arrive as Uint8Array). */
 interface OutboxWorkerData {
@@ -24,7 +25,7 @@ try {
   const clock = Date.now;
   const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
   const providers = createProviders({ config, ids, random: randomBytes, secrets, clock });
-  const deps = { store, ids, clock, log, providers, config, mail: createMailTransport(config) };
+  const deps = { store, ids, clock, log, providers, config, mail: createMailTransport(config), chat: createChatPlatforms(config) };
   let ran = 0;
   for (let n = await runDueJobs(deps); n > 0; n = await runDueJobs(deps)) ran += n;
   if (ran > 0) log.info({ ran }, 'outbox jobs done');

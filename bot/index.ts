@@ -1,0 +1,16 @@
+// bot/ owns the staff chat bot: the transport-free command core, the relay, and the chat platforms it talks through.
+import type { Config } from '../core/config.ts';
+import type { ChatPlatform } from './chat.ts';
+import { createConsolePlatform } from './chat.ts';
+import type { ChatPlatformKind } from './staff.ts';
+
+export { handleAction, handleMessage } from './core.ts';
+export type { BotDeps, Reply, Sender } from './core.ts';
+
+/**
+ * The chat platforms relay alerts go to. The console (the /console training page) is always there in dry-run;
+ * Webex and Teams adapters join when they are configured.
+ */
+export function createChatPlatforms(_config: Config): Partial<Record<ChatPlatformKind, ChatPlatform>> {
+  return { console: createConsolePlatform() };
+}

@@ -1,0 +1,125 @@
+// Delivers what happened to a relay to the people concerned, on their chat platforms: the alert to the called
+// department, the join details privately to whoever accepted, and news to the requester. Run by the outbox worker.
+import type { Db } from '../core/store/schema.ts';
+import type { IdSource } from '../core/ids.ts';
+import type { Logger } from '../core/log.ts';
+import { listDepartments } from '../core/departments.ts';
+import type { Department } from '../core/departments.ts';
+import { formatJa, MINUTE_MS } from '../core/time.ts';
+import { viewById } from '../scheduler/consultations.ts';
+import { groupDigits } from '../templates/liquid.ts';
+import { alertCard, optionsCard } from './cards.ts';
+import type { ChatPlatform, OutgoingChat } from './chat.ts';
+import { departmentSpace, recordPost, staffSpace } from './chat.ts';
+import { getRelay, waitingQueue } from './relay.ts';
+import type { Relay } from './relay.ts';
+import type { ChatPlatformKind, Staff } from './staff.ts';
+import { getStaff, staffOfDepartment } from './staff.ts';
+
+export type RelayEvent = 'requested' | 'escalated' | 'accepted' | 'declined' | 'done' | 'cancelled';
+
+export interface NotifyDeps {
+  readonly db: Db;
+  readonly ids: IdSource;
+  readonly clock: () => number;
+  readonly log: Logger;
+  readonly platforms: Partial<Record<ChatPlatformKind, ChatPlatform>>;
+}
+
+async function toDepartment(deps: NotifyDeps, department: Department, relay: Relay, purpose: string, message: OutgoingChat): Promise<void> {
+  for (const platform of Object.values(deps.platforms)) {
+    const messageId = await platform.postToDepartment(department, message);
+    if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: departmentSpace(department.id), platformMessageId: messageId, relayId: relay.id, purpose, message });
+  }
+}
+
+async function toStaff(deps: NotifyDeps, staff: Staff | null, relay: Relay, purpose: string, message: OutgoingChat): Promise<void> {
+  if (!staff) return;
+  const platform = deps.platforms[staff.platform];
+  if (!platform) {
+    deps.log.warn({ staffId: staff.id, platform: staff.platform }, 'cannot reach staff: their chat platform is not configured');
+    return;
+  }
+  const messageId = await platform.sendToStaff(staff, message);
+  if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: staffSpace(staff.id), platformMessageId: messageId, relayId: relay.id, purpose, message });
+}
+
+/** Takes back the alert cards of a relay, once they can no longer be answered. */
+async function removeAlerts(deps: NotifyDeps, relay: Relay): Promise<void> {
+  const posts = await deps.db.selectFrom('chat_messages').selectAll().where('relay_id', '=', relay.id).where('purpose', 'in', ['alert', 'alert-escalated']).where('removed_at', 'is', null).execute();
+  for (const post of posts) {
+    await deps.platforms[post.platform as ChatPlatformKind]?.remove(post.platform_message_id);
+    await deps.db.updateTable('chat_messages').set({ removed_at: new Date(deps.clock()).toISOString() }).where('id', '=', post.id).execute();
+  }
+}
+
+export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event: RelayEvent): Promise<void> {
+  const relay = await getRelay(deps.db, relayId);
+  if (!relay) return;
+  const c = await viewById(deps.db, relay.consultationId);
+  if (!c) return;
+  const departments = await listDepartments(deps.db);
+  const to = departments.find((d) => d.id === relay.toDepartmentId)!;
+  const from = departments.find((d) => d.id === relay.fromDepartmentId);
+  const requester = await getStaff(deps.db, relay.requestedBy);
+  const accepter = relay.acceptedBy ? await getStaff(deps.db, relay.acceptedBy) : null;
+  const now = deps.clock();
+  const waiting = Math.max(0, Math.floor((now - relay.requestedAt) / MINUTE_MS));
+  const who = requester ? `${requester.displayName}さん` : relay.requestedBy;
+  const by = [from?.name, who].filter(Boolean).join(' ');
+
+  switch (event) {
+    case 'requested':
+    case 'escalated': {
+      const members = await staffOfDepartment(deps.db, to.id);
+      const called = event === 'escalated' ? members : members.filter((m) => m.onDuty);
+      const mention = called.length > 0 ? called.map((m) => `@${m.displayName}`).join(' ') : event === 'escalated' ? '@全員' : '（当番の方がいません。どなたか対応してください / nobody on duty）';
+      const position = (await waitingQueue(deps.db, now, to.id)).find((e) => e.relay.id === relay.id)?.position ?? 1;
+      const card = alertCard({ relayId: relay.id, consultationId: c.id, consultationType: c.consultationType, toDepartment: to.name, fromDepartment: from?.name ?? '', requester: who, note: relay.note, waitingMinutes: waiting, position, escalated: event === 'escalated', mention });
+      const text = `${event === 'escalated' ? '【再呼び出し】' : '【呼び出し】'}${to.name}へ: 相談 #${c.id}（依頼: ${by}）${relay.note ? ` メモ: ${relay.note}` : ''} ${mention}\n${event === 'escalated' ? 'Alert again' : 'Relay request'} to ${to.name}: consultation #${c.id}.`;
+      await toDepartment(deps, to, relay, event === 'escalated' ? 'alert-escalated' : 'alert', { text, card });
+      if (event === 'escalated') {
+        await toStaff(deps, requester, relay, 'direct', {
+          text: `${to.name}からまだ応答がありません（${waiting}分）。このまま待つか、ほかの課へおつなぎするか、やめるかを選んでください。\nNo answer from ${to.name} yet (${waiting} min).`,
+          card: optionsCard({ relayId: relay.id, consultationId: c.id, toDepartment: to.name, why: 'escalated', departments: departments.filter((d) => d.id !== to.id).map((d) => d.name) }),
+        });
+      }
+      return;
+    }
+    case 'accepted': {
+      await removeAlerts(deps, relay);
+      const name = accepter?.displayName ?? relay.acceptedBy ?? '';
+      await toDepartment(deps, to, relay, 'relay-status', { text: `✅ ${name}さんが対応中です（相談 #${c.id}）\n${name} is taking consultation #${c.id}.` });
+      const m = c.meeting;
+      await toStaff(deps, accepter, relay, 'direct', {
+        text: [
+          `相談 #${c.id} をお願いします。${by}からのおつなぎです。${relay.note ? `メモ: ${relay.note}` : ''}`,
+          `日時: ${formatJa(Date.parse(c.start))}（${c.durationMinutes}分） 相談者: ${c.citizen.name} 様`,
+          m ? `参加: ${m.joinUrl}\nミーティング番号: ${groupDigits(m.meetingNumber)}  パスワード: ${m.password}` : '会議はまだ準備中です。',
+          `Please join consultation #${c.id}${m ? `: ${m.joinUrl} (meeting ${groupDigits(m.meetingNumber)}, password ${m.password})` : ''}.`,
+        ].join('\n'),
+      });
+      await toStaff(deps, requester, relay, 'direct', { text: `${to.name}の${name}さんが対応します。まもなく会議に入ります（相談 #${c.id}）。\n${name} (${to.name}) is coming.` });
+      return;
+    }
+    case 'declined': {
+      await removeAlerts(deps, relay);
+      await toDepartment(deps, to, relay, 'relay-status', { text: `相談 #${c.id} のおつなぎをお断りしました。\nDeclined consultation #${c.id}.` });
+      await toStaff(deps, requester, relay, 'direct', {
+        text: `${to.name}は今は対応できません（相談 #${c.id}）。ほかの課へおつなぎしてください。\n${to.name} cannot take it now.`,
+        card: optionsCard({ relayId: relay.id, consultationId: c.id, toDepartment: to.name, why: 'declined', departments: departments.filter((d) => d.id !== to.id).map((d) => d.name) }),
+      });
+      return;
+    }
+    case 'cancelled': {
+      await removeAlerts(deps, relay);
+      await toDepartment(deps, to, relay, 'relay-status', { text: `相談 #${c.id} のおつなぎは取り消されました。\nThe relay of consultation #${c.id} was cancelled.` });
+      return;
+    }
+    case 'done': {
+      await toDepartment(deps, to, relay, 'relay-status', { text: `相談 #${c.id} の対応が終わりました（${accepter?.displayName ?? ''}さん）。\nConsultation #${c.id} done.` });
+      await toStaff(deps, requester, relay, 'direct', { text: `${to.name}の対応が終わりました（相談 #${c.id}）。\n${to.name} has finished.` });
+      return;
+    }
+  }
+}

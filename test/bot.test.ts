@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { createIdSource } from '../core/ids.ts';
+import { createLogger } from '../core/log.ts';
+import { handleAction, handleMessage } from '../bot/index.ts';
+import type { BotDeps, Sender } from '../bot/index.ts';
+import { feed } from '../bot/chat.ts';
+import { COMMAND_HELP, parseDate } from '../bot/core.ts';
+import { booking, jst, startTestServer } from './helpers.ts';
+import type { TestServer } from './helpers.ts';
+
+const reception: Sender = { platform: 'console', userId: 'u-reception', displayName: '受付 山本' };
+const taxA: Sender = { platform: 'console', userId: 'u-tax-a', displayName: '税務 田中' };
+const taxB: Sender = { platform: 'console', userId: 'u-tax-b', displayName: '税務 佐藤' };
+
+describe('staff bot core (console platform)', function () {
+  this.timeout(30_000);
+  let s: TestServer;
+  let deps: BotDeps;
+  const say = (who: Sender, text: string) => handleMessage(deps, who, text);
+
+  async function staffId(who: Sender): Promise<string> {
+    return (await s.running.store.db.selectFrom('staff').select('id').where('platform_user_id', '=', who.userId).executeTakeFirstOrThrow()).id;
+  }
+  async function departmentId(name: string): Promise<string> {
+    return (await s.running.store.db.selectFrom('departments').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+  }
+
+  beforeEach(async () => {
+    s = await startTestServer('sqlite');
+    deps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent'), onQueued: () => s.running.worker.wake() };
+  });
+  afterEach(async () => {
+    await s.close();
+  });
+
+  it('/help lists every command with an example; unknown input gets a suggestion, never silence', async () => {
+    const help = await say(reception, '/help');
+    for (const c of COMMAND_HELP) assert.ok(help.text.includes(c.example), c.name);
+    assert.match((await say(reception, '/rely 税務')).text, /もしかして: \/relay/);
+    assert.match((await say(reception, '   ')).text, /\/help/);
+  });
+
+  it('/duty registers the department; /relay alone lists departments with who is on duty', async () => {
+    assert.match((await say(taxA, '/duty on 税務')).text, /税務課の当番を始めました/);
+    assert.match((await say(taxA, '/duty maybe')).text, /on か off/);
+    assert.match((await say(taxA, '/duty on ぜいむ')).text, /見つかりません/);
+    const list = await say(reception, '/relay');
+    assert.match(list.text, /税務課（税務、税） 当番: 税務 田中/);
+  });
+
+  it('/relay 税務 → alert in the tax feed mentioning who is on duty; first accept wins; join details privately; requester told', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    await say(taxA, '/duty on 税務');
+    await say(taxB, '/duty on 税務');
+    s.clock.now = jst('2026-12-01', '10:05');
+    const asked = await say(reception, '／relay　税務　相続の件');
+    assert.match(asked.text, new RegExp(`税務課を呼び出しました（相談 #${c.id}、1番目）`));
+    await s.running.worker.idle();
+    const tax = await departmentId('税務課');
+    const alerts = await feed(s.running.store.db, 'console', [`dept:${tax}`]);
+    assert.equal(alerts.length, 1);
+    assert.match(alerts[0]!.text, /@税務 田中/);
+    assert.match(alerts[0]!.text, /@税務 佐藤/);
+    assert.match(alerts[0]!.text, /依頼: 受付 山本さん/);
+    assert.match(alerts[0]!.text, /相続の件/);
+    const relayId = (alerts[0]!.card!.actions as Array<{ data: { relayId: string } }>)[0]!.data.relayId;
+
+    const [a, b] = await Promise.all([handleAction(deps, taxA, { verb: 'accept', relayId }), handleAction(deps, taxB, { verb: 'accept', relayId })]);
+    const texts = [a.text, b.text];
+    assert.equal(texts.filter((t) => /をお願いします/.test(t)).length, 1, 'one winner');
+    assert.equal(texts.filter((t) => /すでに税務 (田中|佐藤)さんが対応しています/.test(t)).length, 1, 'the other is told who took it');
+    await s.running.worker.idle();
+    const after = await feed(s.running.store.db, 'console', [`dept:${tax}`]);
+    assert.ok(after[0]!.removed, 'the alert card is taken back');
+    assert.match(after.at(-1)!.text, /さんが対応中です/);
+    const winner = /をお願いします/.test(a.text) ? taxA : taxB;
+    const dm = await feed(s.running.store.db, 'console', [`staff:${await staffId(winner)}`]);
+    const meeting = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body.meeting;
+    assert.ok(dm.at(-1)!.text.includes(meeting.joinUrl) && dm.at(-1)!.text.includes(meeting.password), 'join link and password, privately');
+    const requesterDm = await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`]);
+    assert.match(requesterDm.at(-1)!.text, /税務課の税務 (田中|佐藤)さんが対応します/);
+
+    assert.match((await say(winner, '/done')).text, /おつなぎを終えました/);
+    await s.running.worker.idle();
+    assert.match((await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!.text, /対応が終わりました/);
+  });
+
+  it('asks which consultation when several are open, and relays the chosen one', async () => {
+    const c1 = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    const c2 = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))).body;
+    await s.running.worker.idle();
+    s.clock.now = jst('2026-12-01', '07:00');
+    const r = await say(reception, '/relay 福祉');
+    assert.ok(r.card, 'a card to choose from');
+    const buttons = r.card!.actions as Array<{ title: string; data: Record<string, string> }>;
+    assert.deepEqual(buttons.map((b) => b.data.consultationId), [c1.id, c2.id]);
+    const chosen = await handleAction(deps, reception, buttons[1]!.data);
+    assert.match(chosen.text, new RegExp(`福祉課を呼び出しました（相談 #${c2.id}`));
+    assert.match((await say(reception, `/relay 税務 #${c2.id}`)).text, /すでにほかの課へおつなぎ中/);
+  });
+
+  it('escalates after 3 minutes: everyone is alerted again and the requester is offered to wait, re-route or cancel', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    await say(taxA, '/duty on 税務');
+    s.clock.now = jst('2026-12-01', '10:05');
+    await say(reception, `/relay 税務 #${c.id}`);
+    await s.running.worker.idle();
+    s.clock.now += 3 * 60_000;
+    await s.running.worker.idle();
+    const tax = await departmentId('税務課');
+    const alerts = await feed(s.running.store.db, 'console', [`dept:${tax}`]);
+    assert.equal(alerts.length, 2);
+    assert.equal(alerts[1]!.purpose, 'alert-escalated');
+    const options = (await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!;
+    assert.match(options.text, /まだ応答がありません（3分）/);
+    const rerouteAction = (options.card!.actions as Array<{ data: Record<string, string> }>).find((a) => a.data.verb === 'reroute')!;
+    const moved = await handleAction(deps, reception, { ...rerouteAction.data, department: '福祉課' });
+    assert.match(moved.text, /福祉課を呼び出しました/);
+    assert.match((await say(reception, '/queue')).text, /福祉課 1番目/);
+  });
+
+  it('/book inline, /today, /status, /move and /cancel, with helpful replies to bad input', async () => {
+    const booked = await say(reception, '/book 12/1 10:00 60 山田太郎 yamada@example.jp 税務 固定資産税');
+    const id = /#([0-9A-Z]{8})/.exec(booked.text)![1]!;
+    assert.match(booked.text, /予約しました/);
+    assert.match((await say(reception, '/book 12/1 10:30 60 佐藤花子 sato@example.jp 税務')).text, /すでに予約があります/);
+    assert.match((await say(reception, '/book 12/1 25:00 60 佐藤花子 sato@example.jp 税務')).text, /時刻を読み取れません/);
+    assert.match((await say(reception, '/book 12/1 10:00 60 佐藤花子 not-an-email 税務')).text, /メールアドレス/);
+    assert.match((await say(reception, '/book 12/5 10:00 60 佐藤花子 sato@example.jp 税務')).text, /土曜日は閉庁日/);
+    const form = await say(reception, '/book');
+    assert.ok(form.card);
+    assert.match((await say(reception, '/today 12/1')).text, new RegExp(`10:00–11:00 #${id} 税務課 山田太郎様`));
+    s.clock.now = jst('2026-12-01', '10:10');
+    assert.match((await say(reception, '/status')).text, new RegExp(`使用中（#${id} 11:00まで）`));
+    s.clock.now = jst('2026-11-24', '09:00');
+    assert.match((await say(reception, `/move #${id} 12/2 13:00`)).text, /2026年12月2日（水）13:00 に変更しました/);
+    assert.match((await say(reception, '/move 12/2')).text, /番号・日付・時刻/);
+    assert.match((await say(reception, `/cancel #${id} 本人の都合`)).text, /取り消しました/);
+    assert.match((await say(reception, `/cancel #${id}`)).text, /取消済み/);
+  });
+
+  it('reads dates as staff type them', () => {
+    const now = jst('2026-11-24', '09:00');
+    assert.equal(parseDate('12/1', now), '2026-12-01');
+    assert.equal(parseDate('１２月１日', now), '2026-12-01');
+    assert.equal(parseDate('11/1', now), '2027-11-01', 'a date already past means next year');
+    assert.equal(parseDate('2/30', now), null);
+  });
+});
