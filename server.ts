@@ -26,6 +26,7 @@ import type { SchedulerDeps } from './scheduler/consultations.ts';
 import { pagesRouter } from './scheduler/pages.ts';
 import { adminRouter } from './admin/index.ts';
 import { createChatPlatforms } from './bot/index.ts';
+import { consoleRouter } from './bot/console.ts';
 import type { ChatPlatform } from './bot/chat.ts';
 import type { ChatPlatformKind } from './bot/staff.ts';
 import { createMailTransport } from './templates/mail.ts';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/api/v1', apiRouter(deps));
   app.use('/admin', adminRouter(deps));
+  app.use('/console', consoleRouter(deps));
   app.use(pagesRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

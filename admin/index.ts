@@ -78,8 +78,9 @@ export function adminRouter(deps: AdminDeps): Router {
   const { db } = deps.store;
   const r = express.Router();
   const secure = deps.config.publicBaseUrl.startsWith('https://');
-  const cookie = (name: string, value: string, maxAgeSeconds: number) =>
-    `${name}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+  // The session cookie is for the whole site (the admin page and the staff console); the sign-in one for /admin only.
+  const cookie = (name: string, value: string, maxAgeSeconds: number, path = '/admin') =>
+    `${name}=${encodeURIComponent(value)}; Path=${path}; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
   r.use(express.urlencoded({ extended: false, limit: '300kb' }));
   r.use(express.json({ limit: '300kb' }));
   r.use((req, res, next) => {
@@ -103,7 +104,7 @@ export function adminRouter(deps: AdminDeps): Router {
 
   // ------------------------------------------------------------ sign-in
 
-  const loginPage = (res: Response, error: string | null, email = '') => {
+  const loginPage = (res: Response, error: string | null, email = '', next = '') => {
     const token = randomBytes(18).toString('base64url');
     res.setHeader('Set-Cookie', cookie(LOGIN_COOKIE, token, 1800));
     res
@@ -114,7 +115,7 @@ export function adminRouter(deps: AdminDeps): Router {
           title: 'サインイン',
           flash: error ? { kind: 'error', ja: error, en: 'Sign-in failed: check the email and password, or the admin token.' } : null,
           body: `<h1>管理者のサインイン <span class="en">Admin sign-in</span></h1>
-<form method="post" action="/admin/login">
+<form method="post" action="/admin/login${next ? `?next=${encodeURIComponent(next)}` : ''}">
 <input type="hidden" name="login_csrf" value="${token}">
 ${field({ id: 'email', name: 'email', label: 'メールアドレス', kind: 'email', value: email })}
 ${field({ id: 'password', name: 'password', label: 'パスワード', kind: 'password', value: '' })}
@@ -126,7 +127,7 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
       );
   };
 
-  r.get('/login', (_req, res) => loginPage(res, null));
+  r.get('/login', (req, res) => loginPage(res, null, '', String(req.query.next ?? '')));
 
   r.post('/login', async (req, res) => {
     const expected = cookies(req)[LOGIN_COOKIE] ?? '';
@@ -138,27 +139,13 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
       return loginPage(res, 'メールアドレスとパスワード、または管理者トークンが正しくありません。', String(req.body?.email ?? ''));
     }
     const value = await startSession(db, deps.clock(), who);
-    res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, value, SESSION_HOURS * 3600), cookie(LOGIN_COOKIE, '', 0)]);
-    res.redirect(303, '/admin/templates');
+    res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, value, SESSION_HOURS * 3600, '/'), cookie(LOGIN_COOKIE, '', 0)]);
+    const next = String(req.query.next ?? '');
+    res.redirect(303, next === '/console' ? '/console' : '/admin/templates');
   });
 
   // Everything below needs a session; every POST below needs its CSRF token.
-  r.use(async (req: Request, res: Response, next: NextFunction) => {
-    const value = cookies(req)[SESSION_COOKIE];
-    const session = value ? await findSession(db, value, deps.clock()) : null;
-    if (!session) {
-      if (req.method === 'GET') return res.redirect(303, '/admin/login');
-      return res.status(401).type('html').send(layout({ title: 'サインインしてください', body: '<h1>サインインしてください</h1><p><a href="/admin/login">サインイン</a></p><p class="en">Please sign in.</p>' }));
-    }
-    if (req.method === 'POST') {
-      const sent = String(req.get('x-csrf-token') ?? req.body?.csrf ?? '');
-      if (!sameSecret(session.csrf, sent)) {
-        return res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>' }));
-      }
-    }
-    req.adminSession = session;
-    next();
-  });
+  r.use(requireAdminSession(deps));
 
   const actor = (req: Request) => `admin:${req.adminSession!.principal}:${req.adminSession!.name}`;
   const csrfInput = (req: Request) => `<input type="hidden" name="csrf" value="${esc(req.adminSession!.csrf)}">`;
@@ -168,7 +155,7 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   r.post('/logout', async (req, res) => {
     const value = cookies(req)[SESSION_COOKIE];
     if (value) await endSession(db, value);
-    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', 0));
+    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', 0, '/'));
     res.redirect(303, '/admin/login');
   });
 
@@ -437,6 +424,26 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
   });
 
   return r;
+}
+
+/** A signed-in admin (session cookie) for the admin page and the staff console; POSTs need the session's CSRF token. */
+export function requireAdminSession(deps: Pick<AdminDeps, 'store' | 'clock'>, loginPath = '/admin/login') {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const value = cookies(req)[SESSION_COOKIE];
+    const session = value ? await findSession(deps.store.db, value, deps.clock()) : null;
+    if (!session) {
+      if (req.method === 'GET') return res.redirect(303, loginPath);
+      return res.status(401).type('html').send(layout({ title: 'サインインしてください', body: `<h1>サインインしてください</h1><p><a href="${esc(loginPath)}">サインイン</a></p><p class="en">Please sign in.</p>` }));
+    }
+    if (req.method === 'POST') {
+      const sent = String(req.get('x-csrf-token') ?? req.body?.csrf ?? '');
+      if (!sameSecret(session.csrf, sent)) {
+        return res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>' }));
+      }
+    }
+    req.adminSession = session;
+    next();
+  };
 }
 
 /** Live preview: re-renders as the admin types (debounced); the page works without it too (Save shows problems). */

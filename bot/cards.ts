@@ -41,7 +41,7 @@ export interface AlertView {
 export function alertCard(a: AlertView): Card {
   return card(
     [
-      text(a.escalated ? `🚨 再呼び出し：${a.toDepartment}へのおつなぎ（${a.waitingMinutes}分お待ちです）` : `🔔 呼び出し：${a.toDepartment}へのおつなぎ`, { size: 'Large', weight: 'Bolder', color: a.escalated ? 'Attention' : 'Accent' }),
+      text(a.escalated ? `【再呼び出し】${a.toDepartment}へのおつなぎ（${a.waitingMinutes}分お待ちです）` : `【呼び出し】${a.toDepartment}へのおつなぎ`, { size: 'Large', weight: 'Bolder', color: a.escalated ? 'Attention' : 'Accent' }),
       ...(a.mention ? [text(a.mention)] : []),
       {
         type: 'FactSet',

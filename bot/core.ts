@@ -67,7 +67,7 @@ async function consultationFor(ctx: Ctx, explicit: string | null): Promise<{ id:
   const mineIds = new Set(mine.map((r) => r.consultation_id));
   const now = (c: { start: string; end: string }) => Date.parse(c.start) - 15 * MINUTE_MS <= ctx.now && ctx.now <= Date.parse(c.end) + 60 * MINUTE_MS;
   const ranked = [open.filter((c) => mineIds.has(c.id)), open.filter((c) => now(c) && c.bookedBy.startsWith(`staff:${ctx.staff.id}:`)), open.filter(now)];
-  for (const group of ranked) if (group.length === 1) return { id: group[0]!.id };
+  for (const group of [...ranked, open]) if (group.length === 1) return { id: group[0]!.id };
   return { candidates: open.map((c) => ({ id: c.id, label: `#${c.id} ${formatMinute(toLocalMinute(Date.parse(c.start)))} ${c.department.name} ${c.citizen.name}様` })) };
 }
 
