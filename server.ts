@@ -27,6 +27,7 @@ import { pagesRouter } from './scheduler/pages.ts';
 import { adminRouter } from './admin/index.ts';
 import { createChatPlatforms } from './bot/index.ts';
 import { consoleRouter } from './bot/console.ts';
+import { webexClientFor, webexWebhookRouter } from './bot/webex/index.ts';
 import type { ChatPlatform } from './bot/chat.ts';
 import type { ChatPlatformKind } from './bot/staff.ts';
 import { createMailTransport } from './templates/mail.ts';
@@ -49,6 +50,10 @@ export function createApp(deps: AppDeps): express.Express {
     });
     next();
   });
+  // The Webex webhook needs the raw bytes to check the signature: mounted before the JSON parser.
+  if (deps.config.webexBot) {
+    app.use('/webhooks/webex', webexWebhookRouter({ ...deps, webexBot: deps.config.webexBot, client: webexClientFor(deps.config.webexBot) }, deps.log));
+  }
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/healthz', async (_req, res) => {

@@ -2,6 +2,7 @@
 import type { Config } from '../core/config.ts';
 import type { ChatPlatform } from './chat.ts';
 import { createConsolePlatform } from './chat.ts';
+import { createWebexPlatform, webexClientFor } from './webex/index.ts';
 import type { ChatPlatformKind } from './staff.ts';
 
 export { handleAction, handleMessage } from './core.ts';
@@ -11,6 +12,9 @@ export type { BotDeps, Reply, Sender } from './core.ts';
  * The chat platforms relay alerts go to. The console (the /console training page) is always there in dry-run;
  * Webex and Teams adapters join when they are configured.
  */
-export function createChatPlatforms(_config: Config): Partial<Record<ChatPlatformKind, ChatPlatform>> {
-  return { console: createConsolePlatform() };
+export function createChatPlatforms(config: Config): Partial<Record<ChatPlatformKind, ChatPlatform>> {
+  return {
+    console: createConsolePlatform(),
+    ...(config.webexBot ? { webex: createWebexPlatform(webexClientFor(config.webexBot)) } : {}),
+  };
 }

@@ -161,6 +161,12 @@ const variables = {
     doc: { example: 'allowJoinWithLobby', ja: '招待されていない人の扱い（allowJoinWithLobby: ロビーで待機、blockFromJoin: 参加不可）' },
   },
   WEBEX_AUTOMATIC_LOCK_MINUTES: { schema: int(0, 60), default: '10', doc: { example: '10', ja: '開始から何分後に会議を自動ロックするか（0 でロックしない）' } },
+  WEBEX_BOT_TOKEN: { schema: z.string().trim(), default: '', doc: { example: 'your-webex-bot-access-token', ja: '職員用ボット（Webex）のアクセストークン' } },
+  WEBEX_WEBHOOK_SECRET: {
+    schema: z.union([z.literal(''), z.string().min(16, { error: 'must be at least 16 characters' })]),
+    default: '',
+    doc: { example: 'a-long-random-webhook-secret', ja: 'Webex のウェブフックの署名を確かめる秘密の値（16 文字以上）' },
+  },
   TEAMS_TENANT_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: 'Microsoft Entra のテナント ID' } },
   TEAMS_CLIENT_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: 'Entra アプリ（クライアント）ID' } },
   TEAMS_CLIENT_SECRET: { schema: z.string().trim(), default: '', doc: { example: 'your-client-secret', ja: 'Entra アプリのクライアントシークレット' } },
@@ -250,6 +256,8 @@ export interface Config {
   readonly webex: WebexConfig | null;
   /** Null unless Teams credentials are given. */
   readonly teams: TeamsConfig | null;
+  /** The staff bot on Webex; null unless WEBEX_BOT_TOKEN is set. */
+  readonly webexBot: { readonly apiBaseUrl: string; readonly token: string; readonly webhookSecret: string } | null;
 }
 
 export interface WebexConfig {
@@ -288,6 +296,7 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/postgres/, 'postgres:// で始まる URL で指定してください'],
   [/http\(s\) URL/, 'http:// または https:// の URL で指定してください'],
   [/24 characters/, '24 文字以上にしてください'],
+  [/16 characters/, '16 文字以上にしてください'],
   [/32 random bytes/, '32 バイトの乱数を base64 で指定してください（openssl rand -base64 32）'],
   [/email address/, 'メールアドレスで指定してください'],
   [/smtp:\/\//, 'smtp:// または smtps:// で始まる URL で指定してください'],
@@ -297,7 +306,7 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/at most/, '値が大きすぎます'],
 ];
 
-const SECRET_VARIABLES = new Set(['BOOTSTRAP_ADMIN_TOKEN', 'SECRET_KEY', 'WEBEX_ACCESS_TOKEN', 'WEBEX_CLIENT_SECRET', 'WEBEX_REFRESH_TOKEN', 'TEAMS_CLIENT_SECRET']);
+const SECRET_VARIABLES = new Set(['BOOTSTRAP_ADMIN_TOKEN', 'SECRET_KEY', 'WEBEX_ACCESS_TOKEN', 'WEBEX_CLIENT_SECRET', 'WEBEX_REFRESH_TOKEN', 'TEAMS_CLIENT_SECRET', 'WEBEX_BOT_TOKEN', 'WEBEX_WEBHOOK_SECRET']);
 
 /** What a start-up message may show of a value: never a secret, never a password inside a URL. */
 function shownValue(name: string, raw: string): string {
@@ -361,7 +370,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     meetings: { passwordStyle: p.MEETING_PASSWORD_STYLE, passwordLength: p.MEETING_PASSWORD_LENGTH },
     webex,
     teams,
+    webexBot: webexBotConfig(p),
   };
+}
+
+function webexBotConfig(p: Parsed): Config['webexBot'] {
+  if (!p.WEBEX_BOT_TOKEN) return null;
+  if (!p.WEBEX_WEBHOOK_SECRET) {
+    throw missing('WEBEX_WEBHOOK_SECRET', { ja: 'ボットのウェブフックを安全に受けるため、署名の秘密の値が必要です。', en: 'the bot webhook needs a signing secret.' });
+  }
+  return { apiBaseUrl: p.WEBEX_API_BASE_URL, token: p.WEBEX_BOT_TOKEN, webhookSecret: p.WEBEX_WEBHOOK_SECRET };
 }
 
 function missing(variable: string, because: { ja: string; en: string }): ConfigError {

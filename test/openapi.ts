@@ -51,3 +51,13 @@ export function requestMediaTypes(file: string, path: string, method: string): s
   const op = ((spec(file).paths as Node)[path] as Node)[method] as Node;
   return Object.keys(((op.requestBody as Node).content as Node) ?? {});
 }
+
+/** Problems with `body` against the request-body schema of one operation (for operations whose schema is inline). */
+export function operationBodyProblems(file: string, path: string, method: string, body: unknown): string[] {
+  const root = spec(file);
+  const op = ((root.paths as Node)[path] as Node)[method] as Node;
+  const schema = strict((((op.requestBody as Node).content as Node)['application/json'] as Node).schema, root) as Node;
+  const validate = ajv.compile(schema);
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`);
+}

@@ -10,7 +10,8 @@ import { toCityIso, DAY_MS } from '../../time.ts';
 
 export { fixedToken, refreshingToken } from './tokens.ts';
 export { checkWebex } from './check.ts';
-export type { TokenSource } from './client.ts';
+export type { TokenSource, WebexClient } from './client.ts';
+export { createWebexClient } from './client.ts';
 
 export interface WebexDeps {
   readonly config: WebexConfig;
