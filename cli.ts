@@ -1,5 +1,8 @@
 // Command line for admins: API tokens (create, list, revoke) and set-up checks of Webex / Teams, on the configured store.
 import { parseArgs } from 'node:util';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildPackage, manifestInput } from './manifest/index.ts';
 import { ConfigError, loadConfig, loadDotEnv } from './core/config.ts';
 import { isUniqueViolation, openStore } from './core/store/db.ts';
 import { createAdminUser } from './core/auth/admins.ts';
@@ -19,6 +22,7 @@ const USAGE = `使い方 / Usage:
   npm run token -- list
   npm run token -- revoke <token id>
   npm run admin -- create --email soudan@city.example.jp --name "山田" --password "…"
+  npm run manifest
   npm run check:webex
   npm run check:teams`;
 
@@ -41,6 +45,16 @@ const { positionals, values } = parseArgs({
   options: { name: { type: 'string' }, role: { type: 'string', default: 'staff' }, email: { type: 'string' }, password: { type: 'string' } },
 });
 const [group, command, arg] = positionals;
+if (group === 'manifest') {
+  const made = manifestInput(config, (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version);
+  if (!made.ok) fail(`${made.reason.ja}\n${made.reason.en}`);
+  const pkg = buildPackage(made.value);
+  const out = path.join(config.dataDir, 'teams', 'madoguchi-teams.zip');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, pkg.zip);
+  process.stdout.write(`Teams アプリのパッケージを書きました / wrote the Teams app package: ${out}\n`);
+  process.exit(0);
+}
 if ((group !== 'token' && group !== 'check' && group !== 'admin') || !command) fail('コマンドを指定してください。 / Give a command.');
 
 async function runCheck(cfg: Config, store: Store, what: string): Promise<CheckLine[]> {
