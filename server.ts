@@ -28,6 +28,7 @@ import { adminRouter } from './admin/index.ts';
 import { createChatPlatforms } from './bot/index.ts';
 import { consoleRouter } from './bot/console.ts';
 import { webexClientFor, webexWebhookRouter } from './bot/webex/index.ts';
+import { mountTeamsBot } from './bot/teams/index.ts';
 import type { ChatPlatform } from './bot/chat.ts';
 import type { ChatPlatformKind } from './bot/staff.ts';
 import { createMailTransport } from './templates/mail.ts';
@@ -39,7 +40,7 @@ export interface AppDeps extends SchedulerDeps {
   readonly mail: MailTransport;
 }
 
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps, teamsRouter?: express.Router): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -67,6 +68,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/v1', apiRouter(deps));
   app.use('/admin', adminRouter(deps));
   app.use('/console', consoleRouter(deps));
+  // /api/messages for the Teams bot: its SDK registers the route here once initialized (see startServer).
+  if (teamsRouter) app.use(teamsRouter);
   app.use(pagesRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));
@@ -123,9 +126,12 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const random = options.random ?? randomBytes;
     const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
     const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
-    worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail, chat: options.chat ?? createChatPlatforms(config) }, options.workerPollMs);
+    worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail, chat: options.chat ?? (await createChatPlatforms(config, options.log)) }, options.workerPollMs);
   }
-  const app = createApp({ store, config, ids, clock, log: options.log, mail, onQueued: () => worker.wake() });
+  const appDeps = { store, config, ids, clock, log: options.log, mail, onQueued: () => worker.wake() };
+  const teamsRouter = config.teams ? express.Router() : undefined;
+  const app = createApp(appDeps, teamsRouter);
+  if (config.teams && teamsRouter) await mountTeamsBot(teamsRouter, config.teams, appDeps, options.log);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.bindAddress, (error?: Error) => (error ? reject(error) : resolve(s)));
   });

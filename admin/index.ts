@@ -329,7 +329,7 @@ ${history.length === 0 ? '<p>まだ保存されていません（初期設定を
 
   const departmentsPage = async (req: Request, res: Response, flash: Flash | null, errors: { id: string; field: string; message: string; values: Record<string, string> } | null, status = 200) => {
     const departments = await listDepartments(db);
-    const form = (id: string | null, d: { name: string; aliases: string; contact: string; webexRoomId: string }) => {
+    const form = (id: string | null, d: { name: string; aliases: string; contact: string; webexRoomId: string; teamsChannel: string }) => {
       const key = id ?? 'new';
       const err = errors && errors.id === key ? errors : null;
       const v = err ? err.values : d;
@@ -339,21 +339,22 @@ ${field({ id: `${key}-name`, name: 'name', label: '課の名前', value: v.name 
 ${field({ id: `${key}-aliases`, name: 'aliases', label: '別名', hint: '（「、」かカンマで区切る。/relay 税 のように呼べます）', value: v.aliases ?? '', error: err?.field === 'aliases' ? err.message : null })}
 ${field({ id: `${key}-contact`, name: 'contact', label: '連絡先', hint: '（電話番号やメールアドレス。案内メールに載ります）', value: v.contact ?? '' })}
 ${field({ id: `${key}-webex`, name: 'webexRoomId', label: 'Webex のスペース ID', hint: '（おつなぎの呼び出しを受けるスペース。ボットをそのスペースに追加してください）', value: v.webexRoomId ?? '' })}
+${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネル ID', hint: '（ボットをチームに追加すると、チャネルに ID が表示されます）', value: v.teamsChannel ?? '' })}
 <div class="actions"><button type="submit">${id ? '保存' : '追加'}</button></div>
 </form>`;
     };
-    const list = departments.map((d) => `<section><h2>${esc(d.name)}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact, webexRoomId: d.webexRoomId ?? '' })}</section>`).join('');
-    page(res, req, '課', `<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加</h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '' })}</section>`, flash, status);
+    const list = departments.map((d) => `<section><h2>${esc(d.name)}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact, webexRoomId: d.webexRoomId ?? '', teamsChannel: d.teamsChannel ?? '' })}</section>`).join('');
+    page(res, req, '課', `<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加</h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '' })}</section>`, flash, status);
   };
 
   r.get('/departments', (req, res) => departmentsPage(req, res, flashFrom(req.query), null));
 
   const saveDepartmentFrom = async (req: Request, res: Response, id: string | null) => {
-    const values = { name: String(req.body?.name ?? '').trim(), aliases: String(req.body?.aliases ?? ''), contact: String(req.body?.contact ?? '').trim(), webexRoomId: String(req.body?.webexRoomId ?? '').trim() };
+    const values = { name: String(req.body?.name ?? '').trim(), aliases: String(req.body?.aliases ?? ''), contact: String(req.body?.contact ?? '').trim(), webexRoomId: String(req.body?.webexRoomId ?? '').trim(), teamsChannel: String(req.body?.teamsChannel ?? '').trim() };
     const key = id ?? 'new';
     if (!values.name) return departmentsPage(req, res, { kind: 'error', ja: '課の名前を入れてください。', en: 'Enter the department name.' }, { id: key, field: 'name', message: '課の名前を入れてください。', values }, 422);
     const aliases = [...new Set(values.aliases.split(/[、,，]/).map((a) => a.trim()).filter(Boolean))].filter((a) => normalizeName(a) !== normalizeName(values.name));
-    const saved = await saveDepartment(db, deps.ids, deps.clock(), id, { name: values.name, aliases, contact: values.contact, webexRoomId: values.webexRoomId });
+    const saved = await saveDepartment(db, deps.ids, deps.clock(), id, { name: values.name, aliases, contact: values.contact, webexRoomId: values.webexRoomId, teamsChannel: values.teamsChannel });
     if (!saved.ok) return departmentsPage(req, res, { kind: 'error', ja: saved.reason.ja, en: saved.reason.en }, { id: key, field: saved.reason.field, message: saved.reason.ja, values }, 422);
     await writeAudit(db, deps.ids, deps.clock(), { actor: actor(req), action: id ? 'department.updated' : 'department.added', entity: 'department', entityId: saved.value.id, before: null, after: saved.value });
     redirectWith(res, '/admin/departments', `「${saved.value.name}」を保存しました。`, `Saved ${saved.value.name}.`);

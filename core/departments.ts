@@ -9,6 +9,8 @@ export interface Department {
   readonly contact: string;
   /** The Webex space where this department's relay alerts go ('' = none). */
   readonly webexRoomId?: string;
+  /** The Teams channel (conversation id) where this department's relay alerts go ('' = none). */
+  readonly teamsChannel?: string;
 }
 
 /** The departments a new installation starts with (Hamada City's relay targets and Sanuki City's 健康福祉部). */
@@ -63,8 +65,8 @@ export function matchDepartment(departments: ReadonlyArray<Department>, typed: s
   return { ok: false, reason: { suggestions: scored.filter((s) => s.score < 0.75).slice(0, 3).map((s) => s.d) } };
 }
 
-function fromRow(row: { id: string; name: string; aliases: string; contact: string; webex_room_id: string }): Department {
-  return { id: row.id, name: row.name, aliases: JSON.parse(row.aliases) as string[], contact: row.contact, webexRoomId: row.webex_room_id };
+function fromRow(row: { id: string; name: string; aliases: string; contact: string; webex_room_id: string; teams_channel: string }): Department {
+  return { id: row.id, name: row.name, aliases: JSON.parse(row.aliases) as string[], contact: row.contact, webexRoomId: row.webex_room_id, teamsChannel: row.teams_channel };
 }
 
 export async function listDepartments(db: Db): Promise<Department[]> {
@@ -96,6 +98,7 @@ export interface DepartmentInput {
   readonly aliases: ReadonlyArray<string>;
   readonly contact: string;
   readonly webexRoomId?: string;
+  readonly teamsChannel?: string;
 }
 
 /** Adds or updates a department; a name (or alias) another department already answers to is refused. */
@@ -108,7 +111,7 @@ export async function saveDepartment(db: Db, ids: IdSource, now: number, id: str
     const clash = taken(alias);
     if (clash) return { ok: false, reason: { field: 'aliases', ja: `別名「${alias}」は ${clash.name} がすでに使っています。`, en: `The alias "${alias}" is already used by ${clash.name}.` } };
   }
-  const values = { name: input.name, aliases: JSON.stringify(input.aliases), contact: input.contact, ...(input.webexRoomId !== undefined ? { webex_room_id: input.webexRoomId } : {}) };
+  const values = { name: input.name, aliases: JSON.stringify(input.aliases), contact: input.contact, ...(input.webexRoomId !== undefined ? { webex_room_id: input.webexRoomId } : {}), ...(input.teamsChannel !== undefined ? { teams_channel: input.teamsChannel } : {}) };
   if (id) {
     await db.updateTable('departments').set(values).where('id', '=', id).execute();
     return { ok: true, value: { id, ...input } };

@@ -25,7 +25,7 @@ try {
   const clock = Date.now;
   const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
   const providers = createProviders({ config, ids, random: randomBytes, secrets, clock });
-  const deps = { store, ids, clock, log, providers, config, mail: createMailTransport(config), chat: createChatPlatforms(config) };
+  const deps = { store, ids, clock, log, providers, config, mail: createMailTransport(config), chat: await createChatPlatforms(config, log) };
   let ran = 0;
   for (let n = await runDueJobs(deps); n > 0; n = await runDueJobs(deps)) ran += n;
   if (ran > 0) log.info({ ran }, 'outbox jobs done');

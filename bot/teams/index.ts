@@ -1,0 +1,132 @@
+// Teams adapter for the staff bot, on @microsoft/teams.apps mounted on our own HTTP server at /api/messages.
+// The SDK validates every request's Bot Framework token (JWKS from login.botframework.com); there is no switch to skip it.
+import type { Router } from 'express';
+import { App, ExpressAdapter } from '@microsoft/teams.apps';
+import type { TeamsConfig } from '../../core/config.ts';
+import type { Logger } from '../../core/log.ts';
+import type { ChatPlatform, OutgoingChat } from '../chat.ts';
+import type { BotDeps, Reply, Sender } from '../core.ts';
+import { handleAction, handleMessage } from '../core.ts';
+
+/** Teams puts the bot's mention in the text as <at>name</at>; commands do not need it. */
+export function stripMentions(text: string): string {
+  return text.replace(/<at>[^<]*<\/at>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').trim();
+}
+
+function activityOf(message: Reply | OutgoingChat) {
+  return {
+    type: 'message' as const,
+    text: message.text.replace(/\n/g, '\n\n'),
+    ...(message.card ? { attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: message.card }] } : {}),
+  };
+}
+
+interface ActivityLike {
+  text?: string;
+  value?: unknown;
+  from: { id: string; name?: string; aadObjectId?: string };
+  conversation: { id: string; conversationType?: string };
+}
+
+/** The SDK's logger, through ours (so that nothing reaches the console, and levels follow LOG_LEVEL). */
+function sdkLogger(log: Logger, name = 'teams'): never {
+  const l = log.child({ component: name });
+  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ').slice(0, 500);
+  const logger = {
+    debug: (...m: unknown[]) => l.debug(text(m)),
+    trace: (...m: unknown[]) => l.trace(text(m)),
+    info: (...m: unknown[]) => l.debug(text(m)),
+    warn: (...m: unknown[]) => l.warn(text(m)),
+    error: (...m: unknown[]) => l.error(text(m)),
+    log: (_level: unknown, ...m: unknown[]) => l.debug(text(m)),
+    child: (child: string) => sdkLogger(log, `${name}/${child}`),
+  };
+  return logger as never;
+}
+
+const credentials = (config: TeamsConfig) => ({ clientId: config.clientId, clientSecret: config.clientSecret, tenantId: config.tenantId });
+
+/** The Teams side of the chat port: department alerts to a channel, private messages in a 1:1 chat, alerts taken back. */
+export function teamsPlatform(app: App, config: TeamsConfig, log: Logger): ChatPlatform {
+  return {
+    kind: 'teams',
+    async postToDepartment(department, message) {
+      if (!department.teamsChannel) return null;
+      const sent = await app.send(department.teamsChannel, activityOf(message) as never);
+      return `${department.teamsChannel}|${sent.id}`;
+    },
+    async sendToStaff(staff, message) {
+      if (staff.platform !== 'teams') return null;
+      // A 1:1 chat with the staff member (created, or found again, by the connector).
+      const conversation = (await app.api.conversations.create({ isGroup: false, bot: { id: config.clientId, name: 'madoguchi' }, members: [{ id: staff.platformUserId, name: staff.displayName, role: 'user' }], tenantId: config.tenantId } as never)) as { id: string };
+      const sent = await app.send(conversation.id, activityOf(message) as never);
+      return `${conversation.id}|${sent.id}`;
+    },
+    async remove(messageId) {
+      const [conversationId, activityId] = messageId.split('|');
+      if (!conversationId || !activityId) return;
+      try {
+        await app.api.conversations.activities(conversationId).delete(activityId);
+      } catch (error) {
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'teams alert could not be removed');
+      }
+    },
+  };
+}
+
+/** A sender only (no routes): what the outbox worker uses to deliver relay alerts to Teams; made on first use. */
+export async function createTeamsSender(config: TeamsConfig, log: Logger): Promise<ChatPlatform> {
+  let ready: Promise<ChatPlatform> | null = null;
+  const platform = () =>
+    (ready ??= (async () => {
+      const app = new App({ ...credentials(config), logger: sdkLogger(log) });
+      await app.initialize();
+      return teamsPlatform(app, config, log);
+    })().catch((error: unknown) => {
+      ready = null;
+      throw error;
+    }));
+  return {
+    kind: 'teams',
+    postToDepartment: async (department, message) => (department.teamsChannel ? (await platform()).postToDepartment(department, message) : null),
+    sendToStaff: async (staff, message) => (staff.platform === 'teams' ? (await platform()).sendToStaff(staff, message) : null),
+    remove: async (messageId) => (await platform()).remove(messageId),
+  };
+}
+
+/** Registers /api/messages on `router` (mounted on the main server): staff messages and card actions in, replies out. */
+export async function mountTeamsBot(router: Router, config: TeamsConfig, deps: BotDeps, log: Logger): Promise<App> {
+  const app = new App({
+    ...credentials(config),
+    logger: sdkLogger(log),
+    // The adapter only registers routes; the Router is mounted on our server.
+    httpServerAdapter: new ExpressAdapter(router as never),
+  });
+
+  const senderOf = (a: ActivityLike): Sender => ({ platform: 'teams', userId: a.from.aadObjectId ?? a.from.id, displayName: a.from.name ?? a.from.id });
+
+  app.on('message', async ({ activity, send }) => {
+    const a = activity as unknown as ActivityLike;
+    try {
+      const answer =
+        a.value && typeof a.value === 'object'
+          ? await handleAction(deps, senderOf(a), a.value as Record<string, unknown>)
+          : await handleMessage(deps, senderOf(a), stripMentions(a.text ?? ''));
+      await send(activityOf(answer) as never);
+    } catch (error) {
+      log.error({ err: error instanceof Error ? error.message : String(error) }, 'teams message failed');
+      await send({ type: 'message', text: '処理中に問題が起きました。もう一度お試しください。\nSomething went wrong; please try again.' } as never);
+    }
+  });
+
+  // When the bot is added to a team, say where it is, so that an admin can route a department's alerts there.
+  app.on('install.add', async ({ activity, send }) => {
+    const a = activity as unknown as ActivityLike;
+    if (a.conversation.conversationType === 'channel') {
+      await send({ type: 'message', text: `このチャネルの ID: ${a.conversation.id}\n管理画面の「課」で、呼び出しを受ける課の「Teams のチャネル ID」に入れてください。\nThis channel's id, for a department's Teams channel in the admin page.` } as never);
+    }
+  });
+
+  await app.initialize();
+  return app;
+}
