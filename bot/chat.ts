@@ -10,6 +10,8 @@ export interface OutgoingChat {
   /** Japanese first, then English. */
   readonly text: string;
   readonly card?: Card;
+  /** People to notify (a real mention where the platform has one), or everyone in the space. */
+  readonly mentions?: ReadonlyArray<Staff> | 'all';
 }
 
 export interface ChatPlatform {

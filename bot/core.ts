@@ -408,6 +408,15 @@ export async function handleAction(deps: BotDeps, sender: Sender, data: Record<s
       if (!dept.ok) return dept.reply;
       return relayTo(ctx, s('consultationId') ?? '', dept.value, s('note') ?? '');
     }
+    case 'link-channel': {
+      const channel = s('channel');
+      const dept = findDepartment(ctx, s('department') ?? '', '税務課');
+      if (!dept.ok) return dept.reply;
+      if (!channel) return say('チャネルが分かりません。ボットをチャネルに追加し直してください。', 'Unknown channel; add the bot to the channel again.');
+      await deps.store.db.updateTable('departments').set({ teams_channel: channel }).where('id', '=', dept.value.id).execute();
+      await writeAudit(deps.store.db, deps.ids, ctx.now, { actor: actorOf(ctx.staff), action: 'department.teams_channel', entity: 'department', entityId: dept.value.id, before: { teamsChannel: dept.value.teamsChannel ?? '' }, after: { teamsChannel: channel } });
+      return say(`このチャネルで${dept.value.name}への呼び出しを受けます。`, `Relay alerts for ${dept.value.name} will come to this channel.`);
+    }
     case 'book':
       return book(ctx, { date: s('date'), time: s('time'), duration: s('duration'), name: s('name'), email: s('email'), department: s('department'), topic: s('topic') });
     default:

@@ -77,7 +77,7 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
       const position = (await waitingQueue(deps.db, now, to.id)).find((e) => e.relay.id === relay.id)?.position ?? 1;
       const card = alertCard({ relayId: relay.id, consultationId: c.id, consultationType: c.consultationType, toDepartment: to.name, fromDepartment: from?.name ?? '', requester: who, note: relay.note, waitingMinutes: waiting, position, escalated: event === 'escalated', mention });
       const text = `${event === 'escalated' ? '【再呼び出し】' : '【呼び出し】'}${to.name}へ: 相談 #${c.id}（依頼: ${by}）${relay.note ? ` メモ: ${relay.note}` : ''} ${mention}\n${event === 'escalated' ? 'Alert again' : 'Relay request'} to ${to.name}: consultation #${c.id}.`;
-      await toDepartment(deps, to, relay, event === 'escalated' ? 'alert-escalated' : 'alert', { text, card });
+      await toDepartment(deps, to, relay, event === 'escalated' ? 'alert-escalated' : 'alert', { text, card, mentions: event === 'escalated' ? 'all' : called });
       if (event === 'escalated') {
         await toStaff(deps, requester, relay, 'direct', {
           text: `${to.name}からまだ応答がありません（${waiting}分）。このまま待つか、ほかの課へおつなぎするか、やめるかを選んでください。\nNo answer from ${to.name} yet (${waiting} min).`,

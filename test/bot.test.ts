@@ -86,6 +86,21 @@ describe('staff bot core (console platform)', function () {
     assert.match((await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!.text, /対応が終わりました/);
   });
 
+  it('/decline tells the requester, who can relay elsewhere from the card', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    await say(taxA, '/duty on 税務');
+    s.clock.now = jst('2026-12-01', '10:05');
+    await say(reception, `/relay 税務 #${c.id}`);
+    assert.match((await say(taxA, '/decline')).text, /お断りしました/);
+    assert.match((await say(taxA, '/decline')).text, /呼び出しはありません/);
+    await s.running.worker.idle();
+    const options = (await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!;
+    assert.match(options.text, /税務課は今は対応できません/);
+    const reroute = (options.card!.actions as Array<{ data: Record<string, string> }>).find((a) => a.data.verb === 'reroute')!;
+    assert.match((await handleAction(deps, reception, { ...reroute.data, department: '資産税' })).text, /資産税課を呼び出しました/);
+  });
+
   it('asks which consultation when several are open, and relays the chosen one', async () => {
     const c1 = (await s.call('POST', '/api/v1/consultations', booking())).body;
     const c2 = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))).body;

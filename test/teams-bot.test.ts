@@ -71,10 +71,34 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
     assert.equal(staff.platform_user_id, 'aad-tanaka');
   });
 
-  it('a relay alert reaches the department’s Teams channel as a card', async () => {
+  it('added to a channel, the bot asks which department it serves; then relay alerts reach that channel as a card', async () => {
     const c = (await s.call('POST', '/api/v1/consultations', { start: '2026-12-01T10:00:00+09:00', durationMinutes: 60, department: '総合窓口課', citizen: { name: '山田太郎', email: 'yamada@example.jp' } })).body;
     await s.running.worker.idle();
-    await s.running.store.db.updateTable('departments').set({ teams_channel: '19:tax@thread.tacv2' }).where('name', '=', '税務課').execute();
+    const asked: Array<Record<string, any>> = [];
+    nock('https://smba.test').post(/tax(@|%40)thread/, (b) => (asked.push(b), true)).reply(200, { id: 'ask-1' });
+    const installed = {
+      type: 'installationUpdate',
+      action: 'add',
+      id: 'inst-1',
+      channelId: 'msteams',
+      serviceUrl: SERVICE_URL,
+      from: { id: '29:user-admin', name: '情報政策課', aadObjectId: 'aad-admin' },
+      recipient: { id: `28:${CLIENT_ID}`, name: 'madoguchi' },
+      conversation: { id: '19:tax@thread.tacv2', conversationType: 'channel', tenantId: TENANT },
+    };
+    assert.ok((await post(installed, `Bearer ${token()}`)).ok);
+    for (let i = 0; i < 50 && asked.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const ask = asked[0]!.attachments[0].content;
+    assert.equal(ask.actions[0].data.verb, 'link-channel');
+    nock('https://smba.test').post(/tax(@|%40)thread/).reply(200, { id: 'linked' });
+    const chosen = { ...activity(''), conversation: installed.conversation, value: { ...ask.actions[0].data, department: '税務課' } };
+    assert.ok((await post(chosen, `Bearer ${token()}`)).ok);
+    for (let i = 0; i < 50; i++) {
+      const d = await s.running.store.db.selectFrom('departments').select('teams_channel').where('name', '=', '税務課').executeTakeFirstOrThrow();
+      if (d.teams_channel) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal((await s.running.store.db.selectFrom('departments').select('teams_channel').where('name', '=', '税務課').executeTakeFirstOrThrow()).teams_channel, '19:tax@thread.tacv2');
     const sent: Array<Record<string, any>> = [];
     nock('https://smba.test').persist().post(/\/teams\/v3\/conversations\/a(:|%3A)personal-tanaka\/activities/).reply(200, { id: 'r' });
     nock('https://smba.trafficmanager.net')

@@ -102,6 +102,7 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
     assert.equal(alert.attachments[0].contentType, 'application/vnd.microsoft.card.adaptive');
     assert.match(JSON.stringify(alert.attachments[0].content), /相続の件/);
     assert.match(alert.text, /@税務 田中/);
+    assert.match(alert.markdown, /<@personId:P-TANAKA\|税務 田中>/, 'the on-duty member is really mentioned');
     const alertId = (await s.running.store.db.selectFrom('chat_messages').select('platform_message_id').where('platform', '=', 'webex').where('purpose', '=', 'alert').executeTakeFirstOrThrow()).platform_message_id;
     const relayId = alert.attachments[0].content.actions[0].data.relayId;
 

@@ -7,6 +7,8 @@ import type { Logger } from '../../core/log.ts';
 import type { ChatPlatform, OutgoingChat } from '../chat.ts';
 import type { BotDeps, Reply, Sender } from '../core.ts';
 import { handleAction, handleMessage } from '../core.ts';
+import { linkChannelCard } from '../cards.ts';
+import { listDepartments } from '../../core/departments.ts';
 
 /** Teams puts the bot's mention in the text as <at>name</at>; commands do not need it. */
 export function stripMentions(text: string): string {
@@ -14,9 +16,13 @@ export function stripMentions(text: string): string {
 }
 
 function activityOf(message: Reply | OutgoingChat) {
+  // Teams mentions: <at>name</at> in the text, and an entity naming who is meant.
+  const people = 'mentions' in message && Array.isArray(message.mentions) ? message.mentions.filter((m) => m.platform === 'teams') : [];
+  const prefix = people.map((m) => `<at>${m.displayName}</at>`).join(' ');
   return {
     type: 'message' as const,
-    text: message.text.replace(/\n/g, '\n\n'),
+    text: `${prefix ? `${prefix} ` : ''}${message.text.replace(/\n/g, '\n\n')}`,
+    ...(people.length > 0 ? { entities: people.map((m) => ({ type: 'mention', text: `<at>${m.displayName}</at>`, mentioned: { id: m.platformUserId, name: m.displayName } })) } : {}),
     ...(message.card ? { attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: message.card }] } : {}),
   };
 }
@@ -119,11 +125,12 @@ export async function mountTeamsBot(router: Router, config: TeamsConfig, deps: B
     }
   });
 
-  // When the bot is added to a team, say where it is, so that an admin can route a department's alerts there.
+  // Added to a team's channel: keep the channel as a department's alert destination (the card asks which one).
   app.on('install.add', async ({ activity, send }) => {
     const a = activity as unknown as ActivityLike;
     if (a.conversation.conversationType === 'channel') {
-      await send({ type: 'message', text: `このチャネルの ID: ${a.conversation.id}\n管理画面の「課」で、呼び出しを受ける課の「Teams のチャネル ID」に入れてください。\nThis channel's id, for a department's Teams channel in the admin page.` } as never);
+      const departments = (await listDepartments(deps.store.db)).map((d) => d.name);
+      await send(activityOf({ text: 'このチャネルで受ける呼び出しの課を選んでください。\nChoose the department for this channel.', card: linkChannelCard({ channel: a.conversation.id, departments }) }) as never);
     }
   });
 

@@ -57,10 +57,18 @@ export function isSignedByWebex(secret: string, rawBody: Buffer, signature: stri
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
 }
 
+/** Webex mentions in markdown: <@all> for everyone in a group space, <@personId:…|name> for a person on Webex. */
+function mentionsMarkdown(mentions: OutgoingChat['mentions']): string {
+  if (!mentions) return '';
+  if (mentions === 'all') return '<@all> ';
+  const people = mentions.filter((m) => m.platform === 'webex').map((m) => `<@personId:${m.platformUserId}|${m.displayName}>`);
+  return people.length > 0 ? `${people.join(' ')} ` : '';
+}
+
 function body(message: OutgoingChat): Record<string, unknown> {
   return {
     text: message.text,
-    markdown: message.text.replace(/\n/g, '  \n'),
+    markdown: `${mentionsMarkdown(message.mentions)}${message.text.replace(/\n/g, '  \n')}`,
     ...(message.card ? { attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: message.card }] } : {}),
   };
 }
