@@ -1,11 +1,6 @@
 // Command parsing for the staff bot: what staff type in Webex or Teams (often from a Japanese IME) → a command name and
 // its arguments. Pure; never throws.
-
-export interface CommandSpec {
-  readonly name: CommandName;
-  /** Japanese names and other spellings staff may type. */
-  readonly aliases: ReadonlyArray<string>;
-}
+import { editDistance } from '../core/text.ts';
 
 export const COMMAND_NAMES = ['relay', 'accept', 'decline', 'done', 'queue', 'book', 'today', 'status', 'cancel', 'move', 'duty', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -35,19 +30,6 @@ export function normalizeInput(text: string): string {
   return text.normalize('NFKC').replace(/[\u3000\s]+/g, ' ').trim();
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
 
 const LOOKUP = new Map<string, CommandName>(
   COMMAND_NAMES.flatMap((name) => [[name, name] as const, ...COMMAND_ALIASES[name].map((a) => [a.normalize('NFKC').toLowerCase(), name] as const)]),

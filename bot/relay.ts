@@ -1,6 +1,6 @@
 // The relay (リレー): hand a consultation over to another department. requested → accepted (first accept wins) → done;
 // or declined / cancelled. The state lives in the store, so it survives a restart and works across instances.
-import type { Db } from '../core/store/schema.ts';
+import type { Db, RelayTable } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { isUniqueViolation } from '../core/store/db.ts';
 import type { Result } from '../core/errors.ts';
@@ -38,21 +38,7 @@ export interface RelayDeps {
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (v: string | null) => (v === null ? null : Date.parse(v));
 
-function fromRow(r: {
-  id: string;
-  consultation_id: string;
-  from_department_id: string | null;
-  to_department_id: string;
-  note: string;
-  requested_by: string;
-  status: string;
-  accepted_by: string | null;
-  declined_by: string | null;
-  requested_at: string;
-  accepted_at: string | null;
-  finished_at: string | null;
-  escalated_at: string | null;
-}): Relay {
+function fromRow(r: RelayTable): Relay {
   return {
     id: r.id,
     consultationId: r.consultation_id,

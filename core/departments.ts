@@ -1,6 +1,7 @@
 // Departments (課): names and aliases, how a typed name is matched to one, and their storage.
 import type { Db } from './store/schema.ts';
 import type { IdSource } from './ids.ts';
+import { editDistance } from './text.ts';
 
 export interface Department {
   readonly id: string;
@@ -30,19 +31,6 @@ export function normalizeName(text: string): string {
   return text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, '');
 }
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
 
 export type DepartmentMatch =
   | { ok: true; value: Department }
@@ -57,7 +45,7 @@ export function matchDepartment(departments: ReadonlyArray<Department>, typed: s
   const scored = departments
     .map((d) => {
       const score = Math.min(
-        ...names(d).map((n) => (q && (n.includes(q) || q.includes(n)) ? 0 : distance(n, q) / Math.max(n.length, q.length, 1))),
+        ...names(d).map((n) => (q && (n.includes(q) || q.includes(n)) ? 0 : editDistance(n, q) / Math.max(n.length, q.length, 1))),
       );
       return { d, score };
     })
