@@ -203,7 +203,7 @@ const COMMANDS: ReadonlyArray<Command> = [
       const date = args[0] ? parseDate(args[0], ctx.now) : toLocalDate(ctx.now);
       if (!date) return say(`日付「${args[0]}」を読み取れません。例: /today 12/1`, `Cannot read the date "${args[0]}".`);
       const list = await listConsultations(ctx.deps, date, date);
-      if (list.length === 0) return say(`${formatJa(localInstant(date, 0)).slice(0, -6)} の相談はありません。`, `No consultations on ${date}.`);
+      if (list.length === 0) return say(`${formatJa(localInstant(date, 0)).slice(0, -5)} の相談はありません。`, `No consultations on ${date}.`);
       return say(
         `${date} の相談:\n${list.map((c) => `・${formatMinute(toLocalMinute(Date.parse(c.start)))}–${formatMinute(toLocalMinute(Date.parse(c.end)))} #${c.id} ${c.department.name} ${c.citizen.name}様（${statusLabelJa(c.status)}）`).join('\n')}`,
         `${list.length} consultation(s) on ${date}.`,
@@ -360,19 +360,29 @@ export async function handleMessage(deps: BotDeps, sender: Sender, text: string,
       `Unknown command "${parsed.word}".${parsed.suggestions.length > 0 ? ` Did you mean ${parsed.suggestions.map((s) => `/${s}`).join(' ')}?` : ' Try /help.'}`,
     );
   }
-  const ctx = await context(deps, sender);
   const command = COMMANDS.find((c) => c.name === parsed.command)!;
   try {
-    return await command.run(ctx, [...parsed.args], parsed.rest);
+    return await command.run(await context(deps, sender), [...parsed.args], parsed.rest);
   } catch (error) {
-    deps.log.error({ err: error instanceof Error ? error.message : String(error), command: command.name }, 'bot command failed');
-    return say('処理中に問題が起きました。少し待ってからもう一度お試しください。続く場合は管理者に連絡してください。', 'Something went wrong; please try again shortly.');
+    return failed(deps, error, command.name);
   }
+}
+
+function failed(deps: BotDeps, error: unknown, what: string): Reply {
+  deps.log.error({ err: error instanceof Error ? error.message : String(error), command: what }, 'bot command failed');
+  return say('処理中に問題が起きました。少し待ってからもう一度お試しください。続く場合は管理者に連絡してください。', 'Something went wrong; please try again shortly.');
 }
 
 /** A card button (Action.Submit data, with the card's inputs) → the reply. */
 export async function handleAction(deps: BotDeps, sender: Sender, data: Record<string, unknown>): Promise<Reply> {
-  const ctx = await context(deps, sender);
+  try {
+    return await runAction(deps, await context(deps, sender), data);
+  } catch (error) {
+    return failed(deps, error, `action:${String(data.verb)}`);
+  }
+}
+
+async function runAction(deps: BotDeps, ctx: Ctx, data: Record<string, unknown>): Promise<Reply> {
   const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
   const verb = s('verb') as CardAction['verb'] | undefined;
   const relayId = s('relayId') ?? '';

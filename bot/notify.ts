@@ -27,7 +27,10 @@ export interface NotifyDeps {
 }
 
 async function toDepartment(deps: NotifyDeps, department: Department, relay: Relay, purpose: string, message: OutgoingChat): Promise<void> {
+  // A retried job does not post again where it already did.
+  const done = new Set((await deps.db.selectFrom('chat_messages').select('platform').where('relay_id', '=', relay.id).where('purpose', '=', purpose).where('space', '=', departmentSpace(department.id)).execute()).map((r) => r.platform));
   for (const platform of Object.values(deps.platforms)) {
+    if (done.has(platform.kind)) continue;
     const messageId = await platform.postToDepartment(department, message);
     if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: departmentSpace(department.id), platformMessageId: messageId, relayId: relay.id, purpose, message });
   }
@@ -71,6 +74,8 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
   switch (event) {
     case 'requested':
     case 'escalated': {
+      // Answered (or ended) before this job ran: no alert to post any more.
+      if (relay.status !== 'requested') return;
       const members = await staffOfDepartment(deps.db, to.id);
       const called = event === 'escalated' ? members : members.filter((m) => m.onDuty);
       const mention = called.length > 0 ? called.map((m) => `@${m.displayName}`).join(' ') : event === 'escalated' ? '@全員' : '（当番の方がいません。どなたか対応してください / nobody on duty）';

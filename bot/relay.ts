@@ -121,7 +121,8 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
     const open = await openRelayOf(db, req.consultationId);
     return fail(problem('conflict', `この相談は、すでにほかの課へおつなぎ中です（${open?.status === 'accepted' ? '対応中' : '応答待ち'}）。先に /done で終えてください。`, 'This consultation already has an open relay; finish it with /done first.', { extra: { relayId: open?.id } }));
   }
-  const entry = (await waitingQueue(db, now, req.toDepartmentId)).find((e) => e.relay.id === id)!;
+  // Taken (or cancelled) already in the moment since: then it is first, and waiting no more.
+  const entry = (await waitingQueue(db, now, req.toDepartmentId)).find((e) => e.relay.id === id) ?? { relay: (await getRelay(db, id))!, position: 1, waitingMinutes: 0 };
   return ok(entry);
 }
 
@@ -130,6 +131,10 @@ export type AcceptOutcome = { readonly relay: Relay; readonly won: true } | { re
 /** The first accept wins (a conditional update in the store); a later one learns who took it. */
 export async function acceptRelay(deps: RelayDeps, relayId: string, staffId: string): Promise<Result<AcceptOutcome>> {
   const now = deps.clock();
+  const open = await deps.db.selectFrom('relays as r').innerJoin('consultations as c', 'c.id', 'r.consultation_id').select(['c.status', 'c.id']).where('r.id', '=', relayId).executeTakeFirst();
+  if (open && (open.status === 'cancelled' || open.status === 'completed')) {
+    return fail(problem('invalid_state', `相談 #${open.id} は${open.status === 'cancelled' ? '取り消されました' : '完了しています'}。対応の必要はありません。`, `Consultation #${open.id} is ${open.status}; nothing to do.`));
+  }
   const won = await deps.db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable('relays')

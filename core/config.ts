@@ -167,6 +167,16 @@ const variables = {
     default: '',
     doc: { example: 'a-long-random-webhook-secret', ja: 'Webex のウェブフックの署名を確かめる秘密の値（16 文字以上）' },
   },
+  WEBEX_BOT_ALLOWED_DOMAINS: {
+    schema: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .transform((v) => v.split(',').map((d) => d.trim().replace(/^@/, '')).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, { error: 'must be email domains like city.example.jp, comma-separated' }))),
+    default: '',
+    doc: { example: 'city.example.jp', ja: 'ボットを使える職員のメールアドレスのドメイン（カンマ区切り。ほかの人の操作は受け付けません）' },
+  },
   TEAMS_TENANT_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: 'Microsoft Entra のテナント ID' } },
   TEAMS_CLIENT_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: 'Entra アプリ（クライアント）ID' } },
   TEAMS_CLIENT_SECRET: { schema: z.string().trim(), default: '', doc: { example: 'your-client-secret', ja: 'Entra アプリのクライアントシークレット' } },
@@ -257,7 +267,7 @@ export interface Config {
   /** Null unless Teams credentials are given. */
   readonly teams: TeamsConfig | null;
   /** The staff bot on Webex; null unless WEBEX_BOT_TOKEN is set. */
-  readonly webexBot: { readonly apiBaseUrl: string; readonly token: string; readonly webhookSecret: string } | null;
+  readonly webexBot: { readonly apiBaseUrl: string; readonly token: string; readonly webhookSecret: string; readonly allowedDomains: ReadonlyArray<string> } | null;
 }
 
 export interface WebexConfig {
@@ -299,6 +309,7 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/16 characters/, '16 文字以上にしてください'],
   [/32 random bytes/, '32 バイトの乱数を base64 で指定してください（openssl rand -base64 32）'],
   [/email address/, 'メールアドレスで指定してください'],
+  [/email domains/, 'city.example.jp のようなドメインをカンマ区切りで指定してください'],
   [/smtp:\/\//, 'smtp:// または smtps:// で始まる URL で指定してください'],
   [/1d@10:00/, '1d@10:00,1h のように指定してください（none で送らない）'],
   [/Invalid option/, '決められた値のどれかを指定してください'],
@@ -379,7 +390,10 @@ function webexBotConfig(p: Parsed): Config['webexBot'] {
   if (!p.WEBEX_WEBHOOK_SECRET) {
     throw missing('WEBEX_WEBHOOK_SECRET', { ja: 'ボットのウェブフックを安全に受けるため、署名の秘密の値が必要です。', en: 'the bot webhook needs a signing secret.' });
   }
-  return { apiBaseUrl: p.WEBEX_API_BASE_URL, token: p.WEBEX_BOT_TOKEN, webhookSecret: p.WEBEX_WEBHOOK_SECRET };
+  if (p.WEBEX_BOT_ALLOWED_DOMAINS.length === 0) {
+    throw missing('WEBEX_BOT_ALLOWED_DOMAINS', { ja: 'Webex ではだれでもボットに話しかけられるため、職員のメールのドメインを指定してください。', en: 'anyone on Webex can message a bot: name the staff email domain(s).' });
+  }
+  return { apiBaseUrl: p.WEBEX_API_BASE_URL, token: p.WEBEX_BOT_TOKEN, webhookSecret: p.WEBEX_WEBHOOK_SECRET, allowedDomains: p.WEBEX_BOT_ALLOWED_DOMAINS };
 }
 
 function missing(variable: string, because: { ja: string; en: string }): ConfigError {

@@ -492,6 +492,9 @@ export async function cancelConsultation(deps: SchedulerDeps, id: string, reason
   return applyChange(deps, current, { status: next.value, status_note: reason }, 'consultation.cancelled', actor, async (trx, _updated, now) => {
     // Only a citizen who was sent the meeting details needs to hear it is off.
     if (current.status === 'invited' || current.status === 'in_progress') await enqueue(trx, deps.ids, now, 'mail.cancellation', id);
+    // A relay still open for it ends too (and its alert is taken back), so nobody is sent to a cancelled meeting.
+    const open = await trx.updateTable('relays').set({ status: 'cancelled', finished_at: iso(now) }).where('consultation_id', '=', id).where('status', 'in', ['requested', 'accepted']).returning(['id']).execute();
+    for (const r of open) await enqueue(trx, deps.ids, now, 'relay.notify', id, { relayId: r.id, event: 'cancelled' });
   });
 }
 

@@ -101,6 +101,22 @@ describe('staff bot core (console platform)', function () {
     assert.match((await handleAction(deps, reception, { ...reroute.data, department: '資産税' })).text, /資産税課を呼び出しました/);
   });
 
+  it('cancelling a consultation ends its relay: nobody is sent to a cancelled meeting', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    await say(taxA, '/duty on 税務');
+    s.clock.now = jst('2026-11-24', '10:00');
+    await say(reception, `/relay 税務 #${c.id}`);
+    await say(reception, `/cancel #${c.id}`);
+    assert.match((await say(reception, '/queue')).text, /応答待ちのおつなぎはありません/);
+    assert.match((await say(taxA, '/accept')).text, /呼び出しはありません/);
+    await s.running.worker.idle();
+    const tax = await departmentId('税務課');
+    const items = await feed(s.running.store.db, 'console', [`dept:${tax}`]);
+    assert.ok(items[0]!.removed, 'the alert is taken back');
+    assert.match(items.at(-1)!.text, /取り消されました/);
+  });
+
   it('asks which consultation when several are open, and relays the chosen one', async () => {
     const c1 = (await s.call('POST', '/api/v1/consultations', booking())).body;
     const c2 = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))).body;

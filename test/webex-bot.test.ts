@@ -49,11 +49,12 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
     posted = [];
     deleted = [];
     n = 0;
-    s = await startTestServer('sqlite', { WEBEX_BOT_TOKEN: 'bot-token', WEBEX_WEBHOOK_SECRET: SECRET, WEBEX_API_BASE_URL: API });
+    s = await startTestServer('sqlite', { WEBEX_BOT_TOKEN: 'bot-token', WEBEX_WEBHOOK_SECRET: SECRET, WEBEX_API_BASE_URL: API, WEBEX_BOT_ALLOWED_DOMAINS: 'city.example.jp' });
     await s.running.store.db.updateTable('departments').set({ webex_room_id: 'ROOM-TAX' }).where('name', '=', '税務課').execute();
     nock(API).persist().get('/people/me').reply(200, BOT);
-    nock(API).persist().get('/people/P-TANAKA').reply(200, { id: 'P-TANAKA', displayName: '税務 田中', emails: [] });
-    nock(API).persist().get('/people/P-YAMAMOTO').reply(200, { id: 'P-YAMAMOTO', displayName: '窓口 山本', emails: [] });
+    nock(API).persist().get('/people/P-TANAKA').reply(200, { id: 'P-TANAKA', displayName: '税務 田中', emails: ['tanaka@city.example.jp'] });
+    nock(API).persist().get('/people/P-YAMAMOTO').reply(200, { id: 'P-YAMAMOTO', displayName: '窓口 山本', emails: ['yamamoto@city.example.jp'] });
+    nock(API).persist().get('/people/P-OUTSIDER').reply(200, { id: 'P-OUTSIDER', displayName: 'Someone', emails: ['someone@gmail.com'] });
     nock(API, { reqheaders: { authorization: 'Bearer bot-token' } })
       .persist()
       .post('/messages', (b) => {
@@ -122,6 +123,23 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
     assert.equal((await hook('attachmentActions', 'A1', 'P-TANAKA')).status, 200);
     await s.running.worker.idle();
     assert.equal(posted.length, before, 'a redelivered webhook is processed once');
+  });
+
+  it('serves only city staff: someone outside the allowed domains gets a polite refusal and no command runs', async () => {
+    message('M7', 'P-OUTSIDER', '/duty on 税務', 'DM-OUT', 'direct');
+    await hook('messages', 'M7', 'P-OUTSIDER');
+    assert.match(posted.at(-1)!.text, /市の職員専用/);
+    assert.equal((await s.running.store.db.selectFrom('staff').selectAll().execute()).length, 0);
+  });
+
+  it('a delivery that fails half-way is handled in full when Webex retries it', async () => {
+    nock(API).get('/messages/M8').reply(403, { message: 'temporarily refused' });
+    message('M8', 'P-TANAKA', '/help', 'DM-TANAKA', 'direct');
+    const first = await hook('messages', 'M8', 'P-TANAKA');
+    assert.equal(first.status, 500);
+    const second = await hook('messages', 'M8', 'P-TANAKA');
+    assert.equal(second.status, 200);
+    assert.match(posted.at(-1)!.text, /使えるコマンド/);
   });
 
   it('ignores the bot’s own messages', async () => {

@@ -31,7 +31,7 @@ interface ActivityLike {
   text?: string;
   value?: unknown;
   from: { id: string; name?: string; aadObjectId?: string };
-  conversation: { id: string; conversationType?: string };
+  conversation: { id: string; conversationType?: string; tenantId?: string };
 }
 
 /** The SDK's logger, through ours (so that nothing reaches the console, and levels follow LOG_LEVEL). */
@@ -50,7 +50,8 @@ function sdkLogger(log: Logger, name = 'teams'): never {
   return logger as never;
 }
 
-const credentials = (config: TeamsConfig) => ({ clientId: config.clientId, clientSecret: config.clientSecret, tenantId: config.tenantId });
+// Token validation stays on whatever the environment says (the SDK would read DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS).
+const credentials = (config: TeamsConfig) => ({ clientId: config.clientId, clientSecret: config.clientSecret, tenantId: config.tenantId, dangerouslyAllowUnauthenticatedRequests: false });
 
 /** The Teams side of the chat port: department alerts to a channel, private messages in a 1:1 chat, alerts taken back. */
 export function teamsPlatform(app: App, config: TeamsConfig, log: Logger): ChatPlatform {
@@ -113,6 +114,12 @@ export async function mountTeamsBot(router: Router, config: TeamsConfig, deps: B
 
   app.on('message', async ({ activity, send }) => {
     const a = activity as unknown as ActivityLike;
+    // Only the city's own tenant: a valid Bot Framework token from another organisation is not staff.
+    if (a.conversation.tenantId && a.conversation.tenantId !== config.tenantId) {
+      log.warn({ tenant: a.conversation.tenantId }, 'teams message from another tenant ignored');
+      await send({ type: 'message', text: 'このボットは市の職員専用です。\nThis bot is for city staff only.' } as never);
+      return;
+    }
     try {
       const answer =
         a.value && typeof a.value === 'object'

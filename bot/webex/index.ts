@@ -48,6 +48,8 @@ export interface WebexBotConfig {
   readonly apiBaseUrl: string;
   readonly token: string;
   readonly webhookSecret: string;
+  /** Staff email domains: anyone on Webex can message a bot, only these are served. */
+  readonly allowedDomains: ReadonlyArray<string>;
 }
 
 /** X-Spark-Signature: HMAC-SHA1 of the raw body with the webhook secret, hex; compared in constant time. */
@@ -119,16 +121,19 @@ export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
     });
     return me;
   };
-  const names = new Map<string, string>();
-  const senderFor = async (personId: string, email?: string): Promise<Sender> => {
-    let name = names.get(personId);
-    if (!name) {
-      const p = await client.request('GET', `/people/${encodeURIComponent(personId)}`, { schema: WebexPersonInfo }).then((x) => x.data, () => null);
-      name = p?.displayName ?? email ?? personId;
-      names.set(personId, name);
+  const people = new Map<string, { name: string; emails: string[] }>();
+  /** The sender, or null when they are not city staff (their email domain is not allowed). */
+  const senderFor = async (personId: string): Promise<Sender | null> => {
+    let p = people.get(personId);
+    if (!p) {
+      const { data } = await client.request('GET', `/people/${encodeURIComponent(personId)}`, { schema: WebexPersonInfo });
+      p = { name: data.displayName ?? data.emails[0] ?? personId, emails: data.emails.map((e) => e.toLowerCase()) };
+      people.set(personId, p);
     }
-    return { platform: 'webex', userId: personId, displayName: name, ...(email ? { email } : {}) };
+    const email = p.emails.find((e) => deps.webexBot.allowedDomains.includes(e.split('@')[1] ?? ''));
+    return email ? { platform: 'webex', userId: personId, displayName: p.name, email } : null;
   };
+  const notStaff: Reply = { text: 'このボットは市の職員専用です。\nThis bot is for city staff only.' };
   const reply = (roomId: string, answer: Reply) => client.request('POST', '/messages', { body: { roomId, ...body(answer) }, schema: CreatedMessage });
 
   r.post('/', express.raw({ type: '*/*', limit: '100kb' }), async (req, res) => {
@@ -150,22 +155,29 @@ export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
       res.status(200).json({ ignored: 'own message' });
       return;
     }
-    if (!(await firstTime(deps.store.db, `${hook.resource}:${hook.data.id}`, deps.clock()))) {
+    const deliveryId = `${hook.resource}:${hook.data.id}`;
+    if (!(await firstTime(deps.store.db, deliveryId, deps.clock()))) {
       res.status(200).json({ ignored: 'already processed' });
       return;
     }
-    if (hook.resource === 'messages' && hook.event === 'created') {
-      const { data: m } = await client.request('GET', `/messages/${encodeURIComponent(hook.data.id)}`, { schema: WebexMessage });
-      if (m.personId === self.id) {
-        res.status(200).json({ ignored: 'own message' });
-        return;
+    try {
+      if (hook.resource === 'messages' && hook.event === 'created') {
+        const { data: m } = await client.request('GET', `/messages/${encodeURIComponent(hook.data.id)}`, { schema: WebexMessage });
+        if (m.personId !== self.id) {
+          const sender = await senderFor(m.personId);
+          await reply(m.roomId, sender ? await handleMessage(deps, sender, m.text, m.roomType === 'group' ? self.displayName : undefined) : notStaff);
+        }
+      } else if (hook.resource === 'attachmentActions' && hook.event === 'created') {
+        const { data: a } = await client.request('GET', `/attachment/actions/${encodeURIComponent(hook.data.id)}`, { schema: WebexAttachmentAction });
+        const sender = await senderFor(a.personId);
+        await reply(a.roomId, sender ? await handleAction(deps, sender, a.inputs) : notStaff);
       }
-      const answer = await handleMessage(deps, await senderFor(m.personId, m.personEmail), m.text, m.roomType === 'group' ? self.displayName : undefined);
-      await reply(m.roomId, answer);
-    } else if (hook.resource === 'attachmentActions' && hook.event === 'created') {
-      const { data: a } = await client.request('GET', `/attachment/actions/${encodeURIComponent(hook.data.id)}`, { schema: WebexAttachmentAction });
-      const answer = await handleAction(deps, await senderFor(a.personId, hook.data.personEmail), a.inputs);
-      await reply(a.roomId, answer);
+    } catch (error) {
+      // Not done: forget the delivery, so that Webex's retry is handled in full.
+      await deps.store.db.deleteFrom('chat_deliveries').where('platform', '=', 'webex').where('delivery_id', '=', deliveryId).execute();
+      log.error({ err: error instanceof Error ? error.message : String(error), resource: hook.resource }, 'webex webhook failed; Webex will retry');
+      res.status(500).json({ error: 'not processed; please retry' });
+      return;
     }
     res.status(200).json({ ok: true });
   });
