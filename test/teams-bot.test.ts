@@ -118,6 +118,16 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
     assert.match(JSON.stringify(sent[0]!.attachments[0].content), /相続の件/);
   });
 
+  it('a signed activity from another organisation (tenant) is not taken as staff', async () => {
+    const replies: Array<Record<string, any>> = [];
+    nock('https://smba.test').post(/activities/, (b) => (replies.push(b), true)).reply(200, { id: 'x' });
+    const other = { ...activity('/duty on 税務', { id: '29:outsider', name: 'Outsider', aadObjectId: 'aad-outsider' }), conversation: { id: 'a:outsider', conversationType: 'personal', tenantId: 'another-tenant' } };
+    assert.ok((await post(other, `Bearer ${token()}`)).ok);
+    for (let i = 0; i < 50 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(replies[0]!.text, /市の職員専用/);
+    assert.equal((await s.running.store.db.selectFrom('staff').selectAll().where('platform_user_id', '=', 'aad-outsider').execute()).length, 0);
+  });
+
   it('an unsigned, wrongly signed or wrongly addressed activity is refused and does nothing', async () => {
     const before = await s.running.store.db.selectFrom('staff').selectAll().execute();
     for (const authorization of [undefined, `Bearer ${token(stranger)}`, `Bearer ${token(trusted, { aud: 'someone-else' })}`, 'Bearer not-a-jwt']) {
