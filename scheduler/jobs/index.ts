@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import Bree from 'bree';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
-import { startWorker } from '../meeting-jobs.ts';
-import type { MeetingJobDeps, Worker } from '../meeting-jobs.ts';
+import { startWorker } from './run.ts';
+import type { JobDeps, Worker } from './run.ts';
 
-export type { Worker } from '../meeting-jobs.ts';
+export type { Worker } from './run.ts';
 
 export interface BreeJobsOptions {
   readonly config: Config;
@@ -61,6 +61,6 @@ export async function startBreeJobs(o: BreeJobsOptions): Promise<Worker> {
 }
 
 /** The same job loop in this thread (tests, or a single small installation). */
-export function startInProcessJobs(deps: MeetingJobDeps, pollMs?: number): Worker {
+export function startInProcessJobs(deps: JobDeps, pollMs?: number): Worker {
   return startWorker(deps, pollMs);
 }

@@ -7,7 +7,7 @@ import { openStore } from '../../core/store/db.ts';
 import { createIdSource } from '../../core/ids.ts';
 import { createSecretStore } from '../../core/secrets.ts';
 import { createProviders } from '../../core/conferencing/index.ts';
-import { runDueJobs } from '../meeting-jobs.ts';
+import { runDueJobs } from './run.ts';
 import { createMailTransport } from '../../templates/mail.ts';
 import { createChatPlatforms } from '../../bot/index.ts';
 

@@ -1,27 +1,28 @@
-// Meeting jobs: make the provider's meeting match the consultation (create, update, delete), with retries; give up → needs_attention.
-import type { Logger } from '../core/log.ts';
-import type { Config } from '../core/config.ts';
-import type { MailTransport } from '../templates/mail.ts';
-import { NotYet, runMailJob } from './mail-jobs.ts';
-import { escalateRelay } from '../bot/relay.ts';
-import { deliverRelayEvent } from '../bot/notify.ts';
-import type { RelayEvent } from '../bot/notify.ts';
-import type { ChatPlatform } from '../bot/chat.ts';
-import type { ChatPlatformKind } from '../bot/staff.ts';
-import { enqueue } from '../core/outbox.ts';
-import type { Store } from '../core/store/db.ts';
-import type { Db, MeetingTable } from '../core/store/schema.ts';
-import type { IdSource } from '../core/ids.ts';
-import type { ConferencingProvider, Meeting, MeetingRequest, ProviderKind } from '../core/conferencing/index.ts';
-import { ProviderError } from '../core/conferencing/index.ts';
-import { writeAudit } from '../core/audit.ts';
-import { claimDue, leaseConsultation, markDone, markFailed, releaseConsultation, releaseUnrun } from '../core/outbox.ts';
-import type { OutboxJob } from '../core/outbox.ts';
-import { listDepartments } from '../core/departments.ts';
-import type { ConsultationStatus } from './status.ts';
-import { transition } from './status.ts';
+// Outbox jobs: the meeting sync (the provider's meeting made to match the consultation), and the runner that claims due
+// jobs one at a time and dispatches every kind (meetings, mail, relay); failures are retried, refusals need attention.
+import type { Logger } from '../../core/log.ts';
+import type { Config } from '../../core/config.ts';
+import type { MailTransport } from '../../templates/mail.ts';
+import { NotYet, runMailJob } from '../mail-jobs.ts';
+import { escalateRelay } from '../../bot/relay.ts';
+import { deliverRelayEvent } from '../../bot/notify.ts';
+import type { RelayEvent } from '../../bot/notify.ts';
+import type { ChatPlatform } from '../../bot/chat.ts';
+import type { ChatPlatformKind } from '../../bot/staff.ts';
+import { enqueue } from '../../core/outbox.ts';
+import type { Store } from '../../core/store/db.ts';
+import type { Db, MeetingTable } from '../../core/store/schema.ts';
+import type { IdSource } from '../../core/ids.ts';
+import type { ConferencingProvider, Meeting, MeetingRequest, ProviderKind } from '../../core/conferencing/index.ts';
+import { ProviderError } from '../../core/conferencing/index.ts';
+import { writeAudit } from '../../core/audit.ts';
+import { claimDue, leaseConsultation, markDone, markFailed, releaseConsultation, releaseUnrun } from '../../core/outbox.ts';
+import type { OutboxJob } from '../../core/outbox.ts';
+import { listDepartments } from '../../core/departments.ts';
+import type { ConsultationStatus } from '../status.ts';
+import { transition } from '../status.ts';
 
-export interface MeetingJobDeps {
+export interface JobDeps {
   readonly store: Store;
   readonly config: Pick<Config, 'city' | 'mail' | 'relay'>;
   readonly mail: MailTransport;
@@ -67,7 +68,7 @@ function meetingRow(consultationId: string, hostId: string, version: number, m: 
   };
 }
 
-async function setStatus(db: Db, deps: MeetingJobDeps, id: string, from: ConsultationStatus, to: ConsultationStatus, note: string, action: string): Promise<boolean> {
+async function setStatus(db: Db, deps: JobDeps, id: string, from: ConsultationStatus, to: ConsultationStatus, note: string, action: string): Promise<boolean> {
   if (from === to) return false;
   const now = deps.clock();
   const r = await db.updateTable('consultations').set({ status: to, status_note: note, updated_at: iso(now) }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
@@ -77,7 +78,7 @@ async function setStatus(db: Db, deps: MeetingJobDeps, id: string, from: Consult
 }
 
 /** booked (or needs attention, after a retry) with its meeting in place → meeting ready, and the invitation queued. */
-async function markReady(trx: Db, deps: MeetingJobDeps, consultationId: string, status: ConsultationStatus, now: number): Promise<void> {
+async function markReady(trx: Db, deps: JobDeps, consultationId: string, status: ConsultationStatus, now: number): Promise<void> {
   if (status !== 'booked' && status !== 'needs_attention') return;
   if (await setStatus(trx, deps, consultationId, status, 'meeting_ready', '', 'consultation.meeting_ready')) {
     // The invitation, in the same transaction as the meeting state it describes.
@@ -86,7 +87,7 @@ async function markReady(trx: Db, deps: MeetingJobDeps, consultationId: string, 
 }
 
 /** Brings the provider's meeting in line with the consultation as it is now. Safe to run again. */
-export async function syncMeeting(deps: MeetingJobDeps, consultationId: string): Promise<void> {
+export async function syncMeeting(deps: JobDeps, consultationId: string): Promise<void> {
   const { db } = deps.store;
   const c = await db.selectFrom('consultations').selectAll().where('id', '=', consultationId).executeTakeFirst();
   if (!c) return;
@@ -162,7 +163,7 @@ async function giveUpNote(db: Db, job: OutboxJob, message: string): Promise<{ ja
   return null;
 }
 
-async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
+async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
   const { db } = deps.store;
   const maxAttempts = deps.maxAttempts ?? 8;
   // One job at a time per consultation, across every instance: the consultation itself is leased.
@@ -214,7 +215,7 @@ async function runJob(deps: MeetingJobDeps, job: OutboxJob): Promise<void> {
   }
 }
 
-async function needsAttention(deps: MeetingJobDeps, job: OutboxJob, message: string, now: number): Promise<void> {
+async function needsAttention(deps: JobDeps, job: OutboxJob, message: string, now: number): Promise<void> {
   const { db } = deps.store;
   const note = await giveUpNote(db, job, message);
   if (!note) return;
@@ -231,7 +232,7 @@ async function needsAttention(deps: MeetingJobDeps, job: OutboxJob, message: str
 }
 
 /** Runs due jobs one by one until none is left; returns how many ran. */
-export async function runDueJobs(deps: MeetingJobDeps, limit = 20): Promise<number> {
+export async function runDueJobs(deps: JobDeps, limit = 20): Promise<number> {
   let ran = 0;
   while (ran < limit) {
     // One claim per job, so that no lease outlives the work it covers.
@@ -252,7 +253,7 @@ export interface Worker {
 }
 
 /** Polls the outbox every `pollMs` and whenever woken. */
-export function startWorker(deps: MeetingJobDeps, pollMs = 5_000): Worker {
+export function startWorker(deps: JobDeps, pollMs = 5_000): Worker {
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
