@@ -30,7 +30,7 @@ const STYLE = `
   .actions { display: flex; flex-wrap: wrap; gap: 12px; margin: 1.25rem 0; }
   .flash { padding: 12px 16px; border-left: 6px solid; margin: 0 0 1rem; } .flash.ok { border-color: #1b7a3a; background: #e9f6ee; } .flash.error { border-color: #b00020; background: #fdecee; }
   table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 8px; border-bottom: 1px solid #ccc; vertical-align: top; }
-  .cols { display: grid; gap: 24px; } @media (min-width: 60rem) { .cols { grid-template-columns: 1fr 1fr; } }
+  .cols { display: grid; gap: 24px; } .cols > * { min-width: 0; } @media (min-width: 60rem) { .cols { grid-template-columns: 1fr 1fr; } }
   .preview { border: 2px solid #ccc; border-radius: 6px; padding: 12px; background: #fafafa; overflow-wrap: anywhere; }
   .preview pre { white-space: pre-wrap; font-family: inherit; font-size: 16px; margin: 0; }
   .preview iframe { width: 100%; min-height: 24rem; border: 1px solid #ccc; background: #fff; }

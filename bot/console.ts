@@ -18,6 +18,7 @@ import type { Staff } from './staff.ts';
 
 const CONSOLE_STYLE = `
   .console { display: grid; gap: 24px; } @media (min-width: 62rem) { .console { grid-template-columns: 1.1fr 1fr; } }
+  .console > section { min-width: 0; } .console * { overflow-wrap: anywhere; }
   .chat { border: 2px solid #ccc; border-radius: 6px; padding: 12px; max-height: 34rem; overflow-y: auto; background: #fafafa; }
   .msg { margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
   .msg.said { background: #e3eefa; margin-left: 2rem; } .msg.bot { background: #fff; border: 1px solid #ccc; }
@@ -104,7 +105,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const f = await feeds(selected?.id ?? '', csrf);
     const options = staff.map((s) => `<option value="${esc(s.id)}"${s.id === selected?.id ? ' selected' : ''}>${esc(s.displayName)}</option>`).join('');
     const body = `<h1>職員コンソール（練習用） <span class="en">Staff console (training)</span></h1>
-<p>Webex や Teams がなくても、職員のチャットと同じコマンドを試せます。職員を選んでコマンドを入れ、ボタンを押してください。右側は各課への呼び出しです。</p>
+<p>Webex や Teams がなくても、職員のチャットと同じコマンドを試せます。職員を選んでコマンドを入れ、ボタンを押してください。「各課への呼び出し」の欄に、呼ばれた課のスペースに出る呼び出しが表示されます。</p>
 <form method="get" action="/console" class="actions">
 <label for="staff" style="margin:0">職員</label>
 <select id="staff" name="staff" style="max-width:20rem">${options}</select>
@@ -125,7 +126,7 @@ ${
     ? `<form method="post" action="/console/say" class="actions">
 <input type="hidden" name="csrf" value="${esc(csrf)}"><input type="hidden" name="staff" value="${esc(selected.id)}">
 <label for="say" class="skip-label" style="margin:0">コマンド</label>
-<input id="say" name="text" type="text" autocomplete="off" placeholder="/relay 税務 相続の件" style="flex:1;min-width:12rem">
+<input id="say" name="text" type="text" autocomplete="off" placeholder="/relay 税務 相続の件" style="flex:1 1 12rem;min-width:0">
 <button type="submit">送る</button>
 </form>
 <p class="hint">${COMMAND_HELP.map((c) => esc(c.example)).join('　')}</p>`

@@ -109,8 +109,11 @@ describe('admin page in Chromium', function () {
     const refused = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }));
     assert.equal(refused.status, 422);
     assert.match(refused.body.detail_ja, /庁舎点検/);
-    const width = await page.evaluate('document.documentElement.scrollWidth');
-    assert.ok((width as number) <= 320, `no sideways scrolling at 320 px (${width})`);
+    for (const path of ['/admin/templates', '/admin/templates/invitation/ja', '/admin/departments', '/admin/calendar', '/console']) {
+      await page.goto(`${s.url}${path}`);
+      const width = await page.evaluate('document.documentElement.scrollWidth');
+      assert.ok((width as number) <= 320, `no sideways scrolling at 320 px on ${path} (${width})`);
+    }
     await page.close();
   });
 });

@@ -71,6 +71,11 @@ describe('staff console in Chromium', function () {
     assert.match(tanakaChat, /パスワード: \d+/);
     assert.match(await page.locator('#departments').innerText(), /税務課 田中さんが対応中です/);
 
+    await page.setViewportSize({ width: 375, height: 667 });
+    await page.reload();
+    const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok(width <= 375, `usable on a phone without sideways scrolling (${width})`);
+    await page.setViewportSize({ width: 1200, height: 900 });
     await type(page, '/done');
     assert.match(await chat(page), /おつなぎを終えました/);
     await s.running.worker.idle();
