@@ -27,6 +27,7 @@ import { pagesRouter } from './scheduler/pages.ts';
 import { adminRouter } from './admin/index.ts';
 import { createChatPlatforms } from './bot/index.ts';
 import { consoleRouter } from './bot/console.ts';
+import { appRouter } from './embedded-app/index.ts';
 import { webexClientFor, webexWebhookRouter } from './bot/webex/index.ts';
 import { mountTeamsBot } from './bot/teams/index.ts';
 import type { ChatPlatform } from './bot/chat.ts';
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps, teamsRouter?: express.Router): express.
   app.use('/api/v1', apiRouter(deps));
   app.use('/admin', adminRouter(deps));
   app.use('/console', consoleRouter(deps));
+  app.use('/app', appRouter(deps));
   // /api/messages for the Teams bot: its SDK registers the route here once initialized (see startServer).
   if (teamsRouter) app.use(teamsRouter);
   app.use(pagesRouter(deps));

@@ -16,6 +16,7 @@ import { buildIcs } from '../templates/ics.ts';
 import type { Locale, TemplateKind } from '../templates/defaults.ts';
 import type { ConsultationView } from './consultations.ts';
 import { viewById } from './consultations.ts';
+import { citizenLink, linkKey } from '../core/links.ts';
 import type { ConsultationStatus } from './status.ts';
 import { transition } from './status.ts';
 
@@ -24,7 +25,7 @@ export interface MailJobDeps {
   readonly ids: IdSource;
   readonly clock: () => number;
   readonly log: Logger;
-  readonly config: Pick<Config, 'city' | 'mail'>;
+  readonly config: Pick<Config, 'city' | 'mail' | 'publicBaseUrl'>;
   readonly mail: MailTransport;
 }
 
@@ -99,6 +100,7 @@ export async function runMailJob(deps: MailJobDeps, job: OutboxJob & { kind: Mai
     consultation: { ...c, department: { name: c.department.name, contact } },
     meeting: c.meeting,
     previous: payload.previous ?? null,
+    appUrl: staff ? '' : citizenLink(deps.config.publicBaseUrl, await linkKey(db), c.id, Date.parse(c.end)),
     reason: c.status === 'cancelled' ? c.statusNote : '',
     problem: payload.problem ?? '',
   });

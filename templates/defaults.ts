@@ -49,6 +49,11 @@ const joinJa = `■ 参加のしかた
   ダイヤル先: {{ meeting.sip_address }}
 {% endif %}`;
 
+const prepareJa = `{% if consultation.app_url != "" %}■ 事前の準備
+  相談の前に、次のページで日時や担当をご確認いただけます（このメールを受け取った方専用です）。
+  {{ consultation.app_url }}
+{% endif %}`;
+
 const notesJa = `■ ご注意（必ずお読みください）
   1. パソコン・タブレット・スマートフォンなどの機器と通信環境は、ご自身でご用意ください。
   2. 通信料金は、ご本人のご負担となります。
@@ -85,6 +90,10 @@ const joinEn = `How to join ({% if meeting.provider == "teams" %}Microsoft Teams
 {% for d in meeting.dial_in %}  {{ d.label }}: {{ d.number }}
 {% endfor %}  then enter the meeting number {{ meeting.number | group_digits }}.
 {% endif %}{% if meeting.sip_address != "" %}From a video system: dial {{ meeting.sip_address }}
+{% endif %}`;
+
+const prepareEn = `{% if consultation.app_url != "" %}Before the consultation, you can check the details on your own page (for you only):
+  {{ consultation.app_url }}
 {% endif %}`;
 
 const notesEn = `Please note:
@@ -182,7 +191,7 @@ export const DEFAULT_TEMPLATES: Record<TemplateKind, Record<Locale, TemplateCont
 
 ${whenJa}
 
-${joinJa}
+${joinJa}${prepareJa}
 ${notesJa}
 
 ${contactJa}`,
@@ -191,6 +200,7 @@ ${contactJa}`,
 <p>{{ city.name }} {{ department.name }}です。オンライン相談の日時が決まりましたので、ご案内します。</p>
 ${whenHtmlJa}
 ${joinHtmlJa}
+{% if consultation.app_url != "" %}<p>相談の前に、<a href="{{ consultation.app_url }}">あなた専用の案内ページ</a>で日時や担当をご確認いただけます。</p>{% endif %}
 ${notesHtmlJa}
 ${contactHtmlJa}`),
     },
@@ -202,7 +212,7 @@ This is {{ department.name }}, {{ city.name }}. Your online consultation is book
 
 ${whenEn}
 
-${joinEn}
+${joinEn}${prepareEn}
 ${notesEn}
 
 ${contactEn}`,
@@ -211,6 +221,7 @@ ${contactEn}`,
 <p>This is {{ department.name }}, {{ city.name }}. Your online consultation is booked.</p>
 ${whenHtmlEn}
 ${joinHtmlEn}
+{% if consultation.app_url != "" %}<p>Before the consultation, you can check the details on <a href="{{ consultation.app_url }}">your own page</a>.</p>{% endif %}
 ${notesHtmlEn}
 ${contactHtmlEn}`),
     },

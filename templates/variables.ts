@@ -19,6 +19,7 @@ export const VARIABLES: ReadonlyArray<VariableDoc> = [
   { path: 'consultation.duration_minutes', ja: '相談時間（分）', en: 'Length in minutes', example: '60' },
   { path: 'consultation.topic', ja: '相談の内容', en: 'Topic', example: '固定資産税について' },
   { path: 'consultation.type', ja: '相談の種類', en: 'Consultation type', example: 'general' },
+  { path: 'consultation.app_url', ja: '相談者専用の案内ページ（事前の確認用。相談者あてのメールだけ）', en: "The citizen's own page (citizen emails only)", example: 'https://…/app/c/…' },
   { path: 'department.name', ja: '担当課', en: 'Department', example: '税務課' },
   { path: 'department.contact', ja: '担当課の連絡先（空のこともあります）', en: 'Department contact (may be empty)', example: '0879-00-0001' },
   { path: 'meeting.provider', ja: '会議サービス（webex / teams / dryrun）', en: 'Provider', example: 'webex' },
@@ -72,6 +73,8 @@ export interface VariableInput {
     readonly sipAddress: string;
   } | null;
   readonly previous?: { readonly start: string; readonly end: string } | null;
+  /** The citizen's personal link ('' in staff mail). */
+  readonly appUrl?: string;
   readonly reason?: string;
   readonly problem?: string;
 }
@@ -83,7 +86,7 @@ export function buildVariables(input: VariableInput): Record<string, unknown> {
   return {
     city: { name: input.city.name, contact: input.city.contact },
     citizen: { name: c.citizen.name, email: c.citizen.email },
-    consultation: { id: c.id, start: c.start, end: c.end, duration_minutes: c.durationMinutes, topic: c.topic, type: c.consultationType },
+    consultation: { id: c.id, start: c.start, end: c.end, duration_minutes: c.durationMinutes, topic: c.topic, type: c.consultationType, app_url: input.appUrl ?? '' },
     department: { name: c.department.name, contact: c.department.contact },
     meeting: {
       provider: m?.provider ?? '',
@@ -123,6 +126,7 @@ export function sampleInput(city: VariableInput['city']): VariableInput {
       sipAddress: '123456789@city.webex.com',
     },
     previous: { start: '2026-11-30T14:00:00+09:00', end: '2026-11-30T15:00:00+09:00' },
+    appUrl: 'https://madoguchi.city.example.jp/app/c/SAMPLE01.1796000000.sample',
     reason: '',
     problem: 'Webex 400: Password does not meet complexity requirements. (trackingId WEBEX_sample)',
   };

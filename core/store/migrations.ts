@@ -276,6 +276,14 @@ function staffAndRelays(dialect: DialectName): Migration {
   };
 }
 
+function appKeys(): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema.createTable('app_keys').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -283,6 +291,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0002_secrets': secrets(dialect),
     '0003_mail_and_admin': mailAndAdmin(dialect),
     '0004_staff_and_relays': staffAndRelays(dialect),
+    '0005_app_keys': appKeys(),
   };
 }
 

@@ -216,7 +216,14 @@ export interface ChatDeliveryTable {
   received_at: Timestamp;
 }
 
+export interface AppKeyTable {
+  name: string;
+  /** base64url; signs citizen links (not a credential for any outside service). */
+  value: string;
+}
+
 export interface Schema {
+  app_keys: AppKeyTable;
   chat_messages: ChatMessageTable;
   chat_deliveries: ChatDeliveryTable;
   staff: StaffTable;

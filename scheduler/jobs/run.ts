@@ -24,7 +24,7 @@ import { transition } from '../status.ts';
 
 export interface JobDeps {
   readonly store: Store;
-  readonly config: Pick<Config, 'city' | 'mail' | 'relay'>;
+  readonly config: Pick<Config, 'city' | 'mail' | 'relay' | 'publicBaseUrl'>;
   readonly mail: MailTransport;
   /** Chat platforms that relay alerts and news go to. */
   readonly chat: Partial<Record<ChatPlatformKind, ChatPlatform>>;

@@ -1,0 +1,45 @@
+// Signed, expiring links for one consultation (the citizen's personal link to the in-meeting app). The signing key is
+// made on first use and kept in the store, so that every instance and the job worker sign and check alike.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from './store/schema.ts';
+import { isUniqueViolation } from './store/db.ts';
+
+/** How long a citizen's link works: until a day after the consultation ends. */
+export const linkExpiry = (consultationEnd: number) => consultationEnd + 24 * 60 * 60 * 1000;
+
+/** The citizen's personal page for a consultation. */
+export const citizenLink = (publicBaseUrl: string, key: Buffer, consultationId: string, consultationEnd: number) =>
+  `${publicBaseUrl}/app/c/${signLink(key, consultationId, linkExpiry(consultationEnd))}`;
+
+export type LinkCheck = { ok: true; consultationId: string } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+
+const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+
+/** `<consultation id>.<expiry, epoch seconds>.<HMAC-SHA256>` — readable id, unforgeable, expiring. */
+export function signLink(key: Buffer, consultationId: string, expiresAt: number): string {
+  const body = `${consultationId}.${Math.floor(expiresAt / 1000)}`;
+  return `${body}.${b64(createHmac('sha256', key).update(`link:${body}`).digest())}`;
+}
+
+export function checkLink(key: Buffer, token: string, now: number): LinkCheck {
+  const m = /^([0-9A-Z]{4,16})\.(\d{9,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m) return { ok: false, reason: 'malformed' };
+  const [, id, exp, mac] = m;
+  const expected = createHmac('sha256', key).update(`link:${id}.${exp}`).digest();
+  const given = Buffer.from(mac!, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
+  if (Number(exp) * 1000 < now) return { ok: false, reason: 'expired' };
+  return { ok: true, consultationId: id! };
+}
+
+/** The link-signing key, made once per installation. */
+export async function linkKey(db: Db): Promise<Buffer> {
+  const row = await db.selectFrom('app_keys').select('value').where('name', '=', 'link').executeTakeFirst();
+  if (row) return Buffer.from(row.value, 'base64url');
+  try {
+    await db.insertInto('app_keys').values({ name: 'link', value: b64(randomBytes(32)) }).execute();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  return linkKey(db);
+}
