@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { HAS_CHROMIUM, launchChromium } from './browser.ts';
 import { booking, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
+import { CONSENT_VERSION } from '../embedded-app/content.ts';
 
 describe('the citizen’s personal link', function () {
   this.timeout(60_000);
@@ -52,6 +53,48 @@ describe('the citizen’s personal link', function () {
     const expired = await fetch(link);
     assert.equal(expired.status, 410);
     assert.match(await expired.text(), /有効期限が過ぎています/);
+  });
+
+  it('walks a citizen from welcome through consent (recorded with its text version) and documents to the survey', async function () {
+    if (!browser) return this.skip();
+    const link = await linkFromInvitation();
+    const page = await browser.newPage({ viewport: { width: 375, height: 667 } });
+    await page.goto(link);
+    await page.getByRole('button', { name: '次へ' }).click();
+    assert.match(await page.locator('h1').innerText(), /相談のときのお約束/);
+    assert.match(await page.locator('ol.rules').innerText(), /録画・録音をしないでください/);
+    await page.getByRole('button', { name: '同意します' }).click();
+    assert.match(await page.locator('h1').innerText(), /用意していただく書類/);
+    await page.getByRole('group', { name: /本人確認書類/ }).getByLabel('手元にあります').check();
+    await page.getByRole('group', { name: /メモ/ }).getByLabel('ありません').check();
+    await page.getByRole('button', { name: '次へ' }).click();
+    assert.match(await page.locator('h1').innerText(), /ありがとうございました/);
+    await page.getByLabel('とても満足').check();
+    await page.getByLabel('はい').check();
+    await page.getByLabel('ご意見（自由にお書きください）').fill('家から相談できて助かりました');
+    await page.getByRole('button', { name: '送る' }).click();
+    assert.match(await page.locator('h1').innerText(), /ご協力ありがとうございました/);
+    const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok(width <= 375);
+    await page.close();
+    const db = s.running.store.db;
+    const consent = await db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
+    assert.equal(consent.text_version, CONSENT_VERSION);
+    assert.equal(consent.agreed, 1);
+    assert.equal(consent.entry_point, 'link');
+    const progress = await db.selectFrom('app_progress').selectAll().executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(progress.checklist), { 'id-card': 'have', notes: 'missing' });
+    assert.deepEqual(JSON.parse(progress.survey!), { satisfaction: 5, again: true, comment: '家から相談できて助かりました' });
+    const audit = (await s.call('GET', `/api/v1/consultations/${consent.consultation_id}/audit`)).body.entries.map((e: { action: string }) => e.action);
+    assert.ok(audit.includes('consent.given'));
+  });
+
+  it('a citizen who does not agree is told the alternative, and the refusal is recorded', async () => {
+    const link = await linkFromInvitation();
+    const res = await fetch(`${link}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'choice=decline' });
+    assert.match(await res.text(), /お電話か、窓口（税務課）へお越しください/);
+    const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
+    assert.equal(consent.agreed, 0);
   });
 
   it('reads large on a phone, in Chromium', async function () {

@@ -284,6 +284,33 @@ function appKeys(): Migration {
   };
 }
 
+function citizenApp(dialect: DialectName): Migration {
+  const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
+  return {
+    async up(db: AnyDb) {
+      // Consent records are only ever inserted (never updated or deleted, except by the retention purge).
+      await db.schema
+        .createTable('consents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('consultation_id', 'text', (c) => c.notNull().references('consultations.id'))
+        .addColumn('text_version', 'text', (c) => c.notNull())
+        .addColumn('items', 'text', (c) => c.notNull())
+        .addColumn('agreed', 'integer', (c) => c.notNull())
+        .addColumn('entry_point', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('app_progress')
+        .addColumn('consultation_id', 'text', (c) => c.primaryKey().references('consultations.id'))
+        .addColumn('step', 'text', (c) => c.notNull())
+        .addColumn('checklist', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('survey', 'text')
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -292,6 +319,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0003_mail_and_admin': mailAndAdmin(dialect),
     '0004_staff_and_relays': staffAndRelays(dialect),
     '0005_app_keys': appKeys(),
+    '0006_citizen_app': citizenApp(dialect),
   };
 }
 

@@ -222,7 +222,34 @@ export interface AppKeyTable {
   value: string;
 }
 
+export interface ConsentTable {
+  id: string;
+  consultation_id: string;
+  /** The hash of the exact consent text shown. */
+  text_version: string;
+  /** JSON: the items shown, by id. */
+  items: string;
+  /** 1 agreed, 0 declined. */
+  agreed: number;
+  /** 'link' | 'webex' | 'teams' */
+  entry_point: string;
+  created_at: Timestamp;
+}
+
+export interface AppProgressTable {
+  consultation_id: string;
+  /** welcome | consent | documents | end */
+  step: string;
+  /** JSON: item id → 'have' | 'missing'. */
+  checklist: string;
+  /** JSON: { satisfaction, again, comment }, once answered. */
+  survey: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Schema {
+  consents: ConsentTable;
+  app_progress: AppProgressTable;
   app_keys: AppKeyTable;
   chat_messages: ChatMessageTable;
   chat_deliveries: ChatDeliveryTable;
