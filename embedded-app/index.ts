@@ -199,6 +199,37 @@ ${form(
     );
   });
 
+  // Relay status for the citizen: who they are being handed to, how long it has been, and who is coming.
+  // Refreshes itself every 10 seconds (no script needed); live updates inside the meeting come with the in-meeting entry points.
+  r.get('/c/:token/status', async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const { c, lang, base } = o;
+    const relay = await deps.store.db
+      .selectFrom('relays as r')
+      .innerJoin('departments as d', 'd.id', 'r.to_department_id')
+      .leftJoin('staff as s', 's.id', 'r.accepted_by')
+      .select(['r.status', 'r.requested_at', 'd.name as department', 's.display_name as accepter'])
+      .where('r.consultation_id', '=', c.id)
+      .orderBy('r.requested_at', 'desc')
+      .executeTakeFirst();
+    const minutes = relay ? Math.max(0, Math.floor((deps.clock() - Date.parse(relay.requested_at)) / 60_000)) : 0;
+    const message = !relay
+      ? t(lang, '担当の職員がお話しします。', 'The staff member in charge will talk with you.')
+      : relay.status === 'requested'
+        ? t(lang, `${relay.department}の担当者におつなぎしています。このままお待ちください。（${minutes}分）`, `We are connecting you to ${relay.department}. Please wait. (${minutes} min)`)
+        : relay.status === 'accepted'
+          ? t(lang, `${relay.department}の${relay.accepter ?? '担当者'}がまいります。`, `${relay.accepter ?? 'Someone'} from ${relay.department} is joining.`)
+          : relay.status === 'done'
+            ? t(lang, `${relay.department}のお話は終わりました。`, `${relay.department} has finished.`)
+            : t(lang, '担当の職員がご案内します。', 'The staff member will guide you.');
+    res
+      .type('html')
+      .send(
+        page(lang, t(lang, 'ただいまの状況', 'Status'), `<meta http-equiv="refresh" content="10">${switchLang(lang, `${base}/status`)}<h1>${t(lang, 'ただいまの状況', 'Now')}</h1><div class="box" role="status"><p class="big">${esc(message)}</p></div>`),
+      );
+  });
+
   r.post('/c/:token/end', express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
     const o = await open(req, res);
     if (!o) return;

@@ -7,6 +7,9 @@ import { HAS_CHROMIUM, launchChromium } from './browser.ts';
 import { booking, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 import { CONSENT_VERSION } from '../embedded-app/content.ts';
+import { createIdSource } from '../core/ids.ts';
+import { createLogger } from '../core/log.ts';
+import { handleMessage } from '../bot/index.ts';
 
 describe('the citizen’s personal link', function () {
   this.timeout(60_000);
@@ -95,6 +98,22 @@ describe('the citizen’s personal link', function () {
     assert.match(await res.text(), /お電話か、窓口（税務課）へお越しください/);
     const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
     assert.equal(consent.agreed, 0);
+  });
+
+  it('shows the citizen the relay: connecting to 税務課 with the minutes waited, then who is coming', async () => {
+    const link = await linkFromInvitation();
+    const c = (await s.call('GET', '/api/v1/consultations?from=2026-12-01&to=2026-12-01')).body.consultations[0];
+    assert.match(await (await fetch(`${link}/status`)).text(), /担当の職員がお話しします/);
+    s.clock.now = jst('2026-12-01', '10:05');
+    const deps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent') };
+    const reception = { platform: 'console' as const, userId: 'u-r', displayName: '受付' };
+    const tax = { platform: 'console' as const, userId: 'u-t', displayName: '税務 田中' };
+    await handleMessage(deps, reception, `/relay 税務 #${c.id}`);
+    s.clock.now += 2 * 60_000;
+    assert.match(await (await fetch(`${link}/status`)).text(), /税務課の担当者におつなぎしています。このままお待ちください。（2分）/);
+    await handleMessage(deps, tax, '/duty on 税務');
+    await handleMessage(deps, tax, '/accept');
+    assert.match(await (await fetch(`${link}/status`)).text(), /税務課の税務 田中がまいります/);
   });
 
   it('reads large on a phone, in Chromium', async function () {
