@@ -112,6 +112,9 @@ export function openApiDocument(serverUrl: string): Json {
           responses: { '200': json('Retrying', ref('Consultation')), '404': problemResponse('Not found'), '409': problemResponse('Not in "needs attention"'), ...errors },
         },
       },
+      '/api/v1/consultations/{id}/app': {
+        get: { summary: "What the citizen did in the app: step, consents (with text version), checklist, survey", parameters: [idParam], responses: { '200': json('Progress', { type: 'object' }), '404': problemResponse('Not found'), ...errors } },
+      },
       '/api/v1/consultations/{id}/audit': {
         get: { summary: 'Audit trail of one consultation', parameters: [idParam], responses: { '200': json('Entries', { type: 'object' }), '404': problemResponse('Not found'), ...errors } },
       },

@@ -106,6 +106,21 @@ export function apiRouter(deps: SchedulerDeps): Router {
     res.json({ entries: await readAudit(db, 'consultation', c.id) });
   });
 
+  // What the citizen has done in the app: the step they are on, each consent given or refused (with the text version),
+  // the document checklist and the survey.
+  r.get('/consultations/:id/app', staff, async (req, res) => {
+    const c = await getConsultation(deps, idOf(req));
+    if (!c) throw new ProblemError(notFound(idOf(req)));
+    const progress = await db.selectFrom('app_progress').selectAll().where('consultation_id', '=', c.id).executeTakeFirst();
+    const consents = await db.selectFrom('consents').selectAll().where('consultation_id', '=', c.id).orderBy('id').execute();
+    res.json({
+      step: progress?.step ?? 'not_opened',
+      consents: consents.map((x) => ({ agreed: x.agreed === 1, textVersion: x.text_version, items: JSON.parse(x.items) as string[], entryPoint: x.entry_point, at: x.created_at })),
+      checklist: progress ? (JSON.parse(progress.checklist) as Record<string, string>) : {},
+      survey: progress?.survey ? JSON.parse(progress.survey) : null,
+    });
+  });
+
   r.patch('/consultations/:id', staff, async (req, res) => {
     const body = must(parseInput(S.RescheduleBody, req.body ?? {}, ''));
     res.json(must(await rescheduleConsultation(deps, idOf(req), body, actorOf(req))));

@@ -90,6 +90,12 @@ describe('the citizen’s personal link', function () {
     assert.deepEqual(JSON.parse(progress.survey!), { satisfaction: 5, again: true, comment: '家から相談できて助かりました' });
     const audit = (await s.call('GET', `/api/v1/consultations/${consent.consultation_id}/audit`)).body.entries.map((e: { action: string }) => e.action);
     assert.ok(audit.includes('consent.given'));
+    const seen = (await s.call('GET', `/api/v1/consultations/${consent.consultation_id}/app`)).body;
+    assert.equal(seen.step, 'end');
+    assert.equal(seen.consents[0].agreed, true);
+    assert.equal(seen.consents[0].textVersion, CONSENT_VERSION);
+    assert.deepEqual(seen.checklist, { 'id-card': 'have', notes: 'missing' });
+    assert.equal(seen.survey.satisfaction, 5);
   });
 
   it('a citizen who does not agree is told the alternative, and the refusal is recorded', async () => {
