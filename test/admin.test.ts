@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { Browser, Page } from 'playwright-core';
-import { HAS_CHROMIUM, launchChromium } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describeInChromium } from './browser.ts';
 import { ADMIN_TOKEN, booking, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
@@ -21,20 +21,8 @@ async function emlSubjects(s: TestServer): Promise<string[]> {
   return out;
 }
 
-describe('admin page in Chromium', function () {
-  this.timeout(90_000);
-  if (!HAS_CHROMIUM) {
-    it.skip('skipped: no Chromium at /usr/bin/chromium (apt-get install chromium)', () => {});
-    return;
-  }
-  let browser: Browser;
+describeInChromium('admin page in Chromium', (browser) => {
   let s: TestServer;
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
     s = await startTestServer('sqlite');
   });
@@ -43,7 +31,7 @@ describe('admin page in Chromium', function () {
   });
 
   it('edits the invitation with a live preview, refuses an unknown variable, saves, rolls back, and the next booking uses the active version', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const page = await browser().newPage({ viewport: { width: 1100, height: 900 } });
     await signIn(page, s);
     await page.getByRole('link', { name: '日本語を編集' }).first().click();
     await page.waitForURL('**/admin/templates/invitation/ja');
@@ -82,7 +70,7 @@ describe('admin page in Chromium', function () {
   });
 
   it('departments and closures are edited on the page, with errors next to the field', async () => {
-    const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+    const page = await browser().newPage({ viewport: { width: 320, height: 800 } });
     await signIn(page, s);
     await page.getByRole('link', { name: '課', exact: true }).click();
     await page.locator('#new-name').fill('市民課');

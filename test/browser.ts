@@ -12,3 +12,22 @@ export function launchChromium(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'],
   });
 }
+
+/** A describe block with one real Chromium for its tests; with no Chromium, one visible "skipped" line instead. */
+export function describeInChromium(title: string, body: (browser: () => Browser) => void): void {
+  describe(title, function () {
+    this.timeout(90_000);
+    if (!HAS_CHROMIUM) {
+      it.skip(`skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`, () => {});
+      return;
+    }
+    let browser: Browser | undefined;
+    before(async () => {
+      browser = await launchChromium();
+    });
+    after(async () => {
+      await browser?.close();
+    });
+    body(() => browser!);
+  });
+}

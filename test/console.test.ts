@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { HAS_CHROMIUM, launchChromium } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describeInChromium } from './browser.ts';
 import { ADMIN_TOKEN, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
-describe('staff console in Chromium', function () {
-  this.timeout(90_000);
-  if (!HAS_CHROMIUM) {
-    it.skip('skipped: no Chromium at /usr/bin/chromium (apt-get install chromium)', () => {});
-    return;
-  }
-  let browser: Browser;
+describeInChromium('staff console in Chromium', (browser) => {
   let s: TestServer;
   before(async () => {
-    browser = await launchChromium();
     s = await startTestServer('sqlite');
   });
   after(async () => {
-    await browser?.close();
     await s?.close();
   });
 
@@ -36,7 +28,7 @@ describe('staff console in Chromium', function () {
 
   it('a newcomer books, relays to 税務, a tax staff member accepts, and finishes with /done', async () => {
     s.clock.now = jst('2026-12-01', '10:10');
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await browser().newPage({ viewport: { width: 1200, height: 900 } });
     await page.goto(`${s.url}/console`);
     await page.waitForURL('**/admin/login?next=/console');
     await page.getByLabel('管理者 API トークン').fill(ADMIN_TOKEN);

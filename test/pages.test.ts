@@ -1,28 +1,19 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { HAS_CHROMIUM, launchChromium } from './browser.ts';
+import { describeInChromium } from './browser.ts';
 import { booking, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
-describe('pages in Chromium', function () {
-  this.timeout(60_000);
-  if (!HAS_CHROMIUM) {
-    it.skip('skipped: no Chromium at /usr/bin/chromium (apt-get install chromium)', () => {});
-    return;
-  }
-  let browser: Browser;
+describeInChromium('pages in Chromium', (browser) => {
   let s: TestServer;
   before(async () => {
-    browser = await launchChromium();
     s = await startTestServer('sqlite');
   });
   after(async () => {
-    await browser?.close();
     await s?.close();
   });
 
   async function open(path: string) {
-    const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    const page = await browser().newPage({ viewport: { width: 320, height: 640 } });
     const response = await page.goto(`${s.url}${path}`);
     return { page, status: response?.status() };
   }
