@@ -1,6 +1,6 @@
 // HTML for the admin page: one layout (Japanese first, large readable text, keyboard and screen-reader friendly, 320 px wide).
 
-export const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { esc } from '../core/html.ts';
 
 export interface Flash {
   readonly kind: 'ok' | 'error';

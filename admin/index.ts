@@ -12,7 +12,7 @@ import { SESSION_HOURS, checkAdminSignIn, endSession, findSession, startSession 
 import { listDepartments, normalizeName, saveDepartment } from '../core/departments.ts';
 import { writeAudit } from '../core/audit.ts';
 import { describeRanges } from '../core/calendar/calendar.ts';
-import { formatMinute } from '../core/time.ts';
+import { WEEKDAYS_JA, formatMinute } from '../core/time.ts';
 import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from '../scheduler/calendar-store.ts';
 import { CalendarExceptionBody } from '../scheduler/schemas.ts';
 import { parseInput } from '../core/http.ts';
@@ -26,7 +26,8 @@ import { checkTemplate } from '../templates/liquid.ts';
 import { renderMessage } from '../templates/render.ts';
 import { VARIABLES, buildVariables, sampleInput } from '../templates/variables.ts';
 import type { Flash } from './html.ts';
-import { esc, field, layout } from './html.ts';
+import { field, layout } from './html.ts';
+import { esc } from '../core/html.ts';
 
 export interface AdminDeps {
   readonly store: Store;
@@ -40,7 +41,6 @@ export interface AdminDeps {
 
 const SESSION_COOKIE = 'madoguchi_admin';
 const LOGIN_COOKIE = 'madoguchi_login';
-const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
 const monthDay = (md: string) => `${Number(md.slice(0, 2))}月${Number(md.slice(3))}日`;
 
 declare module 'express-serve-static-core' {
@@ -367,7 +367,7 @@ ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネ�
 
   const calendarPage = async (req: Request, res: Response, flash: Flash | null, error: { field: string; message: string; values: Record<string, string> } | null, status = 200) => {
     const exceptions = await listCalendarExceptions(db);
-    const hours = deps.config.calendar.weeklyHours.map((h, i) => `<li>${WEEKDAYS[i]}曜日: ${h.length ? describeRanges(h) : '閉庁'}</li>`).join('');
+    const hours = deps.config.calendar.weeklyHours.map((h, i) => `<li>${WEEKDAYS_JA[i]}曜日: ${h.length ? describeRanges(h) : '閉庁'}</li>`).join('');
     const ye = deps.config.calendar.yearEndClosure;
     const rows = exceptions
       .map(

@@ -5,7 +5,7 @@ import type { Logger } from '../core/log.ts';
 import { listDepartments, matchDepartment } from '../core/departments.ts';
 import type { Department } from '../core/departments.ts';
 import { listHosts } from '../core/hosts.ts';
-import { MINUTE_MS, addDays, formatJa, formatMinute, isLocalDate, localInstant, parseMinute, toLocalDate, toLocalMinute } from '../core/time.ts';
+import { MINUTE_MS, addDays, formatDateJa, formatJa, formatMinute, isLocalDate, localInstant, parseMinute, toLocalDate, toLocalMinute } from '../core/time.ts';
 import type { SchedulerDeps } from '../scheduler/consultations.ts';
 import { bookConsultation, cancelConsultation, freeSlots, listConsultations, rescheduleConsultation, viewById } from '../scheduler/consultations.ts';
 import { statusLabelJa, transition } from '../scheduler/status.ts';
@@ -93,9 +93,19 @@ interface Command {
 const requireDepartment = (ctx: Ctx): Reply | null =>
   ctx.staff.departmentId ? null : say('先に所属の課を登録してください。例: /duty on 税務', 'Set your department first, e.g. /duty on tax');
 
-async function myWaitingRelay(ctx: Ctx): Promise<string | null> {
+/** The oldest relay waiting for the staff member's department, or the reply saying why there is none. */
+async function myWaitingRelay(ctx: Ctx): Promise<{ relayId: string } | { reply: Reply }> {
+  const need = requireDepartment(ctx);
+  if (need) return { reply: need };
   const q = await waitingQueue(ctx.deps.store.db, ctx.now, ctx.staff.departmentId ?? undefined);
-  return q[0]?.relay.id ?? null;
+  return q[0] ? { relayId: q[0].relay.id } : { reply: say('あなたの課への呼び出しはありません。', 'Nothing is waiting for your department.') };
+}
+
+async function declineReply(ctx: Ctx, relayId: string): Promise<Reply> {
+  const r = await declineRelay(relayDeps(ctx.deps), relayId, ctx.staff.id);
+  if (!r.ok) return fromProblem(r.reason);
+  ctx.deps.onQueued?.();
+  return say(`相談 #${r.value.consultationId} のおつなぎをお断りしました。依頼した人に伝えます。`, 'Declined; the requester will be told.');
 }
 
 async function acceptReply(ctx: Ctx, relayId: string): Promise<Reply> {
@@ -137,25 +147,16 @@ const COMMANDS: ReadonlyArray<Command> = [
     name: 'accept',
     help: { ja: '呼び出しに応じます（カードの「対応する」と同じ）', en: 'Take the oldest waiting relay to your department', example: '/accept' },
     async run(ctx) {
-      const need = requireDepartment(ctx);
-      if (need) return need;
-      const relayId = await myWaitingRelay(ctx);
-      if (!relayId) return say('あなたの課への呼び出しはありません。', 'Nothing is waiting for your department.');
-      return acceptReply(ctx, relayId);
+      const waiting = await myWaitingRelay(ctx);
+      return 'reply' in waiting ? waiting.reply : acceptReply(ctx, waiting.relayId);
     },
   },
   {
     name: 'decline',
     help: { ja: '呼び出しをお断りします（依頼した人に伝わります）', en: 'Decline the oldest waiting relay to your department', example: '/decline' },
     async run(ctx) {
-      const need = requireDepartment(ctx);
-      if (need) return need;
-      const relayId = await myWaitingRelay(ctx);
-      if (!relayId) return say('あなたの課への呼び出しはありません。', 'Nothing is waiting for your department.');
-      const r = await declineRelay(relayDeps(ctx.deps), relayId, ctx.staff.id);
-      if (!r.ok) return fromProblem(r.reason);
-      ctx.deps.onQueued?.();
-      return say(`相談 #${r.value.consultationId} のおつなぎをお断りしました。依頼した人に伝えます。`, 'Declined; the requester will be told.');
+      const waiting = await myWaitingRelay(ctx);
+      return 'reply' in waiting ? waiting.reply : declineReply(ctx, waiting.relayId);
     },
   },
   {
@@ -203,7 +204,7 @@ const COMMANDS: ReadonlyArray<Command> = [
       const date = args[0] ? parseDate(args[0], ctx.now) : toLocalDate(ctx.now);
       if (!date) return say(`日付「${args[0]}」を読み取れません。例: /today 12/1`, `Cannot read the date "${args[0]}".`);
       const list = await listConsultations(ctx.deps, date, date);
-      if (list.length === 0) return say(`${formatJa(localInstant(date, 0)).slice(0, -5)} の相談はありません。`, `No consultations on ${date}.`);
+      if (list.length === 0) return say(`${formatDateJa(localInstant(date, 0))} の相談はありません。`, `No consultations on ${date}.`);
       return say(
         `${date} の相談:\n${list.map((c) => `・${formatMinute(toLocalMinute(Date.parse(c.start)))}–${formatMinute(toLocalMinute(Date.parse(c.end)))} #${c.id} ${c.department.name} ${c.citizen.name}様（${statusLabelJa(c.status)}）`).join('\n')}`,
         `${list.length} consultation(s) on ${date}.`,
@@ -389,12 +390,8 @@ async function runAction(deps: BotDeps, ctx: Ctx, data: Record<string, unknown>)
   switch (verb) {
     case 'accept':
       return acceptReply(ctx, relayId);
-    case 'decline': {
-      const r = await declineRelay(relayDeps(deps), relayId, ctx.staff.id);
-      if (!r.ok) return fromProblem(r.reason);
-      deps.onQueued?.();
-      return say('お断りしました。依頼した人に伝えます。', 'Declined; the requester will be told.');
-    }
+    case 'decline':
+      return declineReply(ctx, relayId);
     case 'keep-waiting':
       return say('このままお待ちください。応答があればお知らせします。', 'Keep waiting; you will be told.');
     case 'cancel-relay': {

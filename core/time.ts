@@ -71,14 +71,20 @@ export function parseMinute(text: string): number | null {
   return minute <= 24 * 60 ? minute : null;
 }
 
-const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
-const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+/** Index 0 = Sunday. */
+export const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'] as const;
+export const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/** '2026年12月1日（火）' */
+export function formatDateJa(ms: number): string {
+  const date = toLocalDate(ms);
+  const [y, mo, d] = date.split('-').map(Number);
+  return `${y}年${mo}月${d}日（${WEEKDAYS_JA[weekdayOf(date)]}）`;
+}
 
 /** '2026年12月1日（火）10:00' — how staff and citizens read a time. */
 export function formatJa(ms: number): string {
-  const date = toLocalDate(ms);
-  const [y, mo, d] = date.split('-').map(Number);
-  return `${y}年${mo}月${d}日（${WEEKDAYS_JA[weekdayOf(date)]}）${formatMinute(toLocalMinute(ms))}`;
+  return `${formatDateJa(ms)}${formatMinute(toLocalMinute(ms))}`;
 }
 
 /** 'Tue 2026-12-01 10:00 JST'. */

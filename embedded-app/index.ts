@@ -5,6 +5,7 @@ import express from 'express';
 import type { Router } from 'express';
 import type { Store } from '../core/store/db.ts';
 import { checkLink, linkKey } from '../core/links.ts';
+import { esc } from '../core/html.ts';
 import { formatEn, formatJa } from '../core/time.ts';
 import { viewById } from '../scheduler/consultations.ts';
 import type { ConsultationView } from '../scheduler/consultations.ts';
@@ -23,7 +24,6 @@ const t = (lang: Lang, ja: string, en: string) => (lang === 'ja' ? ja : en);
 const STEPS = ['welcome', 'consent', 'documents', 'end'] as const;
 const stepLine = (lang: Lang, n: number) => `<p class="steps">${t(lang, `${n} / 4`, `Step ${n} of 4`)}</p>`;
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = `
   body { margin: 0; font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 20px; line-height: 1.8; color: #111; background: #fff; }

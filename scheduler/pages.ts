@@ -6,8 +6,9 @@ import { getConsultation } from './consultations.ts';
 import { listHosts } from '../core/hosts.ts';
 import { formatJa, formatEn } from '../core/time.ts';
 import { statusLabelJa } from './status.ts';
+import { esc } from '../core/html.ts';
+import { groupDigits } from '../templates/liquid.ts';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -15,7 +16,7 @@ function page(title: string, body: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${esc(title)}</title>
 <style>
   body { font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 18px; line-height: 1.7; color: #1a1a1a; background: #fff; margin: 0; padding: 1.5rem; max-width: 44rem; }
   h1 { font-size: 1.6rem; margin: 0 0 1rem; }
@@ -42,7 +43,7 @@ export function pagesRouter(deps: SchedulerDeps): Router {
   r.get('/', async (_req, res) => {
     const hosts = await listHosts(deps.store.db);
     const dryRun = hosts.every((h) => h.provider === 'dryrun');
-    const hostList = hosts.map((h) => `<li>${escapeHtml(h.displayName)}（${escapeHtml(h.provider)}）</li>`).join('');
+    const hostList = hosts.map((h) => `<li>${esc(h.displayName)}（${esc(h.provider)}）</li>`).join('');
     res.type('html').send(
       page(
         '窓口 madoguchi — オンライン相談窓口',
@@ -75,10 +76,10 @@ ${dryRun ? '<p class="note"><strong>試験運用（ドライラン）中です�
         `<h1>オンライン相談（試験運用）</h1>
 <p class="note"><strong>これは試験運用（ドライラン）の会議です。</strong>実際のビデオ会議にはつながりません。<br><span class="en">This is a dry-run meeting: there is no real video call.</span></p>
 <dl>
-<dt>日時</dt><dd>${escapeHtml(formatJa(start))}（${c.durationMinutes}分） <span class="en">${escapeHtml(formatEn(start))}</span></dd>
-<dt>担当</dt><dd>${escapeHtml(c.department.name)}</dd>
-<dt>ミーティング番号</dt><dd><code>${escapeHtml(c.meeting.meetingNumber.replace(/(\d{3})(?=\d)/g, '$1 '))}</code></dd>
-<dt>状態</dt><dd>${escapeHtml(statusLabelJa(c.status))}</dd>
+<dt>日時</dt><dd>${esc(formatJa(start))}（${c.durationMinutes}分） <span class="en">${esc(formatEn(start))}</span></dd>
+<dt>担当</dt><dd>${esc(c.department.name)}</dd>
+<dt>ミーティング番号</dt><dd><code>${esc(groupDigits(c.meeting.meetingNumber))}</code></dd>
+<dt>状態</dt><dd>${esc(statusLabelJa(c.status))}</dd>
 </dl>`,
       ),
     );

@@ -180,93 +180,69 @@ const dryRunHtmlEn = `{% if meeting.is_dry_run %}<p style="border-left:6px solid
 const whenHtmlEn = `<p style="font-size:20px;"><strong>{{ consultation.start | en_datetime }}</strong> to {{ consultation.end | jst_time }} ({{ consultation.duration_minutes }} minutes)</p>
 <p>With: {{ department.name }}</p>`;
 
+/** The invitation and the reminder: greeting, time, how to join (and anything extra), the notes, whom to contact. */
+const letterJa = (intro: string, extraText = '', extraHtml = '') => ({
+  text: `${dryRunJa}{{ citizen.name }} 様
+
+{{ city.name }} {{ department.name }}です。
+${intro}
+
+${whenJa}
+
+${joinJa}${extraText}
+${notesJa}
+
+${contactJa}`,
+  html: htmlPage('ja', `${dryRunHtmlJa}
+<p>{{ citizen.name }} 様</p>
+<p>{{ city.name }} {{ department.name }}です。${intro}</p>
+${whenHtmlJa}
+${joinHtmlJa}${extraHtml}
+${notesHtmlJa}
+${contactHtmlJa}`),
+});
+
+const letterEn = (intro: string, extraText = '', extraHtml = '') => ({
+  text: `${dryRunEn}Dear {{ citizen.name }},
+
+${intro}
+
+${whenEn}
+
+${joinEn}${extraText}
+${notesEn}
+
+${contactEn}`,
+  html: htmlPage('en', `${dryRunHtmlEn}
+<p>Dear {{ citizen.name }},</p>
+<p>${intro}</p>
+${whenHtmlEn}
+${joinHtmlEn}${extraHtml}
+${notesHtmlEn}
+${contactHtmlEn}`),
+});
+
 export const DEFAULT_TEMPLATES: Record<TemplateKind, Record<Locale, TemplateContent>> = {
   invitation: {
     ja: {
       subject: '【{{ city.name }}】オンライン相談のご案内（{{ consultation.start | jst_datetime }}）',
-      text: `${dryRunJa}{{ citizen.name }} 様
-
-{{ city.name }} {{ department.name }}です。
-オンライン相談の日時が決まりましたので、ご案内します。
-
-${whenJa}
-
-${joinJa}${prepareJa}
-${notesJa}
-
-${contactJa}`,
-      html: htmlPage('ja', `${dryRunHtmlJa}
-<p>{{ citizen.name }} 様</p>
-<p>{{ city.name }} {{ department.name }}です。オンライン相談の日時が決まりましたので、ご案内します。</p>
-${whenHtmlJa}
-${joinHtmlJa}
-{% if consultation.app_url != "" %}<p>相談の前に、<a href="{{ consultation.app_url }}">あなた専用の案内ページ</a>で日時や担当をご確認いただけます。</p>{% endif %}
-${notesHtmlJa}
-${contactHtmlJa}`),
+      ...letterJa('オンライン相談の日時が決まりましたので、ご案内します。', prepareJa, `
+{% if consultation.app_url != "" %}<p>相談の前に、<a href="{{ consultation.app_url }}">あなた専用の案内ページ</a>で日時や担当をご確認いただけます。</p>{% endif %}`),
     },
     en: {
       subject: '[{{ city.name }}] Your online consultation: {{ consultation.start | en_datetime }}',
-      text: `${dryRunEn}Dear {{ citizen.name }},
-
-This is {{ department.name }}, {{ city.name }}. Your online consultation is booked.
-
-${whenEn}
-
-${joinEn}${prepareEn}
-${notesEn}
-
-${contactEn}`,
-      html: htmlPage('en', `${dryRunHtmlEn}
-<p>Dear {{ citizen.name }},</p>
-<p>This is {{ department.name }}, {{ city.name }}. Your online consultation is booked.</p>
-${whenHtmlEn}
-${joinHtmlEn}
-{% if consultation.app_url != "" %}<p>Before the consultation, you can check the details on <a href="{{ consultation.app_url }}">your own page</a>.</p>{% endif %}
-${notesHtmlEn}
-${contactHtmlEn}`),
+      ...letterEn('This is {{ department.name }}, {{ city.name }}. Your online consultation is booked.', prepareEn, `
+{% if consultation.app_url != "" %}<p>Before the consultation, you can check the details on <a href="{{ consultation.app_url }}">your own page</a>.</p>{% endif %}`),
     },
   },
   reminder: {
     ja: {
       subject: '【{{ city.name }}】オンライン相談のお知らせ（{{ consultation.start | jst_datetime }}）',
-      text: `${dryRunJa}{{ citizen.name }} 様
-
-{{ city.name }} {{ department.name }}です。
-オンライン相談の日が近づきましたので、お知らせします。
-
-${whenJa}
-
-${joinJa}
-${notesJa}
-
-${contactJa}`,
-      html: htmlPage('ja', `${dryRunHtmlJa}
-<p>{{ citizen.name }} 様</p>
-<p>{{ city.name }} {{ department.name }}です。オンライン相談の日が近づきましたので、お知らせします。</p>
-${whenHtmlJa}
-${joinHtmlJa}
-${notesHtmlJa}
-${contactHtmlJa}`),
+      ...letterJa('オンライン相談の日が近づきましたので、お知らせします。'),
     },
     en: {
       subject: '[{{ city.name }}] Reminder: online consultation {{ consultation.start | en_datetime }}',
-      text: `${dryRunEn}Dear {{ citizen.name }},
-
-A reminder of your online consultation with {{ department.name }}, {{ city.name }}.
-
-${whenEn}
-
-${joinEn}
-${notesEn}
-
-${contactEn}`,
-      html: htmlPage('en', `${dryRunHtmlEn}
-<p>Dear {{ citizen.name }},</p>
-<p>A reminder of your online consultation with {{ department.name }}, {{ city.name }}.</p>
-${whenHtmlEn}
-${joinHtmlEn}
-${notesHtmlEn}
-${contactHtmlEn}`),
+      ...letterEn('A reminder of your online consultation with {{ department.name }}, {{ city.name }}.'),
     },
   },
   change: {

@@ -1,11 +1,9 @@
 // Liquid for admin-edited templates: strict variables and filters, no files from disk, HTML-escaped output in HTML parts,
 // and the filters a city message needs (Japan time, Japanese era dates, grouped meeting numbers).
 import { Liquid } from 'liquidjs';
-import { formatMinute, toLocalDate, toLocalMinute, weekdayOf } from '../core/time.ts';
+import { WEEKDAYS_EN, WEEKDAYS_JA, formatDateJa, formatMinute, toLocalDate, toLocalMinute, weekdayOf } from '../core/time.ts';
 import { unknownVariables } from './variables.ts';
 
-const WEEKDAY_JA = ['日', '月', '火', '水', '木', '金', '土'];
-const WEEKDAY_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTH_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const instant = (value: unknown): number | null => {
@@ -15,25 +13,18 @@ const instant = (value: unknown): number | null => {
 
 const eraFormat = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', { timeZone: 'Asia/Tokyo', era: 'long', year: 'numeric', month: 'numeric', day: 'numeric' });
 
-/** 2026年12月1日（火） */
-export function jstDate(ms: number): string {
-  const d = toLocalDate(ms);
-  const [y, m, day] = d.split('-').map(Number);
-  return `${y}年${m}月${day}日（${WEEKDAY_JA[weekdayOf(d)]}）`;
-}
-
 /** 令和8年12月1日（火） — 令和元年 for its first year. */
 export function eraDate(ms: number): string {
   const parts = Object.fromEntries(eraFormat.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
   const year = parts.year === '1' ? '元' : parts.year;
-  return `${parts.era}${year}年${parts.month}月${parts.day}日（${WEEKDAY_JA[weekdayOf(toLocalDate(ms))]}）`;
+  return `${parts.era}${year}年${parts.month}月${parts.day}日（${WEEKDAYS_JA[weekdayOf(toLocalDate(ms))]}）`;
 }
 
 /** Tue 1 Dec 2026 */
 export function enDate(ms: number): string {
   const d = toLocalDate(ms);
   const [y, m, day] = d.split('-').map(Number);
-  return `${WEEKDAY_EN[weekdayOf(d)]} ${day} ${MONTH_EN[m! - 1]} ${y}`;
+  return `${WEEKDAYS_EN[weekdayOf(d)]} ${day} ${MONTH_EN[m! - 1]} ${y}`;
 }
 
 /** 123456789 → 123 456 789 (as Webex prints it and as people read it out). */
@@ -47,9 +38,9 @@ function withFilters(engine: Liquid): Liquid {
     const ms = instant(v);
     return ms === null ? '' : fn(ms);
   };
-  engine.registerFilter('jst_date', time(jstDate));
+  engine.registerFilter('jst_date', time(formatDateJa));
   engine.registerFilter('jst_time', time((ms) => formatMinute(toLocalMinute(ms))));
-  engine.registerFilter('jst_datetime', time((ms) => `${jstDate(ms)} ${formatMinute(toLocalMinute(ms))}`));
+  engine.registerFilter('jst_datetime', time((ms) => `${formatDateJa(ms)} ${formatMinute(toLocalMinute(ms))}`));
   engine.registerFilter('era_date', time(eraDate));
   engine.registerFilter('en_date', time(enDate));
   engine.registerFilter('en_datetime', time((ms) => `${enDate(ms)}, ${formatMinute(toLocalMinute(ms))} (Japan time)`));

@@ -49,6 +49,16 @@ function crashingAfterCreateOnce(inner: ConferencingProvider): ConferencingProvi
   };
 }
 
+/** Books a consultation whose Webex meeting is made (mtg-1) and its invitation sent. */
+async function bookWithMeeting(s: TestServer) {
+  nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
+  nock(API).get('/meetings').query(true).reply(200, { items: [] });
+  nock(API).post('/meetings').reply(200, meeting());
+  const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+  await s.running.worker.idle();
+  return c;
+}
+
 async function status(s: TestServer, id: string) {
   return (await s.call('GET', `/api/v1/consultations/${id}`)).body;
 }
@@ -121,11 +131,7 @@ describe('meeting pipeline with Webex', function () {
 
   it('reschedule and cancel go through the same durable path (PATCH, then DELETE without email)', async () => {
     s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
-    nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
-    nock(API).get('/meetings').query(true).reply(200, { items: [] });
-    nock(API).post('/meetings').reply(200, meeting());
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    await s.running.worker.idle();
+    const c = await bookWithMeeting(s);
     let patched: any;
     nock(API).patch('/meetings/mtg-1', (b) => ((patched = b), true)).reply(200, meeting({ start: '2026-12-01T14:00:00+09:00', end: '2026-12-01T15:00:00+09:00' }));
     assert.equal((await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-01T14:00:00+09:00' })).status, 200);
@@ -140,11 +146,7 @@ describe('meeting pipeline with Webex', function () {
 
   it('a refused move needs attention ("could not be moved"), and a retry after the fix moves it and tells the citizen', async () => {
     s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
-    nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
-    nock(API).get('/meetings').query(true).reply(200, { items: [] });
-    nock(API).post('/meetings').reply(200, meeting());
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    await s.running.worker.idle();
+    const c = await bookWithMeeting(s);
     assert.equal((await status(s, c.id)).status, 'invited');
     nock(API).patch('/meetings/mtg-1').reply(403, { message: 'Forbidden: the meeting is locked', trackingId: 'WEBEX_p1' });
     await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-01T14:00:00+09:00' });
@@ -161,11 +163,7 @@ describe('meeting pipeline with Webex', function () {
 
   it('a cancelled consultation whose meeting could not be deleted says so, and the delete can be retried', async () => {
     s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
-    nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
-    nock(API).get('/meetings').query(true).reply(200, { items: [] });
-    nock(API).post('/meetings').reply(200, meeting());
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    await s.running.worker.idle();
+    const c = await bookWithMeeting(s);
     nock(API).delete('/meetings/mtg-1').query(true).reply(403, { message: 'Forbidden' });
     await s.call('POST', `/api/v1/consultations/${c.id}/cancel`, {});
     await s.running.worker.idle();
