@@ -33,6 +33,8 @@ import { mountTeamsBot } from './bot/teams/index.ts';
 import type { ChatPlatform } from './bot/chat.ts';
 import type { ChatPlatformKind } from './bot/staff.ts';
 import { createMailTransport } from './templates/mail.ts';
+import { createAppEvents } from './core/events.ts';
+import { appAssets } from './embedded-app/assets.ts';
 import type { MailTransport } from './templates/mail.ts';
 
 export interface AppDeps extends SchedulerDeps {
@@ -130,7 +132,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
     worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail, chat: options.chat ?? (await createChatPlatforms(config, options.log)) }, options.workerPollMs);
   }
-  const appDeps = { store, config, ids, clock, log: options.log, mail, onQueued: () => worker.wake() };
+  const events = await createAppEvents(store, config.databaseUrl, options.log);
+  await appAssets();
+  const appDeps = { store, config, ids, clock, log: options.log, mail, events, onQueued: () => worker.wake() };
   const teamsRouter = config.teams ? express.Router() : undefined;
   const app = createApp(appDeps, teamsRouter);
   if (config.teams && teamsRouter) await mountTeamsBot(teamsRouter, config.teams, appDeps, options.log);
@@ -150,6 +154,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
         server.closeAllConnections();
       });
       await worker.stop();
+      await events.close();
       await store.close();
     },
   };

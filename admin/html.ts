@@ -45,6 +45,7 @@ export function layout(o: { title: string; body: string; who?: { name: string; c
 <li><a href="/admin/templates">メールの文面</a></li>
 <li><a href="/admin/departments">課</a></li>
 <li><a href="/admin/calendar">受付時間・閉庁日</a></li>
+<li><a href="/admin/app">会議内アプリの文面</a></li>
 <li><a href="/console">職員コンソール</a></li>
 </ul></nav>
 <form method="post" action="/admin/logout" class="who"><span>${esc(o.who.name)} さん</span> <input type="hidden" name="csrf" value="${esc(o.who.csrf)}"><button class="secondary" type="submit">サインアウト</button></form>`

@@ -28,6 +28,9 @@ import { VARIABLES, buildVariables, sampleInput } from '../templates/variables.t
 import type { Flash } from './html.ts';
 import { field, layout } from './html.ts';
 import { esc } from '../core/html.ts';
+import { activeChecklist, activeConsent, checklistKeys, contentHistory, saveContent } from '../embedded-app/content-store.ts';
+import type { RowError } from './app-content.ts';
+import { editorHtml, isChecklistKey, parseRows, valuesOf } from './app-content.ts';
 
 export interface AdminDeps {
   readonly store: Store;
@@ -406,6 +409,81 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
   };
 
   r.get('/calendar', (req, res) => calendarPage(req, res, flashFrom(req.query), null));
+
+  // ------------------------------------------------------------ in-meeting app: consent text and checklists
+
+  r.get('/app', async (req, res) => {
+    const consent = await activeConsent(db);
+    const keys = await checklistKeys(db);
+    const lists = await Promise.all(keys.map(async (k) => ({ key: k, v: await activeChecklist(db, k) })));
+    page(
+      res,
+      req,
+      '会議内アプリの文面',
+      `<h1>会議内アプリの文面 <span class="en">In-meeting app texts</span></h1>
+<h2>同意の文面</h2><p><a href="/admin/app/consent">お約束（同意）の文面を編集</a>（第${consent.version}版、${consent.body.items.length}項目）</p>
+<h2>用意していただく書類（相談の種類ごと）</h2>
+<ul>${lists.map((l) => `<li><a href="/admin/app/checklist/${esc(l.key)}">${esc(l.key)}</a>（第${l.v.version}版、${l.v.body.items.length}項目）</li>`).join('')}</ul>
+<p class="hint">相談の種類は予約のときの consultationType です（例: general、after-death-procedures）。一覧にない種類は general の書類を表示します。</p>
+<form method="post" action="/admin/app/checklist">${csrfInput(req)}${field({ id: 'key', name: 'key', label: '相談の種類を追加', hint: '（半角英小文字・数字・ハイフン。例: moving-in）', value: String(req.query.key ?? ''), error: req.query.bad ? '半角英小文字・数字・ハイフンで入れてください。' : null })}<div class="actions"><button type="submit">追加して編集</button></div></form>`,
+      flashFrom(req.query),
+    );
+  });
+
+  r.post('/app/checklist', (req, res) => {
+    const key = String(req.body?.key ?? '').trim();
+    if (!isChecklistKey(key)) return res.redirect(303, `/admin/app?bad=1&key=${encodeURIComponent(key)}`);
+    res.redirect(303, `/admin/app/checklist/${key}`);
+  });
+
+  const contentTarget = (req: Request): { kind: 'consent' | 'checklist'; key: string; action: string; title: string } | null => {
+    if (req.params.key === undefined) return { kind: 'consent', key: 'default', action: '/admin/app/consent', title: 'お約束（同意）の文面' };
+    const key = String(req.params.key);
+    return isChecklistKey(key) ? { kind: 'checklist', key, action: `/admin/app/checklist/${key}`, title: `用意していただく書類: ${key}` } : null;
+  };
+  const activeOf = (kind: 'consent' | 'checklist', key: string) => (kind === 'consent' ? activeConsent(db) : activeChecklist(db, key));
+
+  const editorPage = async (req: Request, res: Response, values: Record<string, string> | null, errors: RowError[], flash: Flash | null, status = 200) => {
+    const target = contentTarget(req);
+    if (!target) return page(res, req, '見つかりません', '<h1>見つかりません</h1>', null, 404);
+    const active = await activeOf(target.kind, target.key);
+    const history = await contentHistory(db, target.kind, target.key);
+    page(
+      res,
+      req,
+      target.title,
+      `<p><a href="/admin/app">← 会議内アプリの文面</a></p><h1>${esc(target.title)}</h1>${editorHtml({ kind: target.kind, key: target.key, action: target.action, csrf: req.adminSession!.csrf, values: values ?? valuesOf(active.body), errors, history: history.length ? history : [active], active })}`,
+      flash,
+      status,
+    );
+  };
+
+  const saveContentFrom = async (req: Request, res: Response) => {
+    const target = contentTarget(req);
+    if (!target) return page(res, req, '見つかりません', '<h1>見つかりません</h1>', null, 404);
+    const values = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    const parsed = parseRows(target.kind, values);
+    if (!parsed.ok) return editorPage(req, res, values, parsed.errors, { kind: 'error', ja: '保存できませんでした。赤い字の項目を直してください。', en: 'Not saved: fix the fields marked in red.' }, 422);
+    const version = await saveContent(db, deps.ids, deps.clock(), actor(req), target.kind, target.key, parsed.content, String(req.body?.note ?? '').trim().slice(0, 200));
+    redirectWith(res, target.action, `第${version}版を保存しました。これからはこの文面が表示されます。`, `Saved version ${version}; it is shown from now on.`);
+  };
+
+  const rollbackContent = async (req: Request, res: Response) => {
+    const target = contentTarget(req);
+    if (!target) return page(res, req, '見つかりません', '<h1>見つかりません</h1>', null, 404);
+    const wanted = Number(req.body?.version);
+    const old = (await contentHistory(db, target.kind, target.key)).find((v) => v.version === wanted);
+    if (!old) return editorPage(req, res, null, [], { kind: 'error', ja: 'その版は見つかりません。', en: 'That version was not found.' }, 404);
+    const version = await saveContent(db, deps.ids, deps.clock(), actor(req), target.kind, target.key, old.body, old.version === 0 ? '初期設定に戻す' : `第${old.version}版に戻す`);
+    redirectWith(res, target.action, `${old.version === 0 ? '初期設定' : `第${old.version}版`}の文面に戻しました（第${version}版）。`, `Rolled back (now version ${version}).`);
+  };
+
+  r.get('/app/consent', (req, res) => editorPage(req, res, null, [], flashFrom(req.query)));
+  r.post('/app/consent', saveContentFrom);
+  r.post('/app/consent/rollback', rollbackContent);
+  r.get('/app/checklist/:key', (req, res) => editorPage(req, res, null, [], flashFrom(req.query)));
+  r.post('/app/checklist/:key', saveContentFrom);
+  r.post('/app/checklist/:key/rollback', rollbackContent);
 
   r.post('/calendar/exceptions', async (req, res) => {
     const values = Object.fromEntries(['kind', 'startDate', 'endDate', 'startTime', 'endTime', 'note'].map((k) => [k, String(req.body?.[k] ?? '').trim()]));

@@ -19,6 +19,7 @@ import { STATUS_JA, acceptRelay, cancelRelay, declineRelay, finishRelay, openRel
 import type { RelayDeps } from './relay.ts';
 import type { ChatPlatformKind, Staff } from './staff.ts';
 import { getStaff, setDuty, staffFor, staffOfDepartment } from './staff.ts';
+import { linkKey, staffLink } from '../core/links.ts';
 
 export interface BotDeps extends SchedulerDeps {
   readonly log: Logger;
@@ -46,7 +47,7 @@ interface Ctx {
 
 const say = (ja: string, en: string, card?: Card): Reply => ({ text: `${ja}\n${en}`, ...(card ? { card } : {}) });
 const fromProblem = (p: Problem, example?: string): Reply => say(`${p.message.ja}${example ? `\n例: ${example}` : ''}`, p.message.en);
-const relayDeps = (d: BotDeps): RelayDeps => ({ db: d.store.db, ids: d.ids, clock: d.clock, escalationMinutes: d.config.relay.escalationMinutes });
+const relayDeps = (d: BotDeps): RelayDeps => ({ db: d.store.db, ids: d.ids, clock: d.clock, escalationMinutes: d.config.relay.escalationMinutes, ...(d.events ? { events: d.events } : {}) });
 const actorOf = (s: Staff) => `staff:${s.id}:${s.displayName}`;
 
 function findDepartment(ctx: Ctx, typed: string, example: string): { ok: true; value: Department } | { ok: false; reply: Reply } {
@@ -270,6 +271,25 @@ const COMMANDS: ReadonlyArray<Command> = [
       await setDuty(ctx.deps.store.db, ctx.staff.id, on, departmentId ?? undefined);
       const name = ctx.departments.find((d) => d.id === departmentId)?.name ?? '';
       return say(on ? `${name}の当番を始めました。呼び出しがあればお知らせします。` : `${name}の当番を終えました。`, on ? `You are on duty for ${name}.` : 'You are off duty.');
+    },
+  },
+  {
+    name: 'app',
+    help: { ja: '会議内アプリのスタッフ画面（市民のいまの画面・同意・書類がその場で見られます）のリンク', en: 'Link to the staff view of the in-meeting app: the citizen’s step, consent and documents, live', example: '/app #K7M2Q9XA' },
+    async run(ctx, args) {
+      const { id } = takeConsultationRef(args);
+      const target = await consultationFor(ctx, id);
+      if (!('id' in target)) {
+        if (target.candidates.length === 0) return say('今日の相談が見つかりません。相談番号を付けてください。例: /app #K7M2Q9XA', 'No consultation today; give its number, e.g. /app #K7M2Q9XA');
+        return say(`どの相談ですか？ 番号を付けて送ってください。\n${target.candidates.map((c) => c.label).join('\n')}\n例: /app #${target.candidates[0]!.id}`, 'Which consultation? Send /app with its number.');
+      }
+      const c = await viewById(ctx.deps.store.db, target.id);
+      if (!c) return say(`相談 #${target.id} は見つかりません。`, `Consultation #${target.id} was not found.`);
+      const url = staffLink(ctx.deps.config.publicBaseUrl, await linkKey(ctx.deps.store.db), c.id, ctx.staff.id, ctx.now);
+      return say(
+        `相談 #${c.id}（${c.citizen.name} 様、${formatJa(Date.parse(c.start))}）のスタッフ画面です。12時間使えます。ほかの人には渡さないでください。\n${url}`,
+        `Staff view of consultation #${c.id} (valid 12 hours; do not pass it on): ${url}`,
+      );
     },
   },
   {

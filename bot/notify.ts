@@ -8,6 +8,7 @@ import type { Department } from '../core/departments.ts';
 import { formatJa, MINUTE_MS } from '../core/time.ts';
 import { viewById } from '../scheduler/consultations.ts';
 import { groupDigits } from '../templates/liquid.ts';
+import { linkKey, staffLink } from '../core/links.ts';
 import { alertCard, optionsCard } from './cards.ts';
 import type { ChatPlatform, OutgoingChat } from './chat.ts';
 import { departmentSpace, recordPost, staffSpace } from './chat.ts';
@@ -24,6 +25,8 @@ export interface NotifyDeps {
   readonly clock: () => number;
   readonly log: Logger;
   readonly platforms: Partial<Record<ChatPlatformKind, ChatPlatform>>;
+  /** For the staff view link given to whoever accepts. */
+  readonly publicBaseUrl?: string;
 }
 
 async function toDepartment(deps: NotifyDeps, department: Department, relay: Relay, purpose: string, message: OutgoingChat): Promise<void> {
@@ -101,6 +104,7 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
           `相談 #${c.id} をお願いします。${by}からのおつなぎです。${relay.note ? `メモ: ${relay.note}` : ''}`,
           `日時: ${formatJa(Date.parse(c.start))}（${c.durationMinutes}分） 相談者: ${c.citizen.name} 様`,
           m ? `参加: ${m.joinUrl}\nミーティング番号: ${groupDigits(m.meetingNumber)}  パスワード: ${m.password}` : '会議はまだ準備中です。',
+          ...(deps.publicBaseUrl && accepter ? [`スタッフ画面（相談者の同意・書類）: ${staffLink(deps.publicBaseUrl, await linkKey(deps.db), c.id, accepter.id, deps.clock())}`] : []),
           `Please join consultation #${c.id}${m ? `: ${m.joinUrl} (meeting ${groupDigits(m.meetingNumber)}, password ${m.password})` : ''}.`,
         ].join('\n'),
       });

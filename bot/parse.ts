@@ -2,7 +2,7 @@
 // its arguments. Pure; never throws.
 import { editDistance } from '../core/text.ts';
 
-export const COMMAND_NAMES = ['relay', 'accept', 'decline', 'done', 'queue', 'book', 'today', 'status', 'cancel', 'move', 'duty', 'help'] as const;
+export const COMMAND_NAMES = ['relay', 'accept', 'decline', 'done', 'queue', 'book', 'today', 'status', 'cancel', 'move', 'duty', 'app', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMAND_ALIASES: Record<CommandName, ReadonlyArray<string>> = {
@@ -17,6 +17,7 @@ export const COMMAND_ALIASES: Record<CommandName, ReadonlyArray<string>> = {
   cancel: ['取消', '取り消し', 'キャンセル'],
   move: ['変更', '日時変更'],
   duty: ['当番'],
+  app: ['アプリ', 'スタッフ画面'],
   help: ['ヘルプ', '使い方', '?', '？'],
 };
 

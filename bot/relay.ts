@@ -8,6 +8,7 @@ import { fail, ok, problem } from '../core/errors.ts';
 import { writeAudit } from '../core/audit.ts';
 import { enqueue } from '../core/outbox.ts';
 import { MINUTE_MS } from '../core/time.ts';
+import type { AppEvents } from '../core/events.ts';
 
 export type RelayStatus = 'requested' | 'accepted' | 'done' | 'declined' | 'cancelled';
 
@@ -33,6 +34,8 @@ export interface RelayDeps {
   readonly clock: () => number;
   /** Minutes without an accept before the alert is repeated louder (default 3). */
   readonly escalationMinutes: number;
+  /** Tells the in-meeting app (the citizen's status, the staff view) after each change. */
+  readonly events?: AppEvents;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -121,6 +124,7 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
     const open = await openRelayOf(db, req.consultationId);
     return fail(problem('conflict', `この相談は、すでにほかの課へおつなぎ中です（${open?.status === 'accepted' ? '対応中' : '応答待ち'}）。先に /done で終えてください。`, 'This consultation already has an open relay; finish it with /done first.', { extra: { relayId: open?.id } }));
   }
+  await deps.events?.changed(req.consultationId);
   // Taken (or cancelled) already in the moment since: then it is first, and waiting no more.
   const entry = (await waitingQueue(db, now, req.toDepartmentId)).find((e) => e.relay.id === id) ?? { relay: (await getRelay(db, id))!, position: 1, waitingMinutes: 0 };
   return ok(entry);
@@ -150,6 +154,7 @@ export async function acceptRelay(deps: RelayDeps, relayId: string, staffId: str
   });
   const relay = await getRelay(deps.db, relayId);
   if (!relay) return fail(problem('not_found', 'このおつなぎは見つかりません。', 'This relay was not found.'));
+  if (won) await deps.events?.changed(relay.consultationId);
   if (won) return ok({ relay, won: true });
   if (relay.status === 'accepted' || relay.status === 'done') return ok({ relay, won: false });
   return fail(problem('invalid_state', `このおつなぎは${relay.status === 'declined' ? 'お断り済み' : '取り消し済み'}です。`, `This relay is ${relay.status}.`));
@@ -172,6 +177,7 @@ async function finish(deps: RelayDeps, relayId: string, from: RelayStatus[], to:
   });
   const relay = await getRelay(deps.db, relayId);
   if (!relay) return fail(problem('not_found', 'このおつなぎは見つかりません。', 'This relay was not found.'));
+  if (changed) await deps.events?.changed(relay.consultationId);
   if (!changed) return fail(problem('invalid_state', `このおつなぎはすでに「${STATUS_JA[relay.status]}」です。`, `This relay is already ${relay.status}.`));
   return ok(relay);
 }

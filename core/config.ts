@@ -214,6 +214,16 @@ const variables = {
     doc: { example: '1d@10:00,1h', ja: 'お知らせメールを送る時（1d@10:00 = 前日10時、1h = 1時間前、none = 送らない）' },
   },
   RELAY_ESCALATION_MINUTES: { schema: int(1, 60), default: '3', doc: { example: '3', ja: 'おつなぎ（リレー）に誰も応答しないとき、何分後にもう一度強く呼び出すか' } },
+  APP_FRAME_ANCESTORS: {
+    schema: z
+      .string()
+      .trim()
+      .transform((v) => v.split(/\s+/).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^(?:'self'|https:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d+)?|http:\/\/(?:127\.0\.0\.1|localhost)(?::(?:\d+|\*))?)$/, "https://… の origin（*.example.com 可）か 'self' を空白区切りで / https origins (wildcard subdomains allowed) or 'self', space-separated")).min(1)),
+    default: "'self' https://*.webex.com https://*.wbx2.com https://*.ciscospark.com https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com https://*.skype.com",
+    doc: { example: "'self' https://*.webex.com https://teams.microsoft.com", ja: '会議内アプリを枠（iframe）に表示してよいサイト（Webex と Teams。CSP frame-ancestors）' },
+  },
+  CONSENT_RETENTION_DAYS: { schema: int(30, 3650), default: '1095', doc: { example: '1095', ja: '同意の記録とアプリの回答を、相談の終了から何日で消すか（保存期間）' } },
   DEFAULT_HOST_NAME: {
     schema: z.string().trim().min(1).max(100),
     default: '相談用専用PC',
@@ -248,6 +258,8 @@ export interface Config {
   readonly defaultHostName: string;
   readonly city: { readonly name: string; readonly contact: string };
   readonly relay: { readonly escalationMinutes: number };
+  /** The in-meeting app: who may frame it (CSP frame-ancestors), and how long consents are kept after the consultation. */
+  readonly app: { readonly frameAncestors: readonly string[]; readonly consentRetentionDays: number };
   readonly mail: {
     readonly from: string;
     /** null: no SMTP — messages are written as .eml files to outboxDir. */
@@ -370,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultHostName: p.DEFAULT_HOST_NAME,
     city: { name: p.CITY_NAME, contact: p.CITY_CONTACT },
     relay: { escalationMinutes: p.RELAY_ESCALATION_MINUTES },
+    app: { frameAncestors: p.APP_FRAME_ANCESTORS, consentRetentionDays: p.CONSENT_RETENTION_DAYS },
     mail: {
       from: p.MAIL_FROM,
       smtpUrl: p.SMTP_URL || null,

@@ -43,3 +43,32 @@ export async function linkKey(db: Db): Promise<Buffer> {
   }
   return linkKey(db);
 }
+
+/** How long a staff view link works: a working day. */
+export const STAFF_LINK_MS = 12 * 60 * 60 * 1000;
+
+export type StaffLinkCheck = { ok: true; consultationId: string; staffId: string } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+
+/**
+ * `s.<consultation id>.<staff id, base64url>.<expiry>.<HMAC>` — the staff view for one consultation, for one staff
+ * member (known to the bot through their chat identity); signed apart from citizen links so one cannot pass for the other.
+ */
+export function signStaffLink(key: Buffer, consultationId: string, staffId: string, expiresAt: number): string {
+  const body = `${consultationId}.${b64(staffId)}.${Math.floor(expiresAt / 1000)}`;
+  return `s.${body}.${b64(createHmac('sha256', key).update(`staff:${body}`).digest())}`;
+}
+
+export function checkStaffLink(key: Buffer, token: string, now: number): StaffLinkCheck {
+  const m = /^s\.([0-9A-Z]{4,16})\.([A-Za-z0-9_-]{1,200})\.(\d{9,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m) return { ok: false, reason: 'malformed' };
+  const [, id, staff, exp, mac] = m;
+  const expected = createHmac('sha256', key).update(`staff:${id}.${staff}.${exp}`).digest();
+  const given = Buffer.from(mac!, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
+  if (Number(exp) * 1000 < now) return { ok: false, reason: 'expired' };
+  return { ok: true, consultationId: id!, staffId: Buffer.from(staff!, 'base64url').toString('utf8') };
+}
+
+/** The staff view of a consultation, for a staff member. */
+export const staffLink = (publicBaseUrl: string, key: Buffer, consultationId: string, staffId: string, now: number) =>
+  `${publicBaseUrl}/app/s/${signStaffLink(key, consultationId, staffId, now + STAFF_LINK_MS)}`;

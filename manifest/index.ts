@@ -1,5 +1,6 @@
-// manifest/ owns the Microsoft Teams app package: manifest.json (schema v1.29) with the staff bot and its commands,
-// the English localization, and the two icons — generated from configuration; `npm run manifest` writes the zip.
+// manifest/ owns the Microsoft Teams app package: manifest.json (schema v1.29) with the staff bot and its commands and the
+// meeting side-panel tab, the English localization, and the two icons — generated from configuration; `npm run manifest`
+// writes the zip.
 import { deflateSync } from 'node:zlib';
 import { zipSync, strToU8 } from 'fflate';
 import type { Config } from '../core/config.ts';
@@ -30,7 +31,9 @@ export function manifestInput(config: Config, version: string): ManifestResult {
   return { ok: true, value: { botId, publicBaseUrl: config.publicBaseUrl, cityName: config.city.name, version } };
 }
 
-const commandsFor = (locale: 'ja' | 'en') => COMMAND_HELP.map((c) => ({ title: c.name, description: (locale === 'ja' ? `${c.ja}（例: ${c.example}）` : `${c.en} (e.g. ${c.example})`).slice(0, 4000) }));
+/** Teams shows at most 12 commands in the bot's menu; /duty (once per shift) is left out of it, /help lists every command. */
+export const MENU_COMMANDS = COMMAND_HELP.filter((c) => c.name !== 'duty');
+const commandsFor = (locale: 'ja' | 'en') => MENU_COMMANDS.map((c) => ({ title: c.name, description: (locale === 'ja' ? `${c.ja}（例: ${c.example}）` : `${c.en} (e.g. ${c.example})`).slice(0, 4000) }));
 
 export function buildManifest(i: ManifestInput): Manifest {
   const host = new URL(i.publicBaseUrl).host;
@@ -62,7 +65,21 @@ export function buildManifest(i: ManifestInput): Manifest {
         commandLists: scopes.map((scope) => ({ scopes: [scope], commands: commandsFor('ja') })),
       },
     ],
+    // The in-meeting counter: a side-panel tab (also offered in the meeting chat and details tabs). Schema v1.29 gives
+    // configurable tabs no name of their own (the app's name is shown) and the localization schema no key for them.
+    configurableTabs: [
+      {
+        configurationUrl: `${i.publicBaseUrl}/app/teams/config`,
+        canUpdateConfiguration: true,
+        scopes: ['groupChat'],
+        context: ['meetingSidePanel', 'meetingChatTab', 'meetingDetailsTab'],
+        meetingSurfaces: ['sidePanel'],
+      },
+    ],
+    // Citizens join as anonymous guests; in v1.29 this flag lives here, not at the top level.
+    meetingExtensionDefinition: { supportsAnonymousGuestUsers: true },
     permissions: ['identity', 'messageTeamMembers'],
+    // The tab's pages (and the bot's links) are served from PUBLIC_BASE_URL.
     validDomains: [host],
     localizationInfo: { defaultLanguageTag: 'ja-jp', additionalLanguages: [{ languageTag: 'en-us', file: 'en-us.json' }] },
   };

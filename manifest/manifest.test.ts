@@ -18,7 +18,7 @@ function validator(file: string) {
 const config = loadConfig({ TEAMS_TENANT_ID: 't', TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555', TEAMS_CLIENT_SECRET: 's', TEAMS_HOST_USER_ID: 'h', PUBLIC_BASE_URL: 'https://madoguchi.city.example.jp', CITY_NAME: 'さぬき市' });
 
 describe('Teams app package', () => {
-  it('builds a manifest that validates against the official v1.29 schema, with the bot and every command', () => {
+  it('builds a manifest that validates against the official v1.29 schema, with the bot and its menu of commands (Teams allows 12; /help lists all)', () => {
     const input = manifestInput(config, '0.1.0');
     assert.ok(input.ok);
     const pkg = buildPackage(input.value);
@@ -30,7 +30,37 @@ describe('Teams app package', () => {
     assert.equal(bot.botId, '11111111-2222-3333-4444-555555555555');
     assert.deepEqual(bot.scopes, ['personal', 'team', 'groupChat']);
     assert.ok(bot.commandLists[0]!.commands.some((c) => c.title === 'relay'));
+    assert.ok(bot.commandLists[0]!.commands.some((c) => c.title === 'app'));
+    assert.equal(bot.commandLists[0]!.commands.length, 12);
     assert.deepEqual(pkg.manifest.validDomains, ['madoguchi.city.example.jp']);
+  });
+
+  it('adds a meeting side-panel tab, configured from PUBLIC_BASE_URL and open to anonymous guests, still valid v1.29', () => {
+    const input = manifestInput(config, '0.1.0');
+    assert.ok(input.ok);
+    const { manifest } = buildPackage(input.value);
+    const validate = validator('teams-manifest-v1.29.schema.json');
+    assert.ok(validate(manifest), JSON.stringify(validate.errors, null, 1));
+    const tabs = manifest.configurableTabs as Array<Record<string, unknown>>;
+    assert.equal(tabs.length, 1);
+    const tab = tabs[0]!;
+    assert.deepEqual(tab, {
+      configurationUrl: 'https://madoguchi.city.example.jp/app/teams/config',
+      canUpdateConfiguration: true,
+      scopes: ['groupChat'],
+      context: ['meetingSidePanel', 'meetingChatTab', 'meetingDetailsTab'],
+      meetingSurfaces: ['sidePanel'],
+    });
+    assert.deepEqual(manifest.meetingExtensionDefinition, { supportsAnonymousGuestUsers: true });
+    assert.equal('supportsAnonymousGuestUsers' in manifest, false, 'v1.29 has no top-level flag');
+    // The configuration page's host is a valid domain, and no resource-specific consent is asked for.
+    assert.ok((manifest.validDomains as string[]).includes(new URL(tab.configurationUrl as string).host));
+    assert.equal(manifest.authorization, undefined);
+    // The schema really checks the tab and the meeting flag.
+    assert.equal(validate({ ...manifest, configurableTabs: [{ ...tab, context: ['meetingSidebar'] }] }), false);
+    assert.equal(validate({ ...manifest, configurableTabs: [{ ...tab, scopes: ['personal'] }] }), false);
+    assert.equal(validate({ ...manifest, configurableTabs: [{ ...tab, name: 'counter' }] }), false, 'configurable tabs have no name');
+    assert.equal(validate({ ...manifest, supportsAnonymousGuestUsers: true }), false, 'not a top-level property');
   });
 
   it('ships an English localization that validates, and two PNG icons of the right size, in the zip', () => {
@@ -39,8 +69,9 @@ describe('Teams app package', () => {
     const files = unzipSync(buildPackage(input.value).zip);
     assert.deepEqual(Object.keys(files).sort(), ['color.png', 'en-us.json', 'manifest.json', 'outline.png']);
     const validate = validator('teams-manifest-localization.schema.json');
-    const en = JSON.parse(strFromU8(files['en-us.json']!));
+    const en = JSON.parse(strFromU8(files['en-us.json']!)) as Record<string, unknown>;
     assert.ok(validate(en), JSON.stringify(validate.errors, null, 1));
+    assert.equal(validate({ ...en, 'configurableTabs[0].name': 'Counter' }), false, 'the localization schema has no key for the meeting tab');
     const size = (png: Uint8Array) => [Buffer.from(png).readUInt32BE(16), Buffer.from(png).readUInt32BE(20)];
     assert.deepEqual(size(files['color.png']!), [192, 192]);
     assert.deepEqual(size(files['outline.png']!), [32, 32]);

@@ -1,4 +1,5 @@
 // Consultations: book, reschedule and cancel on a host, never twice; every change audited and followed by a meeting job.
+import type { AppEvents } from '../core/events.ts';
 import type { Config } from '../core/config.ts';
 import type { Store } from '../core/store/db.ts';
 import { isOverlapViolation, isUniqueViolation } from '../core/store/db.ts';
@@ -30,6 +31,8 @@ export interface SchedulerDeps {
   readonly clock: () => number;
   /** Called after a commit that queued outbox work (wakes the worker). */
   readonly onQueued?: () => void;
+  /** In-meeting app events (live pages); absent in tests that do not need them. */
+  readonly events?: AppEvents;
 }
 
 export interface MeetingView {

@@ -1,4 +1,5 @@
 // /api/v1: the booking API. Each route parses with zod, calls the scheduler, and passes failures to the problem handler.
+import { readState } from '../embedded-app/state.ts';
 import express from 'express';
 import type { Router } from 'express';
 import { must, parseInput, principalOf, requireToken } from '../core/http.ts';
@@ -111,13 +112,15 @@ export function apiRouter(deps: SchedulerDeps): Router {
   r.get('/consultations/:id/app', staff, async (req, res) => {
     const c = await getConsultation(deps, idOf(req));
     if (!c) throw new ProblemError(notFound(idOf(req)));
-    const progress = await db.selectFrom('app_progress').selectAll().where('consultation_id', '=', c.id).executeTakeFirst();
-    const consents = await db.selectFrom('consents').selectAll().where('consultation_id', '=', c.id).orderBy('id').execute();
+    const s = await readState(db, c, deps.clock());
     res.json({
-      step: progress?.step ?? 'not_opened',
-      consents: consents.map((x) => ({ agreed: x.agreed === 1, textVersion: x.text_version, items: JSON.parse(x.items) as string[], entryPoint: x.entry_point, at: x.created_at })),
-      checklist: progress ? (JSON.parse(progress.checklist) as Record<string, string>) : {},
-      survey: progress?.survey ? JSON.parse(progress.survey) : null,
+      step: s.step,
+      consents: s.consents,
+      checklist: s.answers,
+      checklistVersion: s.checklist.hash,
+      staffChecked: s.staffChecked,
+      survey: s.survey,
+      relay: s.relay,
     });
   });
 

@@ -63,7 +63,7 @@ describe('the citizen’s personal link', function () {
     const link = await linkFromInvitation();
     const page = await browser.newPage({ viewport: { width: 375, height: 667 } });
     await page.goto(link);
-    await page.getByRole('button', { name: '次へ' }).click();
+    await page.getByRole('link', { name: '次へ' }).click();
     assert.match(await page.locator('h1').innerText(), /相談のときのお約束/);
     assert.match(await page.locator('ol.rules').innerText(), /録画・録音をしないでください/);
     await page.getByRole('button', { name: '同意します' }).click();

@@ -311,6 +311,40 @@ function citizenApp(dialect: DialectName): Migration {
   };
 }
 
+function appContent(dialect: DialectName): Migration {
+  const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
+  return {
+    async up(db: AnyDb) {
+      // Every consent text and checklist ever shown, by the hash of its content (insert-only), so a consent record's
+      // text_version always leads back to the exact words the citizen read.
+      await db.schema
+        .createTable('app_texts')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .execute();
+      // What admins saved: the newest version per (kind, key) is in use; a rollback saves an old one anew.
+      await db.schema
+        .createTable('app_content_versions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().references('app_texts.hash'))
+        .addColumn('note', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addUniqueConstraint('app_content_versions_kind_key_version', ['kind', 'key', 'version'])
+        .execute();
+      // What staff did in the staff view: documents they checked, and the step they moved the citizen to.
+      await db.schema.alterTable('app_progress').addColumn('staff_checked', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+      await db.schema.alterTable('app_progress').addColumn('pushed_step', 'text').execute();
+      await db.schema.alterTable('app_progress').addColumn('pushed_at', ts).execute();
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -320,6 +354,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0004_staff_and_relays': staffAndRelays(dialect),
     '0005_app_keys': appKeys(),
     '0006_citizen_app': citizenApp(dialect),
+    '0007_app_content': appContent(dialect),
   };
 }
 

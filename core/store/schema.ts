@@ -245,9 +245,36 @@ export interface AppProgressTable {
   /** JSON: { satisfaction, again, comment }, once answered. */
   survey: string | null;
   updated_at: Timestamp;
+  /** JSON: item id → { by, at } for documents staff have seen. */
+  staff_checked: Generated<string>;
+  /** The step staff moved the citizen to, and when (the citizen's page follows). */
+  pushed_step: string | null;
+  pushed_at: Timestamp | null;
+}
+
+export interface AppTextTable {
+  hash: string;
+  /** 'consent' | 'checklist' */
+  kind: string;
+  body: string;
+  created_at: Timestamp;
+}
+
+export interface AppContentVersionTable {
+  id: string;
+  kind: string;
+  /** 'default' for the consent text; the consultation type for a checklist. */
+  key: string;
+  version: number;
+  hash: string;
+  note: string;
+  created_by: string;
+  created_at: Timestamp;
 }
 
 export interface Schema {
+  app_texts: AppTextTable;
+  app_content_versions: AppContentVersionTable;
   consents: ConsentTable;
   app_progress: AppProgressTable;
   app_keys: AppKeyTable;

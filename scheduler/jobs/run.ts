@@ -186,7 +186,7 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
         break;
       case 'relay.notify': {
         const p = job.payload as { relayId: string; event: RelayEvent };
-        await deliverRelayEvent({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat }, p.relayId, p.event);
+        await deliverRelayEvent({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat, publicBaseUrl: deps.config.publicBaseUrl }, p.relayId, p.event);
         break;
       }
       case 'relay.escalate':

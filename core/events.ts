@@ -1,0 +1,105 @@
+// App events: "this consultation's in-meeting app state changed", told to every open page (server-sent events).
+// On PostgreSQL they cross instances through LISTEN/NOTIFY; on SQLite (one instance) they stay in this process.
+// An event carries only the consultation id: each page then reads the state it is allowed to see.
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { Store } from './store/db.ts';
+import type { Logger } from './log.ts';
+
+export const APP_CHANNEL = 'madoguchi_app';
+
+export interface AppEvents {
+  /** Call after the change is committed. */
+  changed(consultationId: string): Promise<void>;
+  /** Returns the unsubscribe function. */
+  subscribe(consultationId: string, listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+function localEmitter(): EventEmitter {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return emitter;
+}
+
+export function inProcessEvents(): AppEvents {
+  const emitter = localEmitter();
+  return {
+    async changed(id) {
+      emitter.emit(id);
+    },
+    subscribe(id, listener) {
+      emitter.on(id, listener);
+      return () => emitter.off(id, listener);
+    },
+    async close() {
+      emitter.removeAllListeners();
+    },
+  };
+}
+
+/**
+ * PostgreSQL: one dedicated connection LISTENs; NOTIFY goes through the store's pool, so it reaches this instance
+ * and every other one. A lost listener connection is re-opened with backoff (pages also re-read on reconnect).
+ */
+export async function postgresEvents(store: Store, databaseUrl: string, log: Logger): Promise<AppEvents> {
+  const emitter = localEmitter();
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retryMs = 500;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    c.on('notification', (n) => {
+      if (n.channel === APP_CHANNEL && n.payload) emitter.emit(n.payload);
+    });
+    c.on('error', (error) => {
+      log.warn({ err: error.message }, 'app events: listener connection lost; reconnecting');
+      void c.end().catch(() => undefined);
+      if (client === c) client = null;
+      schedule();
+    });
+    await c.connect();
+    await c.query(`listen ${APP_CHANNEL}`);
+    if (closed) {
+      await c.end();
+      return;
+    }
+    client = c;
+    retryMs = 500;
+    // Pages that missed events while the listener was away re-read now.
+    for (const name of emitter.eventNames()) emitter.emit(name);
+  };
+  const schedule = () => {
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      connect().catch((error: Error) => {
+        log.warn({ err: error.message }, 'app events: cannot listen yet');
+        retryMs = Math.min(retryMs * 2, 30_000);
+        schedule();
+      });
+    }, retryMs);
+    timer.unref();
+  };
+  await connect();
+  return {
+    async changed(id) {
+      await sql`select pg_notify(${APP_CHANNEL}, ${id})`.execute(store.db);
+    },
+    subscribe(id, listener) {
+      emitter.on(id, listener);
+      return () => emitter.off(id, listener);
+    },
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      emitter.removeAllListeners();
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
+
+export const createAppEvents = (store: Store, databaseUrl: string | null, log: Logger): Promise<AppEvents> =>
+  store.dialect === 'postgres' && databaseUrl ? postgresEvents(store, databaseUrl, log) : Promise.resolve(inProcessEvents());

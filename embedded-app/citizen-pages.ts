@@ -1,0 +1,276 @@
+// The citizen's steps: welcome → consent (recorded with its text version) → documents → thanks and survey, plus the
+// relay status. Server-rendered, one thing per screen; a small script (client/citizen.ts) makes each page live.
+// Reached by the personal link, or from inside Webex / Teams (platforms.ts), which sends here with via=webex|teams.
+import express from 'express';
+import type { Router } from 'express';
+import { esc } from '../core/html.ts';
+import { formatEn, formatJa } from '../core/time.ts';
+import type { ConsultationView } from '../scheduler/consultations.ts';
+import { viewById } from '../scheduler/consultations.ts';
+import { checkLink, linkKey } from '../core/links.ts';
+import type { Assets } from './assets.ts';
+import type { Lang } from './html.ts';
+import { keep, page, t } from './html.ts';
+import { rubyHtml, rubyPlain } from './ruby.ts';
+import { activeChecklist, activeConsent } from './content-store.ts';
+import type { AppState, EntryPoint, RelayStatusView, StateDeps, Step } from './state.ts';
+import { citizenAt, latestRelay, readState, recordConsent } from './state.ts';
+import { sendEvents } from './sse.ts';
+import type { AppEvents } from '../core/events.ts';
+
+export interface CitizenDeps extends StateDeps {
+  readonly assets: Assets;
+  readonly events?: AppEvents | undefined;
+}
+
+const STEP_PATH: Record<Step, string> = { welcome: '', consent: '/consent', documents: '/documents', end: '/end' };
+const stepLine = (lang: Lang, n: number) => `<p class="steps">${t(lang, `${n} / 4`, `Step ${n} of 4`)}</p>`;
+
+/** What the citizen is told about a relay, in their language. */
+export function relayMessage(lang: Lang, relay: RelayStatusView | null): string | null {
+  if (!relay) return null;
+  switch (relay.status) {
+    case 'requested':
+      return t(lang, `${relay.department}の担当者におつなぎしています。このままお待ちください。（${relay.minutes}分）`, `We are connecting you to ${relay.department}. Please wait. (${relay.minutes} min)`);
+    case 'accepted':
+      return t(lang, `${relay.department}の${relay.accepter ?? '担当者'}がまいります。`, `${relay.accepter ?? 'Someone'} from ${relay.department} is joining.`);
+    case 'done':
+      return t(lang, `${relay.department}のお話は終わりました。`, `${relay.department} has finished.`);
+    default:
+      return null;
+  }
+}
+
+/** The relay notice shown on every step (hidden while there is none; the script fills it in live). */
+const relayBox = (lang: Lang, relay: RelayStatusView | null) => {
+  const message = relayMessage(lang, relay);
+  return `<div id="relay" class="box relay" role="status" aria-live="polite"${message ? '' : ' hidden'}><p id="relay-text" class="big">${esc(message ?? '')}</p></div>`;
+};
+
+const VIA = new Set<EntryPoint>(['link', 'webex', 'teams']);
+
+export function citizenRouter(deps: CitizenDeps): Router {
+  const r = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb' });
+
+  interface Opened {
+    readonly c: ConsultationView;
+    readonly lang: Lang;
+    readonly via: EntryPoint;
+    readonly base: string;
+    readonly q: string;
+  }
+
+  /** The consultation a link opens, or the refusal page already sent. */
+  const open = async (req: express.Request, res: express.Response): Promise<Opened | null> => {
+    const lang: Lang = req.query.lang === 'en' || req.body?.lang === 'en' ? 'en' : 'ja';
+    const rawVia = String(req.query.via ?? req.body?.via ?? 'link');
+    const via: EntryPoint = VIA.has(rawVia as EntryPoint) ? (rawVia as EntryPoint) : 'link';
+    const check = checkLink(await linkKey(deps.db), String(req.params.token), deps.clock());
+    const c = check.ok ? await viewById(deps.db, check.consultationId) : null;
+    if (!check.ok || !c || c.status === 'cancelled') {
+      const expired = check.ok ? false : check.reason === 'expired';
+      res
+        .status(expired ? 410 : 404)
+        .type('html')
+        .send(
+          page({
+            lang: 'ja',
+            assets: deps.assets,
+            title: 'このリンクは使えません / This link cannot be used',
+            body: `<h1>このリンクは使えません</h1>
+<div class="box stop"><p>${expired ? '有効期限が過ぎています。' : c?.status === 'cancelled' ? 'この相談は取り消されました。' : 'リンクが正しくないか、この相談のものではありません。'}</p>
+<p>お手数ですが、案内メールに書かれた市役所の担当課にお問い合わせください。</p></div>
+<p class="en" lang="en">This link cannot be used${expired ? ' (it has expired)' : c?.status === 'cancelled' ? ' (the consultation was cancelled)' : ''}. Please contact the department named in your invitation email.</p>`,
+          }),
+        );
+      return null;
+    }
+    const base = `/app/c/${encodeURIComponent(String(req.params.token))}`;
+    return { c, lang, via, base, q: keep(lang, via) };
+  };
+
+  const hidden = (o: Opened) => `<input type="hidden" name="lang" value="${o.lang}"><input type="hidden" name="via" value="${o.via}">`;
+  const switchLang = (o: Opened, step: Step) => {
+    const other: Lang = o.lang === 'ja' ? 'en' : 'ja';
+    return `<a class="lang" href="${esc(`${o.base}${STEP_PATH[step]}${keep(other, o.via)}`)}" lang="${other}">${other === 'en' ? 'English' : '日本語'}</a>`;
+  };
+
+  /** A live step page: the relay notice, the language switch, and the script that follows staff and relay changes. */
+  const send = async (res: express.Response, o: Opened, step: Step, title: string, body: string) => {
+    const relay = await latestRelay(deps.db, o.c.id, deps.clock());
+    res.type('html').send(
+      page({
+        lang: o.lang,
+        assets: deps.assets,
+        title,
+        body: `${switchLang(o, step)}${relayBox(o.lang, relay)}${body}`,
+        script: 'citizen',
+        data: { events: `${o.base}/events${o.q}`, step, loaded: String(deps.clock()) },
+      }),
+    );
+  };
+
+  r.get('/c/:token', async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const { c, lang } = o;
+    const start = Date.parse(c.start);
+    const card =
+      lang === 'ja'
+        ? `<h1>オンライン相談へようこそ</h1>
+<div class="box"><p class="big">${esc(formatJa(start))}から<br>${c.durationMinutes}分</p><p>担当: ${esc(c.department.name)}</p><p>${esc(c.citizen.name)} 様</p></div>
+<p>このあと、相談のときのお約束をご確認いただき、用意していただく書類をお知らせします。時間になったら、案内メールのリンクから会議に入ってください。</p>`
+        : `<h1>Welcome to your online consultation</h1>
+<div class="box"><p class="big">${esc(formatEn(start))}<br>${c.durationMinutes} minutes</p><p>With: ${esc(c.department.name)}</p><p>${esc(c.citizen.name)}</p></div>
+<p>Next, please read the rules for the consultation and see which documents to have at hand. At the time, join from the link in your invitation email.</p>`;
+    await citizenAt(deps, c.id, 'welcome');
+    await send(res, o, 'welcome', t(lang, 'オンライン相談', 'Online consultation'), `${stepLine(lang, 1)}${card}<a class="button" href="${esc(`${o.base}/consent${o.q}`)}">${t(lang, '次へ', 'Next')}</a>`);
+  });
+
+  r.get('/c/:token/consent', async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const { lang } = o;
+    const consent = await activeConsent(deps.db);
+    await citizenAt(deps, o.c.id, 'consent');
+    const items = consent.body.items.map((i) => `<li>${lang === 'ja' ? rubyHtml(i.ja) : esc(i.en)}</li>`).join('');
+    await send(
+      res,
+      o,
+      'consent',
+      t(lang, '相談のときのお約束', 'Before we start'),
+      `${stepLine(lang, 2)}<h1>${t(lang, '相談のときのお約束', 'Before we start')}</h1>
+<ol class="rules">${items}</ol>
+<form method="post" action="${esc(`${o.base}/consent`)}">${hidden(o)}<input type="hidden" name="version" value="${consent.hash}">
+<button name="choice" value="agree">${t(lang, '同意します', 'I agree')}</button><button class="secondary" name="choice" value="decline">${t(lang, '同意しない', 'I do not agree')}</button></form>`,
+    );
+  });
+
+  r.post('/c/:token/consent', form, async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const { c, lang } = o;
+    if (req.body?.choice !== 'agree' && req.body?.choice !== 'decline') return res.redirect(303, `${o.base}/consent${o.q}`);
+    const agreed = req.body.choice === 'agree';
+    const shown = await activeConsent(deps.db);
+    // The text changed while the citizen was reading: show the new one rather than record an answer to words not seen.
+    if (typeof req.body.version === 'string' && req.body.version !== shown.hash) return res.redirect(303, `${o.base}/consent${o.q}`);
+    await recordConsent(deps, c.id, shown, agreed, o.via);
+    if (agreed) return res.redirect(303, `${o.base}/documents${o.q}`);
+    await send(
+      res,
+      o,
+      'consent',
+      t(lang, 'ご連絡ください', 'Please contact us'),
+      `<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1><div class="box"><p>${esc(t(lang, `お約束に同意いただけない場合は、オンラインでの相談はできません。お電話か、窓口（${c.department.name}）へお越しください。`, `Without agreeing, the consultation cannot be held online. Please call, or visit ${c.department.name}.`))}</p><p>${t(lang, '職員にもお知らせしました。', 'The staff have been told.')}</p></div>
+<a class="button secondary" href="${esc(`${o.base}/consent${o.q}`)}">${t(lang, 'お約束をもう一度読む', 'Read the rules again')}</a>`,
+    );
+  });
+
+  r.get('/c/:token/documents', async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const { c, lang } = o;
+    const list = await activeChecklist(deps.db, c.consultationType);
+    const before = (await readState(deps.db, c, deps.clock())).answers;
+    await citizenAt(deps, c.id, 'documents');
+    const radio = (id: string, value: 'have' | 'missing', label: string, first: boolean) =>
+      `<label class="choice"><input type="radio" name="${esc(id)}" value="${value}"${first ? ' required' : ''}${before[id] === value ? ' checked' : ''}> ${label}</label>`;
+    const fields = list.body.items
+      .map(
+        (i) => `<fieldset><legend>${lang === 'ja' ? rubyHtml(i.ja) : esc(i.en)}</legend>${(lang === 'ja' ? i.whyJa : i.whyEn) ? `<p class="why">${lang === 'ja' ? rubyHtml(i.whyJa) : esc(i.whyEn)}</p>` : ''}
+${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${radio(i.id, 'missing', t(lang, 'ありません', "I don't have it"), false)}</fieldset>`,
+      )
+      .join('');
+    await send(
+      res,
+      o,
+      'documents',
+      t(lang, '用意する書類', 'Documents'),
+      `${stepLine(lang, 3)}<h1>${t(lang, '用意していただく書類', 'Documents to have at hand')}</h1><p>${t(lang, 'ない書類があっても、相談はできます。', 'You can still consult without some of them.')}</p><form method="post" action="${esc(`${o.base}/documents`)}">${hidden(o)}${fields}<button>${t(lang, '次へ', 'Next')}</button></form>`,
+    );
+  });
+
+  r.post('/c/:token/documents', form, async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const list = await activeChecklist(deps.db, o.c.consultationType);
+    const answers = Object.fromEntries(list.body.items.map((i) => [i.id, req.body?.[i.id] === 'have' ? ('have' as const) : ('missing' as const)]));
+    await citizenAt(deps, o.c.id, 'end', { checklist: answers });
+    res.redirect(303, `${o.base}/end${o.q}`);
+  });
+
+  r.get('/c/:token/end', async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const { lang } = o;
+    await citizenAt(deps, o.c.id, 'end');
+    const radios = (name: string, options: Array<[string, string]>) => options.map(([v, label]) => `<label class="choice"><input type="radio" name="${name}" value="${v}"> ${esc(label)}</label>`).join('');
+    await send(
+      res,
+      o,
+      'end',
+      t(lang, 'ありがとうございました', 'Thank you'),
+      `${stepLine(lang, 4)}<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1>
+<p>${t(lang, 'よろしければ、アンケートにお答えください（任意）。', 'If you like, please answer a short survey (optional).')}</p>
+<form method="post" action="${esc(`${o.base}/end`)}">${hidden(o)}
+<fieldset><legend>${t(lang, '満足度', 'How satisfied were you?')}</legend>${radios('satisfaction', [['5', t(lang, 'とても満足', 'Very')], ['4', t(lang, '満足', 'Satisfied')], ['3', t(lang, 'ふつう', 'Neutral')], ['2', t(lang, '不満', 'Not really')], ['1', t(lang, 'とても不満', 'Not at all')]])}</fieldset>
+<fieldset><legend>${t(lang, 'また利用したいですか', 'Would you use it again?')}</legend>${radios('again', [['yes', t(lang, 'はい', 'Yes')], ['no', t(lang, 'いいえ', 'No')]])}</fieldset>
+<label for="comment">${t(lang, 'ご意見（自由にお書きください）', 'Comments')}</label><textarea id="comment" name="comment" maxlength="1000"></textarea>
+<button>${t(lang, '送る', 'Send')}</button></form>`,
+    );
+  });
+
+  r.post('/c/:token/end', form, async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const { c, lang } = o;
+    const satisfaction = Number(req.body?.satisfaction);
+    const survey = {
+      satisfaction: Number.isInteger(satisfaction) && satisfaction >= 1 && satisfaction <= 5 ? satisfaction : null,
+      again: req.body?.again === 'yes' ? true : req.body?.again === 'no' ? false : null,
+      comment: String(req.body?.comment ?? '').slice(0, 1000),
+    };
+    await citizenAt(deps, c.id, 'end', { survey });
+    await send(res, o, 'end', t(lang, 'ありがとうございました', 'Thank you'), `<h1>${t(lang, 'ご協力ありがとうございました', 'Thank you for your answers')}</h1><p>${t(lang, 'このページは閉じてかまいません。', 'You may close this page.')}</p>`);
+  });
+
+  // Relay status on a page of its own (also refreshes itself without script, for old browsers).
+  r.get('/c/:token/status', async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const { lang } = o;
+    const relay = await latestRelay(deps.db, o.c.id, deps.clock());
+    const message = relayMessage(lang, relay) ?? t(lang, '担当の職員がお話しします。', 'The staff member in charge will talk with you.');
+    res.type('html').send(
+      page({
+        lang,
+        assets: deps.assets,
+        title: t(lang, 'ただいまの状況', 'Status'),
+        head: '<meta http-equiv="refresh" content="10">',
+        body: `<h1>${t(lang, 'ただいまの状況', 'Now')}</h1><div class="box" role="status"><p class="big">${esc(message)}</p></div>`,
+      }),
+    );
+  });
+
+  // Live state for the citizen's page: the relay notice and the step staff moved them to.
+  r.get('/c/:token/events', async (req, res) => {
+    const o = await open(req, res);
+    if (!o) return;
+    const stateOf = async () => {
+      const s: AppState = await readState(deps.db, o.c, deps.clock());
+      const message = relayMessage(o.lang, s.relay);
+      return {
+        step: s.step,
+        relay: message && s.relay ? { message, status: s.relay.status } : null,
+        pushed: s.pushed ? { step: s.pushed.step, at: s.pushed.at, url: `${o.base}${STEP_PATH[s.pushed.step]}${o.q}` } : null,
+      };
+    };
+    sendEvents(req, res, deps.events, o.c.id, async () => JSON.stringify(await stateOf()));
+  });
+
+  return r;
+}
+
+export { rubyPlain };

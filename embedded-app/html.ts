@@ -1,0 +1,32 @@
+// The app's page shell: one stylesheet and at most one script of our own (no inline script or style, so the
+// Content-Security-Policy can forbid both), Japanese first with an English switch.
+import { esc } from '../core/html.ts';
+import type { Assets, EntryName } from './assets.ts';
+
+export type Lang = 'ja' | 'en';
+export const t = (lang: Lang, ja: string, en: string) => (lang === 'ja' ? ja : en);
+
+export interface PageOptions {
+  readonly lang: Lang;
+  readonly title: string;
+  readonly body: string;
+  readonly assets: Assets;
+  readonly script?: EntryName;
+  /** data-* attributes on <body> for the script. */
+  readonly data?: Record<string, string>;
+  readonly head?: string;
+}
+
+export function page(o: PageOptions): string {
+  const data = Object.entries(o.data ?? {})
+    .map(([k, v]) => ` data-${k}="${esc(v)}"`)
+    .join('');
+  const script = o.script ? `<script src="${o.assets.js[o.script]}" defer></script>` : '';
+  return `<!doctype html><html lang="${o.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(o.title)}</title><link rel="stylesheet" href="${o.assets.css}">${o.head ?? ''}${script}</head><body${data}><main>${o.body}</main></body></html>`;
+}
+
+/** Query string that keeps the language and the entry point across the steps. */
+export function keep(lang: Lang, via: string, extra = ''): string {
+  const q = [lang === 'en' ? 'lang=en' : '', via !== 'link' ? `via=${via}` : '', extra].filter(Boolean).join('&');
+  return q ? `?${q}` : '';
+}

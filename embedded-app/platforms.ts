@@ -1,0 +1,108 @@
+// The app's entries inside the meeting platforms. Webex: the embedded app's start URL (/app/webex). Teams: the meeting
+// side panel (/app/teams) and its configuration page (/app/teams/config). Each page asks its platform which meeting
+// it is in, the server maps that meeting to the consultation through the stored meeting, and the page continues with
+// the citizen's steps (the same pages as the personal link, marked via=webex|teams).
+import express from 'express';
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../core/store/schema.ts';
+import { citizenLink, linkKey } from '../core/links.ts';
+import { threadIdFromGraphMeetingId, threadIdFromTeamsContextMeetingId } from '../core/conferencing/teams/meeting-id.ts';
+import type { Config } from '../core/config.ts';
+import type { Assets } from './assets.ts';
+import type { Lang } from './html.ts';
+import { page, t } from './html.ts';
+
+export interface PlatformDeps {
+  readonly db: Db;
+  readonly clock: () => number;
+  readonly assets: Assets;
+  readonly config: Config;
+}
+
+const OpenBody = z.object({ meetingId: z.string().trim().max(2000).default(''), chatId: z.string().trim().max(500).default(''), lang: z.string().max(10).optional() });
+
+/** The Webex meeting the SDK reports, matched to a stored meeting: the id itself, or an occurrence of it (`<id>_…`). */
+async function webexConsultation(db: Db, meetingId: string): Promise<string | null> {
+  if (!/^[A-Za-z0-9_-]{8,200}$/.test(meetingId)) return null;
+  const candidates = [...new Set([meetingId, meetingId.split('_')[0]!])];
+  const row = await db
+    .selectFrom('meetings as m')
+    .innerJoin('consultations as c', 'c.id', 'm.consultation_id')
+    .select('c.id')
+    .where('m.provider', '=', 'webex')
+    .where('m.provider_meeting_id', 'in', candidates)
+    .where('c.status', '!=', 'cancelled')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** The Teams meeting of the side panel: its chat thread, compared with the thread inside each stored Graph meeting id of the days around now. */
+async function teamsConsultation(db: Db, now: number, meetingId: string, chatId: string): Promise<string | null> {
+  const thread = threadIdFromTeamsContextMeetingId(meetingId) ?? threadIdFromTeamsContextMeetingId(chatId);
+  if (!thread) return null;
+  const day = 24 * 60 * 60 * 1000;
+  const rows = await db
+    .selectFrom('meetings as m')
+    .innerJoin('consultations as c', 'c.id', 'm.consultation_id')
+    .select(['c.id', 'm.provider_meeting_id'])
+    .where('m.provider', '=', 'teams')
+    .where('c.status', '!=', 'cancelled')
+    .where('c.start_at', '>=', new Date(now - 2 * day).toISOString())
+    .where('c.start_at', '<=', new Date(now + 30 * day).toISOString())
+    .execute();
+  return rows.find((r) => threadIdFromGraphMeetingId(r.provider_meeting_id) === thread)?.id ?? null;
+}
+
+export function platformRouter(deps: PlatformDeps): Router {
+  const r = express.Router();
+  const langOf = (req: express.Request): Lang => (req.query.lang === 'en' ? 'en' : 'ja');
+
+  /** The three states of an entry page: loading (first), standalone (no platform around), unknown (no consultation for this meeting). */
+  const states = (lang: Lang, where: string) => `<div data-state="loading" role="status"><p class="big">${t(lang, '読み込んでいます…', 'Loading…')}</p></div>
+<div data-state="standalone" hidden><h1>${t(lang, 'オンライン相談', 'Online consultation')}</h1><div class="box"><p>${t(lang, `この画面は ${where} の会議の中で使います。`, `This page is used inside a ${where} meeting.`)}</p><p>${t(lang, '案内メールにある「相談の前に」のリンクからも、同じご案内をご覧いただけます。', 'You can also open the same guide from the link in your invitation email.')}</p></div></div>
+<div data-state="unknown" hidden><h1>${t(lang, 'この会議の相談が見つかりません', 'No consultation for this meeting')}</h1><div class="box stop"><p>${t(lang, '案内メールのリンクから開いてください。わからないときは、画面の職員にお声がけください。', 'Please open the link in your invitation email, or ask the staff in the meeting.')}</p></div></div>`;
+
+  r.get('/webex', async (req, res) => {
+    const lang = langOf(req);
+    res.type('html').send(page({ lang, assets: deps.assets, title: t(lang, 'オンライン相談', 'Online consultation'), script: 'webex', data: { sdk: deps.assets.webexSdk, open: '/app/webex/open' }, body: states(lang, 'Webex') }));
+  });
+
+  r.get('/teams', async (req, res) => {
+    const lang = langOf(req);
+    res.type('html').send(page({ lang, assets: deps.assets, title: t(lang, 'オンライン相談', 'Online consultation'), script: 'teams', data: { open: '/app/teams/open' }, body: states(lang, 'Teams') }));
+  });
+
+  r.get('/teams/config', async (req, res) => {
+    const lang = langOf(req);
+    res.type('html').send(
+      page({
+        lang,
+        assets: deps.assets,
+        title: t(lang, 'オンライン相談を会議に追加', 'Add the consultation app'),
+        script: 'teams-config',
+        body: `<h1>${t(lang, 'オンライン相談を会議に追加', 'Add the consultation app to this meeting')}</h1><p>${t(lang, '「保存」を押すと、会議のサイドパネルに市民向けの案内（同意・書類の確認）が出ます。', 'Press Save: the citizen guide (consent, documents) appears in the meeting side panel.')}</p>`,
+      }),
+    );
+  });
+
+  const open = (kind: 'webex' | 'teams') =>
+    async function (req: express.Request, res: express.Response) {
+      const parsed = OpenBody.safeParse(req.body ?? {});
+      if (!parsed.success) return res.status(400).type('application/problem+json').json({ type: 'about:blank', title: 'Bad request', status: 400, detail: 'meetingId is required.', detail_ja: 'meetingId が必要です。' });
+      const { meetingId, chatId } = parsed.data;
+      const now = deps.clock();
+      const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
+      const c = id ? await deps.db.selectFrom('consultations').select(['id', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
+      if (!c) {
+        return res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not found', status: 404, detail: 'No consultation is booked for this meeting.', detail_ja: 'この会議の相談は見つかりません。' });
+      }
+      const link = citizenLink('', await linkKey(deps.db), c.id, Date.parse(c.end_at));
+      const lang = parsed.data.lang === 'en' ? '&lang=en' : '';
+      res.json({ url: `${link}?via=${kind}${lang}`, shareUrl: `${deps.config.publicBaseUrl}/app/${kind}` });
+    };
+  r.post('/webex/open', express.json({ limit: '8kb' }), open('webex'));
+  r.post('/teams/open', express.json({ limit: '8kb' }), open('teams'));
+
+  return r;
+}

@@ -1,0 +1,43 @@
+// Server-sent events for one consultation: the state now, again after each change (from any instance), and every
+// 30 seconds (keeps proxies from closing the stream and moves the "minutes waited" on). Changes that come in a burst
+// are sent once.
+import type express from 'express';
+import type { AppEvents } from '../core/events.ts';
+
+export const SSE_REFRESH_MS = 30_000;
+
+export function sendEvents(req: express.Request, res: express.Response, events: AppEvents | undefined, consultationId: string, state: () => Promise<string>): void {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  res.write('retry: 3000\n\n');
+  let closed = false;
+  let running = false;
+  let again = false;
+  const push = async (): Promise<void> => {
+    if (closed) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      const data = await state();
+      if (!closed) res.write(`event: state\ndata: ${data}\n\n`);
+    } catch {
+      // The next change or refresh tries again.
+    } finally {
+      running = false;
+    }
+    if (again) {
+      again = false;
+      await push();
+    }
+  };
+  const off = events?.subscribe(consultationId, () => void push());
+  const timer = setInterval(() => void push(), SSE_REFRESH_MS);
+  req.on('close', () => {
+    closed = true;
+    clearInterval(timer);
+    off?.();
+  });
+  void push();
+}
