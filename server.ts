@@ -34,6 +34,7 @@ import type { ChatPlatform } from './bot/chat.ts';
 import type { ChatPlatformKind } from './bot/staff.ts';
 import { createMailTransport } from './templates/mail.ts';
 import { createAppEvents } from './core/events.ts';
+import type { AppEvents } from './core/events.ts';
 import { appAssets } from './embedded-app/assets.ts';
 import type { MailTransport } from './templates/mail.ts';
 
@@ -84,6 +85,8 @@ export interface RunningServer {
   readonly url: string;
   readonly store: Store;
   readonly worker: Worker;
+  /** In-meeting app events (the bot and other in-process callers pass them on). */
+  readonly events: AppEvents;
   /** The admin token made on this start, if one was made (print it once). */
   readonly bootstrapToken: IssuedToken | null;
   close(): Promise<void>;
@@ -147,6 +150,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     url,
     store,
     worker,
+    events,
     bootstrapToken,
     async close() {
       await new Promise<void>((resolve) => {

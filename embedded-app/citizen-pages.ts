@@ -236,20 +236,22 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     await send(res, o, 'end', t(lang, 'ありがとうございました', 'Thank you'), `<h1>${t(lang, 'ご協力ありがとうございました', 'Thank you for your answers')}</h1><p>${t(lang, 'このページは閉じてかまいません。', 'You may close this page.')}</p>`);
   });
 
-  // Relay status on a page of its own (also refreshes itself without script, for old browsers).
+  // Relay status on a page of its own: live like the steps (no timed refresh, which screen readers and slow readers dislike).
   r.get('/c/:token/status', async (req, res) => {
     const o = await open(req, res);
     if (!o) return;
     const { lang } = o;
     const relay = await latestRelay(deps.db, o.c.id, deps.clock());
-    const message = relayMessage(lang, relay) ?? t(lang, '担当の職員がお話しします。', 'The staff member in charge will talk with you.');
+    const idle = t(lang, '担当の職員がお話しします。', 'The staff member in charge will talk with you.');
+    const message = relayMessage(lang, relay) ?? idle;
     res.type('html').send(
       page({
         lang,
         assets: deps.assets,
         title: t(lang, 'ただいまの状況', 'Status'),
-        head: '<meta http-equiv="refresh" content="10">',
-        body: `<h1>${t(lang, 'ただいまの状況', 'Now')}</h1><div class="box" role="status"><p class="big">${esc(message)}</p></div>`,
+        script: 'citizen',
+        data: { events: `${o.base}/events${o.q}`, step: 'status', loaded: String(deps.clock()) },
+        body: `<h1>${t(lang, 'ただいまの状況', 'Now')}</h1><div id="relay" class="box" role="status" aria-live="polite" data-idle="${esc(idle)}"><p id="relay-text" class="big">${esc(message)}</p></div>`,
       }),
     );
   });

@@ -66,7 +66,8 @@ export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: A
   const survey = s.survey
     ? `<p>${t(lang, '満足度', 'Satisfaction')}: ${s.survey.satisfaction ?? '—'} / 5・${t(lang, 'また利用したい', 'Would use again')}: ${s.survey.again === null ? '—' : s.survey.again ? t(lang, 'はい', 'yes') : t(lang, 'いいえ', 'no')}</p>${s.survey.comment ? `<p>${esc(s.survey.comment)}</p>` : ''}`
     : '';
-  return `<div class="box"><p class="big">${t(lang, 'いまの画面', 'Now on')}: ${esc(stepName(lang, s.step))}</p>${relay ? `<p>${esc(relay)}</p>` : ''}<p class="muted">${t(lang, '更新', 'As of')} ${esc(lang === 'ja' ? formatJa(now) : formatEn(now))}</p></div>
+  const pushed = s.pushed ? `<p>${esc(t(lang, `職員が「${stepName('ja', s.pushed.step)}」へ移しました（${formatJa(s.pushed.at).slice(-5)}）`, `Staff moved the citizen to “${stepName('en', s.pushed.step)}” (${formatEn(s.pushed.at)})`))}</p>` : '';
+  return `<div class="box"><p class="big">${t(lang, 'いまの画面', 'Now on')}: ${esc(stepName(lang, s.step))}</p>${pushed}${relay ? `<p>${esc(relay)}</p>` : ''}<p class="muted">${t(lang, '更新', 'As of')} ${esc(lang === 'ja' ? formatJa(now) : formatEn(now))}</p></div>
 <h2>${t(lang, '市民の画面を移す', 'Move the citizen to')}</h2><div class="row">${move}</div>
 <h2>${t(lang, '同意', 'Consent')}</h2>${consents}
 <h2>${t(lang, '書類', 'Documents')}</h2><table><thead><tr><th>${t(lang, '書類', 'Document')}</th><th>${t(lang, '市民の回答', 'Citizen')}</th><th>${t(lang, '職員の確認', 'Staff')}</th></tr></thead><tbody>${docs}</tbody></table>

@@ -82,6 +82,8 @@ export interface TestServer {
   readonly running: RunningServer;
   readonly clock: TestClock;
   readonly config: Config;
+  /** The PostgreSQL schema of this server's database (to start a second instance on it). */
+  readonly pgSchema?: string;
   /** fetch with the admin token (or another), JSON in and out. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
@@ -119,6 +121,7 @@ export async function startTestServer(kind: DbKind, env: Record<string, string> 
     running,
     clock,
     config,
+    ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
     call,
     async close() {
       await running.close();

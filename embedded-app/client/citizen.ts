@@ -12,14 +12,21 @@ const body = document.body;
 const events = body.dataset.events;
 const loadedAt = Number(body.dataset.loaded ?? '0');
 const here = body.dataset.step ?? '';
+// A push is followed once: if it is newer than this page, or if it changed since this page first heard the state.
+let firstPush: string | undefined;
 if (events) {
   follow<CitizenState>(events, (s) => {
+    const push = s.pushed ? `${s.pushed.step}@${s.pushed.at}` : '';
+    const first = firstPush === undefined;
+    if (first) firstPush = push;
     const box = document.getElementById('relay');
     const text = document.getElementById('relay-text');
     if (box && text) {
-      box.hidden = !s.relay;
-      if (s.relay && text.textContent !== s.relay.message) text.textContent = s.relay.message;
+      // On the status page the box stays, with its idle text when there is no relay.
+      const message = s.relay?.message ?? box.dataset.idle ?? '';
+      box.hidden = !message;
+      if (text.textContent !== message) text.textContent = message;
     }
-    if (s.pushed && s.pushed.at > loadedAt && s.pushed.step !== here) location.assign(s.pushed.url);
+    if (s.pushed && s.pushed.step !== here && (s.pushed.at > loadedAt || (!first && push !== firstPush))) location.assign(s.pushed.url);
   });
 }

@@ -31,7 +31,8 @@ document.addEventListener('submit', (e) => {
   const data = new URLSearchParams();
   for (const [k, v] of new FormData(form, (e as SubmitEvent).submitter)) data.append(k, String(v));
   const status = document.getElementById('action-status');
-  void fetch(form.action, { method: 'POST', body: data, headers: { accept: 'application/json' } }).then(async (res) => {
+  // getAttribute: a control named "action" shadows form.action.
+  void fetch(form.getAttribute('action') ?? location.href, { method: 'POST', body: data, headers: { accept: 'application/json' } }).then(async (res) => {
     const answer = (await res.json().catch(() => ({}))) as { message?: string };
     if (status) status.textContent = answer.message ?? (res.ok ? '' : `エラー ${res.status}`);
     if (res.ok && form.dataset.reset !== undefined) form.reset();

@@ -1,0 +1,330 @@
+// The in-meeting app end to end, in Chromium: the staff view live while the citizen answers; staff move the citizen,
+// check documents and relay; the Webex embedded app through the real SDK in a stand-in Webex host; the standalone
+// fallback; the Teams mapping; refusals; accessibility (axe) and screenshots of every step at 375×667.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { describeInChromium } from './browser.ts';
+import { DATABASES, TEST_NOW, booking, jst, startTestServer } from './helpers.ts';
+import type { TestServer } from './helpers.ts';
+import { openInWebexHost, webexCalls } from './webex-host.ts';
+import { citizenLink, linkKey, signStaffLink } from '../core/links.ts';
+import { handleMessage } from '../bot/index.ts';
+import { createIdSource } from '../core/ids.ts';
+import { createLogger } from '../core/log.ts';
+import { appAssets } from '../embedded-app/assets.ts';
+import { startServer } from '../server.ts';
+
+const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
+
+/** Books (a week ahead, as the API wants notice), then comes back to the test's own time. */
+async function book(s: TestServer, over: Record<string, unknown> = {}): Promise<{ id: string; end: string }> {
+  const now = s.clock.now;
+  s.clock.now = TEST_NOW;
+  const created = await s.call('POST', '/api/v1/consultations', booking(over));
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await s.running.worker.idle();
+  s.clock.now = now;
+  return created.body;
+}
+
+/** A page in a context of its own (axe needs one); closing the page closes the context. */
+async function open(browser: Browser, viewport = { width: 375, height: 667 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('close', () => void context.close());
+  return page;
+}
+
+const citizenUrl = async (s: TestServer, c: { id: string; end: string }) => citizenLink(s.url, await linkKey(s.running.store.db), c.id, Date.parse(c.end));
+
+/** The staff link, as the bot gives it to a staff member who sends /app. */
+async function staffUrlFromBot(s: TestServer, id: string): Promise<string> {
+  const deps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent'), events: s.running.events };
+  const reply = await handleMessage(deps, { platform: 'console', userId: 'u-desk', displayName: '窓口 山田' }, `/app #${id}`);
+  const m = /(\S+\/app\/s\/\S+)/.exec(reply.text);
+  assert.ok(m, reply.text);
+  return m[1]!.replace(s.config.publicBaseUrl, s.url);
+}
+
+async function noSeriousViolations(page: Page, what: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${what}: axe found serious or critical violations`,
+  );
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+describeInChromium('the in-meeting app in Chromium', (browser) => {
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await startTestServer('sqlite');
+    s.clock.now = jst('2026-12-01', '09:55');
+  });
+  afterEach(async () => {
+    await s.close();
+  });
+
+  it('every citizen step passes axe (no serious or critical violation) and is photographed at 375×667, in Japanese and English', async () => {
+    const c = await book(s);
+    const link = await citizenUrl(s, c);
+    const page = await open(browser(), { width: 375, height: 667 });
+    for (const lang of ['ja', 'en'] as const) {
+      const q = lang === 'en' ? '?lang=en' : '';
+      for (const [step, suffix] of [['1-welcome', ''], ['2-consent', '/consent'], ['3-documents', '/documents'], ['4-end', '/end'], ['5-status', '/status']] as const) {
+        await page.goto(`${link}${suffix}${q}`);
+        await noSeriousViolations(page, `${step} (${lang})`);
+        const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+        assert.ok(width <= 375, `${step} (${lang}) fits 375 px (${width})`);
+        await shot(page, `citizen-${step}-${lang}`);
+      }
+    }
+    // Ruby: readings for hard kanji are real <ruby> elements.
+    await page.goto(`${link}/consent`);
+    assert.ok((await page.locator('ruby rt').count()) > 0);
+    // The refusal page too.
+    await page.goto(`${s.url}/app/c/NOTATOKEN`);
+    await noSeriousViolations(page, 'refusal');
+    await shot(page, 'citizen-refused');
+    await page.close();
+  });
+
+  it('the staff view follows the citizen live; staff move the citizen, check a document and relay, and the citizen sees it', async () => {
+    const c = await book(s, { consultationType: 'after-death-procedures' });
+    const staffPage = await open(browser(), { width: 900, height: 900 });
+    await staffPage.goto(await staffUrlFromBot(s, c.id));
+    await staffPage.getByText('自動で更新しています').waitFor();
+    assert.match(await staffPage.locator('#panel').innerText(), /まだ開いていません/);
+    await noSeriousViolations(staffPage, 'staff view');
+
+    const citizen = await open(browser(), { width: 375, height: 667 });
+    await citizen.goto(await citizenUrl(s, c));
+    await staffPage.locator('#panel').getByText('いまの画面: 1. ようこそ').waitFor();
+    await citizen.getByRole('link', { name: '次へ' }).click();
+    await citizen.getByRole('button', { name: '同意します' }).click();
+    await citizen.locator('h1', { hasText: '用意していただく書類' }).waitFor();
+    // Live: the consent (with its version and entry point) shows on the staff view without a reload.
+    await staffPage.locator('#panel td.ok', { hasText: '同意' }).waitFor();
+    assert.match(await staffPage.locator('#panel').innerText(), /個人用リンク/);
+    await citizen.getByRole('group', { name: /死亡診断書/ }).getByLabel('手元にあります').check();
+    for (const name of [/本人確認書類/, /保険証/, /年金証書/, /通帳/]) await citizen.getByRole('group', { name }).getByLabel('ありません').check();
+    await citizen.getByRole('button', { name: '次へ' }).click();
+    await staffPage.locator('#panel').getByText('いまの画面: 4. 終わり・アンケート').waitFor();
+    const row = staffPage.locator('#panel tr', { hasText: '死亡診断書' });
+    assert.match(await row.innerText(), /あり/);
+
+    // Staff check a document (server-side, audited) and the mark shows.
+    await row.getByRole('button', { name: '確認した' }).click();
+    await staffPage.locator('#panel tr', { hasText: '死亡診断書' }).getByRole('button', { name: '確認済み ✓' }).waitFor();
+
+    // Staff move the citizen back to the documents step: the citizen's page follows by itself.
+    await staffPage.getByRole('button', { name: '3. 書類の確認' }).click();
+    await citizen.locator('h1', { hasText: '用意していただく書類' }).waitFor();
+    assert.equal(await citizen.getByRole('group', { name: /死亡診断書/ }).getByLabel('手元にあります').isChecked(), true, 'answers kept');
+
+    // Staff (of 税務課, where the booking is) relay to 保険年金課: the citizen's page shows the notice live, then who is coming.
+    await staffPage.getByLabel('おつなぎ先').selectOption({ label: '保険年金課' });
+    await staffPage.getByRole('button', { name: 'おつなぎを依頼する' }).click();
+    await staffPage.getByText('保険年金課へおつなぎを依頼しました').waitFor();
+    await citizen.getByText('保険年金課の担当者におつなぎしています。このままお待ちください。（0分）').waitFor();
+    await shot(citizen, 'citizen-relay-notice-ja');
+    const deps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent'), events: s.running.events };
+    const pension = { platform: 'console' as const, userId: 'u-pension', displayName: '年金 佐藤' };
+    await handleMessage(deps, pension, '/duty on 年金');
+    await handleMessage(deps, pension, '/accept');
+    await citizen.getByText('保険年金課の年金 佐藤がまいります。').waitFor();
+    await staffPage.locator('#panel').getByText('保険年金課の年金 佐藤がまいります。').waitFor();
+    await shot(staffPage, 'staff-view');
+
+    const audit = (await s.call('GET', `/api/v1/consultations/${c.id}/audit`)).body.entries.map((e: { action: string }) => e.action);
+    for (const a of ['consent.given', 'app.document_checked', 'app.step_pushed', 'relay.requested', 'relay.accepted']) assert.ok(audit.includes(a), a);
+    const seen = (await s.call('GET', `/api/v1/consultations/${c.id}/app`)).body;
+    assert.ok(seen.staffChecked['death-certificate']);
+    await citizen.close();
+    await staffPage.close();
+  });
+
+  it('refuses a foreign, altered or expired staff link with a readable page, and staff actions from another site', async () => {
+    const c = await book(s);
+    const good = await staffUrlFromBot(s, c.id);
+    const other = await book(s, { start: '2026-12-01T13:00:00+09:00' });
+    const key = await linkKey(s.running.store.db);
+    const forged = `${s.url}/app/s/${signStaffLink(Buffer.alloc(32, 7), c.id, 'X', s.clock.now + 3_600_000)}`;
+    const page = await open(browser());
+    await page.goto(forged);
+    assert.match(await page.locator('h1').innerText(), /このリンクは使えません/);
+    // A citizen token is not a staff token (and the other way round).
+    assert.equal((await fetch(`${s.url}/app/s/${(await citizenUrl(s, other)).split('/app/c/')[1]}`)).status, 404);
+    assert.equal((await fetch(`${s.url}/app/c/${good.split('/app/s/')[1]}`)).status, 404);
+    const expired = `${s.url}/app/s/${signStaffLink(key, c.id, 'X', s.clock.now - 1)}`;
+    assert.equal((await fetch(expired)).status, 410);
+    const crossSite = await fetch(`${good}/actions`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'action=move&step=end' });
+    assert.equal(crossSite.status, 403);
+    const bad = await fetch(`${good}/actions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'action=check&item=not-on-the-list' });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /その書類はこの相談の一覧にありません/);
+    await page.close();
+  });
+
+  it('inside Webex: the real SDK in a stand-in Webex host reports the meeting, the right consultation shows, and the host shares the app', async () => {
+    const c = await book(s);
+    const webexId = '8f1b6e2c4a5d47e0b9c3d2a1f0e9d8c7';
+    await s.running.store.db.updateTable('meetings').set({ provider: 'webex', provider_meeting_id: webexId }).where('consultation_id', '=', c.id).execute();
+    const page = await open(browser(), { width: 375, height: 667 });
+    await openInWebexHost(page, { appUrl: `${s.url}/app/webex`, meeting: { id: `${webexId}_I_123456`, title: 'オンライン相談', userRoles: ['HOST'], meetingType: 'MEETING' } });
+    const app = page.frameLocator('#app');
+    await app.locator('h1', { hasText: 'オンライン相談へようこそ' }).waitFor({ timeout: 15_000 });
+    assert.match(await app.locator('main').innerText(), /税務課/);
+    const calls = await webexCalls(page);
+    const share = calls.find((x) => x.name === 'application.setShareUrl');
+    assert.ok(share, JSON.stringify(calls.map((x) => x.name)));
+    assert.match(JSON.stringify(share.payload), /\/app\/webex/);
+    // Answers given inside Webex are recorded as such.
+    await app.getByRole('link', { name: '次へ' }).click();
+    await app.getByRole('button', { name: '同意します' }).click();
+    await app.locator('h1', { hasText: '用意していただく書類' }).waitFor();
+    const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
+    assert.equal(consent.entry_point, 'webex');
+    await page.close();
+  });
+
+  it('inside Webex in a meeting with no consultation: says so; a participant does not share', async () => {
+    await book(s);
+    const page = await open(browser());
+    await openInWebexHost(page, { appUrl: `${s.url}/app/webex`, meeting: { id: 'ffffffffffffffffffffffffffffffff', userRoles: ['ATTENDEE'] } });
+    await page.frameLocator('#app').getByText('この会議の相談が見つかりません').waitFor({ timeout: 15_000 });
+    assert.equal((await webexCalls(page)).some((x) => x.name === 'application.setShareUrl'), false);
+    await page.close();
+  });
+
+  it('outside any host the Webex and Teams entries fall back to standalone within 2 seconds, without loading the Webex SDK', async () => {
+    const assets = await appAssets();
+    for (const entry of ['webex', 'teams']) {
+      const page = await open(browser(), { width: 375, height: 667 });
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(r.url()));
+      const started = Date.now();
+      await page.goto(`${s.url}/app/${entry}`);
+      await page.getByText(`この画面は ${entry === 'webex' ? 'Webex' : 'Teams'} の会議の中で使います。`).waitFor({ timeout: 2000 });
+      assert.ok(Date.now() - started < 2000);
+      assert.ok(!requested.some((u) => u.includes(assets.webexSdk)), 'the Webex SDK is not loaded outside Webex');
+      await noSeriousViolations(page, `${entry} standalone`);
+      await shot(page, `${entry}-standalone`);
+      await page.close();
+    }
+  });
+
+  it('an admin edits the consent text: the citizen reads the new version, and the consent records that version', async () => {
+    const c = await book(s);
+    const page = await open(browser());
+    await page.goto(`${s.url}/admin`);
+    await page.getByLabel('管理者 API トークン').fill('test-admin-token-0123456789abcdef');
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.goto(`${s.url}/admin/app/consent`);
+    // A row with Japanese but no English is refused next to the field, and nothing is saved.
+    await page.locator('#ja_4').fill('相談の様子をメモに取ることがあります。');
+    await page.getByRole('button', { name: '保存して新しい版にする' }).click();
+    assert.match(await page.locator('#en_4-error').innerText(), /英語の文も入れてください/);
+    assert.equal(await s.running.store.db.selectFrom('app_content_versions').select('id').executeTakeFirst(), undefined);
+    await page.locator('#en_4').fill('Staff may take notes during the consultation.');
+    await page.locator('#ja_0').fill('この相談は録画《ろくが》しません。');
+    await page.getByRole('button', { name: '保存して新しい版にする' }).click();
+    await page.getByText('第1版を保存しました').waitFor();
+    const citizen = await open(browser());
+    await citizen.goto(`${await citizenUrl(s, c)}/consent`);
+    const rules = await citizen.locator('ol.rules').innerText();
+    assert.match(rules, /相談の様子をメモに取ることがあります/);
+    await citizen.getByRole('button', { name: '同意します' }).click();
+    const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
+    const saved = await s.running.store.db.selectFrom('app_content_versions').selectAll().executeTakeFirstOrThrow();
+    assert.equal(consent.text_version, saved.hash);
+    const text = await s.running.store.db.selectFrom('app_texts').select('body').where('hash', '=', consent.text_version).executeTakeFirstOrThrow();
+    assert.match(text.body, /録画《ろくが》しません/);
+    // Rollback to the built-in text makes version 2.
+    await page.getByRole('button', { name: 'この版に戻す' }).click();
+    await page.getByText('初期設定の文面に戻しました（第2版）').waitFor();
+    await citizen.goto(`${await citizenUrl(s, c)}/consent`);
+    assert.doesNotMatch(await citizen.locator('ol.rules').innerText(), /メモに取る/);
+    await page.close();
+    await citizen.close();
+  });
+});
+
+for (const kind of DATABASES) {
+  describe(`in-meeting app events (${kind})`, function () {
+    this.timeout(30_000);
+
+    /** Reads server-sent events until one matches. */
+    async function nextState(url: string, start: () => Promise<void>, until: (data: string) => boolean): Promise<string> {
+      const controller = new AbortController();
+      const res = await fetch(url, { signal: controller.signal });
+      assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      let started = false;
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error('stream ended');
+          buffer += decoder.decode(value, { stream: true });
+          for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
+            const block = buffer.slice(0, i);
+            buffer = buffer.slice(i + 2);
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (!data) continue;
+            if (!started) {
+              started = true;
+              await start();
+              continue;
+            }
+            if (until(data)) return data;
+          }
+        }
+      } finally {
+        controller.abort();
+      }
+    }
+
+    it(`a change made through one instance reaches a page open on another${kind === 'sqlite' ? ' (one instance: in process)' : ' (LISTEN/NOTIFY)'}`, async () => {
+      const a = await startTestServer(kind);
+      try {
+        a.clock.now = jst('2026-12-01', '09:55');
+        const c = await book(a);
+        const link = await citizenUrl(a, c);
+        // On PostgreSQL a second instance on the same database; on SQLite the same one.
+        const b = kind === 'postgres' ? await startServer(a.config, { log: createLogger('silent'), clock: () => a.clock.now, jobs: 'in-process', workerPollMs: 60_000, ...(a.pgSchema ? { pgSchema: a.pgSchema } : {}) }) : null;
+        try {
+          const other = b ? b.url : a.url;
+          const token = link.split('/app/c/')[1]!;
+          const data = await nextState(`${a.url}/app/c/${token}/events`, async () => {
+            const res = await fetch(`${other}/app/c/${token}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'choice=agree' });
+            assert.equal(res.status, 200);
+          }, (d) => JSON.parse(d).step === 'consent' || JSON.parse(d).step === 'documents');
+          assert.ok(data);
+          const staff = await staffUrlFromBot(a, c.id);
+          const staffOther = staff.replace(a.url, other);
+          const html = await nextState(`${staff}/events`, async () => {
+            const res = await fetch(`${staffOther}/actions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'action=move&step=end' });
+            assert.equal(res.status, 200);
+          }, (d) => (JSON.parse(d) as { html: string }).html.includes('職員が「4. 終わり・アンケート」へ移しました'));
+          assert.ok(html);
+        } finally {
+          await b?.close();
+        }
+      } finally {
+        await a.close();
+      }
+    });
+  });
+}
