@@ -38,6 +38,8 @@ const lines = [
   `  ${config.publicBaseUrl}/                      start page / 案内ページ`,
   `  ${config.publicBaseUrl}/api/v1/openapi.json   API description / API 仕様`,
   `  ${config.publicBaseUrl}/admin                 admin page / 管理画面`,
+  `  ${config.publicBaseUrl}/console               staff console / 職員コンソール`,
+  `  ${config.publicBaseUrl}/app/webex             Webex embedded app start URL / Webex 埋め込みアプリの開始 URL`,
   `  ${config.publicBaseUrl}/healthz               health check / 稼働確認`,
   `  store / データ: ${mode}`,
 ];

@@ -36,6 +36,7 @@ import { createMailTransport } from './templates/mail.ts';
 import { createAppEvents } from './core/events.ts';
 import type { AppEvents } from './core/events.ts';
 import { appAssets } from './embedded-app/assets.ts';
+import { schedulePurge } from './embedded-app/retention.ts';
 import type { MailTransport } from './templates/mail.ts';
 
 export interface AppDeps extends SchedulerDeps {
@@ -135,6 +136,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
     worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail, chat: options.chat ?? (await createChatPlatforms(config, options.log)) }, options.workerPollMs);
   }
+  await schedulePurge(store.db, ids, now);
   const events = await createAppEvents(store, config.databaseUrl, options.log);
   await appAssets();
   const appDeps = { store, config, ids, clock, log: options.log, mail, events, onQueued: () => worker.wake() };

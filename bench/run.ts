@@ -12,6 +12,8 @@ import { findFreeSlots } from '../core/calendar/slots.ts';
 import { japaneseHolidays } from '../core/calendar/holidays.ts';
 import { localInstant } from '../core/time.ts';
 
+import { benchApp } from './app.ts';
+
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 
 function freePort(): Promise<number> {
@@ -177,6 +179,7 @@ function benchPureSlotSearch(): void {
 
 process.stdout.write(`madoguchi benchmark — Node ${process.version}, ${new Date().toISOString()}\n`);
 benchPureSlotSearch();
+await benchApp();
 await benchDatabase('sqlite', null);
 const url = await pgUrl();
 if (url) await benchDatabase('postgres', url);

@@ -328,3 +328,59 @@ for (const kind of DATABASES) {
     });
   });
 }
+
+describe('the Teams side panel and the app’s headers', function () {
+  this.timeout(30_000);
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterEach(async () => {
+    await s.close();
+  });
+
+  it('maps the side panel’s meeting (or chat) id to the consultation through the stored Graph meeting id', async () => {
+    const c = await book(s);
+    const thread = '19:meeting_NWM1ZTk0ZDAtZjQ3Zi00YzYxLTk1ZWQtMzFjZGI0OGFjYjQ5@thread.v2';
+    const graphId = Buffer.from(`1*6702afb6-2a41-4b45-9a5e-0f3c1f7c2a10*0**${thread}`).toString('base64');
+    await s.running.store.db.updateTable('meetings').set({ provider: 'teams', provider_meeting_id: graphId }).where('consultation_id', '=', c.id).execute();
+    const open = (body: unknown) => fetch(`${s.url}/app/teams/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const byMeeting = await open({ meetingId: Buffer.from(`0#${thread}#0`).toString('base64') });
+    assert.equal(byMeeting.status, 200);
+    const { url } = (await byMeeting.json()) as { url: string };
+    assert.match(url, new RegExp(`^/app/c/${c.id}\\.\\d+\\.[A-Za-z0-9_-]{43}\\?via=teams$`));
+    const page = await fetch(`${s.url}${url}`);
+    assert.match(await page.text(), /オンライン相談へようこそ/);
+    assert.equal((await open({ meetingId: '', chatId: thread })).status, 200, 'an anonymous guest’s chat id is enough');
+    const other = await open({ meetingId: Buffer.from('0#19:meeting_OTHER@thread.v2#0').toString('base64') });
+    assert.equal(other.status, 404);
+    assert.match(((await other.json()) as { detail_ja: string }).detail_ja, /この会議の相談は見つかりません/);
+  });
+
+  it('sends a Content-Security-Policy that allows only our own scripts and framing by the configured Webex and Teams hosts', async () => {
+    for (const p of ['/app/webex', '/app/teams', '/app/teams/config']) {
+      const res = await fetch(`${s.url}${p}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, /frame-ancestors 'self' https:\/\/\*\.webex\.com .*https:\/\/teams\.microsoft\.com/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*(?!\.)/);
+      assert.equal(res.headers.get('x-frame-options'), null);
+      assert.doesNotMatch(await res.text(), /<script>|<style>| style=/, 'no inline script or style');
+    }
+    const custom = await startTestServer('sqlite', { APP_FRAME_ANCESTORS: 'https://teams.microsoft.com' });
+    try {
+      assert.match((await fetch(`${custom.url}/app/teams`)).headers.get('content-security-policy') ?? '', /frame-ancestors https:\/\/teams\.microsoft\.com$/);
+    } finally {
+      await custom.close();
+    }
+  });
+
+  it('keeps the citizen’s first screen within 50 KB gzipped of our own JS and CSS; the Webex SDK is apart', async () => {
+    const assets = await appAssets();
+    assert.ok(assets.shipped.citizen.total <= 50 * 1024, JSON.stringify(assets.shipped));
+    assert.ok(assets.shipped.webex.total <= 50 * 1024, JSON.stringify(assets.shipped));
+    assert.ok(assets.webexSdkGzip > 50 * 1024, 'the SDK itself is the heavy part, loaded only inside Webex');
+    const res = await fetch(`${s.url}${assets.js.citizen}`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  });
+});

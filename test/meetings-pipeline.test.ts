@@ -116,7 +116,7 @@ describe('meeting pipeline with Webex', function () {
     assert.equal(after.status, 'needs_attention');
     assert.match(after.statusNote, /complexity requirements/);
     assert.match(after.statusNote, /WEBEX_t1/);
-    const job = await s.running.store.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    const job = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'meeting.sync').executeTakeFirstOrThrow();
     assert.equal(job.status, 'dead');
     assert.equal(job.attempts, 1, 'a refusal is not retried');
     // Once the city fixed its Webex password rules, staff retry: the meeting is made.

@@ -341,6 +341,14 @@ function appContent(dialect: DialectName): Migration {
       await db.schema.alterTable('app_progress').addColumn('staff_checked', 'text', (c) => c.notNull().defaultTo('{}')).execute();
       await db.schema.alterTable('app_progress').addColumn('pushed_step', 'text').execute();
       await db.schema.alterTable('app_progress').addColumn('pushed_at', ts).execute();
+      // Consent records are insert-only: the database itself refuses an update (the retention purge deletes).
+      if (dialect === 'postgres') {
+        await sql`create function consents_insert_only() returns trigger language plpgsql as $$
+          begin raise exception 'consents are insert-only'; end $$`.execute(db);
+        await sql`create trigger consents_no_update before update on consents for each row execute function consents_insert_only()`.execute(db);
+      } else {
+        await sql`create trigger consents_no_update before update on consents begin select raise(abort, 'consents are insert-only'); end`.execute(db);
+      }
     },
   };
 }

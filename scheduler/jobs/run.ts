@@ -1,5 +1,6 @@
 // Outbox jobs: the meeting sync (the provider's meeting made to match the consultation), and the runner that claims due
 // jobs one at a time and dispatches every kind (meetings, mail, relay); failures are retried, refusals need attention.
+import { nextPurge, purgeAppRecords, schedulePurge } from '../../embedded-app/retention.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Config } from '../../core/config.ts';
 import type { MailTransport } from '../../templates/mail.ts';
@@ -24,7 +25,7 @@ import { transition } from '../status.ts';
 
 export interface JobDeps {
   readonly store: Store;
-  readonly config: Pick<Config, 'city' | 'mail' | 'relay' | 'publicBaseUrl'>;
+  readonly config: Pick<Config, 'city' | 'mail' | 'relay' | 'publicBaseUrl' | 'app'>;
   readonly mail: MailTransport;
   /** Chat platforms that relay alerts and news go to. */
   readonly chat: Partial<Record<ChatPlatformKind, ChatPlatform>>;
@@ -192,6 +193,13 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
       case 'relay.escalate':
         await escalateRelay({ db, ids: deps.ids, clock: deps.clock, escalationMinutes: deps.config.relay.escalationMinutes }, (job.payload as { relayId: string }).relayId);
         break;
+      case 'app.purge': {
+        const purged = await purgeAppRecords(db, deps.ids, deps.clock(), deps.config.app.consentRetentionDays);
+        if (purged.consents + purged.progress > 0) deps.log.info(purged, 'app records past retention purged');
+        await markDone(db, job, deps.clock());
+        await schedulePurge(db, deps.ids, deps.clock(), nextPurge(deps.clock()));
+        return;
+      }
       default: {
         const unknown: never = job.kind;
         throw new Error(`unknown outbox job kind ${String(unknown)}`);
