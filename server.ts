@@ -5,6 +5,7 @@ import express from 'express';
 import { sql } from 'kysely';
 import type { Config } from './core/config.ts';
 import type { Logger } from './core/log.ts';
+import { logPath } from './core/log.ts';
 import type { Store } from './core/store/db.ts';
 import { openStore } from './core/store/db.ts';
 import type { IdSource } from './core/ids.ts';
@@ -52,7 +53,7 @@ export function createApp(deps: AppDeps, teamsRouter?: express.Router): express.
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
-      deps.log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      deps.log.info({ method: req.method, path: logPath(req.originalUrl), status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
     });
     next();
   });

@@ -15,7 +15,8 @@ export interface RowError {
 
 type Values = Record<string, string>;
 const EXTRA_ROWS = 3;
-const MAX = { ja: 400, en: 400, whyJa: 300, whyEn: 300 } as const;
+/** As the content schemas allow (embedded-app/content.ts). */
+const MAX = { consent: { ja: 400, en: 400, whyJa: 0, whyEn: 0 }, checklist: { ja: 200, en: 200, whyJa: 300, whyEn: 300 } } as const;
 
 export const isChecklistKey = (key: string) => /^[a-z0-9][a-z0-9-]{0,49}$/.test(key);
 
@@ -31,7 +32,8 @@ export function parseRows(kind: ContentKind, body: Values): { ok: true; content:
     if (!row.ja) errors.push({ field: `ja_${i}`, ja: '日本語の文を入れてください。', en: 'Enter the Japanese text.' });
     if (!row.en) errors.push({ field: `en_${i}`, ja: '英語の文も入れてください（英語表示で使います）。', en: 'Enter the English text.' });
     for (const f of fields) {
-      if ((row[f] ?? '').length > MAX[f]) errors.push({ field: `${f}_${i}`, ja: `${MAX[f]}文字までにしてください。`, en: `At most ${MAX[f]} characters.` });
+      const max = MAX[kind][f];
+      if ((row[f] ?? '').length > max) errors.push({ field: `${f}_${i}`, ja: `${max}文字までにしてください。`, en: `At most ${max} characters.` });
     }
     rows.push({ ...row, id: /^[a-z0-9-]{1,40}$/.test(id) ? id : '' });
   }
@@ -65,7 +67,7 @@ export function editorHtml(o: { kind: ContentKind; key: string; action: string; 
   const errorOf = (f: string) => o.errors.find((e) => e.field === f);
   const input = (name: string, label: string, rows = 2) => {
     const err = errorOf(name);
-    return `<label for="${name}">${label}</label>${err ? `<p class="error" id="${name}-error">${esc(err.ja)} <span class="en">${esc(err.en)}</span></p>` : ''}<textarea id="${name}" name="${name}" rows="${rows}"${err ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}>${esc(o.values[name] ?? '')}</textarea>`;
+    return `<label for="${name}">${label}</label>${err ? `<p class="error" id="${name}-error">${esc(err.ja)} <span class="en">${esc(err.en)}</span></p>` : ''}<textarea class="short" id="${name}" name="${name}" rows="${rows}"${err ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}>${esc(o.values[name] ?? '')}</textarea>`;
   };
   const rows = Array.from({ length: count + EXTRA_ROWS }, (_, i) => {
     const blank = i >= count;

@@ -23,6 +23,7 @@ const STYLE = `
   .hint { font-weight: normal; font-size: 16px; color: #444; }
   input[type=text], input[type=email], input[type=password], input[type=date], input[type=time], select, textarea { width: 100%; font: inherit; font-size: 18px; padding: 8px; border: 2px solid #555; border-radius: 4px; background: #fff; color: #1a1a1a; }
   textarea { font-family: ui-monospace, "Noto Sans Mono CJK JP", monospace; font-size: 16px; min-height: 14rem; }
+  textarea.short { font-family: inherit; font-size: 18px; min-height: 0; }
   [aria-invalid=true] { border-color: #b00020; }
   .field-error { color: #b00020; font-weight: bold; margin: .25rem 0 0; }
   button, .button { font: inherit; font-size: 18px; min-height: 44px; padding: 8px 18px; border: 2px solid #0b3d6e; border-radius: 6px; background: #0b3d6e; color: #fff; cursor: pointer; }

@@ -30,6 +30,8 @@ export interface Sender {
   readonly userId: string;
   readonly displayName: string;
   readonly email?: string;
+  /** False when the message came from a shared space or channel (links that act as the sender are not posted there). */
+  readonly direct?: boolean;
 }
 
 export interface Reply {
@@ -43,6 +45,8 @@ interface Ctx {
   readonly staff: Staff;
   readonly now: number;
   readonly departments: Department[];
+  /** The conversation is one-to-one with the bot. */
+  readonly direct: boolean;
 }
 
 const say = (ja: string, en: string, card?: Card): Reply => ({ text: `${ja}\n${en}`, ...(card ? { card } : {}) });
@@ -277,6 +281,8 @@ const COMMANDS: ReadonlyArray<Command> = [
     name: 'app',
     help: { ja: '会議内アプリのスタッフ画面（市民のいまの画面・同意・書類がその場で見られます）のリンク', en: 'Link to the staff view of the in-meeting app: the citizen’s step, consent and documents, live', example: '/app #K7M2Q9XA' },
     async run(ctx, args) {
+      // The link acts as this staff member for 12 hours: never posted where others read it.
+      if (!ctx.direct) return say('スタッフ画面のリンクは、ボットとの 1 対 1 のチャットで /app と送ってください（ここではほかの人にも見えてしまいます）。', 'Send /app to the bot in a one-to-one chat: the link would be visible to everyone here.');
       const { id } = takeConsultationRef(args);
       const target = await consultationFor(ctx, id);
       if (!('id' in target)) {
@@ -368,7 +374,7 @@ async function completeConsultation(ctx: Ctx, id: string): Promise<Reply> {
 async function context(deps: BotDeps, sender: Sender): Promise<Ctx> {
   const now = deps.clock();
   const staff = await staffFor(deps.store.db, deps.ids, now, { platform: sender.platform, userId: sender.userId, displayName: sender.displayName, ...(sender.email ? { email: sender.email } : {}) });
-  return { deps, staff, now, departments: await listDepartments(deps.store.db) };
+  return { deps, staff, now, departments: await listDepartments(deps.store.db), direct: sender.direct !== false };
 }
 
 /** One chat message from a staff member → the reply. Never throws for bad input; never silent. */

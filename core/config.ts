@@ -220,8 +220,8 @@ const variables = {
       .trim()
       .transform((v) => v.split(/\s+/).filter(Boolean))
       .pipe(z.array(z.string().regex(/^(?:'self'|https:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d+)?|http:\/\/(?:127\.0\.0\.1|localhost)(?::(?:\d+|\*))?)$/, "https://… の origin（*.example.com 可）か 'self' を空白区切りで / https origins (wildcard subdomains allowed) or 'self', space-separated")).min(1)),
-    default: "'self' https://*.webex.com https://*.wbx2.com https://*.ciscospark.com https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com https://*.skype.com",
-    doc: { example: "'self' https://*.webex.com https://teams.microsoft.com", ja: '会議内アプリを枠（iframe）に表示してよいサイト（Webex と Teams。CSP frame-ancestors）' },
+    default: "https://*.webex.com https://*.wbx2.com https://*.ciscospark.com https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com https://*.skype.com",
+    doc: { example: 'https://*.webex.com https://teams.microsoft.com', ja: '会議内アプリを枠（iframe）に表示してよいサイト（Webex と Teams。CSP frame-ancestors）' },
   },
   CONSENT_RETENTION_DAYS: { schema: int(30, 3650), default: '1095', doc: { example: '1095', ja: '同意の記録とアプリの回答を、相談の終了から何日で消すか（保存期間）' } },
   DEFAULT_HOST_NAME: {

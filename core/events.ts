@@ -50,18 +50,27 @@ export async function postgresEvents(store: Store, databaseUrl: string, log: Log
   let retryMs = 500;
   let timer: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: databaseUrl });
+    const c = new pg.Client({ connectionString: databaseUrl, keepAlive: true });
     c.on('notification', (n) => {
       if (n.channel === APP_CHANNEL && n.payload) emitter.emit(n.payload);
     });
-    c.on('error', (error) => {
-      log.warn({ err: error.message }, 'app events: listener connection lost; reconnecting');
+    const lost = (why: string) => {
+      if (client !== c) return;
+      client = null;
+      if (closed) return;
+      log.warn({ err: why }, 'app events: listener connection lost; reconnecting');
       void c.end().catch(() => undefined);
-      if (client === c) client = null;
       schedule();
-    });
-    await c.connect();
-    await c.query(`listen ${APP_CHANNEL}`);
+    };
+    c.on('error', (error) => lost(error.message));
+    c.on('end', () => lost('connection ended'));
+    try {
+      await c.connect();
+      await c.query(`listen ${APP_CHANNEL}`);
+    } catch (error) {
+      await c.end().catch(() => undefined);
+      throw error;
+    }
     if (closed) {
       await c.end();
       return;
@@ -84,9 +93,19 @@ export async function postgresEvents(store: Store, databaseUrl: string, log: Log
     timer.unref();
   };
   await connect();
+  // A half-open connection (a NAT or firewall dropping it quietly) is found by a periodic query.
+  const ping = setInterval(() => {
+    client?.query('select 1').catch(() => undefined);
+  }, 60_000);
+  ping.unref();
   return {
     async changed(id) {
-      await sql`select pg_notify(${APP_CHANNEL}, ${id})`.execute(store.db);
+      // The change is committed already: a lost notice must not fail it (pages re-read within 30 s anyway).
+      try {
+        await sql`select pg_notify(${APP_CHANNEL}, ${id})`.execute(store.db);
+      } catch (error) {
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'app events: notify failed');
+      }
     },
     subscribe(id, listener) {
       emitter.on(id, listener);
@@ -95,6 +114,7 @@ export async function postgresEvents(store: Store, databaseUrl: string, log: Log
     async close() {
       closed = true;
       clearTimeout(timer);
+      clearInterval(ping);
       emitter.removeAllListeners();
       await client?.end().catch(() => undefined);
     },

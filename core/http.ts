@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from './log.ts';
+import { logPath } from './log.ts';
 import type { Db } from './store/schema.ts';
 import type { FieldError, Problem, ProblemCode, Result } from './errors.ts';
 import { ProblemError, fail, ok, problem } from './errors.ts';
@@ -136,7 +137,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       return sendProblem(res, problem('bad_request', 'リクエストを読み取れません。', `The request could not be read (${(error as Error).message}).`), req.originalUrl);
     }
-    log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), method: req.method, path: req.path }, 'unexpected error');
+    log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), method: req.method, path: logPath(req.originalUrl) }, 'unexpected error');
     res
       .status(500)
       .type(PROBLEM_CONTENT_TYPE)

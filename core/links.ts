@@ -11,25 +11,30 @@ export const linkExpiry = (consultationEnd: number) => consultationEnd + 24 * 60
 export const citizenLink = (publicBaseUrl: string, key: Buffer, consultationId: string, consultationEnd: number) =>
   `${publicBaseUrl}/app/c/${signLink(key, consultationId, linkExpiry(consultationEnd))}`;
 
-export type LinkCheck = { ok: true; consultationId: string } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+/** 'link': the personal link from the invitation. 'meeting': handed out inside Webex / Teams for the meeting's time only. */
+export type LinkKind = 'link' | 'meeting';
+export type LinkCheck = { ok: true; consultationId: string; kind: LinkKind; expiresAt: number } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 /** `<consultation id>.<expiry, epoch seconds>.<HMAC-SHA256>` — readable id, unforgeable, expiring. */
-export function signLink(key: Buffer, consultationId: string, expiresAt: number): string {
+export function signLink(key: Buffer, consultationId: string, expiresAt: number, kind: LinkKind = 'link'): string {
   const body = `${consultationId}.${Math.floor(expiresAt / 1000)}`;
-  return `${body}.${b64(createHmac('sha256', key).update(`link:${body}`).digest())}`;
+  return `${body}.${b64(createHmac('sha256', key).update(`${kind}:${body}`).digest())}`;
 }
 
 export function checkLink(key: Buffer, token: string, now: number): LinkCheck {
   const m = /^([0-9A-Z]{4,16})\.(\d{9,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return { ok: false, reason: 'malformed' };
   const [, id, exp, mac] = m;
-  const expected = createHmac('sha256', key).update(`link:${id}.${exp}`).digest();
   const given = Buffer.from(mac!, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
+  const kind = (['link', 'meeting'] as const).find((k) => {
+    const expected = createHmac('sha256', key).update(`${k}:${id}.${exp}`).digest();
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!kind) return { ok: false, reason: 'forged' };
   if (Number(exp) * 1000 < now) return { ok: false, reason: 'expired' };
-  return { ok: true, consultationId: id! };
+  return { ok: true, consultationId: id!, kind, expiresAt: Number(exp) * 1000 };
 }
 
 /** The link-signing key, made once per installation. */
@@ -47,7 +52,7 @@ export async function linkKey(db: Db): Promise<Buffer> {
 /** How long a staff view link works: a working day. */
 export const STAFF_LINK_MS = 12 * 60 * 60 * 1000;
 
-export type StaffLinkCheck = { ok: true; consultationId: string; staffId: string } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+export type StaffLinkCheck = { ok: true; consultationId: string; staffId: string; expiresAt: number } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
 
 /**
  * `s.<consultation id>.<staff id, base64url>.<expiry>.<HMAC>` — the staff view for one consultation, for one staff
@@ -66,7 +71,7 @@ export function checkStaffLink(key: Buffer, token: string, now: number): StaffLi
   const given = Buffer.from(mac!, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
   if (Number(exp) * 1000 < now) return { ok: false, reason: 'expired' };
-  return { ok: true, consultationId: id!, staffId: Buffer.from(staff!, 'base64url').toString('utf8') };
+  return { ok: true, consultationId: id!, staffId: Buffer.from(staff!, 'base64url').toString('utf8'), expiresAt: Number(exp) * 1000 };
 }
 
 /** The staff view of a consultation, for a staff member. */

@@ -30,3 +30,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/** A request path fit for a log line: the path part only, with link tokens (credentials) replaced. */
+export const logPath = (originalUrl: string): string => (originalUrl.split('?')[0] ?? '').replace(/\/app\/(c|s)\/[^/]+/, '/app/$1/:token');

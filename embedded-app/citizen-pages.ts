@@ -14,7 +14,7 @@ import { keep, page, t } from './html.ts';
 import { rubyHtml, rubyPlain } from './ruby.ts';
 import { activeChecklist, activeConsent } from './content-store.ts';
 import type { AppState, EntryPoint, RelayStatusView, StateDeps, Step } from './state.ts';
-import { citizenAt, latestRelay, readState, recordConsent } from './state.ts';
+import { citizenAt, hasConsented, latestRelay, readState, recordConsent } from './state.ts';
 import { sendEvents } from './sse.ts';
 import type { AppEvents } from '../core/events.ts';
 
@@ -44,7 +44,8 @@ export function relayMessage(lang: Lang, relay: RelayStatusView | null): string 
 /** The relay notice shown on every step (hidden while there is none; the script fills it in live). */
 const relayBox = (lang: Lang, relay: RelayStatusView | null) => {
   const message = relayMessage(lang, relay);
-  return `<div id="relay" class="box relay" role="status" aria-live="polite"${message ? '' : ' hidden'}><p id="relay-text" class="big">${esc(message ?? '')}</p></div>`;
+  // The live region is always there (screen readers miss changes in one that appears); only the box inside shows or hides.
+  return `<div id="relay" role="status" aria-live="polite"><div id="relay-box" class="box relay"${message ? '' : ' hidden'}><p id="relay-text" class="big">${esc(message ?? '')}</p></div></div>`;
 };
 
 const VIA = new Set<EntryPoint>(['link', 'webex', 'teams']);
@@ -59,14 +60,18 @@ export function citizenRouter(deps: CitizenDeps): Router {
     readonly via: EntryPoint;
     readonly base: string;
     readonly q: string;
+    /** Opened from inside Webex / Teams: the citizen's name is not shown (the platform's meeting id is not a proof of who this is). */
+    readonly inMeeting: boolean;
+    readonly expiresAt: number;
   }
 
   /** The consultation a link opens, or the refusal page already sent. */
   const open = async (req: express.Request, res: express.Response): Promise<Opened | null> => {
     const lang: Lang = req.query.lang === 'en' || req.body?.lang === 'en' ? 'en' : 'ja';
-    const rawVia = String(req.query.via ?? req.body?.via ?? 'link');
-    const via: EntryPoint = VIA.has(rawVia as EntryPoint) ? (rawVia as EntryPoint) : 'link';
     const check = checkLink(await linkKey(deps.db), String(req.params.token), deps.clock());
+    // Only a link handed out inside a meeting counts as Webex / Teams; the personal link is always 'link'.
+    const rawVia = String(req.query.via ?? req.body?.via ?? 'link');
+    const via: EntryPoint = check.ok && check.kind === 'meeting' && VIA.has(rawVia as EntryPoint) && rawVia !== 'link' ? (rawVia as EntryPoint) : 'link';
     const c = check.ok ? await viewById(deps.db, check.consultationId) : null;
     if (!check.ok || !c || c.status === 'cancelled') {
       const expired = check.ok ? false : check.reason === 'expired';
@@ -87,7 +92,7 @@ export function citizenRouter(deps: CitizenDeps): Router {
       return null;
     }
     const base = `/app/c/${encodeURIComponent(String(req.params.token))}`;
-    return { c, lang, via, base, q: keep(lang, via) };
+    return { c, lang, via, base, q: keep(lang, via), inMeeting: check.kind === 'meeting', expiresAt: check.expiresAt };
   };
 
   const hidden = (o: Opened) => `<input type="hidden" name="lang" value="${o.lang}"><input type="hidden" name="via" value="${o.via}">`;
@@ -119,10 +124,10 @@ export function citizenRouter(deps: CitizenDeps): Router {
     const card =
       lang === 'ja'
         ? `<h1>オンライン相談へようこそ</h1>
-<div class="box"><p class="big">${esc(formatJa(start))}から<br>${c.durationMinutes}分</p><p>担当: ${esc(c.department.name)}</p><p>${esc(c.citizen.name)} 様</p></div>
+<div class="box"><p class="big">${esc(formatJa(start))}から<br>${c.durationMinutes}分</p><p>担当: ${esc(c.department.name)}</p>${o.inMeeting ? '' : `<p>${esc(c.citizen.name)} 様</p>`}</div>
 <p>このあと、相談のときのお約束をご確認いただき、用意していただく書類をお知らせします。時間になったら、案内メールのリンクから会議に入ってください。</p>`
         : `<h1>Welcome to your online consultation</h1>
-<div class="box"><p class="big">${esc(formatEn(start))}<br>${c.durationMinutes} minutes</p><p>With: ${esc(c.department.name)}</p><p>${esc(c.citizen.name)}</p></div>
+<div class="box"><p class="big">${esc(formatEn(start))}<br>${c.durationMinutes} minutes</p><p>With: ${esc(c.department.name)}</p>${o.inMeeting ? '' : `<p>${esc(c.citizen.name)}</p>`}</div>
 <p>Next, please read the rules for the consultation and see which documents to have at hand. At the time, join from the link in your invitation email.</p>`;
     await citizenAt(deps, c.id, 'welcome');
     await send(res, o, 'welcome', t(lang, 'オンライン相談', 'Online consultation'), `${stepLine(lang, 1)}${card}<a class="button" href="${esc(`${o.base}/consent${o.q}`)}">${t(lang, '次へ', 'Next')}</a>`);
@@ -154,8 +159,9 @@ export function citizenRouter(deps: CitizenDeps): Router {
     if (req.body?.choice !== 'agree' && req.body?.choice !== 'decline') return res.redirect(303, `${o.base}/consent${o.q}`);
     const agreed = req.body.choice === 'agree';
     const shown = await activeConsent(deps.db);
-    // The text changed while the citizen was reading: show the new one rather than record an answer to words not seen.
-    if (typeof req.body.version === 'string' && req.body.version !== shown.hash) return res.redirect(303, `${o.base}/consent${o.q}`);
+    // Only an answer to the words on screen counts: if the text changed while the citizen was reading (or the form
+    // came without its version), the current text is shown again.
+    if (req.body.version !== shown.hash) return res.redirect(303, `${o.base}/consent${o.q}`);
     await recordConsent(deps, c.id, shown, agreed, o.via);
     if (agreed) return res.redirect(303, `${o.base}/documents${o.q}`);
     await send(
@@ -168,9 +174,16 @@ export function citizenRouter(deps: CitizenDeps): Router {
     );
   });
 
+  /** The documents and the survey come after the consent: without a yes, the citizen is taken back to it. */
+  const consented = async (o: Opened, res: express.Response) => {
+    if (await hasConsented(deps.db, o.c.id)) return true;
+    res.redirect(303, `${o.base}/consent${o.q}`);
+    return false;
+  };
+
   r.get('/c/:token/documents', async (req, res) => {
     const o = await open(req, res);
-    if (!o) return;
+    if (!o || !(await consented(o, res))) return;
     const { c, lang } = o;
     const list = await activeChecklist(deps.db, c.consultationType);
     const before = (await readState(deps.db, c, deps.clock())).answers;
@@ -194,7 +207,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
 
   r.post('/c/:token/documents', form, async (req, res) => {
     const o = await open(req, res);
-    if (!o) return;
+    if (!o || !(await consented(o, res))) return;
     const list = await activeChecklist(deps.db, o.c.consultationType);
     const answers = Object.fromEntries(list.body.items.map((i) => [i.id, req.body?.[i.id] === 'have' ? ('have' as const) : ('missing' as const)]));
     await citizenAt(deps, o.c.id, 'end', { checklist: answers });
@@ -203,7 +216,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
 
   r.get('/c/:token/end', async (req, res) => {
     const o = await open(req, res);
-    if (!o) return;
+    if (!o || !(await consented(o, res))) return;
     const { lang } = o;
     await citizenAt(deps, o.c.id, 'end');
     const radios = (name: string, options: Array<[string, string]>) => options.map(([v, label]) => `<label class="choice"><input type="radio" name="${name}" value="${v}"> ${esc(label)}</label>`).join('');
@@ -224,7 +237,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
 
   r.post('/c/:token/end', form, async (req, res) => {
     const o = await open(req, res);
-    if (!o) return;
+    if (!o || !(await consented(o, res))) return;
     const { c, lang } = o;
     const satisfaction = Number(req.body?.satisfaction);
     const survey = {
@@ -251,7 +264,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
         title: t(lang, 'ただいまの状況', 'Status'),
         script: 'citizen',
         data: { events: `${o.base}/events${o.q}`, step: 'status', loaded: String(deps.clock()) },
-        body: `<h1>${t(lang, 'ただいまの状況', 'Now')}</h1><div id="relay" class="box" role="status" aria-live="polite" data-idle="${esc(idle)}"><p id="relay-text" class="big">${esc(message)}</p></div>`,
+        body: `<h1>${t(lang, 'ただいまの状況', 'Now')}</h1><div id="relay" role="status" aria-live="polite" data-idle="${esc(idle)}"><div id="relay-box" class="box"><p id="relay-text" class="big">${esc(message)}</p></div></div>`,
       }),
     );
   });
@@ -269,7 +282,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
         pushed: s.pushed ? { step: s.pushed.step, at: s.pushed.at, url: `${o.base}${STEP_PATH[s.pushed.step]}${o.q}` } : null,
       };
     };
-    sendEvents(req, res, deps.events, o.c.id, async () => JSON.stringify(await stateOf()));
+    sendEvents(req, res, deps.events, o.c.id, async () => JSON.stringify(await stateOf()), { validUntil: o.expiresAt, clock: deps.clock });
   });
 
   return r;

@@ -8,6 +8,9 @@ import type { IdSource } from '../core/ids.ts';
 import type { Config } from '../core/config.ts';
 import type { AppEvents } from '../core/events.ts';
 import { appAssets } from './assets.ts';
+import { page } from './html.ts';
+import type { Logger } from '../core/log.ts';
+import { logPath } from '../core/log.ts';
 import { citizenRouter } from './citizen-pages.ts';
 import { staffRouter } from './staff-pages.ts';
 import { platformRouter } from './platforms.ts';
@@ -19,6 +22,7 @@ export interface AppDeps {
   readonly ids: IdSource;
   readonly events?: AppEvents | undefined;
   readonly onQueued?: (() => void) | undefined;
+  readonly log?: Logger | undefined;
 }
 
 /**
@@ -61,6 +65,22 @@ export function appRouter(deps: AppDeps): Router {
   });
   r.use(async (req, res, next) => {
     (await inner)(req, res, next);
+  });
+  // A person reads these pages: an error is a readable page (never JSON), and says what to do.
+  r.use(async (error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : 500;
+    if (status >= 500) deps.log?.error({ err: error instanceof Error ? error.message : String(error), path: logPath(req.originalUrl) }, 'app page failed');
+    const tooLarge = (error as { type?: string })?.type === 'entity.too.large';
+    const [ja, en] = tooLarge
+      ? ['入力が長すぎます。短くして、もう一度お送りください。', 'What you sent is too long. Please shorten it and try again.']
+      : status < 500
+        ? ['送られた内容を読み取れませんでした。前のページに戻って、もう一度お試しください。', 'What you sent could not be read. Please go back and try again.']
+        : ['うまく表示できませんでした。少し待ってから、もう一度お試しください。続くときは、案内メールの担当課にお問い合わせください。', 'Something went wrong. Please try again in a moment, or contact the department named in your invitation.'];
+    res
+      .status(status >= 400 && status < 600 ? status : 500)
+      .type('html')
+      .send(page({ lang: 'ja', assets: await appAssets(), title: 'エラー / Error', body: `<h1>申し訳ありません</h1><div class="box stop"><p>${ja}</p></div><p class="en" lang="en">${en}</p>` }));
   });
   return r;
 }

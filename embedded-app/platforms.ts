@@ -6,7 +6,8 @@ import express from 'express';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../core/store/schema.ts';
-import { citizenLink, linkKey } from '../core/links.ts';
+import { linkKey, signLink } from '../core/links.ts';
+import { MINUTE_MS } from '../core/time.ts';
 import { threadIdFromGraphMeetingId, threadIdFromTeamsContextMeetingId } from '../core/conferencing/teams/meeting-id.ts';
 import type { Config } from '../core/config.ts';
 import type { Assets } from './assets.ts';
@@ -61,6 +62,7 @@ export function platformRouter(deps: PlatformDeps): Router {
   /** The three states of an entry page: loading (first), standalone (no platform around), unknown (no consultation for this meeting). */
   const states = (lang: Lang, where: string) => `<div data-state="loading" role="status"><p class="big">${t(lang, '読み込んでいます…', 'Loading…')}</p></div>
 <div data-state="standalone" hidden><h1>${t(lang, 'オンライン相談', 'Online consultation')}</h1><div class="box"><p>${t(lang, `この画面は ${where} の会議の中で使います。`, `This page is used inside a ${where} meeting.`)}</p><p>${t(lang, '案内メールにある「相談の前に」のリンクからも、同じご案内をご覧いただけます。', 'You can also open the same guide from the link in your invitation email.')}</p></div></div>
+<div data-state="host" hidden><h1>${t(lang, '職員の方へ', 'For staff')}</h1><div class="box"><p>${t(lang, 'このアプリを参加者と共有しました。相談者の画面には、相談の案内（同意・書類）が出ます。', 'The app is shared with the participants: they see the consultation guide (consent, documents).')}</p><p>${t(lang, '相談者の進み具合は、スタッフ画面で見られます。ボットとの 1 対 1 のチャットで /app と送ってください。', 'To follow the citizen, open the staff view: send /app to the bot in a one-to-one chat.')}</p></div></div>
 <div data-state="unknown" hidden><h1>${t(lang, 'この会議の相談が見つかりません', 'No consultation for this meeting')}</h1><div class="box stop"><p>${t(lang, '案内メールのリンクから開いてください。わからないときは、画面の職員にお声がけください。', 'Please open the link in your invitation email, or ask the staff in the meeting.')}</p></div></div>`;
 
   r.get('/webex', async (req, res) => {
@@ -93,11 +95,17 @@ export function platformRouter(deps: PlatformDeps): Router {
       const { meetingId, chatId } = parsed.data;
       const now = deps.clock();
       const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
-      const c = id ? await deps.db.selectFrom('consultations').select(['id', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
+      const c = id ? await deps.db.selectFrom('consultations').select(['id', 'start_at', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
       if (!c) {
         return res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not found', status: 404, detail: 'No consultation is booked for this meeting.', detail_ja: 'この会議の相談は見つかりません。' });
       }
-      const link = citizenLink('', await linkKey(deps.db), c.id, Date.parse(c.end_at));
+      // The platform's word for which meeting this is cannot be checked here, so what it opens is kept small: the
+      // meeting's own time (30 minutes before to an hour after), and a link marked as a meeting entry (no name shown).
+      const end = Date.parse(c.end_at);
+      if (now < Date.parse(c.start_at) - 30 * MINUTE_MS || now > end + 60 * MINUTE_MS) {
+        return res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not now', status: 404, detail: 'The consultation for this meeting can be opened from 30 minutes before it starts.', detail_ja: 'この会議の相談は、始まる30分前から開けます。' });
+      }
+      const link = `/app/c/${signLink(await linkKey(deps.db), c.id, end + 60 * MINUTE_MS, 'meeting')}`;
       const lang = parsed.data.lang === 'en' ? '&lang=en' : '';
       res.json({ url: `${link}?via=${kind}${lang}`, shareUrl: `${deps.config.publicBaseUrl}/app/${kind}` });
     };

@@ -6,7 +6,11 @@ import type { AppEvents } from '../core/events.ts';
 
 export const SSE_REFRESH_MS = 30_000;
 
-export function sendEvents(req: express.Request, res: express.Response, events: AppEvents | undefined, consultationId: string, state: () => Promise<string>): void {
+/**
+ * `validUntil` (ms, by `clock`): when the link behind the stream expires, the page is told ('gone') and the stream ends,
+ * so a page left open does not outlive its link.
+ */
+export function sendEvents(req: express.Request, res: express.Response, events: AppEvents | undefined, consultationId: string, state: () => Promise<string>, limits: { validUntil: number; clock: () => number }): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
   res.write('retry: 3000\n\n');
   let closed = false;
@@ -16,6 +20,11 @@ export function sendEvents(req: express.Request, res: express.Response, events: 
     if (closed) return;
     if (running) {
       again = true;
+      return;
+    }
+    if (limits.clock() > limits.validUntil) {
+      closed = true;
+      res.end('event: gone\ndata: {}\n\n');
       return;
     }
     running = true;

@@ -55,7 +55,7 @@ export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: A
       const answer = s.answers[i.id];
       const mark = s.staffChecked[i.id];
       return `<tr><td>${esc(lang === 'ja' ? rubyPlain(i.ja) : i.en)}</td><td class="${answer === 'have' ? 'ok' : answer === 'missing' ? 'ng' : 'muted'}">${answer === 'have' ? t(lang, 'あり', 'Has it') : answer === 'missing' ? t(lang, 'なし', 'Missing') : t(lang, '未回答', '—')}</td>
-<td><form method="post" action="${esc(action)}" data-live><input type="hidden" name="action" value="check"><input type="hidden" name="item" value="${esc(i.id)}"><input type="hidden" name="checked" value="${mark ? '0' : '1'}"><button class="small${mark ? ' secondary' : ''}" id="check-${esc(i.id)}" aria-pressed="${mark ? 'true' : 'false'}">${mark ? t(lang, '確認済み ✓', 'Checked ✓') : t(lang, '確認した', 'Mark checked')}</button></form></td></tr>`;
+<td><form method="post" action="${esc(action)}" data-live><input type="hidden" name="action" value="check"><input type="hidden" name="item" value="${esc(i.id)}"><input type="hidden" name="checked" value="${mark ? '0' : '1'}"><button class="small${mark ? ' secondary' : ''}" id="check-${esc(i.id)}" aria-label="${esc(`${lang === 'ja' ? rubyPlain(i.ja) : i.en}: ${mark ? t(lang, '確認済み（押すと取り消し）', 'checked (press to undo)') : t(lang, '確認したにする', 'mark as checked')}`)}">${mark ? t(lang, '確認済み ✓', 'Checked ✓') : t(lang, '確認した', 'Mark checked')}</button></form></td></tr>`;
     })
     .join('');
   const move = STEPS.map(
@@ -67,7 +67,7 @@ export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: A
     ? `<p>${t(lang, '満足度', 'Satisfaction')}: ${s.survey.satisfaction ?? '—'} / 5・${t(lang, 'また利用したい', 'Would use again')}: ${s.survey.again === null ? '—' : s.survey.again ? t(lang, 'はい', 'yes') : t(lang, 'いいえ', 'no')}</p>${s.survey.comment ? `<p>${esc(s.survey.comment)}</p>` : ''}`
     : '';
   const pushed = s.pushed ? `<p>${esc(t(lang, `職員が「${stepName('ja', s.pushed.step)}」へ移しました（${formatJa(s.pushed.at).slice(-5)}）`, `Staff moved the citizen to “${stepName('en', s.pushed.step)}” (${formatEn(s.pushed.at)})`))}</p>` : '';
-  return `<div class="box"><p class="big">${t(lang, 'いまの画面', 'Now on')}: ${esc(stepName(lang, s.step))}</p>${pushed}${relay ? `<p>${esc(relay)}</p>` : ''}<p class="muted">${t(lang, '更新', 'As of')} ${esc(lang === 'ja' ? formatJa(now) : formatEn(now))}</p></div>
+  return `<div class="box"><p class="big">${t(lang, 'いまの画面', 'Now on')}: ${esc(stepName(lang, s.step))}</p>${pushed}${relay ? `<p>${esc(relay)}</p>` : ''}</div>
 <h2>${t(lang, '市民の画面を移す', 'Move the citizen to')}</h2><div class="row">${move}</div>
 <h2>${t(lang, '同意', 'Consent')}</h2>${consents}
 <h2>${t(lang, '書類', 'Documents')}</h2><table><thead><tr><th>${t(lang, '書類', 'Document')}</th><th>${t(lang, '市民の回答', 'Citizen')}</th><th>${t(lang, '職員の確認', 'Staff')}</th></tr></thead><tbody>${docs}</tbody></table>
@@ -83,6 +83,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
     readonly staff: Staff;
     readonly lang: Lang;
     readonly base: string;
+    readonly expiresAt: number;
   }
 
   const refuse = (res: express.Response, status: number, ja: string, en: string) =>
@@ -103,7 +104,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
       refuse(res, 404, 'この相談、または職員の登録が見つかりません。', 'The consultation or the staff member was not found.');
       return null;
     }
-    return { c, staff, lang, base: `/app/s/${encodeURIComponent(String(req.params.token))}` };
+    return { c, staff, lang, base: `/app/s/${encodeURIComponent(String(req.params.token))}`, expiresAt: check.expiresAt };
   };
 
   r.get('/s/:token', async (req, res) => {
@@ -144,7 +145,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
     sendEvents(req, res, deps.events, o.c.id, async () => {
       const now = deps.clock();
       return JSON.stringify({ html: staffPanel(o.lang, `${o.base}/actions${q}`, o.c, await readState(deps.db, o.c, now), now) });
-    });
+    }, { validUntil: o.expiresAt, clock: deps.clock });
   });
 
   r.post('/s/:token/actions', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
@@ -178,6 +179,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
         const departments = await listDepartments(deps.db);
         const to = departments.find((d) => d.id === body.department);
         if (!to) return answer(400, 'おつなぎ先の課を選んでください。', 'Choose the department.');
+        if (to.id === o.c.department.id) return answer(400, `この相談はもともと${to.name}の相談です。ほかの課を選んでください。`, `This consultation is ${to.name}'s already; choose another department.`);
         const result = await requestRelay(
           { db: deps.db, ids: deps.ids, clock: deps.clock, escalationMinutes: deps.config.relay.escalationMinutes, ...(deps.events ? { events: deps.events } : {}) },
           { consultationId: o.c.id, toDepartmentId: to.id, fromDepartmentId: o.staff.departmentId ?? o.c.department.id, note: String(body.note ?? '').trim().slice(0, 200), requestedBy: o.staff.id },

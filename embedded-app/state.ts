@@ -95,7 +95,7 @@ async function upsertProgress(db: Db, consultationId: string, now: number, patch
   const at = new Date(now).toISOString();
   await db
     .insertInto('app_progress')
-    .values({ consultation_id: consultationId, step: patch.step ?? 'welcome', checklist: patch.checklist ?? '{}', survey: patch.survey ?? null, staff_checked: patch.staff_checked ?? '{}', pushed_step: patch.pushed_step ?? null, pushed_at: patch.pushed_at ?? null, updated_at: at })
+    .values({ consultation_id: consultationId, step: patch.step ?? 'not_opened', checklist: patch.checklist ?? '{}', survey: patch.survey ?? null, staff_checked: patch.staff_checked ?? '{}', pushed_step: patch.pushed_step ?? null, pushed_at: patch.pushed_at ?? null, updated_at: at })
     .onConflict((oc) => oc.column('consultation_id').doUpdateSet({ ...patch, updated_at: at }))
     .execute();
 }
@@ -134,18 +134,38 @@ export async function pushStep(deps: StateDeps, consultationId: string, step: St
   await deps.events?.changed(consultationId);
 }
 
-/** Staff mark a document as seen (or take the mark back). */
+/** Staff mark a document as seen (or take the mark back). Two staff marking at once both count (compare-and-set). */
 export async function checkDocument(deps: StateDeps, consultationId: string, itemId: string, checked: boolean, actor: string): Promise<void> {
   const now = deps.clock();
-  await deps.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('app_progress').select('staff_checked').where('consultation_id', '=', consultationId).executeTakeFirst();
-    const marks = json<Record<string, { by: string; at: string }>>(row?.staff_checked, {});
-    if (checked) marks[itemId] = { by: actor, at: new Date(now).toISOString() };
-    else delete marks[itemId];
-    await upsertProgress(trx, consultationId, now, { staff_checked: JSON.stringify(marks) });
-    await writeAudit(trx, deps.ids, now, { actor, action: checked ? 'app.document_checked' : 'app.document_unchecked', entity: 'consultation', entityId: consultationId, before: null, after: { item: itemId } });
-  });
+  for (let attempt = 0; ; attempt++) {
+    const done = await deps.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('app_progress').select('staff_checked').where('consultation_id', '=', consultationId).executeTakeFirst();
+      const marks = json<Record<string, { by: string; at: string }>>(row?.staff_checked, {});
+      if (checked) marks[itemId] = { by: actor, at: new Date(now).toISOString() };
+      else delete marks[itemId];
+      if (!row) await upsertProgress(trx, consultationId, now, { staff_checked: JSON.stringify(marks) });
+      else {
+        const r = await trx
+          .updateTable('app_progress')
+          .set({ staff_checked: JSON.stringify(marks), updated_at: new Date(now).toISOString() })
+          .where('consultation_id', '=', consultationId)
+          .where('staff_checked', '=', row.staff_checked)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) return false;
+      }
+      await writeAudit(trx, deps.ids, now, { actor, action: checked ? 'app.document_checked' : 'app.document_unchecked', entity: 'consultation', entityId: consultationId, before: null, after: { item: itemId } });
+      return true;
+    });
+    if (done) break;
+    if (attempt >= 5) throw new Error('checklist kept changing; try again');
+  }
   await deps.events?.changed(consultationId);
+}
+
+/** Whether the citizen's latest answer to the consent is yes (the documents and the survey come after it). */
+export async function hasConsented(db: Db, consultationId: string): Promise<boolean> {
+  const last = await db.selectFrom('consents').select('agreed').where('consultation_id', '=', consultationId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return last?.agreed === 1;
 }
 
 export { activeConsent };

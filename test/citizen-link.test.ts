@@ -100,10 +100,25 @@ describe('the citizen’s personal link', function () {
 
   it('a citizen who does not agree is told the alternative, and the refusal is recorded', async () => {
     const link = await linkFromInvitation();
-    const res = await fetch(`${link}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'choice=decline' });
+    const post = (path: string, body: string) => fetch(`${link}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+    const res = await post('/consent', `choice=decline&version=${CONSENT_VERSION}`);
     assert.match(await res.text(), /お電話か、窓口（税務課）へお越しください/);
     const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
     assert.equal(consent.agreed, 0);
+    // Without a yes, the documents and the survey lead back to the consent.
+    for (const p of ['/documents', '/end']) {
+      const r = await fetch(`${link}${p}`, { redirect: 'manual' });
+      assert.equal(r.status, 303);
+      assert.match(r.headers.get('location')!, /\/consent$/);
+    }
+    // An answer without the version of the text on screen (or to another version) is not recorded.
+    for (const body of ['choice=agree', 'choice=agree&version=0123456789abcdef']) {
+      assert.equal((await post('/consent', body)).status, 303);
+    }
+    // A personal link cannot pass itself off as a Webex entry.
+    await post('/consent?via=webex', `choice=agree&version=${CONSENT_VERSION}&via=webex`);
+    const rows = await s.running.store.db.selectFrom('consents').select(['agreed', 'entry_point']).orderBy('id').execute();
+    assert.deepEqual(rows.map((r) => ({ ...r })), [{ agreed: 0, entry_point: 'link' }, { agreed: 1, entry_point: 'link' }]);
   });
 
   it('shows the citizen the relay: connecting to 税務課 with the minutes waited, then who is coming', async () => {

@@ -17,6 +17,7 @@ import { createIdSource } from '../core/ids.ts';
 import { createLogger } from '../core/log.ts';
 import { appAssets } from '../embedded-app/assets.ts';
 import { startServer } from '../server.ts';
+import { CONSENT_VERSION } from '../embedded-app/content.ts';
 
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
 
@@ -125,7 +126,7 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
 
     // Staff check a document (server-side, audited) and the mark shows.
     await row.getByRole('button', { name: '確認した' }).click();
-    await staffPage.locator('#panel tr', { hasText: '死亡診断書' }).getByRole('button', { name: '確認済み ✓' }).waitFor();
+    await staffPage.locator('#panel tr', { hasText: '死亡診断書' }).getByRole('button', { name: /確認済み/ }).waitFor();
 
     // Staff move the citizen back to the documents step: the citizen's page follows by itself.
     await staffPage.getByRole('button', { name: '3. 書類の確認' }).click();
@@ -157,6 +158,11 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
   it('refuses a foreign, altered or expired staff link with a readable page, and staff actions from another site', async () => {
     const c = await book(s);
     const good = await staffUrlFromBot(s, c.id);
+    // The bot never posts a staff link in a shared space or channel.
+    const botDeps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent') };
+    const inGroup = await handleMessage(botDeps, { platform: 'console', userId: 'u-desk', displayName: '窓口 山田', direct: false }, `/app #${c.id}`);
+    assert.match(inGroup.text, /1 対 1/);
+    assert.doesNotMatch(inGroup.text, /\/app\/s\//);
     const other = await book(s, { start: '2026-12-01T13:00:00+09:00' });
     const key = await linkKey(s.running.store.db);
     const forged = `${s.url}/app/s/${signStaffLink(Buffer.alloc(32, 7), c.id, 'X', s.clock.now + 3_600_000)}`;
@@ -176,25 +182,38 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     await page.close();
   });
 
-  it('inside Webex: the real SDK in a stand-in Webex host reports the meeting, the right consultation shows, and the host shares the app', async () => {
+  it('inside Webex: the real SDK in a stand-in Webex host reports the meeting, a participant gets that consultation’s steps, and the host shares the app', async () => {
     const c = await book(s);
     const webexId = '8f1b6e2c4a5d47e0b9c3d2a1f0e9d8c7';
     await s.running.store.db.updateTable('meetings').set({ provider: 'webex', provider_meeting_id: webexId }).where('consultation_id', '=', c.id).execute();
-    const page = await open(browser(), { width: 375, height: 667 });
-    await openInWebexHost(page, { appUrl: `${s.url}/app/webex`, meeting: { id: `${webexId}_I_123456`, title: 'オンライン相談', userRoles: ['HOST'], meetingType: 'MEETING' } });
+    const host = await open(browser());
+    await openInWebexHost(host, { appUrl: `${s.url}/app/webex`, meeting: { id: `${webexId}_I_123456`, title: 'オンライン相談', userRoles: ['HOST'], meetingType: 'MEETING' } });
+    await host.frameLocator('#app').getByText('このアプリを参加者と共有しました').waitFor({ timeout: 15_000 });
+    const share = (await webexCalls(host)).find((x) => x.name === 'application.setShareUrl');
+    assert.ok(share, 'the host shares the app');
+    assert.match(JSON.stringify(share.payload), /\/app\/webex/);
+    assert.equal(await s.running.store.db.selectFrom('app_progress').select('step').executeTakeFirst(), undefined, 'the host answers nothing for the citizen');
+    await shot(host, 'webex-host');
+    await host.close();
+
+    const page = await open(browser());
+    await openInWebexHost(page, { appUrl: `${s.url}/app/webex`, meeting: { id: `${webexId}_I_123456`, title: 'オンライン相談', userRoles: ['ATTENDEE'], meetingType: 'MEETING' } });
     const app = page.frameLocator('#app');
     await app.locator('h1', { hasText: 'オンライン相談へようこそ' }).waitFor({ timeout: 15_000 });
-    assert.match(await app.locator('main').innerText(), /税務課/);
-    const calls = await webexCalls(page);
-    const share = calls.find((x) => x.name === 'application.setShareUrl');
-    assert.ok(share, JSON.stringify(calls.map((x) => x.name)));
-    assert.match(JSON.stringify(share.payload), /\/app\/webex/);
+    const welcome = await app.locator('main').innerText();
+    assert.match(welcome, /税務課/);
+    assert.doesNotMatch(welcome, /山田/, 'no name from a meeting id alone');
+    assert.equal((await webexCalls(page)).some((x) => x.name === 'application.setShareUrl'), false);
     // Answers given inside Webex are recorded as such.
     await app.getByRole('link', { name: '次へ' }).click();
     await app.getByRole('button', { name: '同意します' }).click();
     await app.locator('h1', { hasText: '用意していただく書類' }).waitFor();
     const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
     assert.equal(consent.entry_point, 'webex');
+    // Outside the meeting's time the meeting id opens nothing.
+    s.clock.now = jst('2026-12-01', '12:30');
+    const late = await fetch(`${s.url}/app/webex/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ meetingId: webexId }) });
+    assert.equal(late.status, 404);
     await page.close();
   });
 
@@ -308,7 +327,7 @@ for (const kind of DATABASES) {
           const other = b ? b.url : a.url;
           const token = link.split('/app/c/')[1]!;
           const data = await nextState(`${a.url}/app/c/${token}/events`, async () => {
-            const res = await fetch(`${other}/app/c/${token}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'choice=agree' });
+            const res = await fetch(`${other}/app/c/${token}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `choice=agree&version=${CONSENT_VERSION}` });
             assert.equal(res.status, 200);
           }, (d) => JSON.parse(d).step === 'consent' || JSON.parse(d).step === 'documents');
           assert.ok(data);
@@ -344,6 +363,7 @@ describe('the Teams side panel and the app’s headers', function () {
     const thread = '19:meeting_NWM1ZTk0ZDAtZjQ3Zi00YzYxLTk1ZWQtMzFjZGI0OGFjYjQ5@thread.v2';
     const graphId = Buffer.from(`1*6702afb6-2a41-4b45-9a5e-0f3c1f7c2a10*0**${thread}`).toString('base64');
     await s.running.store.db.updateTable('meetings').set({ provider: 'teams', provider_meeting_id: graphId }).where('consultation_id', '=', c.id).execute();
+    s.clock.now = jst('2026-12-01', '09:40');
     const open = (body: unknown) => fetch(`${s.url}/app/teams/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const byMeeting = await open({ meetingId: Buffer.from(`0#${thread}#0`).toString('base64') });
     assert.equal(byMeeting.status, 200);
@@ -362,7 +382,7 @@ describe('the Teams side panel and the app’s headers', function () {
       const res = await fetch(`${s.url}${p}`);
       const csp = res.headers.get('content-security-policy') ?? '';
       assert.match(csp, /script-src 'self'(;|$)/);
-      assert.match(csp, /frame-ancestors 'self' https:\/\/\*\.webex\.com .*https:\/\/teams\.microsoft\.com/);
+      assert.match(csp, /frame-ancestors https:\/\/\*\.webex\.com .*https:\/\/teams\.microsoft\.com/);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*(?!\.)/);
       assert.equal(res.headers.get('x-frame-options'), null);
       assert.doesNotMatch(await res.text(), /<script>|<style>| style=/, 'no inline script or style');

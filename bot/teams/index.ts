@@ -110,7 +110,7 @@ export async function mountTeamsBot(router: Router, config: TeamsConfig, deps: B
     httpServerAdapter: new ExpressAdapter(router as never),
   });
 
-  const senderOf = (a: ActivityLike): Sender => ({ platform: 'teams', userId: a.from.aadObjectId ?? a.from.id, displayName: a.from.name ?? a.from.id });
+  const senderOf = (a: ActivityLike): Sender => ({ platform: 'teams', userId: a.from.aadObjectId ?? a.from.id, displayName: a.from.name ?? a.from.id, direct: a.conversation.conversationType === 'personal' });
 
   app.on('message', async ({ activity, send }) => {
     const a = activity as unknown as ActivityLike;

@@ -165,7 +165,7 @@ export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
         const { data: m } = await client.request('GET', `/messages/${encodeURIComponent(hook.data.id)}`, { schema: WebexMessage });
         if (m.personId !== self.id) {
           const sender = await senderFor(m.personId);
-          await reply(m.roomId, sender ? await handleMessage(deps, sender, m.text, m.roomType === 'group' ? self.displayName : undefined) : notStaff);
+          await reply(m.roomId, sender ? await handleMessage(deps, { ...sender, direct: m.roomType === 'direct' }, m.text, m.roomType === 'group' ? self.displayName : undefined) : notStaff);
         }
       } else if (hook.resource === 'attachmentActions' && hook.event === 'created') {
         const { data: a } = await client.request('GET', `/attachment/actions/${encodeURIComponent(hook.data.id)}`, { schema: WebexAttachmentAction });

@@ -19,11 +19,12 @@ if (events) {
     const push = s.pushed ? `${s.pushed.step}@${s.pushed.at}` : '';
     const first = firstPush === undefined;
     if (first) firstPush = push;
-    const box = document.getElementById('relay');
+    const region = document.getElementById('relay');
+    const box = document.getElementById('relay-box');
     const text = document.getElementById('relay-text');
-    if (box && text) {
+    if (region && box && text) {
       // On the status page the box stays, with its idle text when there is no relay.
-      const message = s.relay?.message ?? box.dataset.idle ?? '';
+      const message = s.relay?.message ?? region.dataset.idle ?? '';
       box.hidden = !message;
       if (text.textContent !== message) text.textContent = message;
     }

@@ -7,6 +7,8 @@ interface StaffState {
 }
 
 const panel = document.getElementById('panel');
+const ja = document.documentElement.lang === 'ja';
+let lastHtml = '';
 const live = document.getElementById('live');
 const events = document.body.dataset.events;
 
@@ -14,12 +16,27 @@ if (panel && events) {
   follow<StaffState>(
     events,
     (s) => {
+      // Only a real change replaces the panel (a screen reader keeps its place otherwise).
+      if (s.html === lastHtml) return;
+      lastHtml = s.html;
       const focused = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
       panel.innerHTML = s.html;
       if (focused) document.getElementById(focused)?.focus();
     },
     (connected) => {
-      if (live) live.textContent = connected ? (document.documentElement.lang === 'ja' ? '自動で更新しています' : 'Updating live') : document.documentElement.lang === 'ja' ? '再接続しています…' : 'Reconnecting…';
+      if (!live) return;
+      live.textContent =
+        connected === 'gone'
+          ? ja
+            ? 'このリンクの有効期限が過ぎました。ボットに /app と送ると、新しいリンクが届きます。'
+            : 'This link has expired. Send /app to the bot for a new one.'
+          : connected
+            ? ja
+              ? '自動で更新しています'
+              : 'Updating live'
+            : ja
+              ? '再接続しています…'
+              : 'Reconnecting…';
     },
   );
 }
@@ -31,10 +48,26 @@ document.addEventListener('submit', (e) => {
   const data = new URLSearchParams();
   for (const [k, v] of new FormData(form, (e as SubmitEvent).submitter)) data.append(k, String(v));
   const status = document.getElementById('action-status');
+  const buttons = [...form.querySelectorAll('button')];
+  // One request at a time per form (a double click does not send twice).
+  if (form.dataset.busy) return;
+  form.dataset.busy = '1';
+  for (const b of buttons) b.disabled = true;
+  const say = (text: string) => {
+    if (status) status.textContent = text;
+  };
   // getAttribute: a control named "action" shadows form.action.
-  void fetch(form.getAttribute('action') ?? location.href, { method: 'POST', body: data, headers: { accept: 'application/json' } }).then(async (res) => {
-    const answer = (await res.json().catch(() => ({}))) as { message?: string };
-    if (status) status.textContent = answer.message ?? (res.ok ? '' : `エラー ${res.status}`);
-    if (res.ok && form.dataset.reset !== undefined) form.reset();
-  });
+  fetch(form.getAttribute('action') ?? location.href, { method: 'POST', body: data, headers: { accept: 'application/json' } })
+    .then(async (res) => {
+      const answer = (await res.json().catch(() => ({}))) as { message?: string };
+      if (answer.message) say(answer.message);
+      else if (res.status === 410) say(ja ? 'このリンクの有効期限が過ぎました。ボットに /app と送ってください。' : 'This link has expired. Send /app to the bot.');
+      else if (!res.ok) say(ja ? `うまくいきませんでした（${res.status}）。もう一度お試しください。` : `That did not work (${res.status}). Please try again.`);
+      if (res.ok && form.dataset.reset !== undefined) form.reset();
+    })
+    .catch(() => say(ja ? '通信できませんでした。もう一度お試しください。' : 'Could not reach the server. Please try again.'))
+    .finally(() => {
+      delete form.dataset.busy;
+      for (const b of buttons) b.disabled = false;
+    });
 });

@@ -9,7 +9,8 @@ const show = (id: string) => {
 const timeout = (ms: number) => new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('timeout')), ms));
 
 async function main(): Promise<void> {
-  if (window.parent === window && !window.opener) return show('standalone');
+  // Teams desktop and web frame the tab; Teams mobile runs it in a web view with a native bridge.
+  if (window.parent === window && !window.opener && !('nativeInterface' in window)) return show('standalone');
   try {
     await Promise.race([app.initialize(), timeout(2000)]);
   } catch {

@@ -22,6 +22,7 @@ declare global {
 }
 
 const READY_TIMEOUT_MS = 2000;
+const SDK_LOAD_TIMEOUT_MS = 20_000;
 const body = document.body;
 const show = (id: string) => {
   for (const el of document.querySelectorAll<HTMLElement>('[data-state]')) el.hidden = el.dataset.state !== id;
@@ -40,14 +41,14 @@ const timeout = (ms: number) => new Promise<false>((resolve) => setTimeout(() =>
 
 async function main(): Promise<void> {
   if (!insideWebexHost(window)) return show('standalone');
-  const started = Date.now();
+  // Inside Webex: the SDK may take a while on a slow line (the loading message shows meanwhile); then onReady gets 2 s.
   try {
-    await Promise.race([loadScript(body.dataset.sdk!), timeout(READY_TIMEOUT_MS).then(() => Promise.reject(new Error('slow')))]);
+    await Promise.race([loadScript(body.dataset.sdk!), timeout(SDK_LOAD_TIMEOUT_MS).then(() => Promise.reject(new Error('slow')))]);
   } catch {
     return show('standalone');
   }
   const app = new window.webex!.Application({ logs: { logLevel: 3 } });
-  const ready = await Promise.race([app.onReady().then(() => true as const, () => false as const), timeout(Math.max(0, READY_TIMEOUT_MS - (Date.now() - started)))]);
+  const ready = await Promise.race([app.onReady().then(() => true as const, () => false as const), timeout(READY_TIMEOUT_MS)]);
   if (!ready) return show('standalone');
   const meeting = await app.context.getMeeting().catch(() => null);
   if (!meeting?.id) return show('unknown');
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
   const host = meeting.isPresenterOrCoHost === true || (meeting.userRoles ?? []).some((r) => /HOST/i.test(r));
   if (host) {
     // The host shares the app with the participants (Open Together); each participant's app maps the meeting itself.
+    // Staff do not go through the citizen's steps (that would answer for the citizen): they get the staff view from the bot.
     await app.setShareUrl(shareUrl, shareUrl, document.title).catch(() => undefined);
+    return show('host');
   }
   location.replace(url);
 }
