@@ -113,7 +113,7 @@ export function openApiDocument(serverUrl: string): Json {
         },
       },
       '/api/v1/consultations/{id}/app': {
-        get: { summary: "What the citizen did in the app: step, consents (with text version), checklist, survey", parameters: [idParam], responses: { '200': json('Progress', { type: 'object' }), '404': problemResponse('Not found'), ...errors } },
+        get: { summary: "What the citizen did in the app: step, consents (text version, the exact words shown, entry point), checklist answers and staff checks, survey, relay", parameters: [idParam], responses: { '200': json('Progress', { type: 'object' }), '404': problemResponse('Not found'), ...errors } },
       },
       '/api/v1/consultations/{id}/audit': {
         get: { summary: 'Audit trail of one consultation', parameters: [idParam], responses: { '200': json('Entries', { type: 'object' }), '404': problemResponse('Not found'), ...errors } },

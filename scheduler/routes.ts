@@ -1,5 +1,6 @@
 // /api/v1: the booking API. Each route parses with zod, calls the scheduler, and passes failures to the problem handler.
 import { readState } from '../embedded-app/state.ts';
+import { textByHash } from '../embedded-app/content-store.ts';
 import express from 'express';
 import type { Router } from 'express';
 import { must, parseInput, principalOf, requireToken } from '../core/http.ts';
@@ -113,9 +114,11 @@ export function apiRouter(deps: SchedulerDeps): Router {
     const c = await getConsultation(deps, idOf(req));
     if (!c) throw new ProblemError(notFound(idOf(req)));
     const s = await readState(db, c, deps.clock());
+    // Each consent with the exact words that were shown (kept by their hash).
+    const texts = new Map(await Promise.all([...new Set(s.consents.map((x) => x.textVersion))].map(async (h) => [h, await textByHash(db, h)] as const)));
     res.json({
       step: s.step,
-      consents: s.consents,
+      consents: s.consents.map((x) => ({ ...x, text: texts.get(x.textVersion)?.items ?? null })),
       checklist: s.answers,
       checklistVersion: s.checklist.hash,
       staffChecked: s.staffChecked,

@@ -94,6 +94,7 @@ describe('the citizen’s personal link', function () {
     assert.equal(seen.step, 'end');
     assert.equal(seen.consents[0].agreed, true);
     assert.equal(seen.consents[0].textVersion, CONSENT_VERSION);
+    assert.match(seen.consents[0].text[0].ja, /録画《ろくが》/, 'the exact words shown, kept by their hash');
     assert.deepEqual(seen.checklist, { 'id-card': 'have', notes: 'missing' });
     assert.equal(seen.survey.satisfaction, 5);
   });
