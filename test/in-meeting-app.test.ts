@@ -11,6 +11,7 @@ import { describeInChromium } from './browser.ts';
 import { DATABASES, TEST_NOW, booking, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 import { openInWebexHost, webexCalls } from './webex-host.ts';
+import { openInTeamsHost, teamsCalls } from './teams-host.ts';
 import { citizenLink, linkKey, signStaffLink } from '../core/links.ts';
 import { handleMessage } from '../bot/index.ts';
 import { createIdSource } from '../core/ids.ts';
@@ -224,6 +225,35 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     await page.frameLocator('#app').getByText('この会議の相談が見つかりません').waitFor({ timeout: 15_000 });
     assert.equal((await webexCalls(page)).some((x) => x.name === 'application.setShareUrl'), false);
     await page.close();
+  });
+
+  it('inside Teams: the real teams-js in a stand-in Teams client gives the side panel’s meeting; an anonymous guest gets that consultation’s steps', async () => {
+    const c = await book(s);
+    const thread = '19:meeting_ZjNlMmQ0YjQtYjc2Ni00ZTIwLWI3ZWItZjA5NDFlMzI3NjY3@thread.v2';
+    const graphId = Buffer.from(`1*6702afb6-2a41-4b45-9a5e-0f3c1f7c2a10*0**${thread}`).toString('base64');
+    await s.running.store.db.updateTable('meetings').set({ provider: 'teams', provider_meeting_id: graphId }).where('consultation_id', '=', c.id).execute();
+    const page = await open(browser());
+    await openInTeamsHost(page, { appUrl: `${s.url}/app/teams`, context: { meeting: { id: Buffer.from(`0#${thread}#0`).toString('base64') }, chat: { id: thread }, app: { locale: 'ja-jp' }, user: null } });
+    const tab = page.frameLocator('#app');
+    await tab.locator('h1', { hasText: 'オンライン相談へようこそ' }).waitFor({ timeout: 15_000 });
+    assert.ok((await teamsCalls(page)).some((x) => x.func === 'appInitialization.success'), 'the tab tells Teams it loaded');
+    await tab.getByRole('link', { name: '次へ' }).click();
+    await tab.getByRole('button', { name: '同意します' }).click();
+    await tab.locator('h1', { hasText: '用意していただく書類' }).waitFor();
+    const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
+    assert.equal(consent.entry_point, 'teams');
+    await page.close();
+
+    // Adding the app to a meeting: the configuration page saves the side panel's address.
+    const config = await open(browser());
+    await openInTeamsHost(config, { appUrl: `${s.url}/app/teams/config`, frameContext: 'settings', context: {} });
+    await config.frameLocator('#app').locator('h1').waitFor();
+    await config.waitForFunction('(window.__teamsCalls || []).some((c) => c.func === "settings.setValidityState")');
+    await config.evaluate('window.__teamsHost.emit("settings.save", [{}])');
+    await config.waitForFunction('(window.__teamsCalls || []).some((c) => c.func === "settings.setSettings")');
+    const saved = (await teamsCalls(config)).find((x) => x.func === 'settings.setSettings');
+    assert.match(JSON.stringify(saved?.args), new RegExp(`${s.url.replace(/[.]/g, '\\.')}/app/teams`));
+    await config.close();
   });
 
   it('outside any host the Webex and Teams entries fall back to standalone within 2 seconds, without loading the Webex SDK', async () => {
