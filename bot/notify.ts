@@ -132,3 +132,23 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
     }
   }
 }
+
+/**
+ * The citizen did not agree to the consultation's rules in the app: the consultation's department is told in its
+ * space (no citizen name in chat), so that someone offers the alternative (phone or the counter).
+ */
+export async function deliverConsentRefused(deps: NotifyDeps, consultationId: string, consentId: string): Promise<void> {
+  const c = await viewById(deps.db, consultationId);
+  const department = c ? (await listDepartments(deps.db)).find((d) => d.id === c.department.id) : undefined;
+  if (!c || !department) return;
+  const purpose = `consent-refused:${consentId}`;
+  const done = new Set((await deps.db.selectFrom('chat_messages').select('platform').where('purpose', '=', purpose).execute()).map((r) => r.platform));
+  const message: OutgoingChat = {
+    text: `⚠️ 相談 #${c.id}（${formatJa(Date.parse(c.start))}）の相談者が、会議内アプリでお約束（録画しない・リンクを渡さない など）に同意しませんでした。オンラインでは相談できないため、電話か窓口での相談をご案内ください。\nThe citizen of consultation #${c.id} did not agree to the rules in the app; please offer a phone call or the counter instead.`,
+  };
+  for (const platform of Object.values(deps.platforms)) {
+    if (done.has(platform.kind)) continue;
+    const messageId = await platform.postToDepartment(department, message);
+    if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: departmentSpace(department.id), platformMessageId: messageId, relayId: null, purpose, message });
+  }
+}

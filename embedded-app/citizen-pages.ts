@@ -162,7 +162,7 @@ export function citizenRouter(deps: CitizenDeps): Router {
     // Only an answer to the words on screen counts: if the text changed while the citizen was reading (or the form
     // came without its version), the current text is shown again.
     if (req.body.version !== shown.hash) return res.redirect(303, `${o.base}/consent${o.q}`);
-    await recordConsent(deps, c.id, shown, agreed, o.via);
+    await recordConsent(deps, c.id, shown, agreed, o.via, lang);
     if (agreed) return res.redirect(303, `${o.base}/documents${o.q}`);
     await send(
       res,

@@ -57,9 +57,9 @@ export function appRouter(deps: AppDeps): Router {
       res.set({ 'Content-Type': a.type, 'Cache-Control': 'public, max-age=31536000, immutable', Vary: 'Accept-Encoding', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
       res.send(gzip ? a.gzip : a.body);
     });
-    const stateDeps = { db: deps.store.db, ids: deps.ids, clock: deps.clock, events: deps.events };
+    const stateDeps = { db: deps.store.db, ids: deps.ids, clock: deps.clock, events: deps.events, onQueued: deps.onQueued };
     x.use(citizenRouter({ ...stateDeps, assets }));
-    x.use(staffRouter({ ...stateDeps, assets, config: deps.config, onQueued: deps.onQueued }));
+    x.use(staffRouter({ ...stateDeps, assets, config: deps.config }));
     x.use(platformRouter({ db: deps.store.db, clock: deps.clock, assets, config: deps.config }));
     return x;
   });

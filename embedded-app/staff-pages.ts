@@ -47,7 +47,7 @@ export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: A
   const when = (iso: string) => (lang === 'ja' ? formatJa(Date.parse(iso)) : formatEn(Date.parse(iso)));
   const consents = s.consents.length
     ? `<table><thead><tr><th>${t(lang, '回答', 'Answer')}</th><th>${t(lang, '日時', 'When')}</th><th>${t(lang, '文面の版', 'Text version')}</th><th>${t(lang, '入口', 'From')}</th></tr></thead><tbody>${s.consents
-        .map((x) => `<tr><td class="${x.agreed ? 'ok' : 'ng'}">${x.agreed ? t(lang, '同意', 'Agreed') : t(lang, '同意しない', 'Declined')}</td><td>${esc(when(x.at))}</td><td><code>${esc(x.textVersion)}</code></td><td>${esc(ENTRY_NAMES[x.entryPoint] ?? x.entryPoint)}</td></tr>`)
+        .map((x) => `<tr><td class="${x.agreed ? 'ok' : 'ng'}">${x.agreed ? t(lang, '同意', 'Agreed') : t(lang, '同意しない', 'Declined')}</td><td>${esc(when(x.at))}</td><td><code>${esc(x.textVersion)}</code></td><td>${esc(ENTRY_NAMES[x.entryPoint] ?? x.entryPoint)}・${x.lang === 'en' ? 'English' : '日本語'}</td></tr>`)
         .join('')}</tbody></table>`
     : `<p class="muted">${t(lang, 'まだ回答がありません。', 'No answer yet.')}</p>`;
   const docs = s.checklist.body.items

@@ -4,6 +4,7 @@ import type { Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { AppEvents } from '../core/events.ts';
 import { writeAudit } from '../core/audit.ts';
+import { enqueue } from '../core/outbox.ts';
 import type { ConsultationView } from '../scheduler/consultations.ts';
 import type { ChecklistContent, ConsentContent } from './content.ts';
 import { activeChecklist, activeConsent, rememberText } from './content-store.ts';
@@ -20,6 +21,8 @@ export interface StateDeps {
   readonly ids: IdSource;
   readonly clock: () => number;
   readonly events?: AppEvents | undefined;
+  /** Wakes the outbox worker after a commit that queued work. */
+  readonly onQueued?: (() => void) | undefined;
 }
 
 export interface ConsentRecord {
@@ -27,6 +30,7 @@ export interface ConsentRecord {
   readonly textVersion: string;
   readonly items: string[];
   readonly entryPoint: string;
+  readonly lang: string;
   readonly at: string;
 }
 
@@ -83,7 +87,7 @@ export async function readState(db: Db, c: Pick<ConsultationView, 'id' | 'consul
     checklist,
     answers: json(progress?.checklist, {}),
     staffChecked: json(progress?.staff_checked, {}),
-    consents: consents.map((x) => ({ agreed: x.agreed === 1, textVersion: x.text_version, items: json(x.items, []), entryPoint: x.entry_point, at: x.created_at })),
+    consents: consents.map((x) => ({ agreed: x.agreed === 1, textVersion: x.text_version, items: json(x.items, []), entryPoint: x.entry_point, lang: x.lang, at: x.created_at })),
     survey: json(progress?.survey, null),
     relay,
   };
@@ -111,16 +115,20 @@ export async function citizenAt(deps: StateDeps, consultationId: string, step: S
 }
 
 /** Records a consent answer (insert-only) with the exact text shown, and audits it. */
-export async function recordConsent(deps: StateDeps, consultationId: string, shown: ContentVersion<ConsentContent>, agreed: boolean, entryPoint: EntryPoint): Promise<void> {
+export async function recordConsent(deps: StateDeps, consultationId: string, shown: ContentVersion<ConsentContent>, agreed: boolean, entryPoint: EntryPoint, lang: 'ja' | 'en'): Promise<void> {
   const now = deps.clock();
   await deps.db.transaction().execute(async (trx) => {
     const version = await rememberText(trx, now, 'consent', shown.body);
+    const id = deps.ids.sortableId(now);
     await trx
       .insertInto('consents')
-      .values({ id: deps.ids.sortableId(now), consultation_id: consultationId, text_version: version, items: JSON.stringify(shown.body.items.map((i) => i.id)), agreed: agreed ? 1 : 0, entry_point: entryPoint, created_at: new Date(now).toISOString() })
+      .values({ id, consultation_id: consultationId, text_version: version, items: JSON.stringify(shown.body.items.map((i) => i.id)), agreed: agreed ? 1 : 0, entry_point: entryPoint, lang, created_at: new Date(now).toISOString() })
       .execute();
-    await writeAudit(trx, deps.ids, now, { actor: 'citizen', action: agreed ? 'consent.given' : 'consent.refused', entity: 'consultation', entityId: consultationId, before: null, after: { textVersion: version, entryPoint } });
+    await writeAudit(trx, deps.ids, now, { actor: 'citizen', action: agreed ? 'consent.given' : 'consent.refused', entity: 'consultation', entityId: consultationId, before: null, after: { textVersion: version, entryPoint, lang } });
+    // "同意しない" tells the staff (their department's space), who offer the phone or the counter instead.
+    if (!agreed) await enqueue(trx, deps.ids, now, 'app.consent_refused', consultationId, { consentId: id });
   });
+  if (!agreed) deps.onQueued?.();
   await deps.events?.changed(consultationId);
 }
 

@@ -106,6 +106,12 @@ describe('the citizen’s personal link', function () {
     assert.match(await res.text(), /お電話か、窓口（税務課）へお越しください/);
     const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
     assert.equal(consent.agreed, 0);
+    // The department is told in its space (without the citizen's name), so someone offers the phone or the counter.
+    await s.running.worker.idle();
+    const told = await s.running.store.db.selectFrom('chat_messages').selectAll().where('purpose', 'like', 'consent-refused:%').execute();
+    assert.equal(told.length, 1, 'one post (console platform)');
+    assert.match(told[0]!.text, new RegExp(`相談 #${consent.consultation_id}.*同意しませんでした`));
+    assert.doesNotMatch(told[0]!.text, /山田/);
     // Without a yes, the documents and the survey lead back to the consent.
     for (const p of ['/documents', '/end']) {
       const r = await fetch(`${link}${p}`, { redirect: 'manual' });

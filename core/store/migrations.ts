@@ -341,6 +341,8 @@ function appContent(dialect: DialectName): Migration {
       await db.schema.alterTable('app_progress').addColumn('staff_checked', 'text', (c) => c.notNull().defaultTo('{}')).execute();
       await db.schema.alterTable('app_progress').addColumn('pushed_step', 'text').execute();
       await db.schema.alterTable('app_progress').addColumn('pushed_at', ts).execute();
+      // Which language the consent was read in.
+      await db.schema.alterTable('consents').addColumn('lang', 'text', (c) => c.notNull().defaultTo('ja')).execute();
       // Consent records are insert-only: the database itself refuses an update (the retention purge deletes).
       if (dialect === 'postgres') {
         await sql`create function consents_insert_only() returns trigger language plpgsql as $$

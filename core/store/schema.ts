@@ -233,6 +233,8 @@ export interface ConsentTable {
   agreed: number;
   /** 'link' | 'webex' | 'teams' */
   entry_point: string;
+  /** The language the text was read in ('ja' | 'en'). */
+  lang: Generated<string>;
   created_at: Timestamp;
 }
 

@@ -1,5 +1,6 @@
 // Outbox jobs: the meeting sync (the provider's meeting made to match the consultation), and the runner that claims due
 // jobs one at a time and dispatches every kind (meetings, mail, relay); failures are retried, refusals need attention.
+import { deliverConsentRefused } from '../../bot/notify.ts';
 import { nextPurge, purgeAppRecords, schedulePurge } from '../../embedded-app/retention.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Config } from '../../core/config.ts';
@@ -190,6 +191,9 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
         await deliverRelayEvent({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat, publicBaseUrl: deps.config.publicBaseUrl }, p.relayId, p.event);
         break;
       }
+      case 'app.consent_refused':
+        await deliverConsentRefused({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat }, job.consultationId!, (job.payload as { consentId: string }).consentId);
+        break;
       case 'relay.escalate':
         await escalateRelay({ db, ids: deps.ids, clock: deps.clock, escalationMinutes: deps.config.relay.escalationMinutes }, (job.payload as { relayId: string }).relayId);
         break;
