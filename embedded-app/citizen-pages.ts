@@ -129,7 +129,6 @@ export function citizenRouter(deps: CitizenDeps): Router {
         : `<h1>Welcome to your online consultation</h1>
 <div class="box"><p class="big">${esc(formatEn(start))}<br>${c.durationMinutes} minutes</p><p>With: ${esc(c.department.name)}</p>${o.inMeeting ? '' : `<p>${esc(c.citizen.name)}</p>`}</div>
 <p>Next, please read the rules for the consultation and see which documents to have at hand. At the time, join from the link in your invitation email.</p>`;
-    await citizenAt(deps, c.id, 'welcome');
     await send(res, o, 'welcome', t(lang, 'オンライン相談', 'Online consultation'), `${stepLine(lang, 1)}${card}<a class="button" href="${esc(`${o.base}/consent${o.q}`)}">${t(lang, '次へ', 'Next')}</a>`);
   });
 
@@ -273,6 +272,9 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
   r.get('/c/:token/events', async (req, res) => {
     const o = await open(req, res);
     if (!o) return;
+    // Opened by a person (a page running its script), not by a mail link checker fetching the invitation's link:
+    // only then does the staff view show the citizen on the welcome step.
+    if ((await readState(deps.db, o.c, deps.clock())).step === 'not_opened') await citizenAt(deps, o.c.id, 'welcome');
     const stateOf = async () => {
       const s: AppState = await readState(deps.db, o.c, deps.clock());
       const message = relayMessage(o.lang, s.relay);

@@ -47,6 +47,9 @@ describe('the citizen’s personal link', function () {
     assert.match(html, /オンライン相談へようこそ/);
     assert.match(html, /2026年12月1日（火）10:00から/);
     assert.match(html, /税務課/);
+    // A mail link checker fetching the page (no script) is not taken for the citizen opening it.
+    const id = /\/app\/c\/([0-9A-Z]+)\./.exec(link)![1];
+    assert.equal((await s.call('GET', `/api/v1/consultations/${id}/app`)).body.step, 'not_opened');
     assert.match(await (await fetch(`${link}?lang=en`)).text(), /Welcome to your online consultation/);
     const altered = link.replace(/(\/app\/c\/[0-9A-Z]+)\.(\d+)\./, (_m, head: string, exp: string) => `${head}.${Number(exp) + 86400}.`);
     const refused = await fetch(altered);
