@@ -21,7 +21,7 @@ export interface PlatformDeps {
   readonly config: Config;
 }
 
-const OpenBody = z.object({ meetingId: z.string().trim().max(2000).default(''), chatId: z.string().trim().max(500).default(''), lang: z.string().max(10).optional() });
+const OpenBody = z.object({ meetingId: z.string().trim().max(2000).default(''), chatId: z.string().trim().max(500).default(''), tenantId: z.string().trim().max(100).optional(), lang: z.string().max(10).optional() });
 
 /** The Webex meeting the SDK reports, matched to a stored meeting: the id itself, or an occurrence of it (`<id>_…`). */
 async function webexConsultation(db: Db, meetingId: string): Promise<string | null> {
@@ -62,7 +62,7 @@ export function platformRouter(deps: PlatformDeps): Router {
   /** The three states of an entry page: loading (first), standalone (no platform around), unknown (no consultation for this meeting). */
   const states = (lang: Lang, where: string) => `<div data-state="loading" role="status"><p class="big">${t(lang, '読み込んでいます…', 'Loading…')}</p></div>
 <div data-state="standalone" hidden><h1>${t(lang, 'オンライン相談', 'Online consultation')}</h1><div class="box"><p>${t(lang, `この画面は ${where} の会議の中で使います。`, `This page is used inside a ${where} meeting.`)}</p><p>${t(lang, '案内メールにある「相談の前に」のリンクからも、同じご案内をご覧いただけます。', 'You can also open the same guide from the link in your invitation email.')}</p></div></div>
-<div data-state="host" hidden><h1>${t(lang, '職員の方へ', 'For staff')}</h1><div class="box"><p>${t(lang, 'このアプリを参加者と共有しました。相談者の画面には、相談の案内（同意・書類）が出ます。', 'The app is shared with the participants: they see the consultation guide (consent, documents).')}</p><p>${t(lang, '相談者の進み具合は、スタッフ画面で見られます。ボットとの 1 対 1 のチャットで /app と送ってください。', 'To follow the citizen, open the staff view: send /app to the bot in a one-to-one chat.')}</p></div></div>
+<div data-state="host" hidden><h1>${t(lang, '職員の方へ', 'For staff')}</h1><div class="box"><p>${where === 'Webex' ? t(lang, 'このアプリを参加者と共有しました。相談者の画面には、相談の案内（同意・書類）が出ます。', 'The app is shared with the participants: they see the consultation guide (consent, documents).') : t(lang, '相談者のサイドパネルには、相談の案内（同意・書類）が出ます。', 'The citizen’s side panel shows the consultation guide (consent, documents).')}</p><p>${t(lang, '相談者の進み具合は、スタッフ画面で見られます。ボットとの 1 対 1 のチャットで /app と送ってください。', 'To follow the citizen, open the staff view: send /app to the bot in a one-to-one chat.')}</p></div></div>
 <div data-state="unknown" hidden><h1>${t(lang, 'この会議の相談が見つかりません', 'No consultation for this meeting')}</h1><div class="box stop"><p>${t(lang, '案内メールのリンクから開いてください。わからないときは、画面の職員にお声がけください。', 'Please open the link in your invitation email, or ask the staff in the meeting.')}</p></div></div>`;
 
   r.get('/webex', async (req, res) => {
@@ -93,6 +93,9 @@ export function platformRouter(deps: PlatformDeps): Router {
       const parsed = OpenBody.safeParse(req.body ?? {});
       if (!parsed.success) return res.status(400).type('application/problem+json').json({ type: 'about:blank', title: 'Bad request', status: 400, detail: 'meetingId is required.', detail_ja: 'meetingId が必要です。' });
       const { meetingId, chatId } = parsed.data;
+      // Someone signed in to the city's own tenant is staff (citizens join as guests): no citizen link for them, and
+      // the page tells them where the staff view is. (Only a hint for the page: it grants nothing.)
+      if (kind === 'teams' && deps.config.teams && parsed.data.tenantId === deps.config.teams.tenantId) return res.json({ staff: true });
       const now = deps.clock();
       const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
       const c = id ? await deps.db.selectFrom('consultations').select(['id', 'start_at', 'end_at']).where('id', '=', id).executeTakeFirst() : null;

@@ -403,6 +403,14 @@ describe('the Teams side panel and the app’s headers', function () {
     assert.match(await page.text(), /オンライン相談へようこそ/);
     assert.equal((await open({ meetingId: '', chatId: thread })).status, 200, 'an anonymous guest’s chat id is enough');
     const other = await open({ meetingId: Buffer.from('0#19:meeting_OTHER@thread.v2#0').toString('base64') });
+    // With Teams configured, someone signed in to the city's own tenant is staff: no citizen link for them.
+    const teams = await startTestServer('sqlite', { TEAMS_TENANT_ID: '0f3c1f7c-2a10-4b45-9a5e-6702afb62a41', TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555', TEAMS_CLIENT_SECRET: 'secret', TEAMS_HOST_USER_ID: 'host-user' });
+    try {
+      const staff = await fetch(`${teams.url}/app/teams/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chatId: thread, tenantId: '0f3c1f7c-2a10-4b45-9a5e-6702afb62a41' }) });
+      assert.deepEqual(await staff.json(), { staff: true });
+    } finally {
+      await teams.close();
+    }
     assert.equal(other.status, 404);
     assert.match(((await other.json()) as { detail_ja: string }).detail_ja, /この会議の相談は見つかりません/);
   });

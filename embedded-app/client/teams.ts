@@ -24,10 +24,12 @@ async function main(): Promise<void> {
   const res = await fetch(body.dataset.open!, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ meetingId, chatId, lang: context.app.locale?.toLowerCase().startsWith('ja') === false ? 'en' : 'ja' }),
+    body: JSON.stringify({ meetingId, chatId, tenantId: context.user?.tenant?.id ?? '', lang: context.app.locale?.toLowerCase().startsWith('ja') === false ? 'en' : 'ja' }),
   });
   if (!res.ok) return show('unknown');
-  location.replace(((await res.json()) as { url: string }).url);
+  const answer = (await res.json()) as { url?: string; staff?: boolean };
+  if (answer.staff || !answer.url) return show('host');
+  location.replace(answer.url);
 }
 
 void main().catch(() => show('standalone'));
