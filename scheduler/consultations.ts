@@ -2,7 +2,7 @@
 import type { AppEvents } from '../core/events.ts';
 import type { Config } from '../core/config.ts';
 import type { Store } from '../core/store/db.ts';
-import { isOverlapViolation, isUniqueViolation } from '../core/store/db.ts';
+import { isOverlapViolation, isUniqueViolation, retryTransient } from '../core/store/db.ts';
 import type { ConsultationTable, Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { sha256 } from '../core/ids.ts';
@@ -372,7 +372,7 @@ export async function bookConsultation(
       updated_at: iso(now),
     };
     try {
-      const view = await db.transaction().execute(async (trx) => {
+      const view = await retryTransient(() => db.transaction().execute(async (trx) => {
         if (idempotencyKey) {
           // First, so that a concurrent repeat of the same key waits here and then replays, never books.
           try {
@@ -396,7 +396,7 @@ export async function bookConsultation(
           await trx.updateTable('idempotency_keys').set({ response_body: JSON.stringify(created) }).where('actor', '=', actor).where('key', '=', idempotencyKey).execute();
         }
         return created!;
-      });
+      }));
       deps.onQueued?.();
       return ok({ status: 201, consultation: view });
     } catch (error) {
@@ -428,7 +428,7 @@ async function applyChange(
 ): Promise<Result<ConsultationView>> {
   const now = deps.clock();
   const [before] = await toViews(deps.store.db, [current]);
-  const view = await deps.store.db.transaction().execute(async (trx) => {
+  const view = await retryTransient(() => deps.store.db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable('consultations')
       .set({ ...changes, version: current.version + 1, updated_at: iso(now) })
@@ -442,7 +442,7 @@ async function applyChange(
     await enqueue(trx, deps.ids, now, 'meeting.sync', current.id);
     await followUp?.(trx, r, now);
     return after!;
-  });
+  }));
   if (!view) {
     return fail(problem('conflict', 'この相談は同時に別の人が変更しました。内容を確認してからもう一度お試しください。', 'The consultation was changed by someone else at the same time; reload and try again.'));
   }

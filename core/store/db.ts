@@ -141,3 +141,24 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as DbError;
   return e?.code === '23505' || (typeof e?.message === 'string' && /UNIQUE constraint failed|PRIMARY KEY constraint failed/.test(e.message));
 }
+
+/** PostgreSQL gave up a transaction that may simply be run again (a deadlock, or a serialization failure). */
+export function isTransientConflict(error: unknown): boolean {
+  const code = (error as DbError)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * Runs a transaction again when PostgreSQL broke a deadlock by aborting it (concurrent bookings of one slot wait on
+ * the exclusion constraint while the worker leases rows: PostgreSQL may pick one of them as the victim).
+ */
+export async function retryTransient<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt + Math.random() * 20));
+    }
+  }
+}
