@@ -1,6 +1,7 @@
 // Outbox jobs: the meeting sync (the provider's meeting made to match the consultation), and the runner that claims due
 // jobs one at a time and dispatches every kind (meetings, mail, relay); failures are retried, refusals need attention.
 import { deliverConsentRefused } from '../../bot/notify.ts';
+import { retryTransient } from '../../core/store/db.ts';
 import { nextPurge, purgeAppRecords, schedulePurge } from '../../embedded-app/retention.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Config } from '../../core/config.ts';
@@ -169,7 +170,7 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
   const { db } = deps.store;
   const maxAttempts = deps.maxAttempts ?? 8;
   // One job at a time per consultation, across every instance: the consultation itself is leased.
-  const leased = job.consultationId ? await leaseConsultation(db, job.consultationId, deps.clock(), LEASE_MS) : 'none';
+  const leased = job.consultationId ? await retryTransient(() => leaseConsultation(db, job.consultationId!, deps.clock(), LEASE_MS)) : 'none';
   if (leased === 'busy') {
     await releaseUnrun(db, job, deps.clock() + 5_000);
     return;
@@ -248,7 +249,7 @@ export async function runDueJobs(deps: JobDeps, limit = 20): Promise<number> {
   let ran = 0;
   while (ran < limit) {
     // One claim per job, so that no lease outlives the work it covers.
-    const [job] = await claimDue(deps.store.db, deps.store.dialect, deps.clock(), LEASE_MS, 1);
+    const [job] = await retryTransient(() => claimDue(deps.store.db, deps.store.dialect, deps.clock(), LEASE_MS, 1));
     if (!job) break;
     await runJob(deps, job);
     ran++;
