@@ -425,7 +425,7 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
 <h2>用意していただく書類（相談の種類ごと）</h2>
 <ul>${lists.map((l) => `<li><a href="/admin/app/checklist/${esc(l.key)}">${esc(l.key)}</a>（第${l.v.version}版、${l.v.body.items.length}項目）</li>`).join('')}</ul>
 <p class="hint">相談の種類は予約のときの consultationType です（例: general、after-death-procedures）。一覧にない種類は general の書類を表示します。</p>
-<form method="post" action="/admin/app/checklist">${csrfInput(req)}${field({ id: 'key', name: 'key', label: '相談の種類を追加', hint: '（半角英小文字・数字・ハイフン。例: moving-in）', value: String(req.query.key ?? ''), error: req.query.bad ? '半角英小文字・数字・ハイフンで入れてください。' : null })}<div class="actions"><button type="submit">追加して編集</button></div></form>`,
+<form method="post" action="/admin/app/checklist">${csrfInput(req)}${field({ id: 'key', name: 'key', label: '相談の種類を追加', hint: '（半角英小文字・数字・ハイフン。例: moving-in）', value: String(req.query.key ?? ''), error: req.query.bad ? '半角英小文字・数字・ハイフンで入れてください（例: moving-in）。 / Use lowercase letters, digits and hyphens (e.g. moving-in).' : null })}<div class="actions"><button type="submit">追加して編集</button></div></form>`,
       flashFrom(req.query),
     );
   });

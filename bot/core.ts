@@ -15,7 +15,7 @@ import type { Card, CardAction } from './cards.ts';
 import { bookCard, pickConsultationCard } from './cards.ts';
 import type { CommandName } from './parse.ts';
 import { COMMAND_ALIASES, parseCommand, takeConsultationRef } from './parse.ts';
-import { STATUS_JA, acceptRelay, cancelRelay, declineRelay, finishRelay, openRelayOf, requestRelay, waitingQueue } from './relay.ts';
+import { STATUS_JA, acceptRelay, cancelRelay, declineRelay, finishRelay, openRelayOf, relayDepsOf, requestRelay, waitingQueue } from './relay.ts';
 import type { RelayDeps } from './relay.ts';
 import type { ChatPlatformKind, Staff } from './staff.ts';
 import { getStaff, setDuty, staffFor, staffOfDepartment } from './staff.ts';
@@ -51,7 +51,7 @@ interface Ctx {
 
 const say = (ja: string, en: string, card?: Card): Reply => ({ text: `${ja}\n${en}`, ...(card ? { card } : {}) });
 const fromProblem = (p: Problem, example?: string): Reply => say(`${p.message.ja}${example ? `\n例: ${example}` : ''}`, p.message.en);
-const relayDeps = (d: BotDeps): RelayDeps => ({ db: d.store.db, ids: d.ids, clock: d.clock, escalationMinutes: d.config.relay.escalationMinutes, ...(d.events ? { events: d.events } : {}) });
+const relayDeps = (d: BotDeps): RelayDeps => relayDepsOf({ ...d, db: d.store.db });
 const actorOf = (s: Staff) => `staff:${s.id}:${s.displayName}`;
 
 function findDepartment(ctx: Ctx, typed: string, example: string): { ok: true; value: Department } | { ok: false; reply: Reply } {

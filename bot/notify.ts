@@ -29,13 +29,23 @@ export interface NotifyDeps {
   readonly publicBaseUrl?: string;
 }
 
-async function toDepartment(deps: NotifyDeps, department: Department, relay: Relay, purpose: string, message: OutgoingChat): Promise<void> {
-  // A retried job does not post again where it already did.
-  const done = new Set((await deps.db.selectFrom('chat_messages').select('platform').where('relay_id', '=', relay.id).where('purpose', '=', purpose).where('space', '=', departmentSpace(department.id)).execute()).map((r) => r.platform));
+/** Posts to a department's space on every platform; `purpose` (with the relay, if any) names the post, so a retried job does not post again where it already did. */
+async function toDepartment(deps: NotifyDeps, department: Department, relay: Relay | null, purpose: string, message: OutgoingChat): Promise<void> {
+  const done = new Set(
+    (
+      await deps.db
+        .selectFrom('chat_messages')
+        .select('platform')
+        .where('relay_id', relay ? '=' : 'is', relay ? relay.id : null)
+        .where('purpose', '=', purpose)
+        .where('space', '=', departmentSpace(department.id))
+        .execute()
+    ).map((r) => r.platform),
+  );
   for (const platform of Object.values(deps.platforms)) {
     if (done.has(platform.kind)) continue;
     const messageId = await platform.postToDepartment(department, message);
-    if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: departmentSpace(department.id), platformMessageId: messageId, relayId: relay.id, purpose, message });
+    if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: departmentSpace(department.id), platformMessageId: messageId, relayId: relay?.id ?? null, purpose, message });
   }
 }
 
@@ -141,14 +151,7 @@ export async function deliverConsentRefused(deps: NotifyDeps, consultationId: st
   const c = await viewById(deps.db, consultationId);
   const department = c ? (await listDepartments(deps.db)).find((d) => d.id === c.department.id) : undefined;
   if (!c || !department) return;
-  const purpose = `consent-refused:${consentId}`;
-  const done = new Set((await deps.db.selectFrom('chat_messages').select('platform').where('purpose', '=', purpose).execute()).map((r) => r.platform));
-  const message: OutgoingChat = {
+  await toDepartment(deps, department, null, `consent-refused:${consentId}`, {
     text: `⚠️ 相談 #${c.id}（${formatJa(Date.parse(c.start))}）の相談者が、会議内アプリでお約束（録画しない・リンクを渡さない など）に同意しませんでした。オンラインでは相談できないため、電話か窓口での相談をご案内ください。\nThe citizen of consultation #${c.id} did not agree to the rules in the app; please offer a phone call or the counter instead.`,
-  };
-  for (const platform of Object.values(deps.platforms)) {
-    if (done.has(platform.kind)) continue;
-    const messageId = await platform.postToDepartment(department, message);
-    if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: departmentSpace(department.id), platformMessageId: messageId, relayId: null, purpose, message });
-  }
+  });
 }

@@ -38,6 +38,15 @@ export interface RelayDeps {
   readonly events?: AppEvents;
 }
 
+/** The relay's dependencies from what the server, the bot and the worker have at hand. */
+export const relayDepsOf = (d: { readonly db: Db; readonly ids: IdSource; readonly clock: () => number; readonly config: { readonly relay: { readonly escalationMinutes: number } }; readonly events?: AppEvents | undefined }): RelayDeps => ({
+  db: d.db,
+  ids: d.ids,
+  clock: d.clock,
+  escalationMinutes: d.config.relay.escalationMinutes,
+  ...(d.events ? { events: d.events } : {}),
+});
+
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (v: string | null) => (v === null ? null : Date.parse(v));
 

@@ -23,16 +23,20 @@ function localEmitter(): EventEmitter {
   return emitter;
 }
 
+const subscribeOn =
+  (emitter: EventEmitter): AppEvents['subscribe'] =>
+  (id, listener) => {
+    emitter.on(id, listener);
+    return () => emitter.off(id, listener);
+  };
+
 export function inProcessEvents(): AppEvents {
   const emitter = localEmitter();
   return {
     async changed(id) {
       emitter.emit(id);
     },
-    subscribe(id, listener) {
-      emitter.on(id, listener);
-      return () => emitter.off(id, listener);
-    },
+    subscribe: subscribeOn(emitter),
     async close() {
       emitter.removeAllListeners();
     },
@@ -107,10 +111,7 @@ export async function postgresEvents(store: Store, databaseUrl: string, log: Log
         log.warn({ err: error instanceof Error ? error.message : String(error) }, 'app events: notify failed');
       }
     },
-    subscribe(id, listener) {
-      emitter.on(id, listener);
-      return () => emitter.off(id, listener);
-    },
+    subscribe: subscribeOn(emitter),
     async close() {
       closed = true;
       clearTimeout(timer);

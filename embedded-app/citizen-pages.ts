@@ -10,8 +10,8 @@ import { viewById } from '../scheduler/consultations.ts';
 import { checkLink, linkKey } from '../core/links.ts';
 import type { Assets } from './assets.ts';
 import type { Lang } from './html.ts';
-import { keep, page, t } from './html.ts';
-import { rubyHtml, rubyPlain } from './ruby.ts';
+import { keep, page, sorryPage, t } from './html.ts';
+import { rubyHtml } from './ruby.ts';
 import { activeChecklist, activeConsent } from './content-store.ts';
 import type { AppState, EntryPoint, RelayStatusView, StateDeps, Step } from './state.ts';
 import { citizenAt, hasConsented, latestRelay, readState, recordConsent } from './state.ts';
@@ -52,7 +52,8 @@ const VIA = new Set<EntryPoint>(['link', 'webex', 'teams']);
 
 export function citizenRouter(deps: CitizenDeps): Router {
   const r = express.Router();
-  const form = express.urlencoded({ extended: false, limit: '8kb' });
+  // The survey comment may be 1000 Japanese characters: about 9 KB once URL-encoded.
+  const form = express.urlencoded({ extended: false, limit: '32kb' });
 
   interface Opened {
     readonly c: ConsultationView;
@@ -75,19 +76,17 @@ export function citizenRouter(deps: CitizenDeps): Router {
     const c = check.ok ? await viewById(deps.db, check.consultationId) : null;
     if (!check.ok || !c || c.status === 'cancelled') {
       const expired = check.ok ? false : check.reason === 'expired';
+      const cancelled = c?.status === 'cancelled';
       res
         .status(expired ? 410 : 404)
         .type('html')
         .send(
-          page({
-            lang: 'ja',
-            assets: deps.assets,
-            title: 'このリンクは使えません / This link cannot be used',
-            body: `<h1>このリンクは使えません</h1>
-<div class="box stop"><p>${expired ? '有効期限が過ぎています。' : c?.status === 'cancelled' ? 'この相談は取り消されました。' : 'リンクが正しくないか、この相談のものではありません。'}</p>
-<p>お手数ですが、案内メールに書かれた市役所の担当課にお問い合わせください。</p></div>
-<p class="en" lang="en">This link cannot be used${expired ? ' (it has expired)' : c?.status === 'cancelled' ? ' (the consultation was cancelled)' : ''}. Please contact the department named in your invitation email.</p>`,
-          }),
+          sorryPage(
+            deps.assets,
+            ['このリンクは使えません', 'This link cannot be used'],
+            `${expired ? '有効期限が過ぎています。' : cancelled ? 'この相談は取り消されました。' : 'リンクが正しくないか、この相談のものではありません。'}お手数ですが、案内メールに書かれた市役所の担当課にお問い合わせください。`,
+            `This link cannot be used${expired ? ' (it has expired)' : cancelled ? ' (the consultation was cancelled)' : ''}. Please contact the department named in your invitation email.`,
+          ),
         );
       return null;
     }
@@ -184,8 +183,7 @@ export function citizenRouter(deps: CitizenDeps): Router {
     const o = await open(req, res);
     if (!o || !(await consented(o, res))) return;
     const { c, lang } = o;
-    const list = await activeChecklist(deps.db, c.consultationType);
-    const before = (await readState(deps.db, c, deps.clock())).answers;
+    const { checklist: list, answers: before } = await readState(deps.db, c, deps.clock());
     await citizenAt(deps, c.id, 'documents');
     const radio = (id: string, value: 'have' | 'missing', label: string, first: boolean) =>
       `<label class="choice"><input type="radio" name="${esc(id)}" value="${value}"${first ? ' required' : ''}${before[id] === value ? ' checked' : ''}> ${label}</label>`;
@@ -290,4 +288,3 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
   return r;
 }
 
-export { rubyPlain };

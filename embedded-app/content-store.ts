@@ -21,18 +21,23 @@ export interface ContentVersion<T> {
 
 const parse = (kind: ContentKind, body: string) => (kind === 'consent' ? ConsentContentSchema.parse(JSON.parse(body)) : ChecklistContentSchema.parse(JSON.parse(body)));
 
-async function active<T extends ConsentContent | ChecklistContent>(db: Db, kind: ContentKind, key: string): Promise<ContentVersion<T> | null> {
-  const row = await db
+/** The saved versions of one text, newest first. */
+async function savedVersions(db: Db, kind: ContentKind, key: string, limit?: number): Promise<Array<ContentVersion<ConsentContent | ChecklistContent>>> {
+  const rows = await db
     .selectFrom('app_content_versions as v')
     .innerJoin('app_texts as t', 't.hash', 'v.hash')
     .select(['v.version', 'v.hash', 'v.note', 'v.created_by', 'v.created_at', 't.body'])
     .where('v.kind', '=', kind)
     .where('v.key', '=', key)
     .orderBy('v.version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!row) return null;
-  return { kind, key, version: row.version, hash: row.hash, body: parse(kind, row.body) as T, note: row.note, createdBy: row.created_by, createdAt: row.created_at };
+    .$if(limit !== undefined, (q) => q.limit(limit!))
+    .execute();
+  return rows.map((r) => ({ kind, key, version: r.version, hash: r.hash, body: parse(kind, r.body), note: r.note, createdBy: r.created_by, createdAt: r.created_at }));
+}
+
+async function active<T extends ConsentContent | ChecklistContent>(db: Db, kind: ContentKind, key: string): Promise<ContentVersion<T> | null> {
+  const [newest] = await savedVersions(db, kind, key, 1);
+  return (newest as ContentVersion<T> | undefined) ?? null;
 }
 
 const builtIn = <T extends ConsentContent | ChecklistContent>(kind: ContentKind, key: string, body: T): ContentVersion<T> => ({
@@ -82,15 +87,7 @@ export async function textByHash(db: Db, hash: string): Promise<ConsentContent |
 
 /** Newest first, ending with the built-in default where there is one. */
 export async function contentHistory(db: Db, kind: ContentKind, key: string): Promise<Array<ContentVersion<ConsentContent | ChecklistContent>>> {
-  const rows = await db
-    .selectFrom('app_content_versions as v')
-    .innerJoin('app_texts as t', 't.hash', 'v.hash')
-    .select(['v.version', 'v.hash', 'v.note', 'v.created_by', 'v.created_at', 't.body'])
-    .where('v.kind', '=', kind)
-    .where('v.key', '=', key)
-    .orderBy('v.version', 'desc')
-    .execute();
-  const saved = rows.map((r) => ({ kind, key, version: r.version, hash: r.hash, body: parse(kind, r.body), note: r.note, createdBy: r.created_by, createdAt: r.created_at }));
+  const saved = await savedVersions(db, kind, key);
   const def = kind === 'consent' ? DEFAULT_CONSENT : DEFAULT_CHECKLISTS[key];
   return def ? [...saved, builtIn(kind, key, def)] : saved;
 }

@@ -30,3 +30,13 @@ export function keep(lang: Lang, via: string, extra = ''): string {
   const q = [lang === 'en' ? 'lang=en' : '', via !== 'link' ? `via=${via}` : '', extra].filter(Boolean).join('&');
   return q ? `?${q}` : '';
 }
+
+/** A page that says what went wrong and what to do: Japanese first, the English below, then an optional way on. */
+export function sorryPage(assets: Assets, heading: readonly [ja: string, en: string], ja: string, en: string, after = ''): string {
+  return page({
+    lang: 'ja',
+    assets,
+    title: `${heading[0]} / ${heading[1]}`,
+    body: `<h1>${esc(heading[0])}</h1><div class="box stop"><p>${esc(ja)}</p></div><p class="en" lang="en">${esc(en)}</p>${after}`,
+  });
+}

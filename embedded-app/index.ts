@@ -8,7 +8,7 @@ import type { IdSource } from '../core/ids.ts';
 import type { Config } from '../core/config.ts';
 import type { AppEvents } from '../core/events.ts';
 import { appAssets } from './assets.ts';
-import { page } from './html.ts';
+import { sorryPage } from './html.ts';
 import type { Logger } from '../core/log.ts';
 import { logPath } from '../core/log.ts';
 import { citizenRouter } from './citizen-pages.ts';
@@ -80,7 +80,7 @@ export function appRouter(deps: AppDeps): Router {
     res
       .status(status >= 400 && status < 600 ? status : 500)
       .type('html')
-      .send(page({ lang: 'ja', assets: await appAssets(), title: 'エラー / Error', body: `<h1>申し訳ありません</h1><div class="box stop"><p>${ja}</p></div><p class="en" lang="en">${en}</p>` }));
+      .send(sorryPage(await appAssets(), ['申し訳ありません', 'Sorry'], ja, en));
   });
   return r;
 }

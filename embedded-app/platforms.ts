@@ -5,6 +5,8 @@
 import express from 'express';
 import type { Router } from 'express';
 import { z } from 'zod';
+import { parseInput, sendProblem } from '../core/http.ts';
+import { problem } from '../core/errors.ts';
 import type { Db } from '../core/store/schema.ts';
 import { linkKey, signLink } from '../core/links.ts';
 import { MINUTE_MS } from '../core/time.ts';
@@ -63,6 +65,7 @@ export function platformRouter(deps: PlatformDeps): Router {
   const states = (lang: Lang, where: string) => `<div data-state="loading" role="status"><p class="big">${t(lang, '読み込んでいます…', 'Loading…')}</p></div>
 <div data-state="standalone" hidden><h1>${t(lang, 'オンライン相談', 'Online consultation')}</h1><div class="box"><p>${t(lang, `この画面は ${where} の会議の中で使います。`, `This page is used inside a ${where} meeting.`)}</p><p>${t(lang, '案内メールにある「相談の前に」のリンクからも、同じご案内をご覧いただけます。', 'You can also open the same guide from the link in your invitation email.')}</p></div></div>
 <div data-state="host" hidden><h1>${t(lang, '職員の方へ', 'For staff')}</h1><div class="box"><p>${where === 'Webex' ? t(lang, 'このアプリを参加者と共有しました。相談者の画面には、相談の案内（同意・書類）が出ます。', 'The app is shared with the participants: they see the consultation guide (consent, documents).') : t(lang, '相談者のサイドパネルには、相談の案内（同意・書類）が出ます。', 'The citizen’s side panel shows the consultation guide (consent, documents).')}</p><p>${t(lang, '相談者の進み具合は、スタッフ画面で見られます。ボットとの 1 対 1 のチャットで /app と送ってください。', 'To follow the citizen, open the staff view: send /app to the bot in a one-to-one chat.')}</p></div></div>
+<div data-state="not-now" hidden><h1>${t(lang, 'まだ開けません', 'Not open yet')}</h1><div class="box"><p>${t(lang, 'この画面は、相談の始まる30分前から使えます。それまでは、案内メールにある「相談の前に」のリンクから、同じご案内をご覧いただけます。', 'This opens 30 minutes before the consultation. Until then, the link in your invitation email shows the same guide.')}</p></div></div>
 <div data-state="unknown" hidden><h1>${t(lang, 'この会議の相談が見つかりません', 'No consultation for this meeting')}</h1><div class="box stop"><p>${t(lang, '案内メールのリンクから開いてください。わからないときは、画面の職員にお声がけください。', 'Please open the link in your invitation email, or ask the staff in the meeting.')}</p></div></div>`;
 
   r.get('/webex', async (req, res) => {
@@ -90,30 +93,28 @@ export function platformRouter(deps: PlatformDeps): Router {
 
   const open = (kind: 'webex' | 'teams') =>
     async function (req: express.Request, res: express.Response) {
-      const parsed = OpenBody.safeParse(req.body ?? {});
-      if (!parsed.success) return res.status(400).type('application/problem+json').json({ type: 'about:blank', title: 'Bad request', status: 400, detail: 'meetingId is required.', detail_ja: 'meetingId が必要です。' });
-      const { meetingId, chatId } = parsed.data;
+      const parsed = parseInput(OpenBody, req.body ?? {}, '');
+      if (!parsed.ok) return sendProblem(res, parsed.reason, req.originalUrl);
+      const { meetingId, chatId } = parsed.value;
       // Someone signed in to the city's own tenant is staff (citizens join as guests): no citizen link for them, and
       // the page tells them where the staff view is. (Only a hint for the page: it grants nothing.)
-      if (kind === 'teams' && deps.config.teams && parsed.data.tenantId === deps.config.teams.tenantId) return res.json({ staff: true });
+      if (kind === 'teams' && deps.config.teams && parsed.value.tenantId === deps.config.teams.tenantId) return res.json({ staff: true });
       const now = deps.clock();
       const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
       const c = id ? await deps.db.selectFrom('consultations').select(['id', 'start_at', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
-      if (!c) {
-        return res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not found', status: 404, detail: 'No consultation is booked for this meeting.', detail_ja: 'この会議の相談は見つかりません。' });
-      }
+      if (!c) return sendProblem(res, problem('not_found', 'この会議の相談は見つかりません。', 'No consultation is booked for this meeting.'), req.originalUrl);
       // The platform's word for which meeting this is cannot be checked here, so what it opens is kept small: the
       // meeting's own time (30 minutes before to an hour after), and a link marked as a meeting entry (no name shown).
       const end = Date.parse(c.end_at);
       if (now < Date.parse(c.start_at) - 30 * MINUTE_MS || now > end + 60 * MINUTE_MS) {
-        return res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not now', status: 404, detail: 'The consultation for this meeting can be opened from 30 minutes before it starts.', detail_ja: 'この会議の相談は、始まる30分前から開けます。' });
+        return sendProblem(res, problem('not_found', 'この会議の相談は、始まる30分前から終わって1時間後まで開けます。', 'The consultation for this meeting opens from 30 minutes before it starts until an hour after it ends.', { extra: { reason: 'not_now' } }), req.originalUrl);
       }
       const link = `/app/c/${signLink(await linkKey(deps.db), c.id, end + 60 * MINUTE_MS, 'meeting')}`;
-      const lang = parsed.data.lang === 'en' ? '&lang=en' : '';
+      const lang = parsed.value.lang === 'en' ? '&lang=en' : '';
       res.json({ url: `${link}?via=${kind}${lang}`, shareUrl: `${deps.config.publicBaseUrl}/app/${kind}` });
     };
-  r.post('/webex/open', express.json({ limit: '8kb' }), open('webex'));
-  r.post('/teams/open', express.json({ limit: '8kb' }), open('teams'));
+  r.post('/webex/open', open('webex'));
+  r.post('/teams/open', open('teams'));
 
   return r;
 }

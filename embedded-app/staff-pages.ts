@@ -5,19 +5,20 @@
 import express from 'express';
 import type { Router } from 'express';
 import { esc } from '../core/html.ts';
-import { formatEn, formatJa } from '../core/time.ts';
+import { formatEn, formatJa, formatMinute, toLocalMinute } from '../core/time.ts';
 import { checkStaffLink, linkKey } from '../core/links.ts';
 import { viewById } from '../scheduler/consultations.ts';
 import type { ConsultationView } from '../scheduler/consultations.ts';
 import { listDepartments } from '../core/departments.ts';
 import { getStaff } from '../bot/staff.ts';
 import type { Staff } from '../bot/staff.ts';
-import { requestRelay } from '../bot/relay.ts';
+import { relayDepsOf, requestRelay } from '../bot/relay.ts';
 import type { Config } from '../core/config.ts';
 import type { Assets } from './assets.ts';
 import type { Lang } from './html.ts';
-import { page, t } from './html.ts';
+import { page, sorryPage, t } from './html.ts';
 import { rubyPlain } from './ruby.ts';
+import { activeChecklist } from './content-store.ts';
 import type { AppState, StateDeps } from './state.ts';
 import { STEPS, checkDocument, isStep, pushStep, readState } from './state.ts';
 import { relayMessage } from './citizen-pages.ts';
@@ -43,7 +44,7 @@ const stepName = (lang: Lang, step: string) => {
 const ENTRY_NAMES: Record<string, string> = { link: '個人用リンク / link', webex: 'Webex', teams: 'Teams' };
 
 /** The live part of the staff view; rendered on load and sent again on every change. */
-export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: AppState, now: number): string {
+export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: AppState): string {
   const when = (iso: string) => (lang === 'ja' ? formatJa(Date.parse(iso)) : formatEn(Date.parse(iso)));
   const consents = s.consents.length
     ? `<table><thead><tr><th>${t(lang, '回答', 'Answer')}</th><th>${t(lang, '日時', 'When')}</th><th>${t(lang, '文面の版', 'Text version')}</th><th>${t(lang, '入口', 'From')}</th></tr></thead><tbody>${s.consents
@@ -66,7 +67,7 @@ export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: A
   const survey = s.survey
     ? `<p>${t(lang, '満足度', 'Satisfaction')}: ${s.survey.satisfaction ?? '—'} / 5・${t(lang, 'また利用したい', 'Would use again')}: ${s.survey.again === null ? '—' : s.survey.again ? t(lang, 'はい', 'yes') : t(lang, 'いいえ', 'no')}</p>${s.survey.comment ? `<p>${esc(s.survey.comment)}</p>` : ''}`
     : '';
-  const pushed = s.pushed ? `<p>${esc(t(lang, `職員が「${stepName('ja', s.pushed.step)}」へ移しました（${formatJa(s.pushed.at).slice(-5)}）`, `Staff moved the citizen to “${stepName('en', s.pushed.step)}” (${formatEn(s.pushed.at)})`))}</p>` : '';
+  const pushed = s.pushed ? `<p>${esc(t(lang, `職員が「${stepName('ja', s.pushed.step)}」へ移しました（${formatMinute(toLocalMinute(s.pushed.at))}）`, `Staff moved the citizen to “${stepName('en', s.pushed.step)}” (${formatEn(s.pushed.at)})`))}</p>` : '';
   return `<div class="box"><p class="big">${t(lang, 'いまの画面', 'Now on')}: ${esc(stepName(lang, s.step))}</p>${pushed}${relay ? `<p>${esc(relay)}</p>` : ''}</div>
 <h2>${t(lang, '市民の画面を移す', 'Move the citizen to')}</h2><div class="row">${move}</div>
 <h2>${t(lang, '同意', 'Consent')}</h2>${consents}
@@ -90,7 +91,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
     res
       .status(status)
       .type('html')
-      .send(page({ lang: 'ja', assets: deps.assets, title: 'このリンクは使えません / This link cannot be used', body: `<h1>このリンクは使えません</h1><div class="box stop"><p>${esc(ja)}</p></div><p class="en" lang="en">${esc(en)}</p>` }));
+      .send(sorryPage(deps.assets, ['このリンクは使えません', 'This link cannot be used'], ja, en));
 
   const open = async (req: express.Request, res: express.Response): Promise<Opened | null> => {
     const lang: Lang = req.query.lang === 'en' ? 'en' : 'ja';
@@ -111,8 +112,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
     const o = await open(req, res);
     if (!o) return;
     const { c, lang } = o;
-    const now = deps.clock();
-    const state = await readState(deps.db, c, now);
+    const state = await readState(deps.db, c, deps.clock());
     const q = lang === 'en' ? '?lang=en' : '';
     const departments = (await listDepartments(deps.db)).filter((d) => d.id !== c.department.id);
     res.type('html').send(
@@ -127,7 +127,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
 <p>${esc(lang === 'ja' ? formatJa(Date.parse(c.start)) : formatEn(Date.parse(c.start)))}・${esc(c.department.name)}・${t(lang, `${c.durationMinutes}分`, `${c.durationMinutes} min`)}</p>
 <p id="live" class="live" role="status">${t(lang, '読み込み中', 'Loading')}</p>
 <p id="action-status" role="alert" class="big"></p>
-<div id="panel">${staffPanel(lang, `${o.base}/actions${q}`, c, state, now)}</div>
+<div id="panel">${staffPanel(lang, `${o.base}/actions${q}`, c, state)}</div>
 <h2>${t(lang, 'ほかの課へおつなぎ', 'Relay to another department')}</h2>
 <form method="post" action="${esc(`${o.base}/actions${q}`)}" data-live data-reset><input type="hidden" name="action" value="relay">
 <label for="department">${t(lang, 'おつなぎ先', 'Department')}</label><select id="department" name="department" required><option value="">${t(lang, '選んでください', 'Choose')}</option>${departments.map((d) => `<option value="${esc(d.id)}">${esc(d.name)}</option>`).join('')}</select>
@@ -143,8 +143,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
     if (!o) return;
     const q = o.lang === 'en' ? '?lang=en' : '';
     sendEvents(req, res, deps.events, o.c.id, async () => {
-      const now = deps.clock();
-      return JSON.stringify({ html: staffPanel(o.lang, `${o.base}/actions${q}`, o.c, await readState(deps.db, o.c, now), now) });
+      return JSON.stringify({ html: staffPanel(o.lang, `${o.base}/actions${q}`, o.c, await readState(deps.db, o.c, deps.clock())) });
     }, { validUntil: o.expiresAt, clock: deps.clock });
   });
 
@@ -157,8 +156,16 @@ export function staffRouter(deps: StaffViewDeps): Router {
       return res.status(403).json({ message: '別のサイトからの操作は受け付けません。 / Refused: cross-site request.' });
     }
     const wantsJson = (req.get('accept') ?? '').includes('application/json');
-    const answer = (status: number, ja: string, en: string) =>
-      wantsJson ? res.status(status).json({ message: o.lang === 'ja' ? ja : en, message_ja: ja, message_en: en }) : status < 400 ? res.redirect(303, `${o.base}${o.lang === 'en' ? '?lang=en' : ''}`) : res.status(status).type('text').send(`${ja}\n${en}`);
+    const back = `${o.base}${o.lang === 'en' ? '?lang=en' : ''}`;
+    const answer = (status: number, ja: string, en: string) => {
+      if (wantsJson) return res.status(status).json({ message: o.lang === 'ja' ? ja : en, message_ja: ja, message_en: en });
+      if (status < 400) return res.redirect(303, back);
+      // Without script the form posted normally: say what went wrong on a page, with the way back.
+      return res
+        .status(status)
+        .type('html')
+        .send(sorryPage(deps.assets, ['できませんでした', 'Not done'], ja, en, `<a class="button secondary" href="${esc(back)}">スタッフ画面に戻る / Back to the staff view</a>`));
+    };
     const actor = `staff:${o.staff.id}`;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const stateDeps = { db: deps.db, ids: deps.ids, clock: deps.clock, events: deps.events };
@@ -169,7 +176,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
         return answer(200, `市民の画面を「${stepName('ja', body.step)}」に移しました。`, `Moved the citizen to “${stepName('en', body.step)}”.`);
       }
       case 'check': {
-        const items = (await readState(deps.db, o.c, deps.clock())).checklist.body.items;
+        const items = (await activeChecklist(deps.db, o.c.consultationType)).body.items;
         const item = items.find((i) => i.id === body.item);
         if (!item) return answer(400, 'その書類はこの相談の一覧にありません。', 'That document is not on this consultation’s list.');
         await checkDocument(stateDeps, o.c.id, item.id, body.checked !== '0', actor);
@@ -181,7 +188,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
         if (!to) return answer(400, 'おつなぎ先の課を選んでください。', 'Choose the department.');
         if (to.id === o.c.department.id) return answer(400, `この相談はもともと${to.name}の相談です。ほかの課を選んでください。`, `This consultation is ${to.name}'s already; choose another department.`);
         const result = await requestRelay(
-          { db: deps.db, ids: deps.ids, clock: deps.clock, escalationMinutes: deps.config.relay.escalationMinutes, ...(deps.events ? { events: deps.events } : {}) },
+          relayDepsOf(deps),
           { consultationId: o.c.id, toDepartmentId: to.id, fromDepartmentId: o.staff.departmentId ?? o.c.department.id, note: String(body.note ?? '').trim().slice(0, 200), requestedBy: o.staff.id },
         );
         if (!result.ok) return answer(result.reason.code === 'conflict' ? 409 : 400, result.reason.message.ja, result.reason.message.en);

@@ -7,7 +7,7 @@ import { writeAudit } from '../core/audit.ts';
 import { enqueue } from '../core/outbox.ts';
 import type { ConsultationView } from '../scheduler/consultations.ts';
 import type { ChecklistContent, ConsentContent } from './content.ts';
-import { activeChecklist, activeConsent, rememberText } from './content-store.ts';
+import { activeChecklist, rememberText } from './content-store.ts';
 import type { ContentVersion } from './content-store.ts';
 
 export const STEPS = ['welcome', 'consent', 'documents', 'end'] as const;
@@ -176,4 +176,3 @@ export async function hasConsented(db: Db, consultationId: string): Promise<bool
   return last?.agreed === 1;
 }
 
-export { activeConsent };

@@ -3,16 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
-import { describeInChromium } from './browser.ts';
+import { describeInChromium, signInAsAdmin } from './browser.ts';
 import { ADMIN_TOKEN, booking, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
-async function signIn(page: Page, s: TestServer) {
-  await page.goto(`${s.url}/admin`);
-  await page.getByLabel('管理者 API トークン').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'サインイン' }).click();
-  await page.waitForURL('**/admin/templates');
-}
+const signIn = (page: Page, s: TestServer) => signInAsAdmin(page, s.url, ADMIN_TOKEN);
 
 async function emlSubjects(s: TestServer): Promise<string[]> {
   const dir = path.join(s.config.dataDir, 'outbox');

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { createIdSource } from '../core/ids.ts';
-import { createLogger } from '../core/log.ts';
 import { handleAction, handleMessage } from '../bot/index.ts';
 import type { BotDeps, Sender } from '../bot/index.ts';
 import { feed } from '../bot/chat.ts';
 import { COMMAND_HELP, parseDate } from '../bot/core.ts';
-import { booking, jst, startTestServer } from './helpers.ts';
+import { booking, botDeps, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
 const reception: Sender = { platform: 'console', userId: 'u-reception', displayName: '受付 山本' };
@@ -27,7 +25,7 @@ describe('staff bot core (console platform)', function () {
 
   beforeEach(async () => {
     s = await startTestServer('sqlite');
-    deps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent'), onQueued: () => s.running.worker.wake() };
+    deps = botDeps(s);
   });
   afterEach(async () => {
     await s.close();

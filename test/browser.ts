@@ -1,7 +1,7 @@
 // Real Chromium for page tests: Debian's /usr/bin/chromium driven by playwright-core (no browser download).
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
@@ -30,4 +30,27 @@ export function describeInChromium(title: string, body: (browser: () => Browser)
     });
     body(() => browser!);
   });
+}
+
+/**
+ * Serves a stand-in host page (a Webex or Teams client) at hostUrl through page.route and opens it. The host origin
+ * is not loopback, so Chromium's Local Network Access checks would block its iframe from loading an app on
+ * 127.0.0.1 unless that origin is granted the permission.
+ */
+export async function serveHostPage(page: Page, hostUrl: string, html: string): Promise<void> {
+  try {
+    await page.context().grantPermissions(['local-network-access'], { origin: new URL(hostUrl).origin });
+  } catch {
+    // an older Chromium without this permission has no such check either
+  }
+  await page.route(hostUrl, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+  await page.goto(hostUrl);
+}
+
+/** Signs in to /admin with the admin token (the way a newcomer does after the first start). */
+export async function signInAsAdmin(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/admin`);
+  await page.getByLabel('管理者 API トークン').fill(token);
+  await page.getByRole('button', { name: 'サインイン' }).click();
+  await page.waitForURL('**/admin/templates');
 }

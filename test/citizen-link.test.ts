@@ -4,11 +4,9 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { HAS_CHROMIUM, launchChromium } from './browser.ts';
-import { booking, jst, startTestServer } from './helpers.ts';
+import { booking, botDeps, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 import { CONSENT_VERSION } from '../embedded-app/content.ts';
-import { createIdSource } from '../core/ids.ts';
-import { createLogger } from '../core/log.ts';
 import { handleMessage } from '../bot/index.ts';
 
 describe('the citizen’s personal link', function () {
@@ -129,6 +127,11 @@ describe('the citizen’s personal link', function () {
     await post('/consent?via=webex', `choice=agree&version=${CONSENT_VERSION}&via=webex`);
     const rows = await s.running.store.db.selectFrom('consents').select(['agreed', 'entry_point']).orderBy('id').execute();
     assert.deepEqual(rows.map((r) => ({ ...r })), [{ agreed: 0, entry_point: 'link' }, { agreed: 1, entry_point: 'link' }]);
+    // A full survey comment (1000 Japanese characters, about 9 KB as a form) is taken.
+    const long = 'あ'.repeat(1000);
+    assert.equal((await post('/end', `satisfaction=4&comment=${encodeURIComponent(long)}`)).status, 200);
+    const progress = await s.running.store.db.selectFrom('app_progress').select('survey').executeTakeFirstOrThrow();
+    assert.equal(JSON.parse(progress.survey!).comment, long);
   });
 
   it('shows the citizen the relay: connecting to 税務課 with the minutes waited, then who is coming', async () => {
@@ -136,7 +139,7 @@ describe('the citizen’s personal link', function () {
     const c = (await s.call('GET', '/api/v1/consultations?from=2026-12-01&to=2026-12-01')).body.consultations[0];
     assert.match(await (await fetch(`${link}/status`)).text(), /担当の職員がお話しします/);
     s.clock.now = jst('2026-12-01', '10:05');
-    const deps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent') };
+    const deps = botDeps(s);
     const reception = { platform: 'console' as const, userId: 'u-r', displayName: '受付' };
     const tax = { platform: 'console' as const, userId: 'u-t', displayName: '税務 田中' };
     await handleMessage(deps, reception, `/relay 税務 #${c.id}`);

@@ -7,14 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { describeInChromium } from './browser.ts';
-import { DATABASES, TEST_NOW, booking, jst, startTestServer } from './helpers.ts';
+import { describeInChromium, signInAsAdmin } from './browser.ts';
+import { ADMIN_TOKEN, DATABASES, TEST_NOW, booking, botDeps, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 import { openInWebexHost, webexCalls } from './webex-host.ts';
 import { openInTeamsHost, teamsCalls } from './teams-host.ts';
 import { citizenLink, linkKey, signStaffLink } from '../core/links.ts';
 import { handleMessage } from '../bot/index.ts';
-import { createIdSource } from '../core/ids.ts';
 import { createLogger } from '../core/log.ts';
 import { appAssets } from '../embedded-app/assets.ts';
 import { startServer } from '../server.ts';
@@ -45,7 +44,7 @@ const citizenUrl = async (s: TestServer, c: { id: string; end: string }) => citi
 
 /** The staff link, as the bot gives it to a staff member who sends /app. */
 async function staffUrlFromBot(s: TestServer, id: string): Promise<string> {
-  const deps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent'), events: s.running.events };
+  const deps = botDeps(s);
   const reply = await handleMessage(deps, { platform: 'console', userId: 'u-desk', displayName: '窓口 山田' }, `/app #${id}`);
   const m = /(\S+\/app\/s\/\S+)/.exec(reply.text);
   assert.ok(m, reply.text);
@@ -140,7 +139,7 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     await staffPage.getByText('保険年金課へおつなぎを依頼しました').waitFor();
     await citizen.getByText('保険年金課の担当者におつなぎしています。このままお待ちください。（0分）').waitFor();
     await shot(citizen, 'citizen-relay-notice-ja');
-    const deps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent'), events: s.running.events };
+    const deps = botDeps(s);
     const pension = { platform: 'console' as const, userId: 'u-pension', displayName: '年金 佐藤' };
     await handleMessage(deps, pension, '/duty on 年金');
     await handleMessage(deps, pension, '/accept');
@@ -160,8 +159,8 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     const c = await book(s);
     const good = await staffUrlFromBot(s, c.id);
     // The bot never posts a staff link in a shared space or channel.
-    const botDeps = { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent') };
-    const inGroup = await handleMessage(botDeps, { platform: 'console', userId: 'u-desk', displayName: '窓口 山田', direct: false }, `/app #${c.id}`);
+    const deps = botDeps(s);
+    const inGroup = await handleMessage(deps, { platform: 'console', userId: 'u-desk', displayName: '窓口 山田', direct: false }, `/app #${c.id}`);
     assert.match(inGroup.text, /1 対 1/);
     assert.doesNotMatch(inGroup.text, /\/app\/s\//);
     const other = await book(s, { start: '2026-12-01T13:00:00+09:00' });
@@ -276,9 +275,7 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
   it('an admin edits the consent text: the citizen reads the new version, and the consent records that version', async () => {
     const c = await book(s);
     const page = await open(browser());
-    await page.goto(`${s.url}/admin`);
-    await page.getByLabel('管理者 API トークン').fill('test-admin-token-0123456789abcdef');
-    await page.getByRole('button', { name: 'サインイン' }).click();
+    await signInAsAdmin(page, s.url, ADMIN_TOKEN);
     await page.goto(`${s.url}/admin/app/consent`);
     // A row with Japanese but no English is refused next to the field, and nothing is saved.
     await page.locator('#ja_4').fill('相談の様子をメモに取ることがあります。');

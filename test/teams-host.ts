@@ -28,6 +28,7 @@
 //   serves the host page at https://teams.microsoft.com via page.route, and answers that CDN request with
 //   a list that contains the host origin, so another https host URL works too (and no test hits the CDN).
 import type { Page } from 'playwright-core';
+import { serveHostPage } from './browser.ts';
 
 /** The user as app.getContext() shows it. */
 export interface TeamsHostUser {
@@ -293,21 +294,12 @@ export function teamsHostPage(opts: TeamsHostOptions): string {
  * and navigates there. The app itself is fetched normally.
  */
 export async function openInTeamsHost(page: Page, opts: TeamsHostOptions, hostUrl: string = TEAMS_HOST_URL): Promise<void> {
-  const html = teamsHostPage(opts);
   const host = new URL(hostUrl);
-  // The host origin is not loopback, so Chromium's Local Network Access checks would block the iframe
-  // from loading an app served on 127.0.0.1 unless the host origin is granted the permission.
-  try {
-    await page.context().grantPermissions(['local-network-access'], { origin: host.origin });
-  } catch {
-    // an older Chromium without this permission has no such check either
-  }
   const validOrigins = [...new Set(['teams.microsoft.com', 'teams.cloud.microsoft', host.host])];
   await page.route(TEAMS_VALID_ORIGINS_URL, (route) =>
     route.fulfill({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: JSON.stringify({ validOrigins }) }),
   );
-  await page.route(hostUrl, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-  await page.goto(hostUrl);
+  await serveHostPage(page, hostUrl, teamsHostPage(opts));
 }
 
 /** The messages the app sent to the host so far. */

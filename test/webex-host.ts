@@ -18,6 +18,7 @@
 //   onReady() resolves on the first 300 ms poll after the 'application.initialize' reply has set
 //   application.displayContext to a non-null value.
 import type { Page } from 'playwright-core';
+import { serveHostPage } from './browser.ts';
 
 export interface WebexHostMeeting {
   id: string;
@@ -248,16 +249,7 @@ export function webexHostPage(opts: WebexHostOptions): string {
  * accepts) via page.route, and navigates there. The app itself is fetched normally.
  */
 export async function openInWebexHost(page: Page, opts: WebexHostOptions, hostUrl: string = WEBEX_HOST_URL): Promise<void> {
-  const html = webexHostPage(opts);
-  // The host origin is not loopback, so Chromium's Local Network Access checks would block the iframe
-  // from loading an app served on 127.0.0.1 unless the host origin is granted the permission.
-  try {
-    await page.context().grantPermissions(['local-network-access'], { origin: new URL(hostUrl).origin });
-  } catch {
-    // an older Chromium without this permission has no such check either
-  }
-  await page.route(hostUrl, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-  await page.goto(hostUrl);
+  await serveHostPage(page, hostUrl, webexHostPage(opts));
 }
 
 /** The requests the app sent to the host so far. */

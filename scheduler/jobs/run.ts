@@ -7,7 +7,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Config } from '../../core/config.ts';
 import type { MailTransport } from '../../templates/mail.ts';
 import { NotYet, runMailJob } from '../mail-jobs.ts';
-import { escalateRelay } from '../../bot/relay.ts';
+import { escalateRelay, relayDepsOf } from '../../bot/relay.ts';
 import { deliverRelayEvent } from '../../bot/notify.ts';
 import type { RelayEvent } from '../../bot/notify.ts';
 import type { ChatPlatform } from '../../bot/chat.ts';
@@ -196,7 +196,7 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
         await deliverConsentRefused({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat }, job.consultationId!, (job.payload as { consentId: string }).consentId);
         break;
       case 'relay.escalate':
-        await escalateRelay({ db, ids: deps.ids, clock: deps.clock, escalationMinutes: deps.config.relay.escalationMinutes }, (job.payload as { relayId: string }).relayId);
+        await escalateRelay(relayDepsOf({ ...deps, db }), (job.payload as { relayId: string }).relayId);
         break;
       case 'app.purge': {
         const purged = await purgeAppRecords(db, deps.ids, deps.clock(), deps.config.app.consentRetentionDays);
