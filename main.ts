@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './core/config.ts';
 import { createLogger } from './core/log.ts';
 import { startServer } from './server.ts';
 import { listHosts } from './core/hosts.ts';
+import { LinkKeyError } from './core/links.ts';
 
 loadDotEnv();
 let config;
@@ -20,6 +21,10 @@ let running;
 try {
   running = await startServer(config, { log });
 } catch (error) {
+  if (error instanceof LinkKeyError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   const code = (error as { code?: string }).code;
   if (code === 'EADDRINUSE' || code === 'EACCES') {
     process.stderr.write(
@@ -53,7 +58,10 @@ if (hosts.every((h) => h.provider === 'dryrun')) {
 if (!config.mail.smtpUrl) {
   lines.push(`  メールは送信せず ${config.mail.outboxDir} に .eml で保存します / Email is written to ${config.mail.outboxDir} (no SMTP_URL)`);
 }
-if (running.bootstrapToken) {
+if (running.bootstrapToken?.supplied) {
+  // The operator chose it: it is not printed back (the terminal may be logged).
+  lines.push('', '  管理者 API トークン: BOOTSTRAP_ADMIN_TOKEN の値を登録しました / Admin API token: the BOOTSTRAP_ADMIN_TOKEN value is registered');
+} else if (running.bootstrapToken) {
   lines.push(
     '',
     `  管理者 API トークン（この一度だけ表示します。安全な場所に保管してください）`,

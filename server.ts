@@ -1,13 +1,14 @@
-// Composes the server: store, providers, the meeting worker and the HTTP routes. main.ts starts it; tests and the benchmark too.
+// Composes the server: store, providers, the outbox worker and the HTTP routes. main.ts starts it; tests and the benchmark too.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
+import cookieParser from 'cookie-parser';
 import { sql } from 'kysely';
 import type { Config } from './core/config.ts';
 import type { Logger } from './core/log.ts';
 import { logPath } from './core/log.ts';
 import type { Store } from './core/store/db.ts';
-import { openStore } from './core/store/db.ts';
+import { openStore, withStartupLock } from './core/store/db.ts';
 import type { IdSource } from './core/ids.ts';
 import { createIdSource } from './core/ids.ts';
 import { createProviders } from './core/conferencing/index.ts';
@@ -21,8 +22,8 @@ import { bootstrapAdmin } from './core/auth/tokens.ts';
 import type { IssuedToken } from './core/auth/tokens.ts';
 import { notFoundHandler, problemHandler } from './core/http.ts';
 import { apiRouter } from './scheduler/routes.ts';
-import { startBreeJobs, startInProcessJobs } from './scheduler/jobs/index.ts';
-import type { Worker } from './scheduler/jobs/index.ts';
+import { startWorker } from './scheduler/jobs/run.ts';
+import type { Worker } from './scheduler/jobs/run.ts';
 import type { SchedulerDeps } from './scheduler/consultations.ts';
 import { pagesRouter } from './scheduler/pages.ts';
 import { adminRouter } from './admin/index.ts';
@@ -39,17 +40,24 @@ import type { AppEvents } from './core/events.ts';
 import { appAssets } from './embedded-app/assets.ts';
 import { schedulePurge } from './embedded-app/retention.ts';
 import type { MailTransport } from './templates/mail.ts';
+import { prepareLinkKey } from './core/links.ts';
+import { securityHeaders } from './core/security.ts';
+import { createThrottles } from './core/throttle.ts';
+import type { Throttles } from './core/throttle.ts';
 
 export interface AppDeps extends SchedulerDeps {
   readonly log: Logger;
   /** For the admin page's "send a test to me". */
   readonly mail: MailTransport;
+  /** Failed sign-ins and tokens, counted to slow guessing. */
+  readonly throttles: Throttles;
 }
 
 export function createApp(deps: AppDeps, teamsRouter?: express.Router): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders(deps.config.publicBaseUrl));
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
@@ -57,6 +65,8 @@ export function createApp(deps: AppDeps, teamsRouter?: express.Router): express.
     });
     next();
   });
+  // Cookies are read once, here; a malformed one arrives as it was sent (never an error).
+  app.use(cookieParser());
   // The Webex webhook needs the raw bytes to check the signature: mounted before the JSON parser.
   if (deps.config.webexBot) {
     app.use('/webhooks/webex', webexWebhookRouter({ ...deps, webexBot: deps.config.webexBot, client: webexClientFor(deps.config.webexBot) }, deps.log));
@@ -101,46 +111,61 @@ export interface StartOptions {
   readonly clock?: () => number;
   readonly pgSchema?: string;
   readonly providers?: Partial<Record<ProviderKind, ConferencingProvider>>;
+  /** How often the outbox worker looks for due work besides being woken (default 5 s). */
   readonly workerPollMs?: number;
-  /**
-   * 'bree' (default): outbox jobs run in a bree worker thread with its own store connection and providers.
-   * 'in-process': the same loop in this thread, with `providers` overrides (tests).
-   */
-  readonly jobs?: 'bree' | 'in-process';
-  /** In-process jobs only: where mail goes (default: SMTP_URL, or .eml files in $DATA_DIR/outbox). */
+  /** Where mail goes (default: SMTP_URL, or .eml files in $DATA_DIR/outbox). */
   readonly mail?: MailTransport;
-  /** In-process jobs only: where relay alerts go (default: from the configuration). */
+  /** Where relay alerts go (default: from the configuration). */
   readonly chat?: Partial<Record<ChatPlatformKind, ChatPlatform>>;
+  /** Job lease and heartbeat (default 15 s and 5 s); tests shorten them to see a lease outlive a long job. */
+  readonly jobLeases?: { readonly leaseMs: number; readonly heartbeatMs: number };
+  /** Guess throttling (default: counted in the store); tests that send many bad tokens on purpose may turn it off. */
+  readonly throttles?: Throttles;
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   const ids = options.ids ?? createIdSource();
   const clock = options.clock ?? Date.now;
   const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}) });
-  const now = clock();
-  const hostChanges = await ensureConfiguredHosts(store.db, ids, now, config);
-  for (const h of hostChanges.added) options.log.info({ hostId: h.id, provider: h.provider }, 'host added from configuration');
-  for (const h of hostChanges.retired) options.log.info({ hostId: h.id }, 'dry-run host retired: a real provider is configured');
-  for (const h of hostChanges.keptDryRun) {
-    options.log.warn({ hostId: h.id }, 'dry-run host kept: consultations are still booked on it; move them to the real host or cancel them, then retire it');
-  }
-  await seedDepartments(store.db, ids, now);
-  const bootstrapToken = await bootstrapAdmin(store.db, ids, now, config.bootstrapAdminToken);
+  let worker: Worker | null = null;
+  try {
+    const now = clock();
+    // Instances started together take turns here, so that hosts, departments and the first admin are made once.
+    const startup = await withStartupLock(store, async (db) => {
+      const hostChanges = await ensureConfiguredHosts(db, ids, now, config);
+      await seedDepartments(db, ids, now);
+      const bootstrapToken = await bootstrapAdmin(db, ids, now, config.bootstrapAdminToken);
+      await prepareLinkKey(db, config.secretKey);
+      await schedulePurge(db, ids, now);
+      return { hostChanges, bootstrapToken };
+    });
+    const { hostChanges, bootstrapToken } = startup;
+    for (const h of hostChanges.added) options.log.info({ hostId: h.id, provider: h.provider }, 'host added from configuration');
+    for (const h of hostChanges.retired) options.log.info({ hostId: h.id }, 'dry-run host retired: a real provider is configured');
+    for (const h of hostChanges.keptDryRun) {
+      options.log.warn({ hostId: h.id }, 'dry-run host kept: consultations are still booked on it; move them to the real host or cancel them, then retire it');
+    }
 
-  const mail = options.mail ?? createMailTransport(config);
-  let worker: Worker;
-  if ((options.jobs ?? 'bree') === 'bree') {
-    worker = await startBreeJobs({ config, log: options.log, ...(options.workerPollMs ? { intervalMs: options.workerPollMs } : {}) });
-  } else {
+    const mail = options.mail ?? createMailTransport(config);
     const random = options.random ?? randomBytes;
     const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
     const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
-    worker = startInProcessJobs({ store, ids, clock, log: options.log, providers, config, mail, chat: options.chat ?? (await createChatPlatforms(config, options.log)) }, options.workerPollMs);
+    const chat = options.chat ?? (await createChatPlatforms(config, options.log));
+    // The outbox worker runs in this process: woken at once by a commit here, and looking every few seconds for work
+    // another instance left (or a job whose instance died: its lease runs out).
+    worker = startWorker({ store, ids, clock, log: options.log, providers, config, mail, chat, ...(options.jobLeases ? { leases: options.jobLeases } : {}) }, options.workerPollMs);
+    return await listen(config, options, store, worker, ids, clock, mail, bootstrapToken);
+  } catch (error) {
+    await worker?.stop();
+    await store.close();
+    throw error;
   }
-  await schedulePurge(store.db, ids, now);
+}
+
+async function listen(config: Config, options: StartOptions, store: Store, worker: Worker, ids: IdSource, clock: () => number, mail: MailTransport, bootstrapToken: IssuedToken | null): Promise<RunningServer> {
   const events = await createAppEvents(store, config.databaseUrl, options.log);
   await appAssets();
-  const appDeps = { store, config, ids, clock, log: options.log, mail, events, onQueued: () => worker.wake() };
+  const appDeps = { store, config, ids, clock, log: options.log, mail, events, throttles: options.throttles ?? createThrottles(store), onQueued: () => worker.wake() };
   const teamsRouter = config.teams ? express.Router() : undefined;
   const app = createApp(appDeps, teamsRouter);
   if (config.teams && teamsRouter) await mountTeamsBot(teamsRouter, config.teams, appDeps, options.log);

@@ -1,6 +1,8 @@
 // HTML for the admin page: one layout (Japanese first, large readable text, keyboard and screen-reader friendly, 320 px wide).
 
 import { esc } from '../core/html.ts';
+import { pageCsp } from '../core/security.ts';
+import { adminScript } from './assets.ts';
 
 export interface Flash {
   readonly kind: 'ok' | 'error';
@@ -8,7 +10,7 @@ export interface Flash {
   readonly en: string;
 }
 
-const STYLE = `
+export const ADMIN_STYLE = `
   *, *::before, *::after { box-sizing: border-box; }
   body { margin: 0; font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #fff; }
   a { color: #0645ad; }
@@ -38,15 +40,25 @@ const STYLE = `
   .en { color: #444; font-size: 16px; }
   code { background: #f0f0f0; padding: 0 4px; overflow-wrap: anywhere; }
   .table-wrap { overflow-x: auto; }
+  .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } .facts dt { font-weight: bold; } .facts dd { margin: 0; }
+  label.check { font-weight: normal; display: flex; gap: 12px; align-items: flex-start; } label.check input { width: 28px; height: 28px; flex: none; margin-top: 2px; }
 `;
 
-export function layout(o: { title: string; body: string; who?: { name: string; csrf: string } | null; flash?: Flash | null; script?: string }): string {
+/**
+ * The admin pages' CSP: our own script only (admin/client), the layout's style by its hash (and any inline style on
+ * the template editor, whose preview shows the email's own styles), forms and fetches to ourselves, never framed.
+ */
+export const adminCsp = (o: { extraStyles?: ReadonlyArray<string>; anyInlineStyle?: boolean } = {}) =>
+  pageCsp({ scripts: true, inlineStyles: [ADMIN_STYLE, ...(o.extraStyles ?? [])], anyInlineStyle: o.anyInlineStyle ?? false, connect: true, forms: true, frames: ["'self'", 'data:'] });
+
+export function layout(o: { title: string; body: string; who?: { name: string; csrf: string } | null; flash?: Flash | null; style?: string }): string {
   const nav = o.who
     ? `<nav aria-label="管理メニュー"><ul>
 <li><a href="/admin/templates">メールの文面</a></li>
 <li><a href="/admin/departments">課</a></li>
 <li><a href="/admin/calendar">受付時間・閉庁日</a></li>
 <li><a href="/admin/app">会議内アプリの文面</a></li>
+<li><a href="/admin/privacy">個人情報</a></li>
 <li><a href="/console">職員コンソール</a></li>
 </ul></nav>
 <form method="post" action="/admin/logout" class="who"><span>${esc(o.who.name)} さん</span> <input type="hidden" name="csrf" value="${esc(o.who.csrf)}"><button class="secondary" type="submit">サインアウト</button></form>`
@@ -58,7 +70,8 @@ export function layout(o: { title: string; body: string; who?: { name: string; c
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(o.title)} — 窓口 madoguchi 管理</title>
-<style>${STYLE}</style>
+<style>${ADMIN_STYLE}</style>${o.style ? `<style>${o.style}</style>` : ''}
+<script src="${adminScript.path}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">本文へ移動</a>
@@ -67,7 +80,6 @@ export function layout(o: { title: string; body: string; who?: { name: string; c
 ${flash}
 ${o.body}
 </main>
-${o.script ? `<script>${o.script}</script>` : ''}
 </body>
 </html>`;
 }

@@ -2,7 +2,10 @@
 // departments, and closures / special openings. Server-rendered, CSRF-protected, Japanese first.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { CookieOptions, NextFunction, Request, Response, Router } from 'express';
+import type { Throttles } from '../core/throttle.ts';
+import { isCrossSite, noStore } from '../core/security.ts';
+import { adminScript } from './assets.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import type { Store } from '../core/store/db.ts';
@@ -12,7 +15,10 @@ import { SESSION_HOURS, checkAdminSignIn, endSession, findSession, startSession 
 import { listDepartments, normalizeName, saveDepartment } from '../core/departments.ts';
 import { writeAudit } from '../core/audit.ts';
 import { describeRanges } from '../core/calendar/calendar.ts';
-import { WEEKDAYS_JA, formatMinute } from '../core/time.ts';
+import { WEEKDAYS_JA, formatJa, formatMinute } from '../core/time.ts';
+import { viewById } from '../scheduler/consultations.ts';
+import { isOpen, statusLabelJa } from '../scheduler/status.ts';
+import { eraseOnRequest } from '../scheduler/personal-data.ts';
 import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from '../scheduler/calendar-store.ts';
 import { CalendarExceptionBody } from '../scheduler/schemas.ts';
 import { parseInput } from '../core/http.ts';
@@ -26,7 +32,7 @@ import { checkTemplate } from '../templates/liquid.ts';
 import { renderMessage } from '../templates/render.ts';
 import { VARIABLES, buildVariables, sampleInput } from '../templates/variables.ts';
 import type { Flash } from './html.ts';
-import { field, layout } from './html.ts';
+import { adminCsp, field, layout } from './html.ts';
 import { esc } from '../core/html.ts';
 import { activeChecklist, activeConsent, checklistKeys, contentHistory, saveContent } from '../embedded-app/content-store.ts';
 import type { RowError } from './app-content.ts';
@@ -40,6 +46,7 @@ export interface AdminDeps {
   readonly log: Logger;
   /** For "send a test to me". */
   readonly mail: MailTransport;
+  readonly throttles: Throttles;
 }
 
 const SESSION_COOKIE = 'madoguchi_admin';
@@ -52,13 +59,10 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function cookies(req: Request): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return out;
+/** A cookie's value as cookie-parser read it (malformed ones arrive as they were sent, never as an error). */
+function cookie(req: Request, name: string): string {
+  const v = (req.cookies as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
 }
 
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -82,41 +86,42 @@ export function adminRouter(deps: AdminDeps): Router {
   const r = express.Router();
   const secure = deps.config.publicBaseUrl.startsWith('https://');
   // The session cookie is for the whole site (the admin page and the staff console); the sign-in one for /admin only.
-  const cookie = (name: string, value: string, maxAgeSeconds: number, path = '/admin') =>
-    `${name}=${encodeURIComponent(value)}; Path=${path}; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+  const cookieOptions = (maxAgeSeconds: number, path = '/admin'): CookieOptions => ({ path, httpOnly: true, sameSite: 'strict', maxAge: maxAgeSeconds * 1000, secure });
+  // Our own script, before sign-in (the sign-in page loads it too); cached for a year, its name changes with it.
+  r.get(adminScript.path.slice('/admin'.length), (_req, res) => {
+    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable' }).send(adminScript.body);
+  });
+  r.use(noStore);
   r.use(express.urlencoded({ extended: false, limit: '300kb' }));
   r.use(express.json({ limit: '300kb' }));
   r.use((req, res, next) => {
-    res.set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-src 'self' data:; frame-ancestors 'none'; form-action 'self'" });
+    res.set('Content-Security-Policy', adminCsp());
     // A form posted from another site is refused, whatever it carries.
-    if (req.method === 'POST') {
-      const origin = req.get('origin');
-      if (origin && new URL(origin).host !== req.get('host')) {
-        res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>このページからは送信できません</h1><p class="en">Cross-site request refused.</p>' }));
-        return;
-      }
+    if (req.method === 'POST' && isCrossSite(req)) {
+      res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>このページからは送信できません</h1><p>管理画面のページを開き直してから、もう一度お試しください。</p><p class="en">Cross-site request refused: open the admin page again and retry.</p>' }));
+      return;
     }
     next();
   });
 
-  const page = (res: Response, req: Request, title: string, body: string, flash: Flash | null = null, status = 200, script?: string) =>
+  const page = (res: Response, req: Request, title: string, body: string, flash: Flash | null = null, status = 200) =>
     res
       .status(status)
       .type('html')
-      .send(layout({ title, body, who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null, flash, ...(script ? { script } : {}) }));
+      .send(layout({ title, body, who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null, flash }));
 
   // ------------------------------------------------------------ sign-in
 
-  const loginPage = (res: Response, error: string | null, email = '', next = '') => {
+  const loginPage = (res: Response, error: string | null, email = '', next = '', status = error ? 401 : 200, en = 'Sign-in failed: check the email and password, or the admin token.') => {
     const token = randomBytes(18).toString('base64url');
-    res.setHeader('Set-Cookie', cookie(LOGIN_COOKIE, token, 1800));
+    res.cookie(LOGIN_COOKIE, token, cookieOptions(1800));
     res
-      .status(error ? 401 : 200)
+      .status(status)
       .type('html')
       .send(
         layout({
           title: 'サインイン',
-          flash: error ? { kind: 'error', ja: error, en: 'Sign-in failed: check the email and password, or the admin token.' } : null,
+          flash: error ? { kind: 'error', ja: error, en } : null,
           body: `<h1>管理者のサインイン <span class="en">Admin sign-in</span></h1>
 <form method="post" action="/admin/login${next ? `?next=${encodeURIComponent(next)}` : ''}">
 <input type="hidden" name="login_csrf" value="${token}">
@@ -133,19 +138,35 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   r.get('/login', (req, res) => loginPage(res, null, '', String(req.query.next ?? '')));
 
   r.post('/login', async (req, res) => {
-    const expected = cookies(req)[LOGIN_COOKIE] ?? '';
+    const expected = cookie(req, LOGIN_COOKIE);
     const sent = String(req.body?.login_csrf ?? '');
-    if (!expected || !sameSecret(expected, sent)) return loginPage(res, 'ページの有効期限が切れました。もう一度サインインしてください。');
-    const who = await checkAdminSignIn(db, { email: String(req.body?.email ?? '').trim(), password: String(req.body?.password ?? ''), token: String(req.body?.token ?? '').trim() });
-    if (!who) {
-      deps.log.warn({ path: '/admin/login' }, 'admin sign-in refused');
-      return loginPage(res, 'メールアドレスとパスワード、または管理者トークンが正しくありません。', String(req.body?.email ?? ''));
-    }
-    const value = await startSession(db, deps.clock(), who);
-    res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, value, SESSION_HOURS * 3600, '/'), cookie(LOGIN_COOKIE, '', 0)]);
+    const email = String(req.body?.email ?? '').trim().toLowerCase();
     const next = String(req.query.next ?? '');
+    if (!expected || !sameSecret(expected, sent)) return loginPage(res, 'ページの有効期限が切れました。もう一度サインインしてください。', email, next, 401, 'The page had expired; please sign in again.');
+    // Guessing is slowed: per account and per address, only failures count; while blocked not even the right password passes.
+    const { signInAccount, signInAddress } = deps.throttles;
+    const account = email ? `acct:${email}` : null;
+    const address = `addr:${req.ip ?? ''}`;
+    const wait = Math.max(account ? await signInAccount.wait(account) : 0, await signInAddress.wait(address));
+    if (wait > 0) return tooMany(res, wait, email, next);
+    const who = await checkAdminSignIn(db, { email, password: String(req.body?.password ?? ''), token: String(req.body?.token ?? '').trim() });
+    if (!who) {
+      await Promise.all([account ? signInAccount.failed(account) : undefined, signInAddress.failed(address)]);
+      deps.log.warn({ path: '/admin/login' }, 'admin sign-in refused');
+      return loginPage(res, 'メールアドレスとパスワード、または管理者トークンが正しくありません。', email, next);
+    }
+    if (account) await signInAccount.succeeded(account);
+    const value = await startSession(db, deps.clock(), who);
+    res.cookie(SESSION_COOKIE, value, cookieOptions(SESSION_HOURS * 3600, '/'));
+    res.clearCookie(LOGIN_COOKIE, { path: '/admin' });
     res.redirect(303, next === '/console' ? '/console' : '/admin/templates');
   });
+
+  const tooMany = (res: Response, waitMs: number, email: string, next: string) => {
+    const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+    res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+    return loginPage(res, `サインインの失敗が続いたため、しばらく受け付けを止めています。${minutes}分ほど待ってから、もう一度お試しください。`, email, next, 429, `Too many failed sign-ins: try again in about ${minutes} minute(s).`);
+  };
 
   // Everything below needs a session; every POST below needs its CSRF token.
   r.use(requireAdminSession(deps));
@@ -156,9 +177,9 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   r.get('/', (_req, res) => res.redirect(303, '/admin/templates'));
 
   r.post('/logout', async (req, res) => {
-    const value = cookies(req)[SESSION_COOKIE];
+    const value = cookie(req, SESSION_COOKIE);
     if (value) await endSession(db, value);
-    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', 0, '/'));
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(303, '/admin/login');
   });
 
@@ -210,6 +231,8 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
       .join('');
     const variables = VARIABLES.map((v) => `<tr><td><code>{{ ${esc(v.path)} }}</code></td><td>${esc(v.ja)}</td><td><span class="hint">${esc(v.example)}</span></td></tr>`).join('');
     const preview = await previewOf(content);
+    // The preview frame shows the email as it will look, with the template's own inline styles.
+    res.set('Content-Security-Policy', adminCsp({ anyInlineStyle: true }));
     page(
       res,
       req,
@@ -218,7 +241,7 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
 <h1>${esc(KIND_LABELS[kind].ja)}（${locale === 'ja' ? '日本語' : 'English'}） <span class="en">${esc(KIND_LABELS[kind].en)}</span></h1>
 <p>使用中: ${active.version === 0 ? '初期設定' : `第${active.version}版`}</p>
 <div class="cols">
-<form method="post" action="${base}" id="template-form" novalidate>
+<form method="post" action="${base}" id="template-form" novalidate data-preview-url="${esc(`${base}/preview`)}" data-csrf="${esc(req.adminSession!.csrf)}">
 ${csrfInput(req)}
 ${field({ id: 'subject', name: 'subject', label: '件名', value: content.subject, error: problemOf('subject') })}
 ${field({ id: 'text', name: 'text', label: '本文（テキスト）', hint: '古いメールソフトや読み上げで使われます', kind: 'textarea', value: content.text, error: problemOf('text'), rows: 18 })}
@@ -228,7 +251,7 @@ ${field({ id: 'note', name: 'note', label: '変更のメモ', hint: '（任意�
 </form>
 <section aria-labelledby="preview-heading">
 <h2 id="preview-heading">プレビュー（見本の相談） <span class="en">Preview</span></h2>
-<div id="preview-problems" role="status" aria-live="polite" class="field-error">${preview.problems}</div>
+<div id="preview-problems" role="status" aria-live="polite" class="field-error">${esc(preview.problems)}</div>
 <div class="preview">
 <p><strong>件名:</strong> <span id="preview-subject">${esc(preview.subject)}</span></p>
 <h3>テキスト</h3>
@@ -252,7 +275,6 @@ ${history.length === 0 ? '<p>まだ保存されていません（初期設定を
 <div class="table-wrap"><table><thead><tr><th>変数</th><th>内容</th><th>例</th></tr></thead><tbody>${variables}</tbody></table></div>`,
       flash,
       status,
-      previewScript(base, req.adminSession!.csrf),
     );
   };
 
@@ -485,6 +507,61 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
   r.post('/app/checklist/:key', saveContentFrom);
   r.post('/app/checklist/:key/rollback', rollbackContent);
 
+  // ------------------------------------------------------------ personal data: retention, and erasure on request
+
+  const privacyPage = async (req: Request, res: Response, typed: string, error: string | null, flash: Flash | null, status = 200) => {
+    const id = typed.replace(/^#/, '').trim().toUpperCase();
+    const c = id && !error ? await viewById(db, id) : null;
+    const notFound = id && !error && !c ? `相談 #${id} は見つかりません。番号を確かめてください。 / Consultation #${id} was not found.` : null;
+    const fieldError = error ?? notFound;
+    const found = c
+      ? `<section aria-labelledby="found-heading"><h2 id="found-heading">相談 #${esc(c.id)}</h2>
+<dl class="facts"><dt>日時</dt><dd>${esc(formatJa(Date.parse(c.start)))}</dd><dt>課</dt><dd>${esc(c.department.name)}</dd><dt>状態</dt><dd>${esc(statusLabelJa(c.status))}</dd>
+<dt>個人情報</dt><dd>${c.personalDataErasedAt ? `消去済み（${esc(formatJa(Date.parse(c.personalDataErasedAt)))}）` : '保存中'}</dd></dl>
+${
+  c.personalDataErasedAt
+    ? ''
+    : isOpen(c.status) && Date.parse(c.end) > deps.clock()
+      ? `<p class="flash error" role="status">この相談はこれからです。先に取り消して（相談者にお知らせが届きます）から消去してください。職員のチャットで <code>/cancel #${esc(c.id)} 本人から削除の求め</code> と送るか、API で取り消せます。<br><span class="en">This consultation is still ahead: cancel it first (the citizen is told), then erase it.</span></p>`
+      : `<form method="post" action="/admin/privacy/erase">${csrfInput(req)}<input type="hidden" name="id" value="${esc(c.id)}">
+<p><label class="check"><input type="checkbox" name="confirm" value="yes" required> 相談者から削除の求めがあったため、この相談の氏名・メールアドレス・相談内容などの自由記述を消去します（元に戻せません）。</label></p>
+<div class="actions"><button type="submit">個人情報を消去する</button></div></form>`
+}</section>`
+      : '';
+    page(
+      res,
+      req,
+      '個人情報',
+      `<h1>個人情報 <span class="en">Personal data</span></h1>
+<h2>保存期間 <span class="en">Retention</span></h2>
+<ul>
+<li>相談者の氏名・メールアドレス・相談内容・メモ・取消の理由・アンケートの自由記述は、相談の終了から <strong>${deps.config.personalDataRetentionDays}日</strong> で消去します（PERSONAL_DATA_RETENTION_DAYS）。日時・課・状態・待ち時間・アンケートの点数は統計のために残ります。</li>
+<li>同意の記録は、相談の終了から <strong>${deps.config.app.consentRetentionDays}日</strong> で消去します（CONSENT_RETENTION_DAYS）。</li>
+<li>消去は毎日自動で行い、監査ログに記録します。詳しくは README の「個人情報の保存期間」をご覧ください。</li>
+</ul>
+<h2>削除の求めに応じる <span class="en">Erase on request</span></h2>
+<form method="get" action="/admin/privacy">
+${field({ id: 'id', name: 'id', label: '相談番号', hint: '（例: K7M2Q9XA。案内メールや職員のチャットに出ている番号）', value: typed, error: fieldError })}
+<div class="actions"><button type="submit" class="secondary">さがす</button></div>
+</form>
+${found}`,
+      flash,
+      status,
+    );
+  };
+
+  r.get('/privacy', (req, res) => privacyPage(req, res, String(req.query.id ?? ''), null, flashFrom(req.query)));
+
+  r.post('/privacy/erase', async (req, res) => {
+    const id = String(req.body?.id ?? '').trim().toUpperCase();
+    if (req.body?.confirm !== 'yes') {
+      return privacyPage(req, res, id, null, { kind: 'error', ja: '消去してよいことを確かめるため、チェックを入れてください。', en: 'Tick the box to confirm the erasure.' }, 422);
+    }
+    const r2 = await eraseOnRequest({ store: deps.store, config: deps.config, ids: deps.ids, clock: deps.clock }, id, actor(req));
+    if (!r2.ok) return privacyPage(req, res, id, `${r2.reason.message.ja} / ${r2.reason.message.en}`, { kind: 'error', ja: '消去できませんでした。', en: 'Not erased.' }, r2.reason.code === 'not_found' ? 404 : 409);
+    redirectWith(res, `/admin/privacy`, `相談 #${id} の個人情報を消去しました。`, `Erased the personal data of consultation #${id}.`);
+  });
+
   r.post('/calendar/exceptions', async (req, res) => {
     const values = Object.fromEntries(['kind', 'startDate', 'endDate', 'startTime', 'endTime', 'note'].map((k) => [k, String(req.body?.[k] ?? '').trim()]));
     const input = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
@@ -509,7 +586,7 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
 /** A signed-in admin (session cookie) for the admin page and the staff console; POSTs need the session's CSRF token. */
 export function requireAdminSession(deps: Pick<AdminDeps, 'store' | 'clock'>, loginPath = '/admin/login') {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const value = cookies(req)[SESSION_COOKIE];
+    const value = cookie(req, SESSION_COOKIE);
     const session = value ? await findSession(deps.store.db, value, deps.clock()) : null;
     if (!session) {
       if (req.method === 'GET') return res.redirect(303, loginPath);
@@ -517,7 +594,7 @@ export function requireAdminSession(deps: Pick<AdminDeps, 'store' | 'clock'>, lo
     }
     if (req.method === 'POST') {
       const sent = String(req.get('x-csrf-token') ?? req.body?.csrf ?? '');
-      if (!sameSecret(session.csrf, sent)) {
+      if (isCrossSite(req) || !sameSecret(session.csrf, sent)) {
         return res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>' }));
       }
     }
@@ -525,24 +602,3 @@ export function requireAdminSession(deps: Pick<AdminDeps, 'store' | 'clock'>, lo
     next();
   };
 }
-
-/** Live preview: re-renders as the admin types (debounced); the page works without it too (Save shows problems). */
-function previewScript(base: string, csrf: string): string {
-  return `(() => {
-  const form = document.getElementById('template-form');
-  let timer = null, seq = 0;
-  const update = async () => {
-    const mine = ++seq;
-    const body = { subject: form.subject.value, text: form.text.value, html: form.html.value };
-    const res = await fetch(${JSON.stringify(`${base}/preview`)}, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': ${JSON.stringify(csrf)} }, body: JSON.stringify(body) });
-    if (!res.ok || mine !== seq) return;
-    const p = await res.json();
-    document.getElementById('preview-problems').textContent = p.problems;
-    document.getElementById('preview-subject').textContent = p.subject;
-    document.getElementById('preview-text').textContent = p.text;
-    document.getElementById('preview-html').srcdoc = p.html;
-  };
-  form.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(update, 300); });
-})();`;
-}
-

@@ -19,7 +19,7 @@ const kb = (n: number) => `${(n / 1024).toFixed(1).padStart(6)} KB`;
 export async function benchApp(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'madoguchi-bench-app-'));
   const config = loadConfig({ PORT: '0', BIND_ADDRESS: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_TOKEN: TOKEN });
-  const server = await startServer(config, { log: createLogger('silent'), jobs: 'in-process' });
+  const server = await startServer(config, { log: createLogger('silent') });
   try {
     let booked: { id: string; end: string } | null = null;
     for (let d = 3; d < 20 && !booked; d++) {
@@ -32,7 +32,7 @@ export async function benchApp(): Promise<void> {
       if (res.status === 201) booked = (await res.json()) as { id: string; end: string };
     }
     if (!booked) throw new Error('could not book a consultation for the app benchmark');
-    const link = citizenLink(server.url, await linkKey(server.store.db), booked.id, Date.parse(booked.end));
+    const link = citizenLink(server.url, await linkKey(server.store.db, config.secretKey), booked.id, Date.parse(booked.end));
     const assets = await appAssets();
     const pages: Record<string, string> = { citizen: link, staff: '', webex: `${server.url}/app/webex`, teams: `${server.url}/app/teams`, 'teams-config': `${server.url}/app/teams/config` };
     process.stdout.write('app        bytes shipped per entry point (gzip): page + our JS + our CSS = total\n');

@@ -10,7 +10,7 @@ export type CardAction =
   | { verb: 'cancel-relay'; relayId: string }
   | { verb: 'reroute'; relayId: string; department?: string }
   | { verb: 'relay'; consultationId: string; department: string; note: string }
-  | { verb: 'link-channel'; channel: string; department?: string }
+  | { verb: 'link-channel'; channel: string; offer: string; department?: string }
   | { verb: 'book'; date?: string; time?: string; duration?: string; department?: string; name?: string; email?: string; topic?: string };
 
 const card = (body: unknown[], actions: unknown[] = []): Card => ({
@@ -106,13 +106,13 @@ export function bookCard(o: { departments: ReadonlyArray<string>; date: string; 
 }
 
 /** When the bot is added to a Teams channel: which department's alerts should come here? */
-export function linkChannelCard(o: { channel: string; departments: ReadonlyArray<string> }): Card {
+export function linkChannelCard(o: { channel: string; offer: string; departments: ReadonlyArray<string> }): Card {
   return card(
     [
       text('このチャネルで、どの課への呼び出しを受けますか？', { weight: 'Bolder' }),
       text('Which department should receive relay alerts in this channel?', { isSubtle: true, size: 'Small' }),
       { type: 'Input.ChoiceSet', id: 'department', label: '課 / Department', choices: o.departments.map((d) => ({ title: d, value: d })), style: 'compact', ...(o.departments[0] ? { value: o.departments[0] } : {}) },
     ],
-    [submit('この課の呼び出し先にする / Use for this department', { verb: 'link-channel', channel: o.channel }, 'positive')],
+    [submit('この課の呼び出し先にする / Use for this department', { verb: 'link-channel', channel: o.channel, offer: o.offer }, 'positive')],
   );
 }

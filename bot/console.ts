@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Store } from '../core/store/db.ts';
 import type { IdSource } from '../core/ids.ts';
 import { listDepartments } from '../core/departments.ts';
-import { layout } from '../admin/html.ts';
+import { adminCsp, layout } from '../admin/html.ts';
+import { noStore } from '../core/security.ts';
 import { esc } from '../core/html.ts';
 import { requireAdminSession } from '../admin/index.ts';
 import type { Card } from './cards.ts';
@@ -28,6 +29,7 @@ const CONSOLE_STYLE = `
   .card dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; } .card dt { font-weight: bold; } .card dd { margin: 0; }
   .card .buttons { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
   .feed h3 { margin: 16px 0 6px; font-size: 1.1rem; }
+  .bold { font-weight: bold; } .inline-label { margin: 0; } .narrow { max-width: 20rem; } .grow { flex: 1 1 12rem; min-width: 0; }
 `;
 
 /** Adaptive Card → HTML (the parts our cards use), with each Action.Submit as a button of one form. */
@@ -36,7 +38,7 @@ function renderCard(card: Card, staffId: string, csrf: string): string {
   const parts = body.map((el) => {
     switch (el.type) {
       case 'TextBlock':
-        return `<p${el.weight === 'Bolder' ? ' style="font-weight:bold"' : ''}>${esc(el.text)}</p>`;
+        return `<p${el.weight === 'Bolder' ? ' class="bold"' : ''}>${esc(el.text)}</p>`;
       case 'FactSet':
         return `<dl>${(el.facts as Array<{ title: string; value: string }>).map((f) => `<dt>${esc(f.title)}</dt><dd>${esc(f.value)}</dd>`).join('')}</dl>`;
       case 'Input.ChoiceSet': {
@@ -73,6 +75,11 @@ export interface ConsoleDeps extends BotDeps {
 export function consoleRouter(deps: ConsoleDeps): Router {
   const { db } = deps.store;
   const r = express.Router();
+  r.use(noStore);
+  r.use((_req, res, next) => {
+    res.set('Content-Security-Policy', adminCsp({ extraStyles: [CONSOLE_STYLE] }));
+    next();
+  });
   r.use(express.urlencoded({ extended: false, limit: '100kb' }));
   r.use(requireAdminSession(deps, '/admin/login?next=/console'));
 
@@ -108,26 +115,26 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const body = `<h1>職員コンソール（練習用） <span class="en">Staff console (training)</span></h1>
 <p>Webex や Teams がなくても、職員のチャットと同じコマンドを試せます。職員を選んでコマンドを入れ、ボタンを押してください。「各課への呼び出し」の欄に、呼ばれた課のスペースに出る呼び出しが表示されます。</p>
 <form method="get" action="/console" class="actions">
-<label for="staff" style="margin:0">職員</label>
-<select id="staff" name="staff" style="max-width:20rem">${options}</select>
+<label for="staff" class="inline-label">職員</label>
+<select id="staff" name="staff" class="narrow">${options}</select>
 <button type="submit" class="secondary">この職員で操作</button>
 </form>
 <form method="post" action="/console/staff" class="actions">
 <input type="hidden" name="csrf" value="${esc(csrf)}">
-<label for="new-staff" style="margin:0">職員を追加</label>
-<input id="new-staff" name="name" type="text" style="max-width:20rem" placeholder="例: 税務課 田中">
+<label for="new-staff" class="inline-label">職員を追加</label>
+<input id="new-staff" name="name" type="text" class="narrow" placeholder="例: 税務課 田中">
 <button type="submit" class="secondary">追加</button>
 </form>
 <div class="console">
 <section aria-labelledby="chat-heading">
 <h2 id="chat-heading">${selected ? `${esc(selected.displayName)} さんとボットのやりとり` : '職員を選んでください'}</h2>
-<div class="chat" id="chat" aria-live="polite">${f.chat}</div>
+<div class="chat" id="chat" aria-live="polite" data-feed-url="${esc(`/console/feed?staff=${encodeURIComponent(selected?.id ?? '')}`)}">${f.chat}</div>
 ${
   selected
     ? `<form method="post" action="/console/say" class="actions">
 <input type="hidden" name="csrf" value="${esc(csrf)}"><input type="hidden" name="staff" value="${esc(selected.id)}">
-<label for="say" class="skip-label" style="margin:0">コマンド</label>
-<input id="say" name="text" type="text" autocomplete="off" placeholder="/relay 税務 相続の件" style="flex:1 1 12rem;min-width:0">
+<label for="say" class="inline-label">コマンド</label>
+<input id="say" name="text" type="text" autocomplete="off" placeholder="/relay 税務 相続の件" class="grow">
 <button type="submit">送る</button>
 </form>
 <p class="hint">${COMMAND_HELP.map((c) => esc(c.example)).join('　')}</p>`
@@ -139,25 +146,9 @@ ${
 <div id="departments" aria-live="polite">${f.departments}</div>
 </section>
 </div>`;
-    const script = `(() => {
-  const staff = ${JSON.stringify(selected?.id ?? '')};
-  const refresh = async () => {
-    const res = await fetch('/console/feed?staff=' + encodeURIComponent(staff));
-    if (!res.ok) return;
-    const f = await res.json();
-    const active = document.activeElement;
-    if (active && active.closest && active.closest('.card')) return;
-    document.getElementById('chat').innerHTML = f.chat;
-    document.getElementById('departments').innerHTML = f.departments;
-  };
-  setInterval(refresh, 2000);
-  const chat = document.getElementById('chat'); chat.scrollTop = chat.scrollHeight;
-  const say = document.getElementById('say'); if (say) say.focus();
-})();`;
     res
       .type('html')
-      .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'" })
-      .send(layout({ title: '職員コンソール', body: `<style>${CONSOLE_STYLE}</style>${body}`, who: { name: req.adminSession!.name, csrf }, script }));
+      .send(layout({ title: '職員コンソール', body, style: CONSOLE_STYLE, who: { name: req.adminSession!.name, csrf } }));
   });
 
   r.get('/feed', async (req, res) => {

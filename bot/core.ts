@@ -20,6 +20,7 @@ import type { RelayDeps } from './relay.ts';
 import type { ChatPlatformKind, Staff } from './staff.ts';
 import { getStaff, setDuty, staffFor, staffOfDepartment } from './staff.ts';
 import { linkKey, staffLink } from '../core/links.ts';
+import { takeChannelLinkOffer } from './channel-links.ts';
 
 export interface BotDeps extends SchedulerDeps {
   readonly log: Logger;
@@ -32,6 +33,8 @@ export interface Sender {
   readonly email?: string;
   /** False when the message came from a shared space or channel (links that act as the sender are not posted there). */
   readonly direct?: boolean;
+  /** The space, room or channel the message or card action came from, as the platform names it. */
+  readonly space?: string;
 }
 
 export interface Reply {
@@ -291,7 +294,7 @@ const COMMANDS: ReadonlyArray<Command> = [
       }
       const c = await viewById(ctx.deps.store.db, target.id);
       if (!c) return say(`相談 #${target.id} は見つかりません。`, `Consultation #${target.id} was not found.`);
-      const url = staffLink(ctx.deps.config.publicBaseUrl, await linkKey(ctx.deps.store.db), c.id, ctx.staff.id, ctx.now);
+      const url = staffLink(ctx.deps.config.publicBaseUrl, await linkKey(ctx.deps.store.db, ctx.deps.config.secretKey), c.id, ctx.staff.id, ctx.now);
       return say(
         `相談 #${c.id}（${c.citizen.name} 様、${formatJa(Date.parse(c.start))}）のスタッフ画面です。12時間使えます。ほかの人には渡さないでください。\n${url}`,
         `Staff view of consultation #${c.id} (valid 12 hours; do not pass it on): ${url}`,
@@ -403,13 +406,37 @@ function failed(deps: BotDeps, error: unknown, what: string): Reply {
 /** A card button (Action.Submit data, with the card's inputs) → the reply. */
 export async function handleAction(deps: BotDeps, sender: Sender, data: Record<string, unknown>): Promise<Reply> {
   try {
-    return await runAction(deps, await context(deps, sender), data);
+    return await runAction(deps, await context(deps, sender), sender, data);
   } catch (error) {
     return failed(deps, error, `action:${String(data.verb)}`);
   }
 }
 
-async function runAction(deps: BotDeps, ctx: Ctx, data: Record<string, unknown>): Promise<Reply> {
+/**
+ * A department's alert channel may be set from chat only by the card the bot posted when it was added to that channel,
+ * pressed in that channel, once. Anyone else (another channel, a Webex card, a replayed card) is told to ask an admin.
+ */
+async function linkChannel(ctx: Ctx, sender: Sender, channel: string, offer: string, typed: string): Promise<Reply> {
+  const { db } = ctx.deps.store;
+  const refused = () => {
+    ctx.deps.log.warn({ staffId: ctx.staff.id, platform: sender.platform }, 'channel link refused: not the install card of that channel');
+    return say(
+      '課の呼び出し先のチャネルは、管理者が管理画面（課）で変えます。ボットをチャネルに追加したときのカードからも一度だけ選べます。',
+      'A department’s alert channel is changed by an admin on the admin page (Departments), or once from the card the bot posts when it is added to the channel.',
+    );
+  };
+  if (sender.platform !== 'teams' || !channel || sender.space !== channel) return refused();
+  const dept = findDepartment(ctx, typed, '税務課');
+  if (!dept.ok) return dept.reply;
+  if (!(await takeChannelLinkOffer(db, ctx.now, 'teams', channel, offer))) return refused();
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('departments').set({ teams_channel: channel }).where('id', '=', dept.value.id).execute();
+    await writeAudit(trx, ctx.deps.ids, ctx.now, { actor: actorOf(ctx.staff), action: 'department.teams_channel', entity: 'department', entityId: dept.value.id, before: { teamsChannel: dept.value.teamsChannel ?? '' }, after: { teamsChannel: channel, via: 'install card' } });
+  });
+  return say(`このチャネルで${dept.value.name}への呼び出しを受けます。変えるときは管理者に頼んでください。`, `Relay alerts for ${dept.value.name} will come to this channel. An admin can change it later.`);
+}
+
+async function runAction(deps: BotDeps, ctx: Ctx, sender: Sender, data: Record<string, unknown>): Promise<Reply> {
   const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
   const verb = s('verb') as CardAction['verb'] | undefined;
   const relayId = s('relayId') ?? '';
@@ -441,15 +468,8 @@ async function runAction(deps: BotDeps, ctx: Ctx, data: Record<string, unknown>)
       if (!dept.ok) return dept.reply;
       return relayTo(ctx, s('consultationId') ?? '', dept.value, s('note') ?? '');
     }
-    case 'link-channel': {
-      const channel = s('channel');
-      const dept = findDepartment(ctx, s('department') ?? '', '税務課');
-      if (!dept.ok) return dept.reply;
-      if (!channel) return say('チャネルが分かりません。ボットをチャネルに追加し直してください。', 'Unknown channel; add the bot to the channel again.');
-      await deps.store.db.updateTable('departments').set({ teams_channel: channel }).where('id', '=', dept.value.id).execute();
-      await writeAudit(deps.store.db, deps.ids, ctx.now, { actor: actorOf(ctx.staff), action: 'department.teams_channel', entity: 'department', entityId: dept.value.id, before: { teamsChannel: dept.value.teamsChannel ?? '' }, after: { teamsChannel: channel } });
-      return say(`このチャネルで${dept.value.name}への呼び出しを受けます。`, `Relay alerts for ${dept.value.name} will come to this channel.`);
-    }
+    case 'link-channel':
+      return linkChannel(ctx, sender, s('channel') ?? '', s('offer') ?? '', s('department') ?? '');
     case 'book':
       return book(ctx, { date: s('date'), time: s('time'), duration: s('duration'), name: s('name'), email: s('email'), department: s('department'), topic: s('topic') });
     default:

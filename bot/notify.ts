@@ -27,6 +27,8 @@ export interface NotifyDeps {
   readonly platforms: Partial<Record<ChatPlatformKind, ChatPlatform>>;
   /** For the staff view link given to whoever accepts. */
   readonly publicBaseUrl?: string;
+  /** Opens the link-signing key (sealed under SECRET_KEY when one is set). */
+  readonly secretKey?: Buffer | null;
 }
 
 /** Posts to a department's space on every platform; `purpose` (with the relay, if any) names the post, so a retried job does not post again where it already did. */
@@ -114,7 +116,7 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
           `相談 #${c.id} をお願いします。${by}からのおつなぎです。${relay.note ? `メモ: ${relay.note}` : ''}`,
           `日時: ${formatJa(Date.parse(c.start))}（${c.durationMinutes}分） 相談者: ${c.citizen.name} 様`,
           m ? `参加: ${m.joinUrl}\nミーティング番号: ${groupDigits(m.meetingNumber)}  パスワード: ${m.password}` : '会議はまだ準備中です。',
-          ...(deps.publicBaseUrl && accepter ? [`スタッフ画面（相談者の同意・書類）: ${staffLink(deps.publicBaseUrl, await linkKey(deps.db), c.id, accepter.id, deps.clock())}`] : []),
+          ...(deps.publicBaseUrl && accepter ? [`スタッフ画面（相談者の同意・書類）: ${staffLink(deps.publicBaseUrl, await linkKey(deps.db, deps.secretKey ?? null), c.id, accepter.id, deps.clock())}`] : []),
           `Please join consultation #${c.id}${m ? `: ${m.joinUrl} (meeting ${groupDigits(m.meetingNumber)}, password ${m.password})` : ''}.`,
         ].join('\n'),
       });
@@ -153,5 +155,19 @@ export async function deliverConsentRefused(deps: NotifyDeps, consultationId: st
   if (!c || !department) return;
   await toDepartment(deps, department, null, `consent-refused:${consentId}`, {
     text: `⚠️ 相談 #${c.id}（${formatJa(Date.parse(c.start))}）の相談者が、会議内アプリでお約束（録画しない・リンクを渡さない など）に同意しませんでした。オンラインでは相談できないため、電話か窓口での相談をご案内ください。\nThe citizen of consultation #${c.id} did not agree to the rules in the app; please offer a phone call or the counter instead.`,
+  });
+}
+
+/**
+ * A consultation needs a person (the meeting could not be made, the citizen's mail server refused the invitation):
+ * the department is told in its chat space, with what went wrong and what to do. Posted once per notice job.
+ */
+export async function deliverAttentionNotice(deps: NotifyDeps, consultationId: string, noticeId: string): Promise<void> {
+  const c = await viewById(deps.db, consultationId);
+  const department = c ? (await listDepartments(deps.db)).find((d) => d.id === c.department.id) : undefined;
+  if (!c || !department || c.status !== 'needs_attention') return;
+  await toDepartment(deps, department, null, `attention:${noticeId}`, {
+    // No address in a shared space: the staff view and the API show the full note.
+    text: `⚠️ 相談 #${c.id}（${formatJa(Date.parse(c.start))}）は対応が必要です: ${c.statusNote.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '（メールアドレス）')}\n原因を直してから、やり直し（retry）をしてください。\nConsultation #${c.id} needs attention; fix the cause, then retry it.`,
   });
 }

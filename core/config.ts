@@ -224,6 +224,11 @@ const variables = {
     doc: { example: 'https://*.webex.com https://teams.microsoft.com', ja: '会議内アプリを枠（iframe）に表示してよいサイト（Webex と Teams。CSP frame-ancestors）' },
   },
   CONSENT_RETENTION_DAYS: { schema: int(30, 3650), default: '1095', doc: { example: '1095', ja: '同意の記録とアプリの回答を、相談の終了から何日で消すか（保存期間）' } },
+  PERSONAL_DATA_RETENTION_DAYS: {
+    schema: int(30, 3650),
+    default: '365',
+    doc: { example: '365', ja: '相談者の氏名・メールアドレス・自由記述（相談内容、メモ、取消の理由など）を、相談の終了から何日で消すか（統計に要る日時・課・状態・待ち時間・アンケートの点数は残ります）' },
+  },
   DEFAULT_HOST_NAME: {
     schema: z.string().trim().min(1).max(100),
     default: '相談用専用PC',
@@ -260,6 +265,8 @@ export interface Config {
   readonly relay: { readonly escalationMinutes: number };
   /** The in-meeting app: who may frame it (CSP frame-ancestors), and how long consents are kept after the consultation. */
   readonly app: { readonly frameAncestors: readonly string[]; readonly consentRetentionDays: number };
+  /** Days after a consultation ends before the citizen's name, email and free text are erased. */
+  readonly personalDataRetentionDays: number;
   readonly mail: {
     readonly from: string;
     /** null: no SMTP — messages are written as .eml files to outboxDir. */
@@ -383,6 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     city: { name: p.CITY_NAME, contact: p.CITY_CONTACT },
     relay: { escalationMinutes: p.RELAY_ESCALATION_MINUTES },
     app: { frameAncestors: p.APP_FRAME_ANCESTORS, consentRetentionDays: p.CONSENT_RETENTION_DAYS },
+    personalDataRetentionDays: p.PERSONAL_DATA_RETENTION_DAYS,
     mail: {
       from: p.MAIL_FROM,
       smtpUrl: p.SMTP_URL || null,

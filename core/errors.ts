@@ -14,7 +14,9 @@ export type ProblemCode =
   | 'not_found'
   | 'unauthorized'
   | 'forbidden'
-  | 'idempotency_mismatch';
+  | 'idempotency_mismatch'
+  | 'too_many_requests'
+  | 'unavailable';
 
 export interface FieldError {
   /** Dotted path of the offending input field, e.g. 'citizen.email'. */

@@ -37,13 +37,17 @@ export async function ensureConfiguredHosts(db: Db, ids: IdSource, now: number, 
   const retired: Host[] = [];
   const keptDryRun: Host[] = [];
   if (wanted.length === 0) {
-    if (hosts.length === 0) added.push(await addHost(db, ids, now, { displayName: config.defaultHostName, provider: 'dryrun', account: 'dryrun' }));
+    if (hosts.length === 0) {
+      const host = await addHostOnce(db, ids, now, { displayName: config.defaultHostName, provider: 'dryrun', account: 'dryrun' });
+      if (host) added.push(host);
+    }
     return { added, retired, keptDryRun };
   }
   for (const w of wanted) {
     if (!hosts.some((h) => h.provider === w.provider && h.account === w.account)) {
       const name = wanted.length > 1 ? `${config.defaultHostName}（${w.label}）` : config.defaultHostName;
-      added.push(await addHost(db, ids, now, { displayName: name, provider: w.provider, account: w.account }));
+      const host = await addHostOnce(db, ids, now, { displayName: name, provider: w.provider, account: w.account });
+      if (host) added.push(host);
     }
   }
   for (const h of hosts.filter((x) => x.provider === 'dryrun')) {
@@ -53,10 +57,29 @@ export async function ensureConfiguredHosts(db: Db, ids: IdSource, now: number, 
   return { added, retired, keptDryRun };
 }
 
-export async function addHost(db: Db, ids: IdSource, now: number, input: { displayName: string; provider: ProviderKind; account: string }): Promise<Host> {
+export interface HostInput {
+  readonly displayName: string;
+  readonly provider: ProviderKind;
+  readonly account: string;
+}
+
+/**
+ * Adds a host unless the account already has a live row (the database allows one per provider and account, so
+ * instances starting together cannot add it twice). Returns null when it was there already.
+ */
+export async function addHostOnce(db: Db, ids: IdSource, now: number, input: HostInput): Promise<Host | null> {
   const id = ids.shortId();
-  await db.insertInto('hosts').values({ id, display_name: input.displayName, provider: input.provider, account: input.account, created_at: new Date(now).toISOString(), retired_at: null }).execute();
-  return { id, ...input };
+  const r = await db
+    .insertInto('hosts')
+    .values({ id, display_name: input.displayName, provider: input.provider, account: input.account, created_at: new Date(now).toISOString(), retired_at: null })
+    .onConflict((oc) => oc.columns(['provider', 'account']).where('retired_at', 'is', null).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? { id, ...input } : null;
+}
+
+/** The live host of an account, if any. */
+export async function hostOfAccount(db: Db, provider: ProviderKind, account: string): Promise<Host | null> {
+  return (await listHosts(db)).find((h) => h.provider === provider && h.account === account) ?? null;
 }
 
 /** Open consultations still booked on a host from `now` on (a host with any cannot be retired). */

@@ -6,8 +6,10 @@ import { logPath } from './log.ts';
 import type { Db } from './store/schema.ts';
 import type { FieldError, Problem, ProblemCode, Result } from './errors.ts';
 import { ProblemError, fail, ok, problem } from './errors.ts';
+import { DatabaseBusy, isDatabaseUnavailable } from './store/db.ts';
 import type { Principal, Role } from './auth/tokens.ts';
 import { authenticate } from './auth/tokens.ts';
+import type { Throttle } from './throttle.ts';
 
 const STATUS: Record<ProblemCode, number> = {
   bad_request: 400,
@@ -18,6 +20,8 @@ const STATUS: Record<ProblemCode, number> = {
   not_found: 404,
   unauthorized: 401,
   forbidden: 403,
+  too_many_requests: 429,
+  unavailable: 503,
 };
 
 const TITLE: Record<ProblemCode, { ja: string; en: string }> = {
@@ -29,6 +33,8 @@ const TITLE: Record<ProblemCode, { ja: string; en: string }> = {
   not_found: { ja: '見つかりません', en: 'Not found' },
   unauthorized: { ja: '認証が必要です', en: 'Authentication required' },
   forbidden: { ja: '権限がありません', en: 'Forbidden' },
+  too_many_requests: { ja: '試行回数が多すぎます', en: 'Too many attempts' },
+  unavailable: { ja: 'ただいま混み合っています', en: 'Service busy' },
 };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -49,7 +55,31 @@ export function problemBody(p: Problem, instance?: string): Record<string, unkno
 }
 
 export function sendProblem(res: Response, p: Problem, instance?: string): void {
+  const retryAfter = p.extra?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
   res.status(STATUS[p.code]).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemBody(p, instance)));
+}
+
+/** 503: the database stayed busy (or gave no connection in time); the client may try again after a moment. */
+export function busyProblem(retryAfterSeconds = 2): Problem {
+  return problem(
+    'unavailable',
+    `ただいま混み合っていて処理できませんでした。${retryAfterSeconds}秒ほど待ってから、もう一度お試しください。`,
+    `The service is busy and could not do this now; try again in about ${retryAfterSeconds} seconds.`,
+    { extra: { retryAfterSeconds } },
+  );
+}
+
+/** 429: too many failed attempts from this address or for this account; say when to come back. */
+export function tooManyProblem(retryAfterMs: number): Problem {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  return problem(
+    'too_many_requests',
+    `失敗が続いたため、しばらく受け付けを止めています。${seconds < 60 ? `${seconds}秒` : `${minutes}分`}ほど待ってから、もう一度お試しください。`,
+    `Too many failed attempts; try again in ${seconds < 60 ? `${seconds} seconds` : `${minutes} minute(s)`}.`,
+    { extra: { retryAfterSeconds: seconds } },
+  );
 }
 
 const jaLocale = z.locales.ja();
@@ -97,9 +127,15 @@ export function principalOf(req: Request): Principal {
   return req.principal;
 }
 
-/** Bearer-token authentication; with `role: 'admin'` only admins pass. */
-export function requireToken(db: Db, role?: Role): RequestHandler {
+/**
+ * Bearer-token authentication; with `role: 'admin'` only admins pass. Wrong tokens are counted per address: past the
+ * limit every request from there gets 429 for a while, whatever token it carries.
+ */
+export function requireToken(db: Db, role: Role | undefined, throttle: Throttle): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
+    const address = `addr:${req.ip ?? ''}`;
+    const wait = await throttle.wait(address);
+    if (wait > 0) throw new ProblemError(tooManyProblem(wait));
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) {
@@ -109,6 +145,7 @@ export function requireToken(db: Db, role?: Role): RequestHandler {
     }
     const principal = await authenticate(db, m[1]!);
     if (!principal) {
+      await throttle.failed(address);
       throw new ProblemError(problem('unauthorized', 'トークンが正しくないか、無効にされています。', 'The token is unknown or revoked.'));
     }
     if (role === 'admin' && principal.role !== 'admin') {
@@ -124,6 +161,10 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof ProblemError) return sendProblem(res, error.problem, req.originalUrl);
+    if (isDatabaseUnavailable(error)) {
+      log.warn({ err: (error as Error).message, method: req.method, path: logPath(req.originalUrl) }, 'database busy: asked the client to come back');
+      return sendProblem(res, busyProblem(error instanceof DatabaseBusy ? error.retryAfterSeconds : 5), req.originalUrl);
+    }
     const e = error as { type?: string; status?: number };
     if (e?.type === 'entity.parse.failed') {
       return sendProblem(res, problem('bad_request', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', { errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }] }), req.originalUrl);

@@ -1,8 +1,9 @@
 // Signed, expiring links for one consultation (the citizen's personal link to the in-meeting app). The signing key is
-// made on first use and kept in the store, so that every instance and the job worker sign and check alike.
+// made on first use and kept in the store (sealed under SECRET_KEY when one is set), so that every instance and the job
+// worker sign and check alike.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from './store/schema.ts';
-import { isUniqueViolation } from './store/db.ts';
+import { seal, unseal } from './secrets.ts';
 
 /** How long a citizen's link works: until a day after the consultation ends. */
 export const linkExpiry = (consultationEnd: number) => consultationEnd + 24 * 60 * 60 * 1000;
@@ -37,16 +38,49 @@ export function checkLink(key: Buffer, token: string, now: number): LinkCheck {
   return { ok: true, consultationId: id!, kind, expiresAt: Number(exp) * 1000 };
 }
 
-/** The link-signing key, made once per installation. */
-export async function linkKey(db: Db): Promise<Buffer> {
-  const row = await db.selectFrom('app_keys').select('value').where('name', '=', 'link').executeTakeFirst();
-  if (row) return Buffer.from(row.value, 'base64url');
-  try {
-    await db.insertInto('app_keys').values({ name: 'link', value: b64(randomBytes(32)) }).execute();
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+const SEALED = 'sealed:';
+
+/** The stored link key is sealed under SECRET_KEY, but no SECRET_KEY is set (or another one). */
+export class LinkKeyError extends Error {}
+
+function openKey(value: string, secretKey: Buffer | null): Buffer {
+  if (!value.startsWith(SEALED)) return Buffer.from(value, 'base64url');
+  if (!secretKey) {
+    throw new LinkKeyError(
+      '市民用リンクの署名鍵は SECRET_KEY で暗号化されています。保存したときと同じ SECRET_KEY を設定してください。 / The link-signing key is sealed with SECRET_KEY: set the SECRET_KEY it was sealed with.',
+    );
   }
-  return linkKey(db);
+  try {
+    return Buffer.from(unseal(secretKey, value.slice(SEALED.length)), 'base64url');
+  } catch {
+    throw new LinkKeyError('市民用リンクの署名鍵を開けません。SECRET_KEY が保存時と異なります。 / The link-signing key cannot be opened: SECRET_KEY differs from the one it was sealed with.');
+  }
+}
+
+const stored = (key: Buffer, secretKey: Buffer | null) => (secretKey ? `${SEALED}${seal(secretKey, b64(key))}` : b64(key));
+
+/** The link-signing key, made once per installation; sealed under SECRET_KEY when one is set. */
+export async function linkKey(db: Db, secretKey: Buffer | null): Promise<Buffer> {
+  const row = await db.selectFrom('app_keys').select('value').where('name', '=', 'link').executeTakeFirst();
+  if (row) return openKey(row.value, secretKey);
+  await db
+    .insertInto('app_keys')
+    .values({ name: 'link', value: stored(randomBytes(32), secretKey) })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  return linkKey(db, secretKey);
+}
+
+/**
+ * At start-up: makes the key if there is none, seals one kept in the clear from before SECRET_KEY was set (the key
+ * itself stays, so links already sent keep working), and stops the start with a clear message when it cannot be opened.
+ */
+export async function prepareLinkKey(db: Db, secretKey: Buffer | null): Promise<void> {
+  const key = await linkKey(db, secretKey);
+  const row = await db.selectFrom('app_keys').select('value').where('name', '=', 'link').executeTakeFirstOrThrow();
+  if (secretKey && !row.value.startsWith(SEALED)) {
+    await db.updateTable('app_keys').set({ value: stored(key, secretKey) }).where('name', '=', 'link').where('value', '=', row.value).execute();
+  }
 }
 
 /** How long a staff view link works: a working day. */

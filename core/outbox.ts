@@ -4,7 +4,7 @@ import type { Db } from './store/schema.ts';
 import type { DialectName } from './store/db.ts';
 import type { IdSource } from './ids.ts';
 
-export type OutboxKind = 'meeting.sync' | 'relay.escalate' | 'relay.notify' | 'app.purge' | 'app.consent_refused' | MailKind;
+export type OutboxKind = 'meeting.sync' | 'relay.escalate' | 'relay.notify' | 'app.purge' | 'app.consent_refused' | 'consultation.attention' | MailKind;
 export type MailKind = 'mail.invitation' | 'mail.reminder' | 'mail.change' | 'mail.cancellation' | 'mail.staff_notice';
 
 export interface OutboxJob {

@@ -17,9 +17,14 @@ import type { AppState, EntryPoint, RelayStatusView, StateDeps, Step } from './s
 import { citizenAt, hasConsented, latestRelay, readState, recordConsent } from './state.ts';
 import { sendEvents } from './sse.ts';
 import type { AppEvents } from '../core/events.ts';
+import type { Throttle } from '../core/throttle.ts';
 
 export interface CitizenDeps extends StateDeps {
   readonly assets: Assets;
+  /** Forged or malformed links are counted per address. */
+  readonly throttle: Throttle;
+  /** Opens the link-signing key (sealed under SECRET_KEY when one is set). */
+  readonly secretKey: Buffer | null;
   readonly events?: AppEvents | undefined;
 }
 
@@ -50,6 +55,17 @@ const relayBox = (lang: Lang, relay: RelayStatusView | null) => {
 
 const VIA = new Set<EntryPoint>(['link', 'webex', 'teams']);
 
+/** Too many forged or malformed links from this address: a readable page that says when to come back. */
+export function tooManyLinksPage(res: express.Response, assets: Assets, waitMs: number): void {
+  const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+  res
+    .status(429)
+    .set('Retry-After', String(Math.ceil(waitMs / 1000)))
+    .type('html')
+    .send(sorryPage(assets, ['しばらくお待ちください', 'Please wait'], `正しくないリンクが続いたため、しばらく受け付けを止めています。${minutes}分ほど待ってから、案内メールのリンクをもう一度押してください。`, `Too many invalid links from here: please wait about ${minutes} minute(s), then open the link in your email again.`));
+}
+
+
 export function citizenRouter(deps: CitizenDeps): Router {
   const r = express.Router();
   // The survey comment may be 1000 Japanese characters: about 9 KB once URL-encoded.
@@ -69,7 +85,14 @@ export function citizenRouter(deps: CitizenDeps): Router {
   /** The consultation a link opens, or the refusal page already sent. */
   const open = async (req: express.Request, res: express.Response): Promise<Opened | null> => {
     const lang: Lang = req.query.lang === 'en' || req.body?.lang === 'en' ? 'en' : 'ja';
-    const check = checkLink(await linkKey(deps.db), String(req.params.token), deps.clock());
+    const address = `addr:${req.ip ?? ''}`;
+    const wait = await deps.throttle.wait(address);
+    if (wait > 0) {
+      tooManyLinksPage(res, deps.assets, wait);
+      return null;
+    }
+    const check = checkLink(await linkKey(deps.db, deps.secretKey), String(req.params.token), deps.clock());
+    if (!check.ok && check.reason !== 'expired') await deps.throttle.failed(address);
     // Only a link handed out inside a meeting counts as Webex / Teams; the personal link is always 'link'.
     const rawVia = String(req.query.via ?? req.body?.via ?? 'link');
     const via: EntryPoint = check.ok && check.kind === 'meeting' && VIA.has(rawVia as EntryPoint) && rawVia !== 'link' ? (rawVia as EntryPoint) : 'link';

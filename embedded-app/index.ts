@@ -7,6 +7,8 @@ import type { Store } from '../core/store/db.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { Config } from '../core/config.ts';
 import type { AppEvents } from '../core/events.ts';
+import type { Throttles } from '../core/throttle.ts';
+import { pageCsp } from '../core/security.ts';
 import { appAssets } from './assets.ts';
 import { sorryPage } from './html.ts';
 import type { Logger } from '../core/log.ts';
@@ -23,29 +25,22 @@ export interface AppDeps {
   readonly events?: AppEvents | undefined;
   readonly onQueued?: (() => void) | undefined;
   readonly log?: Logger | undefined;
+  readonly throttles: Throttles;
 }
 
 /**
  * Exactly what the pages need: our own scripts and styles, our own server for live updates, and framing only by the
  * configured Webex and Teams hosts (APP_FRAME_ANCESTORS).
  */
-export const appCsp = (config: Config) =>
-  [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    `frame-ancestors ${config.app.frameAncestors.join(' ')}`,
-  ].join('; ');
+export const appCsp = (config: Config) => pageCsp({ scripts: true, connect: true, forms: true, frameAncestors: config.app.frameAncestors });
 
 export function appRouter(deps: AppDeps): Router {
   const r = express.Router();
   const csp = appCsp(deps.config);
   r.use((_req, res, next) => {
-    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' });
+    res.set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': csp });
+    // Framed by Webex and Teams: frame-ancestors above says by whom; the site-wide X-Frame-Options: DENY would forbid it.
+    res.removeHeader('X-Frame-Options');
     next();
   });
   const inner = appAssets().then((assets) => {
@@ -58,9 +53,9 @@ export function appRouter(deps: AppDeps): Router {
       res.send(gzip ? a.gzip : a.body);
     });
     const stateDeps = { db: deps.store.db, ids: deps.ids, clock: deps.clock, events: deps.events, onQueued: deps.onQueued };
-    x.use(citizenRouter({ ...stateDeps, assets }));
-    x.use(staffRouter({ ...stateDeps, assets, config: deps.config }));
-    x.use(platformRouter({ db: deps.store.db, clock: deps.clock, assets, config: deps.config }));
+    x.use(citizenRouter({ ...stateDeps, assets, secretKey: deps.config.secretKey, throttle: deps.throttles.link }));
+    x.use(staffRouter({ ...stateDeps, assets, config: deps.config, throttle: deps.throttles.link }));
+    x.use(platformRouter({ db: deps.store.db, clock: deps.clock, assets, config: deps.config, throttle: deps.throttles.link }));
     return x;
   });
   r.use(async (req, res, next) => {

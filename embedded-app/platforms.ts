@@ -3,9 +3,10 @@
 // it is in, the server maps that meeting to the consultation through the stored meeting, and the page continues with
 // the citizen's steps (the same pages as the personal link, marked via=webex|teams).
 import express from 'express';
+import type { Throttle } from '../core/throttle.ts';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { parseInput, sendProblem } from '../core/http.ts';
+import { parseInput, sendProblem, tooManyProblem } from '../core/http.ts';
 import { problem } from '../core/errors.ts';
 import type { Db } from '../core/store/schema.ts';
 import { linkKey, signLink } from '../core/links.ts';
@@ -21,6 +22,8 @@ export interface PlatformDeps {
   readonly clock: () => number;
   readonly assets: Assets;
   readonly config: Config;
+  /** Meeting ids that match no consultation are counted per address (guessing). */
+  readonly throttle: Throttle;
 }
 
 const OpenBody = z.object({ meetingId: z.string().trim().max(2000).default(''), chatId: z.string().trim().max(500).default(''), tenantId: z.string().trim().max(100).optional(), lang: z.string().max(10).optional() });
@@ -100,16 +103,22 @@ export function platformRouter(deps: PlatformDeps): Router {
       // the page tells them where the staff view is. (Only a hint for the page: it grants nothing.)
       if (kind === 'teams' && deps.config.teams && parsed.value.tenantId === deps.config.teams.tenantId) return res.json({ staff: true });
       const now = deps.clock();
+      const address = `addr:${req.ip ?? ''}`;
+      const wait = await deps.throttle.wait(address);
+      if (wait > 0) return sendProblem(res, tooManyProblem(wait), req.originalUrl);
       const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
       const c = id ? await deps.db.selectFrom('consultations').select(['id', 'start_at', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
-      if (!c) return sendProblem(res, problem('not_found', 'この会議の相談は見つかりません。', 'No consultation is booked for this meeting.'), req.originalUrl);
+      if (!c) {
+        await deps.throttle.failed(address);
+        return sendProblem(res, problem('not_found', 'この会議の相談は見つかりません。', 'No consultation is booked for this meeting.'), req.originalUrl);
+      }
       // The platform's word for which meeting this is cannot be checked here, so what it opens is kept small: the
       // meeting's own time (30 minutes before to an hour after), and a link marked as a meeting entry (no name shown).
       const end = Date.parse(c.end_at);
       if (now < Date.parse(c.start_at) - 30 * MINUTE_MS || now > end + 60 * MINUTE_MS) {
         return sendProblem(res, problem('not_found', 'この会議の相談は、始まる30分前から終わって1時間後まで開けます。', 'The consultation for this meeting opens from 30 minutes before it starts until an hour after it ends.', { extra: { reason: 'not_now' } }), req.originalUrl);
       }
-      const link = `/app/c/${signLink(await linkKey(deps.db), c.id, end + 60 * MINUTE_MS, 'meeting')}`;
+      const link = `/app/c/${signLink(await linkKey(deps.db, deps.config.secretKey), c.id, end + 60 * MINUTE_MS, 'meeting')}`;
       const lang = parsed.value.lang === 'en' ? '&lang=en' : '';
       res.json({ url: `${link}?via=${kind}${lang}`, shareUrl: `${deps.config.publicBaseUrl}/app/${kind}` });
     };

@@ -12,6 +12,11 @@ export const SSE_REFRESH_MS = 30_000;
  */
 export function sendEvents(req: express.Request, res: express.Response, events: AppEvents | undefined, consultationId: string, state: () => Promise<string>, limits: { validUntil: number; clock: () => number }): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  // A HEAD has no body to stream: the headers say what it would be, and the answer ends (nothing is left open).
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
   res.write('retry: 3000\n\n');
   let closed = false;
   let running = false;

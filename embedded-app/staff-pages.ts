@@ -3,6 +3,8 @@
 // same core as /relay). Reached by a signed staff link the bot gives a staff member (/app, and on accepting a relay);
 // every action is checked here on the server against that identity.
 import express from 'express';
+import type { Throttle } from '../core/throttle.ts';
+import { tooManyLinksPage } from './citizen-pages.ts';
 import type { Router } from 'express';
 import { esc } from '../core/html.ts';
 import { formatEn, formatJa, formatMinute, toLocalMinute } from '../core/time.ts';
@@ -27,6 +29,8 @@ import { sendEvents } from './sse.ts';
 export interface StaffViewDeps extends StateDeps {
   readonly assets: Assets;
   readonly config: Config;
+  /** Forged or malformed links are counted per address. */
+  readonly throttle: Throttle;
   readonly onQueued?: (() => void) | undefined;
 }
 
@@ -95,7 +99,14 @@ export function staffRouter(deps: StaffViewDeps): Router {
 
   const open = async (req: express.Request, res: express.Response): Promise<Opened | null> => {
     const lang: Lang = req.query.lang === 'en' ? 'en' : 'ja';
-    const check = checkStaffLink(await linkKey(deps.db), String(req.params.token), deps.clock());
+    const address = `addr:${req.ip ?? ''}`;
+    const wait = await deps.throttle.wait(address);
+    if (wait > 0) {
+      tooManyLinksPage(res, deps.assets, wait);
+      return null;
+    }
+    const check = checkStaffLink(await linkKey(deps.db, deps.config.secretKey), String(req.params.token), deps.clock());
+    if (!check.ok && check.reason !== 'expired') await deps.throttle.failed(address);
     if (!check.ok) {
       refuse(res, check.reason === 'expired' ? 410 : 404, check.reason === 'expired' ? '有効期限（12時間）が過ぎました。チャットでボットに /app と送ると、新しいリンクが届きます。' : 'リンクが正しくありません。チャットでボットに /app と送ってください。', check.reason === 'expired' ? 'This staff link has expired (12 hours). Send /app to the bot for a new one.' : 'This link is not valid. Send /app to the bot.');
       return null;

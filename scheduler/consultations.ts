@@ -62,6 +62,8 @@ export interface ConsultationView {
   readonly meeting: MeetingView | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** When the citizen's name, email and free text were erased (retention or request), or null. */
+  readonly personalDataErasedAt: string | null;
 }
 
 export interface SlotView {
@@ -128,6 +130,7 @@ async function toViews(db: Db, rows: ConsultationTable[]): Promise<ConsultationV
         : null,
       createdAt: toCityIso(Date.parse(r.created_at)),
       updatedAt: toCityIso(Date.parse(r.updated_at)),
+      personalDataErasedAt: r.personal_data_erased_at === null ? null : toCityIso(Date.parse(r.personal_data_erased_at)),
     };
   });
 }
@@ -370,13 +373,14 @@ export async function bookConsultation(
       version: 1,
       created_at: iso(now),
       updated_at: iso(now),
+      personal_data_erased_at: null,
     };
     try {
       const view = await retryTransient(() => db.transaction().execute(async (trx) => {
         if (idempotencyKey) {
           // First, so that a concurrent repeat of the same key waits here and then replays, never books.
           try {
-            await trx.insertInto('idempotency_keys').values({ actor, key: idempotencyKey, request_hash: requestHash, response_status: 201, response_body: '{}', created_at: iso(now) }).execute();
+            await trx.insertInto('idempotency_keys').values({ actor, key: idempotencyKey, request_hash: requestHash, response_status: 201, response_body: '{}', consultation_id: row.id, created_at: iso(now) }).execute();
           } catch (error) {
             if (isUniqueViolation(error)) throw new KeyTaken();
             throw error;

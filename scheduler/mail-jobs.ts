@@ -25,7 +25,7 @@ export interface MailJobDeps {
   readonly ids: IdSource;
   readonly clock: () => number;
   readonly log: Logger;
-  readonly config: Pick<Config, 'city' | 'mail' | 'publicBaseUrl'>;
+  readonly config: Pick<Config, 'city' | 'mail' | 'publicBaseUrl' | 'secretKey'>;
   readonly mail: MailTransport;
 }
 
@@ -76,7 +76,7 @@ export async function runMailJob(deps: MailJobDeps, job: OutboxJob & { kind: Mai
   const c = job.consultationId ? await viewById(db, job.consultationId) : null;
   if (!c) return;
   const now = deps.clock();
-  const skip = skipReason(job.kind, c, payload, now);
+  const skip = c.personalDataErasedAt && job.kind !== 'mail.staff_notice' ? 'the personal data was erased' : skipReason(job.kind, c, payload, now);
   if (skip) {
     deps.log.info({ jobId: job.id, kind: job.kind, consultationId: c.id, skip }, 'message not sent');
     return;
@@ -100,7 +100,7 @@ export async function runMailJob(deps: MailJobDeps, job: OutboxJob & { kind: Mai
     consultation: { ...c, department: { name: c.department.name, contact } },
     meeting: c.meeting,
     previous: payload.previous ?? null,
-    appUrl: staff ? '' : citizenLink(deps.config.publicBaseUrl, await linkKey(db), c.id, Date.parse(c.end)),
+    appUrl: staff ? '' : citizenLink(deps.config.publicBaseUrl, await linkKey(db, deps.config.secretKey), c.id, Date.parse(c.end)),
     reason: c.status === 'cancelled' ? c.statusNote : '',
     problem: payload.problem ?? '',
   });
@@ -110,6 +110,7 @@ export async function runMailJob(deps: MailJobDeps, job: OutboxJob & { kind: Mai
   const domain = from.email.split('@')[1] ?? 'madoguchi.invalid';
   await deps.mail.send({
     messageId: `<${job.id}.${job.kind.slice(5)}@${domain}>`,
+    consultationId: c.id,
     to,
     ...rendered,
     ...(withIcs

@@ -27,6 +27,8 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 const errors = {
   '401': problemResponse('No or bad token'),
   '422': problemResponse('Invalid input; `field` names the offending field'),
+  '429': problemResponse('Too many failed tokens from this address; `Retry-After` says when to try again'),
+  '503': problemResponse('The database is busy; `Retry-After` says when to try again'),
 };
 
 let cached: Json | undefined;
@@ -110,6 +112,13 @@ export function openApiDocument(serverUrl: string): Json {
           summary: 'Try the meeting again after a refusal was fixed ("needs attention" → "booked")',
           parameters: [idParam],
           responses: { '200': json('Retrying', ref('Consultation')), '404': problemResponse('Not found'), '409': problemResponse('Not in "needs attention"'), ...errors },
+        },
+      },
+      '/api/v1/consultations/{id}/erase': {
+        post: {
+          summary: "Erase the citizen's personal data now (admin), at the citizen's request: name, email and free text; times, department and status stay for the figures. An upcoming consultation must be cancelled first",
+          parameters: [idParam],
+          responses: { '200': json('Erased', ref('Consultation')), '403': problemResponse('Not an admin'), '404': problemResponse('Not found'), '409': problemResponse('Still ahead: cancel it first'), ...errors },
         },
       },
       '/api/v1/consultations/{id}/app': {

@@ -7,17 +7,10 @@ import { listHosts } from '../core/hosts.ts';
 import { formatJa, formatEn } from '../core/time.ts';
 import { statusLabelJa } from './status.ts';
 import { esc } from '../core/html.ts';
+import { noStore, pageCsp } from '../core/security.ts';
 import { groupDigits } from '../templates/liquid.ts';
 
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="ja">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>
+const PAGE_STYLE = `
   body { font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 18px; line-height: 1.7; color: #1a1a1a; background: #fff; margin: 0; padding: 1.5rem; max-width: 44rem; }
   h1 { font-size: 1.6rem; margin: 0 0 1rem; }
   .note { border-left: 6px solid #b35c00; background: #fff4e5; padding: .75rem 1rem; margin: 1rem 0; }
@@ -29,7 +22,19 @@ function page(title: string, body: string): string {
   body * { overflow-wrap: anywhere; }
   a { color: #0645ad; }
   code { background: #f3f3f3; padding: 0 .25rem; }
-</style>
+`;
+
+/** Nothing but the page's own style: no script, no forms, never framed. */
+const PAGE_CSP = pageCsp({ inlineStyles: [PAGE_STYLE] });
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 ${body}
@@ -39,8 +44,12 @@ ${body}
 
 export function pagesRouter(deps: SchedulerDeps): Router {
   const r = express.Router();
+  const csp: express.RequestHandler = (_req, res, next) => {
+    res.set('Content-Security-Policy', PAGE_CSP);
+    next();
+  };
 
-  r.get('/', async (_req, res) => {
+  r.get('/', csp, async (_req, res) => {
     const hosts = await listHosts(deps.store.db);
     const dryRun = hosts.every((h) => h.provider === 'dryrun');
     const hostList = hosts.map((h) => `<li>${esc(h.displayName)}（${esc(h.provider)}）</li>`).join('');
@@ -62,8 +71,9 @@ ${dryRun ? '<p class="note"><strong>試験運用（ドライラン）中です�
     );
   });
 
-  r.get('/dry-run/meetings/:meetingId', async (req, res) => {
-    const consultationId = /^dryrun-(.+)$/.exec(req.params.meetingId)?.[1];
+  // Shows a meeting number: not cached.
+  r.get('/dry-run/meetings/:meetingId', csp, noStore, async (req, res) => {
+    const consultationId = /^dryrun-(.+)$/.exec(String(req.params.meetingId))?.[1];
     const c = consultationId ? await getConsultation(deps, consultationId) : null;
     if (!c || c.meeting?.provider !== 'dryrun') {
       res.status(404).type('html').send(page('見つかりません / Not found', '<h1>この会議は見つかりません</h1><p class="en">This meeting was not found.</p>'));

@@ -4,7 +4,7 @@ import { textByHash } from '../embedded-app/content-store.ts';
 import express from 'express';
 import type { Router } from 'express';
 import { must, parseInput, principalOf, requireToken } from '../core/http.ts';
-import { addHost, listHosts, retireHost, upcomingOnHost } from '../core/hosts.ts';
+import { addHostOnce, hostOfAccount, listHosts, retireHost, upcomingOnHost } from '../core/hosts.ts';
 import { listDepartments } from '../core/departments.ts';
 import { readAudit, writeAudit } from '../core/audit.ts';
 import { fieldProblem, problem, ProblemError } from '../core/errors.ts';
@@ -14,6 +14,9 @@ import type { SchedulerDeps } from './consultations.ts';
 import { bookConsultation, cancelConsultation, retryConsultation, freeSlots, getConsultation, listConsultations, notFound, rescheduleConsultation } from './consultations.ts';
 import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from './calendar-store.ts';
 import * as S from './schemas.ts';
+import type { Throttles } from '../core/throttle.ts';
+import { noStore } from '../core/security.ts';
+import { eraseOnRequest } from './personal-data.ts';
 import { openApiDocument } from './openapi.ts';
 
 function exceptionView(e: Awaited<ReturnType<typeof listCalendarExceptions>>[number]) {
@@ -28,11 +31,13 @@ function exceptionView(e: Awaited<ReturnType<typeof listCalendarExceptions>>[num
   };
 }
 
-export function apiRouter(deps: SchedulerDeps): Router {
+export function apiRouter(deps: SchedulerDeps & { readonly throttles: Throttles }): Router {
   const { db } = deps.store;
   const r = express.Router();
-  const staff = requireToken(db);
-  const admin = requireToken(db, 'admin');
+  // Answers carry citizens' names and meeting passwords: never cached.
+  r.use(noStore);
+  const staff = requireToken(db, undefined, deps.throttles.bearer);
+  const admin = requireToken(db, 'admin', deps.throttles.bearer);
   const idOf = (req: express.Request) => String(req.params.id);
   const actorOf = (req: express.Request) => {
     const p = principalOf(req);
@@ -51,7 +56,15 @@ export function apiRouter(deps: SchedulerDeps): Router {
   r.post('/hosts', admin, async (req, res) => {
     const b = must(parseInput(S.HostBody, req.body ?? {}, ''));
     const now = deps.clock();
-    const host = await addHost(db, deps.ids, now, b);
+    const host = await addHostOnce(db, deps.ids, now, b);
+    if (!host) {
+      const existing = await hostOfAccount(db, b.provider, b.account);
+      throw new ProblemError(
+        problem('conflict', `このアカウント（${b.provider}: ${b.account}）はすでにホスト「${existing?.displayName ?? ''}」として登録されています。`, `That account is already registered as host ${existing?.id ?? ''}.`, {
+          extra: { hostId: existing?.id ?? null },
+        }),
+      );
+    }
     await writeAudit(db, deps.ids, now, { actor: actorOf(req), action: 'host.added', entity: 'host', entityId: host.id, before: null, after: host });
     res.status(201).json({ id: host.id, displayName: host.displayName, provider: host.provider });
   });
@@ -139,6 +152,11 @@ export function apiRouter(deps: SchedulerDeps): Router {
 
   r.post('/consultations/:id/retry', staff, async (req, res) => {
     res.json(must(await retryConsultation(deps, idOf(req), actorOf(req))));
+  });
+
+  // A citizen asked for their data to be deleted: name, email and free text go now (admin; audited).
+  r.post('/consultations/:id/erase', admin, async (req, res) => {
+    res.json(must(await eraseOnRequest(deps, idOf(req), actorOf(req))));
   });
 
   r.get('/calendar/exceptions', staff, async (_req, res) => {

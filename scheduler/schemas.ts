@@ -119,6 +119,7 @@ export const Consultation = z.object({
   meeting: Meeting.nullable(),
   createdAt: CityTime,
   updatedAt: CityTime,
+  personalDataErasedAt: CityTime.nullable().meta({ description: "When the citizen's name, email and free text were erased (after PERSONAL_DATA_RETENTION_DAYS, or by an admin on request); null while they are kept" }),
 });
 
 export const Department = z.object({ id: z.string(), name: z.string(), aliases: z.array(z.string()), contact: z.string() });

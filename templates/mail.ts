@@ -1,5 +1,5 @@
 // Mail transports: SMTP when SMTP_URL is set; otherwise each message becomes an .eml file in $DATA_DIR/outbox/.
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer';
@@ -13,6 +13,35 @@ export interface OutgoingMail {
   readonly text: string;
   readonly html: string;
   readonly ics?: { readonly method: 'REQUEST' | 'CANCEL'; readonly content: string };
+  /** The consultation the message is about (the file outbox names its files after it). */
+  readonly consultationId?: string;
+}
+
+/**
+ * The mail server did not take a message. `permanent` (a 5xx reply: no such mailbox, refused) needs a person; a
+ * temporary one (4xx, a dropped connection, a timeout) is tried again later. `reply` is the server's own words.
+ */
+export class MailError extends Error {
+  readonly permanent: boolean;
+  readonly responseCode: number | null;
+  readonly reply: string;
+  constructor(message: string, o: { permanent: boolean; responseCode: number | null; reply: string; cause?: unknown }) {
+    super(message, o.cause === undefined ? undefined : { cause: o.cause });
+    this.name = 'MailError';
+    this.permanent = o.permanent;
+    this.responseCode = o.responseCode;
+    this.reply = o.reply;
+  }
+}
+
+/** nodemailer's failure → a MailError that says whether to try again. */
+export function mailErrorOf(error: unknown): MailError {
+  if (error instanceof MailError) return error;
+  const e = error as { responseCode?: unknown; response?: unknown; message?: unknown };
+  const code = typeof e?.responseCode === 'number' ? e.responseCode : null;
+  const reply = typeof e?.response === 'string' && e.response ? e.response : typeof e?.message === 'string' ? e.message : String(error);
+  const permanent = code !== null && code >= 500 && code < 600;
+  return new MailError(`${permanent ? 'the mail server refused the message' : 'the mail server could not take the message now'}: ${reply}`, { permanent, responseCode: code, reply, cause: error });
 }
 
 export interface MailTransport {
@@ -38,22 +67,33 @@ export function createSmtpTransport(smtpUrl: string, from: string): MailTranspor
   return {
     kind: 'smtp',
     async send(m) {
-      await transporter.sendMail(message(from, m));
+      try {
+        await transporter.sendMail(message(from, m));
+      } catch (error) {
+        throw mailErrorOf(error);
+      }
     },
   };
 }
 
-/** One .eml per message, named after its Message-ID, written atomically (a resend overwrites the same file). */
+/** The .eml files of one consultation start with its id (so that they can be erased with its personal data). */
+export const emlPrefix = (consultationId: string) => `${consultationId}_`;
+
+/**
+ * One .eml per message, named after its consultation and Message-ID, written atomically (a resend overwrites the same
+ * file). They hold citizens' names and addresses: the folder is the owner's only (0700), each file 0600.
+ */
 export function createFileTransport(dir: string, from: string): MailTransport {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     kind: 'file',
     async send(m) {
       const info = await composer.sendMail(message(from, m));
-      await mkdir(dir, { recursive: true });
-      const name = `${m.messageId.replace(/[<>]/g, '').replace(/[^\w.@-]/g, '_')}.eml`;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await chmod(dir, 0o700);
+      const name = `${m.consultationId ? emlPrefix(m.consultationId) : ''}${m.messageId.replace(/[<>]/g, '').replace(/[^\w.@-]/g, '_')}.eml`;
       const tmp = path.join(dir, `.${name}.tmp`);
-      await writeFile(tmp, info.message as Buffer);
+      await writeFile(tmp, info.message as Buffer, { mode: 0o600 });
       await rename(tmp, path.join(dir, name));
     },
   };

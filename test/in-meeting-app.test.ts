@@ -40,7 +40,7 @@ async function open(browser: Browser, viewport = { width: 375, height: 667 }): P
   return page;
 }
 
-const citizenUrl = async (s: TestServer, c: { id: string; end: string }) => citizenLink(s.url, await linkKey(s.running.store.db), c.id, Date.parse(c.end));
+const citizenUrl = async (s: TestServer, c: { id: string; end: string }) => citizenLink(s.url, await linkKey(s.running.store.db, s.config.secretKey), c.id, Date.parse(c.end));
 
 /** The staff link, as the bot gives it to a staff member who sends /app. */
 async function staffUrlFromBot(s: TestServer, id: string): Promise<string> {
@@ -164,7 +164,7 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     assert.match(inGroup.text, /1 対 1/);
     assert.doesNotMatch(inGroup.text, /\/app\/s\//);
     const other = await book(s, { start: '2026-12-01T13:00:00+09:00' });
-    const key = await linkKey(s.running.store.db);
+    const key = await linkKey(s.running.store.db, s.config.secretKey);
     const forged = `${s.url}/app/s/${signStaffLink(Buffer.alloc(32, 7), c.id, 'X', s.clock.now + 3_600_000)}`;
     const page = await open(browser());
     await page.goto(forged);
@@ -349,7 +349,7 @@ for (const kind of DATABASES) {
         const c = await book(a);
         const link = await citizenUrl(a, c);
         // On PostgreSQL a second instance on the same database; on SQLite the same one.
-        const b = kind === 'postgres' ? await startServer(a.config, { log: createLogger('silent'), clock: () => a.clock.now, jobs: 'in-process', workerPollMs: 60_000, ...(a.pgSchema ? { pgSchema: a.pgSchema } : {}) }) : null;
+        const b = kind === 'postgres' ? await startServer(a.config, { log: createLogger('silent'), clock: () => a.clock.now, workerPollMs: 60_000, ...(a.pgSchema ? { pgSchema: a.pgSchema } : {}) }) : null;
         try {
           const other = b ? b.url : a.url;
           const token = link.split('/app/c/')[1]!;

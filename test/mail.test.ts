@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -14,12 +14,15 @@ import { seedDepartments } from '../core/departments.ts';
 import { bookConsultation } from '../scheduler/consultations.ts';
 import type { TestServer } from './helpers.ts';
 
-/** A real SMTP server in this process; every message it accepts, parsed. */
-async function smtpSink(): Promise<{ url: string; messages: ParsedMail[]; close(): Promise<void> }> {
+/** A real SMTP server in this process; every message it accepts, parsed. `refuse` answers RCPT TO with that code. */
+async function smtpSink(refuse?: { code: number; text: string }): Promise<{ url: string; messages: ParsedMail[]; close(): Promise<void> }> {
   const messages: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    onRcptTo(_address, _session, callback) {
+      callback(refuse ? Object.assign(new Error(refuse.text), { responseCode: refuse.code }) : undefined);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream).then((m) => {
         messages.push(m);
@@ -214,11 +217,64 @@ describe('email reliability', function () {
       const dir = path.join(s.config.dataDir, 'outbox');
       const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
       assert.equal(files.length, 1);
+      // Names and addresses inside: the owner's only.
+      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      assert.equal(statSync(path.join(dir, files[0]!)).mode & 0o777, 0o600);
       const parsed = await simpleParser(readFileSync(path.join(dir, files[0]!)));
       assert.match(parsed.subject!, /オンライン相談のご案内/);
       assert.ok(parsed.text!.includes('山田太郎 様'));
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('a mail server that refuses', function () {
+  this.timeout(30_000);
+  /** A server whose mail goes to a sink that answers RCPT TO with `code`; both closed afterwards. */
+  async function refusedBy<T>(code: number, text: string, run: (s: TestServer) => Promise<T>): Promise<T> {
+    const sink = await smtpSink({ code, text });
+    const s = await startTestServer('sqlite', { SMTP_URL: sink.url });
+    try {
+      return await run(s);
+    } finally {
+      await s.close();
+      await sink.close();
+    }
+  }
+
+  it('a permanent refusal (550) puts the consultation in needs_attention at once, with the server’s words, and tells staff', async () => {
+    await refusedBy(550, '5.1.1 <yamada@example.jp>: Recipient address rejected: User unknown', async (s) => {
+      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+      await s.running.worker.idle();
+      const after = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body;
+      assert.equal(after.status, 'needs_attention');
+      assert.match(after.statusNote, /相談者へのメールを送れませんでした/);
+      assert.match(after.statusNote, /Recipient address rejected: User unknown/);
+      const job = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'mail.invitation').executeTakeFirstOrThrow();
+      assert.equal(job.status, 'dead', 'not retried for hours');
+      assert.equal(job.attempts, 1);
+      // Staff hear of it in the department's chat (no address in a shared space).
+      const { feed } = await import('../bot/chat.ts');
+      const tax = (await s.running.store.db.selectFrom('departments').select('id').where('name', '=', '税務課').executeTakeFirstOrThrow()).id;
+      const notices = await feed(s.running.store.db, 'console', [`dept:${tax}`]);
+      assert.equal(notices.length, 1);
+      assert.match(notices[0]!.text, new RegExp(`相談 #${c.id}.*対応が必要です`));
+      assert.doesNotMatch(notices[0]!.text, /yamada@example\.jp/);
+      assert.ok(await s.running.store.db.selectFrom('outbox').select('id').where('kind', '=', 'mail.staff_notice').executeTakeFirst(), 'and by email');
+    });
+  });
+
+  it('a temporary refusal (451) is tried again later, with the status unchanged', async () => {
+    await refusedBy(451, '4.7.1 Greylisted, please try again later', async (s) => {
+      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+      await s.running.worker.idle();
+      assert.equal((await s.call('GET', `/api/v1/consultations/${c.id}`)).body.status, 'meeting_ready');
+      const job = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'mail.invitation').executeTakeFirstOrThrow();
+      assert.equal(job.status, 'pending');
+      assert.equal(job.attempts, 1);
+      assert.match(job.last_error, /Greylisted/);
+      assert.ok(Date.parse(job.run_after) > s.clock.now, 'tried again later');
+    });
   });
 });

@@ -199,8 +199,8 @@ describe('meeting pipeline with Webex', function () {
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     const port = (stub.address() as AddressInfo).port;
     try {
-      // As `npm start` runs it: the outbox job in a bree worker thread, on the real clock.
-      s = await startTestServer('sqlite', { ...WEBEX_ENV, WEBEX_API_BASE_URL: `http://127.0.0.1:${port}/v1` }, { jobs: 'bree' });
+      // As `npm start` runs it: the outbox worker in the server process, on the real clock.
+      s = await startTestServer('sqlite', { ...WEBEX_ENV, WEBEX_API_BASE_URL: `http://127.0.0.1:${port}/v1` }, { workerPollMs: 5_000 });
       s.clock.now = Date.now();
       const from = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
       const to = new Date(Date.now() + 9 * 3_600_000 + 20 * 86_400_000).toISOString().slice(0, 10);

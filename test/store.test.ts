@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { createIdSource } from '../core/ids.ts';
 import { openStore } from '../core/store/db.ts';
 import type { Store } from '../core/store/db.ts';
-import { testConfig, DATABASES, openTestStore } from './helpers.ts';
+import { testConfig, DATABASES, freshPlace, openTestStore } from './helpers.ts';
 import type { Place } from './helpers.ts';
-import { ensureConfiguredHosts, listHosts } from '../core/hosts.ts';
+import { addHostOnce, ensureConfiguredHosts, listHosts } from '../core/hosts.ts';
+import { withStartupLock } from '../core/store/db.ts';
+import { migrateTo, migrateToLatest } from '../core/store/migrations.ts';
+import { bootstrapAdmin } from '../core/auth/tokens.ts';
 import { seedDepartments, listDepartments } from '../core/departments.ts';
 import { claimDue, enqueue, leaseConsultation } from '../core/outbox.ts';
 
@@ -37,6 +40,7 @@ function row(hostId: string, departmentId: string, start: string, end: string, b
     version: 1,
     created_at: new Date(NOW).toISOString(),
     updated_at: new Date(NOW).toISOString(),
+    personal_data_erased_at: null,
   };
 }
 
@@ -118,6 +122,65 @@ for (const kind of DATABASES) {
       assert.equal((await claimDue(store.db, store.dialect, NOW, 60_000, 10)).length, 1);
       await enqueue(store.db, ids, NOW, 'meeting.sync', 'C1');
       assert.equal((await claimDue(store.db, store.dialect, NOW, 60_000, 10)).length, 0, 'not while the first one is running');
+    });
+
+    it('one live host row per account: the database refuses a second, and adding it again is a no-op', async () => {
+      await seed(store);
+      const host = { id: 'DUP00001', display_name: 'x', provider: 'dryrun', account: 'dryrun', created_at: new Date(NOW).toISOString(), retired_at: null };
+      await assert.rejects(store.db.insertInto('hosts').values(host).execute(), /UNIQUE|duplicate key/);
+      assert.equal(await addHostOnce(store.db, ids, NOW, { displayName: 'again', provider: 'dryrun', account: 'dryrun' }), null);
+      // A retired row does not count: the account can be registered anew.
+      await store.db.updateTable('hosts').set({ retired_at: new Date(NOW).toISOString() }).execute();
+      assert.ok(await addHostOnce(store.db, ids, NOW, { displayName: 'new', provider: 'dryrun', account: 'dryrun' }));
+    });
+
+    it('the start-up lock lets five instances at once make exactly one first admin', async () => {
+      const config = testConfig(place.env);
+      const others =
+        kind === 'postgres'
+          ? await Promise.all(Array.from({ length: 5 }, () => openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}) })))
+          : [store];
+      try {
+        const made = await Promise.all(others.flatMap((o) => Array.from({ length: kind === 'postgres' ? 1 : 5 }, () => withStartupLock(o, (db) => bootstrapAdmin(db, createIdSource(), NOW, null)))));
+        assert.equal(made.filter((t) => t !== null).length, 1);
+        assert.equal((await store.db.selectFrom('api_tokens').select('id').execute()).length, 1);
+      } finally {
+        if (kind === 'postgres') await Promise.all(others.map((o) => o.close()));
+      }
+    });
+
+    it('duplicate host rows left by instances started together are mended by the migration', async () => {
+      // A database at the state before 0008, with the same Webex account twice (what instances started together made).
+      const fresh = await freshPlace(kind);
+      const config = testConfig(fresh.env);
+      const old = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(fresh.pgSchema ? { pgSchema: fresh.pgSchema } : {}), migrate: false });
+      try {
+        await migrateTo(old.db, old.dialect, '0007_app_content');
+        const at = (m: number) => new Date(NOW + m).toISOString();
+        await old.db.insertInto('hosts').values([
+          { id: 'HOSTAAAA', display_name: 'PC', provider: 'webex', account: 'soudan@city.example.jp', created_at: at(0), retired_at: null },
+          { id: 'HOSTBBBB', display_name: 'PC', provider: 'webex', account: 'soudan@city.example.jp', created_at: at(1), retired_at: null },
+        ]).execute();
+        await seedDepartments(old.db, ids, NOW);
+        const dept = (await listDepartments(old.db))[0]!;
+        const before0008 = (r: ReturnType<typeof row>) => {
+          const { personal_data_erased_at: _, ...rest } = r;
+          return rest;
+        };
+        const onA = row('HOSTAAAA', dept.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z', 'invited');
+        const onB = row('HOSTBBBB', dept.id, '2026-12-01T05:00:00.000Z', '2026-12-01T06:00:00.000Z', '2026-12-01T06:15:00.000Z', 'invited');
+        const clash = row('HOSTBBBB', dept.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z', 'invited');
+        await old.db.insertInto('consultations').values([onA, onB, clash].map(before0008) as never).execute();
+        await migrateToLatest(old.db, old.dialect);
+        assert.deepEqual((await listHosts(old.db)).map((h) => h.id), ['HOSTAAAA'], 'the oldest row stays');
+        const after = await old.db.selectFrom('consultations').select(['id', 'host_id', 'status']).execute();
+        assert.equal(after.find((c) => c.id === onB.id)!.host_id, 'HOSTAAAA', 'a consultation that fits moves to it');
+        assert.equal(after.find((c) => c.id === onA.id)!.status, 'invited');
+        assert.equal(after.find((c) => c.id === clash.id)!.status, 'needs_attention', 'a true double booking is shown to staff');
+      } finally {
+        await old.close();
+        await fresh.cleanup();
+      }
     });
   });
 }

@@ -8,6 +8,7 @@ import type { ChatPlatform, OutgoingChat } from '../chat.ts';
 import type { BotDeps, Reply, Sender } from '../core.ts';
 import { handleAction, handleMessage } from '../core.ts';
 import { linkChannelCard } from '../cards.ts';
+import { offerChannelLink } from '../channel-links.ts';
 import { listDepartments } from '../../core/departments.ts';
 
 /** Teams puts the bot's mention in the text as <at>name</at>; commands do not need it. */
@@ -110,7 +111,7 @@ export async function mountTeamsBot(router: Router, config: TeamsConfig, deps: B
     httpServerAdapter: new ExpressAdapter(router as never),
   });
 
-  const senderOf = (a: ActivityLike): Sender => ({ platform: 'teams', userId: a.from.aadObjectId ?? a.from.id, displayName: a.from.name ?? a.from.id, direct: a.conversation.conversationType === 'personal' });
+  const senderOf = (a: ActivityLike): Sender => ({ platform: 'teams', userId: a.from.aadObjectId ?? a.from.id, displayName: a.from.name ?? a.from.id, direct: a.conversation.conversationType === 'personal', space: a.conversation.id });
 
   app.on('message', async ({ activity, send }) => {
     const a = activity as unknown as ActivityLike;
@@ -136,8 +137,10 @@ export async function mountTeamsBot(router: Router, config: TeamsConfig, deps: B
   app.on('install.add', async ({ activity, send }) => {
     const a = activity as unknown as ActivityLike;
     if (a.conversation.conversationType === 'channel') {
+      if (a.conversation.tenantId && a.conversation.tenantId !== config.tenantId) return;
       const departments = (await listDepartments(deps.store.db)).map((d) => d.name);
-      await send(activityOf({ text: 'このチャネルで受ける呼び出しの課を選んでください。\nChoose the department for this channel.', card: linkChannelCard({ channel: a.conversation.id, departments }) }) as never);
+      const offer = await offerChannelLink(deps.store.db, deps.clock(), 'teams', a.conversation.id);
+      await send(activityOf({ text: 'このチャネルで受ける呼び出しの課を選んでください。\nChoose the department for this channel.', card: linkChannelCard({ channel: a.conversation.id, offer, departments }) }) as never);
     }
   });
 

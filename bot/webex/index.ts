@@ -165,12 +165,12 @@ export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
         const { data: m } = await client.request('GET', `/messages/${encodeURIComponent(hook.data.id)}`, { schema: WebexMessage });
         if (m.personId !== self.id) {
           const sender = await senderFor(m.personId);
-          await reply(m.roomId, sender ? await handleMessage(deps, { ...sender, direct: m.roomType === 'direct' }, m.text, m.roomType === 'group' ? self.displayName : undefined) : notStaff);
+          await reply(m.roomId, sender ? await handleMessage(deps, { ...sender, direct: m.roomType === 'direct', space: m.roomId }, m.text, m.roomType === 'group' ? self.displayName : undefined) : notStaff);
         }
       } else if (hook.resource === 'attachmentActions' && hook.event === 'created') {
         const { data: a } = await client.request('GET', `/attachment/actions/${encodeURIComponent(hook.data.id)}`, { schema: WebexAttachmentAction });
         const sender = await senderFor(a.personId);
-        await reply(a.roomId, sender ? await handleAction(deps, sender, a.inputs) : notStaff);
+        await reply(a.roomId, sender ? await handleAction(deps, { ...sender, space: a.roomId }, a.inputs) : notStaff);
       }
     } catch (error) {
       // Not done: forget the delivery, so that Webex's retry is handled in full.

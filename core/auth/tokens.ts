@@ -18,6 +18,8 @@ export interface IssuedToken {
   readonly role: Role;
   /** Shown once; only its hash is kept. */
   readonly token: string;
+  /** The operator gave this value (BOOTSTRAP_ADMIN_TOKEN): never printed back. */
+  readonly supplied?: boolean;
 }
 
 const PREFIX = 'mdg_';
@@ -55,9 +57,18 @@ export async function revokeToken(db: Db, id: string, now: number): Promise<bool
 /**
  * Makes sure an admin can sign in on a first start: with BOOTSTRAP_ADMIN_TOKEN that exact value becomes the admin token;
  * otherwise a new one is made and returned so that it can be printed once. Returns null when an admin already exists.
+ * Run under the start-up lock; the insert also tolerates the same supplied value stored a moment before by another instance.
  */
 export async function bootstrapAdmin(db: Db, ids: IdSource, now: number, configured: string | null): Promise<IssuedToken | null> {
   const admin = await db.selectFrom('api_tokens').select('id').where('role', '=', 'admin').where('revoked_at', 'is', null).executeTakeFirst();
   if (admin) return null;
-  return issueToken(db, ids, now, { name: 'bootstrap admin', role: 'admin', createdBy: 'bootstrap', ...(configured ? { value: configured } : {}) });
+  const token = configured ?? `${PREFIX}${ids.secret()}`;
+  const id = ids.shortId();
+  const r = await db
+    .insertInto('api_tokens')
+    .values({ id, name: 'bootstrap admin', role: 'admin', token_hash: sha256(token), created_by: 'bootstrap', created_at: new Date(now).toISOString(), revoked_at: null })
+    .onConflict((oc) => oc.column('token_hash').doNothing())
+    .executeTakeFirst();
+  if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return null;
+  return { id, name: 'bootstrap admin', role: 'admin', token, supplied: configured !== null };
 }

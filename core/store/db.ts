@@ -1,9 +1,9 @@
 // The store: Kysely over SQLite (node:sqlite) by default, PostgreSQL (pg) when a DATABASE_URL is given.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import type { DatabaseConnection, Driver, SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Db, Schema } from './schema.ts';
@@ -14,6 +14,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Store {
   readonly db: Db;
   readonly dialect: DialectName;
+  /** The PostgreSQL pool (for libraries that keep their own rows, such as the throttles); null on SQLite. */
+  readonly pgPool: pg.Pool | null;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,8 @@ export interface StoreOptions {
   /** PostgreSQL schema to use (tests give each run its own). */
   readonly pgSchema?: string;
   readonly pgPoolSize?: number;
+  /** Apply pending migrations on opening (default); a migration's own test starts from an older state. */
+  readonly migrate?: boolean;
 }
 
 /** A SQLite write transaction takes the write lock at BEGIN, so a check and an insert inside it cannot interleave with another writer. */
@@ -76,10 +80,22 @@ function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
   };
 }
 
+/**
+ * The database holds citizens' names and emails: its folder is the owner's only (0700 when we make it) and the file,
+ * with the -wal and -shm files SQLite makes with the same permissions, is readable by the owner only (0600).
+ */
+function privateFile(file: string): void {
+  const dir = path.dirname(file);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 function openSqlite(file: string): Kysely<Schema> {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') privateFile(file);
   const raw = new DatabaseSync(file);
-  raw.exec('pragma journal_mode = wal; pragma busy_timeout = 10000; pragma foreign_keys = on; pragma synchronous = normal;');
+  // secure_delete: what is deleted or overwritten (erased personal data) is zeroed in the file, not left in free space.
+  raw.exec('pragma journal_mode = wal; pragma busy_timeout = 10000; pragma foreign_keys = on; pragma synchronous = normal; pragma secure_delete = on;');
   return new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(adaptNodeSqlite(raw)) });
 }
 
@@ -87,7 +103,10 @@ const PG_TIMESTAMPTZ = 1184;
 const PG_TIMESTAMP = 1114;
 const PG_INT8 = 20;
 
-function openPostgres(url: string, schema: string | undefined, max: number): Kysely<Schema> {
+/** How long a statement may wait for a row or table lock before it gives up (and the request is retried or told to come back). */
+const LOCK_TIMEOUT_MS = 10_000;
+
+function openPostgres(url: string, schema: string | undefined, max: number): { db: Kysely<Schema>; pool: pg.Pool } {
   const toIso = (v: string) => new Date(v).toISOString();
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -97,31 +116,53 @@ function openPostgres(url: string, schema: string | undefined, max: number): Kys
       return pg.types.getTypeParser(oid, format as 'text');
     },
   };
-  const pool = new pg.Pool({
-    connectionString: url,
-    max,
-    types: types as pg.CustomTypesConfig,
-    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
-  });
+  // No request waits forever: not for a connection from the pool, not for a lock, not on a transaction left open.
+  // Options given in the URL (?options=-c search_path=…) are kept, with ours after them.
+  const parsed = new URL(url);
+  const fromUrl = parsed.searchParams.get('options') ?? '';
+  parsed.searchParams.delete('options');
+  const options = [fromUrl, ...(schema ? [`-c search_path=${schema},public`] : []), `-c lock_timeout=${LOCK_TIMEOUT_MS}`, '-c idle_in_transaction_session_timeout=60000'].filter(Boolean).join(' ');
+  const pool = new pg.Pool({ connectionString: parsed.toString(), max, types: types as pg.CustomTypesConfig, options, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries in flight report their own errors.
   });
-  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
 
 /** Opens the store and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const dialect: DialectName = options.databaseUrl ? 'postgres' : 'sqlite';
-  const db = options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.pgSchema, options.pgPoolSize ?? 10)
-    : openSqlite(options.sqlitePath);
+  const pgStore = options.databaseUrl ? openPostgres(options.databaseUrl, options.pgSchema, options.pgPoolSize ?? 10) : null;
+  const db = pgStore ? pgStore.db : openSqlite(options.sqlitePath);
   try {
-    await migrateToLatest(db, dialect);
+    if (options.migrate !== false) await migrateToLatest(db, dialect);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, pgPool: pgStore?.pool ?? null, close: () => db.destroy() };
+}
+
+/**
+ * After personal data was erased: on SQLite the write-ahead log still holds the old pages until a checkpoint, so one
+ * is run now and the log truncated. (PostgreSQL's autovacuum reclaims the old row versions in its own time.)
+ */
+export async function flushErased(store: Pick<Store, 'db' | 'dialect'>): Promise<void> {
+  if (store.dialect === 'sqlite') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
+}
+
+/**
+ * Runs start-up work (seeding hosts, departments, the first admin) one instance at a time, in one transaction: on
+ * PostgreSQL under an advisory lock for this schema, on SQLite under its write lock. Instances started together on an
+ * empty database then agree on what exists.
+ */
+export async function withStartupLock<T>(store: Store, work: (db: Db) => Promise<T>): Promise<T> {
+  return retryTransient(() =>
+    store.db.transaction().execute(async (trx) => {
+      if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('madoguchi:startup:' || current_schema()))`.execute(trx);
+      return work(trx);
+    }),
+  );
 }
 
 interface DbError {
@@ -142,23 +183,62 @@ export function isUniqueViolation(error: unknown): boolean {
   return e?.code === '23505' || (typeof e?.message === 'string' && /UNIQUE constraint failed|PRIMARY KEY constraint failed/.test(e.message));
 }
 
-/** PostgreSQL gave up a transaction that may simply be run again (a deadlock, or a serialization failure). */
+/**
+ * The database gave up a transaction that may simply be run again: a PostgreSQL deadlock, serialization failure or
+ * lock wait past lock_timeout, or SQLite still busy after its busy timeout.
+ */
 export function isTransientConflict(error: unknown): boolean {
-  const code = (error as DbError)?.code;
-  return code === '40P01' || code === '40001';
+  const e = error as DbError;
+  return e?.code === '40P01' || e?.code === '40001' || e?.code === '55P03' || (e?.code === 'ERR_SQLITE_ERROR' && (e.errcode === 5 || e.errcode === 6));
 }
 
+/** The database stayed contended past the retry budget, or gave no connection in time: the caller should come back. */
+export class DatabaseBusy extends Error {
+  /** Seconds after which another try is likely to work. */
+  readonly retryAfterSeconds: number;
+  constructor(cause: unknown, retryAfterSeconds = 2) {
+    super('the database is busy; try again shortly', { cause });
+    this.name = 'DatabaseBusy';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** No connection in time, or the server went away: the request cannot be served now (a 503, not a 500). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseBusy) return true;
+  const e = error as DbError;
+  return (typeof e?.message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(e.message)) || e?.code === 'ECONNREFUSED' || e?.code === '57P01' || e?.code === '57P03';
+}
+
+export interface RetryOptions {
+  /** How long to keep trying in all (default 10 s). */
+  readonly budgetMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** Exponential backoff with full jitter: a random wait up to 10 ms · 2^attempt, at most 1 s. */
+export const backoffMs = (attempt: number, random: () => number = Math.random, baseMs = 10, capMs = 1_000): number => random() * Math.min(capMs, baseMs * 2 ** attempt);
+
 /**
- * Runs a transaction again when PostgreSQL broke a deadlock by aborting it (concurrent bookings of one slot wait on
- * the exclusion constraint while the worker leases rows: PostgreSQL may pick one of them as the victim).
+ * Runs a transaction again while the database aborts it to break a deadlock or a lock wait (concurrent bookings of
+ * one slot wait on the exclusion constraint while the worker leases rows: PostgreSQL may pick any of them as the
+ * victim). Bounded by time, not by a count: past the budget it throws DatabaseBusy (a 503 with Retry-After).
  */
-export async function retryTransient<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+export async function retryTransient<T>(run: () => Promise<T>, o: RetryOptions = {}): Promise<T> {
+  const now = o.now ?? performance.now.bind(performance);
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const budget = o.budgetMs ?? 10_000;
+  const started = now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (error) {
-      if (attempt >= attempts || !isTransientConflict(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt + Math.random() * 20));
+      if (!isTransientConflict(error)) throw error;
+      const left = budget - (now() - started);
+      if (left <= 0) throw new DatabaseBusy(error);
+      await sleep(Math.min(left, backoffMs(attempt, o.random)));
     }
   }
 }

@@ -355,6 +355,84 @@ function appContent(dialect: DialectName): Migration {
   };
 }
 
+function hardening(dialect: DialectName): Migration {
+  const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
+  return {
+    async up(db: AnyDb) {
+      const now = new Date().toISOString();
+      // One live row per conferencing account. Instances started together could each add the same account; their
+      // consultations move to the oldest row where they fit, and a true double booking is left for a person to fix.
+      const live = (await db.selectFrom('hosts').select(['id', 'provider', 'account']).where('retired_at', 'is', null).orderBy('created_at').orderBy('id').execute()) as Array<{ id: string; provider: string; account: string }>;
+      const keep = new Map<string, string>();
+      for (const h of live) {
+        const key = `${h.provider}\u0000${h.account}`;
+        const kept = keep.get(key);
+        if (!kept) {
+          keep.set(key, h.id);
+          continue;
+        }
+        const booked = (await db.selectFrom('consultations').select(['id', 'start_at', 'block_end_at', 'status']).where('host_id', '=', h.id).where('status', '<>', 'cancelled').execute()) as Array<{ id: string; start_at: string; block_end_at: string; status: string }>;
+        for (const c of booked) {
+          const clash = await db
+            .selectFrom('consultations')
+            .select('id')
+            .where('host_id', '=', kept)
+            .where('status', '<>', 'cancelled')
+            .where('start_at', '<', c.block_end_at)
+            .where('block_end_at', '>', c.start_at)
+            .executeTakeFirst();
+          if (!clash) {
+            await db.updateTable('consultations').set({ host_id: kept }).where('id', '=', c.id).execute();
+            await db.updateTable('meetings').set({ host_id: kept }).where('consultation_id', '=', c.id).execute();
+          } else if (['booked', 'meeting_ready', 'invited'].includes(c.status)) {
+            await db
+              .updateTable('consultations')
+              .set({ status: 'needs_attention', status_note: `同じアカウントに相談 ${clash.id} と重なって予約されています。日時を変えるか取り消してください。 / Double-booked with ${clash.id} on the same account: move or cancel it.`, updated_at: now })
+              .where('id', '=', c.id)
+              .execute();
+          }
+        }
+        await db.updateTable('hosts').set({ retired_at: now }).where('id', '=', h.id).execute();
+      }
+      await sql`create unique index hosts_one_live_account on hosts (provider, account) where retired_at is null`.execute(db);
+
+      // Which consultation a stored idempotent response belongs to (so that its personal data can be erased with it).
+      await db.schema.alterTable('idempotency_keys').addColumn('consultation_id', 'text').execute();
+      const keys = (await db.selectFrom('idempotency_keys').select(['actor', 'key', 'response_body']).execute()) as Array<{ actor: string; key: string; response_body: string }>;
+      for (const k of keys) {
+        let id: unknown = null;
+        try {
+          id = (JSON.parse(k.response_body) as { id?: unknown }).id;
+        } catch {
+          // not a consultation
+        }
+        if (typeof id === 'string') await db.updateTable('idempotency_keys').set({ consultation_id: id }).where('actor', '=', k.actor).where('key', '=', k.key).execute();
+      }
+      await db.schema.createIndex('idempotency_keys_consultation').on('idempotency_keys').column('consultation_id').execute();
+
+      // When the citizen's name, email and free text were removed (retention period, or on request).
+      await db.schema.alterTable('consultations').addColumn('personal_data_erased_at', ts).execute();
+
+      // The one-time offer a Teams channel gets when the bot is added to it: only that card, pressed in that channel,
+      // may link the channel to a department (everything else about departments is for admins).
+      await db.schema
+        .createTable('channel_link_offers')
+        .addColumn('nonce_hash', 'text', (c) => c.primaryKey())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('expires_at', ts, (c) => c.notNull())
+        .addColumn('used_at', ts)
+        .execute();
+
+      // Sign-in and token throttling shared by every instance on PostgreSQL (the table rate-limiter-flexible uses).
+      if (dialect === 'postgres') {
+        await sql`create table rate_limits (key varchar(255) primary key, points integer not null default 0, expire bigint)`.execute(db);
+      }
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -365,10 +443,20 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0005_app_keys': appKeys(),
     '0006_citizen_app': citizenApp(dialect),
     '0007_app_content': appContent(dialect),
+    '0008_hardening': hardening(dialect),
   };
 }
 
 export async function migrateToLatest(db: AnyDb, dialect: DialectName): Promise<void> {
+  await migrate(db, dialect, (m) => m.migrateToLatest());
+}
+
+/** Applies migrations up to and including `name` (tests of a migration start from the state before it). */
+export async function migrateTo(db: AnyDb, dialect: DialectName, name: string): Promise<void> {
+  await migrate(db, dialect, (m) => m.migrateTo(name));
+}
+
+async function migrate(db: AnyDb, dialect: DialectName, run: (m: Migrator) => ReturnType<Migrator['migrateToLatest']>): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   // Kysely looks for its tables across every schema; on PostgreSQL, name ours so that another schema's tables are not taken for them.
   const schema =
@@ -380,7 +468,7 @@ export async function migrateToLatest(db: AnyDb, dialect: DialectName): Promise<
     migrationLockTableName: 'schema_migrations_lock',
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await run(migrator);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

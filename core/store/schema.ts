@@ -47,6 +47,8 @@ export interface ConsultationTable {
   version: number;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** When the citizen's name, email and free text were removed (retention period, or an admin on request). */
+  personal_data_erased_at: Timestamp | null;
 }
 
 export interface MeetingTable {
@@ -94,6 +96,8 @@ export interface IdempotencyKeyTable {
   request_hash: string;
   response_status: number;
   response_body: string;
+  /** The consultation the stored response shows (erased with its personal data). */
+  consultation_id: string | null;
   created_at: Timestamp;
 }
 
@@ -274,7 +278,18 @@ export interface AppContentVersionTable {
   created_at: Timestamp;
 }
 
+export interface ChannelLinkOfferTable {
+  /** sha256 of the one-time value in the install card. */
+  nonce_hash: string;
+  platform: string;
+  channel: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface Schema {
+  channel_link_offers: ChannelLinkOfferTable;
   app_texts: AppTextTable;
   app_content_versions: AppContentVersionTable;
   consents: ConsentTable;

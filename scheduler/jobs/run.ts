@@ -2,13 +2,15 @@
 // jobs one at a time and dispatches every kind (meetings, mail, relay); failures are retried, refusals need attention.
 import { deliverConsentRefused } from '../../bot/notify.ts';
 import { retryTransient } from '../../core/store/db.ts';
-import { nextPurge, purgeAppRecords, schedulePurge } from '../../embedded-app/retention.ts';
+import { nextPurge, purgeAppRecords } from '../../embedded-app/retention.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Config } from '../../core/config.ts';
 import type { MailTransport } from '../../templates/mail.ts';
+import { MailError } from '../../templates/mail.ts';
+import { purgePersonalData } from '../personal-data.ts';
 import { NotYet, runMailJob } from '../mail-jobs.ts';
 import { escalateRelay, relayDepsOf } from '../../bot/relay.ts';
-import { deliverRelayEvent } from '../../bot/notify.ts';
+import { deliverAttentionNotice, deliverRelayEvent } from '../../bot/notify.ts';
 import type { RelayEvent } from '../../bot/notify.ts';
 import type { ChatPlatform } from '../../bot/chat.ts';
 import type { ChatPlatformKind } from '../../bot/staff.ts';
@@ -27,7 +29,7 @@ import { transition } from '../status.ts';
 
 export interface JobDeps {
   readonly store: Store;
-  readonly config: Pick<Config, 'city' | 'mail' | 'relay' | 'publicBaseUrl' | 'app'>;
+  readonly config: Pick<Config, 'city' | 'mail' | 'relay' | 'publicBaseUrl' | 'app' | 'secretKey' | 'personalDataRetentionDays'>;
   readonly mail: MailTransport;
   /** Chat platforms that relay alerts and news go to. */
   readonly chat: Partial<Record<ChatPlatformKind, ChatPlatform>>;
@@ -38,6 +40,8 @@ export interface JobDeps {
   readonly providers: Partial<Record<ProviderKind, ConferencingProvider>>;
   /** Tries before a consultation is marked needs_attention. */
   readonly maxAttempts?: number;
+  /** Lease length and renewal interval of a running job (default LEASE_MS, HEARTBEAT_MS). */
+  readonly leases?: { readonly leaseMs: number; readonly heartbeatMs: number };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -147,12 +151,61 @@ export async function syncMeeting(deps: JobDeps, consultationId: string): Promis
   if (after && (after.version !== c.version || after.status === 'cancelled')) await enqueue(db, deps.ids, deps.clock(), 'meeting.sync', consultationId);
 }
 
-function backoffMs(attempt: number): number {
+/** Retry delay for a failed job: 30 s doubling to 30 minutes, half of it random (so that many failures spread out). */
+function retryDelayMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(30_000 * 2 ** (attempt - 1), 30 * 60_000);
-  return base / 2 + Math.random() * (base / 2);
+  return base / 2 + random() * (base / 2);
 }
 
-const LEASE_MS = 10 * 60_000;
+/**
+ * A running job holds its outbox row and its consultation for LEASE_MS, renewed every HEARTBEAT_MS while it runs. If
+ * the process dies, the lease runs out within LEASE_MS and any instance takes the job again at its next look
+ * (POLL_MS): a crashed job is picked up again within about 20 s.
+ */
+export const LEASE_MS = 15_000;
+export const HEARTBEAT_MS = 5_000;
+export const POLL_MS = 5_000;
+
+/** The leases a running job holds, renewed while it runs; finishing uses the current values. */
+interface Held {
+  outbox(): string;
+  consultation(): string | null;
+  stop(): Promise<void>;
+}
+
+function holdLeases(deps: JobDeps, job: OutboxJob, consultationLease: string | null): Held {
+  const { db } = deps.store;
+  let outbox = job.lockedUntil;
+  let consultation = consultationLease;
+  let renewing: Promise<void> = Promise.resolve();
+  const later = (current: string) => {
+    const next = new Date(deps.clock() + (deps.leases?.leaseMs ?? LEASE_MS)).toISOString();
+    return next > current ? next : current;
+  };
+  const renew = async () => {
+    const nextOutbox = later(outbox);
+    const r = await db.updateTable('outbox').set({ locked_until: nextOutbox }).where('id', '=', job.id).where('locked_until', '=', outbox).executeTakeFirst();
+    if (Number(r.numUpdatedRows) > 0) outbox = nextOutbox;
+    else deps.log.warn({ jobId: job.id, kind: job.kind }, 'job lease lost (taken over after a stall); its result will not be recorded twice');
+    if (consultation && job.consultationId) {
+      const nextLease = later(consultation);
+      const c = await db.updateTable('consultations').set({ job_lease_until: nextLease }).where('id', '=', job.consultationId).where('job_lease_until', '=', consultation).executeTakeFirst();
+      if (Number(c.numUpdatedRows) > 0) consultation = nextLease;
+    }
+  };
+  const timer = setInterval(() => {
+    renewing = renewing.then(renew).catch((error: unknown) => deps.log.warn({ jobId: job.id, err: error instanceof Error ? error.message : String(error) }, 'job lease not renewed'));
+  }, deps.leases?.heartbeatMs ?? HEARTBEAT_MS);
+  timer.unref();
+  return {
+    outbox: () => outbox,
+    consultation: () => consultation,
+    async stop() {
+      clearInterval(timer);
+      await renewing;
+    },
+  };
+}
 
 /** What to tell staff when a job gives up for good, by what it was doing. */
 async function giveUpNote(db: Db, job: OutboxJob, message: string): Promise<{ ja: string; en: string } | null> {
@@ -162,19 +215,26 @@ async function giveUpNote(db: Db, job: OutboxJob, message: string): Promise<{ ja
     if (c?.status === 'cancelled') return { ja: `取り消した相談の会議を削除できませんでした（参加用の情報がまだ有効です）: ${message}`, en: `The cancelled consultation's meeting could not be deleted (its join details still work): ${message}` };
     return m ? { ja: `会議の日時を変更できませんでした: ${message}`, en: `The meeting could not be moved: ${message}` } : { ja: `会議を作成できませんでした: ${message}`, en: `The meeting could not be made: ${message}` };
   }
-  if (job.kind === 'mail.invitation' || job.kind === 'mail.change') return { ja: `相談者へのメールを送れませんでした: ${message}`, en: `The email to the citizen could not be sent: ${message}` };
+  if (job.kind === 'mail.invitation' || job.kind === 'mail.change' || job.kind === 'mail.reminder' || job.kind === 'mail.cancellation') {
+    return { ja: `相談者へのメールを送れませんでした（メールアドレスを確かめてください）: ${message}`, en: `The email to the citizen could not be sent (check the address): ${message}` };
+  }
   return null;
 }
+
+/** Email addresses in an error message (a mail server's reply names the recipient) never reach a log line. */
+const forLog = (message: string) => message.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '[email]');
 
 async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
   const { db } = deps.store;
   const maxAttempts = deps.maxAttempts ?? 8;
   // One job at a time per consultation, across every instance: the consultation itself is leased.
-  const leased = job.consultationId ? await retryTransient(() => leaseConsultation(db, job.consultationId!, deps.clock(), LEASE_MS)) : 'none';
+  const leased = job.consultationId ? await retryTransient(() => leaseConsultation(db, job.consultationId!, deps.clock(), deps.leases?.leaseMs ?? LEASE_MS)) : 'none';
   if (leased === 'busy') {
     await releaseUnrun(db, job, deps.clock() + 5_000);
     return;
   }
+  const held = holdLeases(deps, job, leased === 'none' ? null : leased);
+  const current = () => ({ ...job, lockedUntil: held.outbox() });
   try {
     switch (job.kind) {
       case 'meeting.sync':
@@ -189,11 +249,14 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
         break;
       case 'relay.notify': {
         const p = job.payload as { relayId: string; event: RelayEvent };
-        await deliverRelayEvent({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat, publicBaseUrl: deps.config.publicBaseUrl }, p.relayId, p.event);
+        await deliverRelayEvent({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat, publicBaseUrl: deps.config.publicBaseUrl, secretKey: deps.config.secretKey }, p.relayId, p.event);
         break;
       }
       case 'app.consent_refused':
         await deliverConsentRefused({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat }, job.consultationId!, (job.payload as { consentId: string }).consentId);
+        break;
+      case 'consultation.attention':
+        await deliverAttentionNotice({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat }, job.consultationId!, job.id);
         break;
       case 'relay.escalate':
         await escalateRelay(relayDepsOf({ ...deps, db }), (job.payload as { relayId: string }).relayId);
@@ -201,8 +264,14 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
       case 'app.purge': {
         const purged = await purgeAppRecords(db, deps.ids, deps.clock(), deps.config.app.consentRetentionDays);
         if (purged.consents + purged.progress > 0) deps.log.info(purged, 'app records past retention purged');
-        await markDone(db, job, deps.clock());
-        await schedulePurge(db, deps.ids, deps.clock(), nextPurge(deps.clock()));
+        const erased = await purgePersonalData({ store: deps.store, ids: deps.ids, outboxDir: deps.config.mail.outboxDir }, deps.clock(), deps.config.personalDataRetentionDays);
+        if (erased.consultations > 0) deps.log.info(erased, 'personal data past retention erased');
+        await held.stop();
+        // Done and the next one planned together: a crash between the two cannot leave the purge unplanned.
+        await db.transaction().execute(async (trx) => {
+          await markDone(trx, current(), deps.clock());
+          await enqueue(trx, deps.ids, deps.clock(), 'app.purge', null, {}, nextPurge(deps.clock()));
+        });
         return;
       }
       default: {
@@ -210,21 +279,25 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
         throw new Error(`unknown outbox job kind ${String(unknown)}`);
       }
     }
-    await markDone(db, job, deps.clock());
+    await held.stop();
+    await markDone(db, current(), deps.clock());
   } catch (error) {
+    await held.stop();
     const message = error instanceof Error ? error.message : String(error);
     const now = deps.clock();
-    // A refusal (bad credentials, a setting the provider rejects) needs a person, not another try.
-    const giveUp = job.attempts >= maxAttempts || (error instanceof ProviderError && !error.retryable);
+    // A refusal (bad credentials, a setting the provider rejects, a mailbox the mail server refuses) needs a person, not another try.
+    const refused = (error instanceof ProviderError && !error.retryable) || (error instanceof MailError && error.permanent);
+    const giveUp = job.attempts >= maxAttempts || refused;
     if (error instanceof NotYet && !giveUp) {
-      await markFailed(db, job, now, message, now + Math.min(60_000 * job.attempts, 10 * 60_000));
+      await markFailed(db, current(), now, message, now + Math.min(60_000 * job.attempts, 10 * 60_000));
       return;
     }
-    deps.log.warn({ jobId: job.id, kind: job.kind, consultationId: job.consultationId, attempt: job.attempts, err: message }, giveUp ? 'job gave up' : 'job failed; will retry');
-    await markFailed(db, job, now, message, giveUp ? null : now + backoffMs(job.attempts));
-    if (giveUp && job.consultationId) await needsAttention(deps, job, message, now);
+    deps.log.warn({ jobId: job.id, kind: job.kind, consultationId: job.consultationId, attempt: job.attempts, err: forLog(message) }, giveUp ? 'job gave up' : 'job failed; will retry');
+    await markFailed(db, current(), now, message, giveUp ? null : now + retryDelayMs(job.attempts));
+    if (giveUp && job.consultationId) await needsAttention(deps, job, error instanceof MailError ? error.reply : message, now);
   } finally {
-    if (job.consultationId && typeof leased === 'string' && leased !== 'none') await releaseConsultation(db, job.consultationId, leased);
+    const lease = held.consultation();
+    if (job.consultationId && lease) await releaseConsultation(db, job.consultationId, lease);
   }
 }
 
@@ -239,7 +312,9 @@ async function needsAttention(deps: JobDeps, job: OutboxJob, message: string, no
   await db.transaction().execute(async (trx) => {
     if (next.ok) await setStatus(trx, deps, job.consultationId!, status, next.value, `${note.ja} / ${note.en}`, 'consultation.needs_attention');
     else await trx.updateTable('consultations').set({ status_note: `${note.ja} / ${note.en}` }).where('id', '=', job.consultationId!).execute();
+    // Staff hear of it where they are: by email (STAFF_NOTICE_EMAIL or the department's address) and in the department's chat.
     await enqueue(trx, deps.ids, now, 'mail.staff_notice', job.consultationId, { problem: `${note.ja} / ${note.en}` });
+    await enqueue(trx, deps.ids, now, 'consultation.attention', job.consultationId, {});
   });
   deps.log.warn({ consultationId: job.consultationId }, 'consultation needs attention');
 }
@@ -249,7 +324,7 @@ export async function runDueJobs(deps: JobDeps, limit = 20): Promise<number> {
   let ran = 0;
   while (ran < limit) {
     // One claim per job, so that no lease outlives the work it covers.
-    const [job] = await retryTransient(() => claimDue(deps.store.db, deps.store.dialect, deps.clock(), LEASE_MS, 1));
+    const [job] = await retryTransient(() => claimDue(deps.store.db, deps.store.dialect, deps.clock(), deps.leases?.leaseMs ?? LEASE_MS, 1));
     if (!job) break;
     await runJob(deps, job);
     ran++;
@@ -265,8 +340,8 @@ export interface Worker {
   idle(): Promise<void>;
 }
 
-/** Polls the outbox every `pollMs` and whenever woken. */
-export function startWorker(deps: JobDeps, pollMs = 5_000): Worker {
+/** Looks at the outbox at once, every `pollMs` (jobs left by another instance, retries) and whenever woken. */
+export function startWorker(deps: JobDeps, pollMs = POLL_MS): Worker {
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
@@ -292,6 +367,7 @@ export function startWorker(deps: JobDeps, pollMs = 5_000): Worker {
   };
   const timer = setInterval(() => void tick(), pollMs);
   timer.unref();
+  void tick();
   return {
     wake: () => void tick(),
     async stop() {
