@@ -6,7 +6,7 @@ import AjvDraft04 from 'ajv-draft-04';
 import { buildPackage, manifestInput } from './index.ts';
 import { loadConfig } from '../core/config.ts';
 
-const schema = (file: string) => JSON.parse(readFileSync(new URL(`../../shared/specs/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const schema = (file: string) => JSON.parse(readFileSync(new URL(`../specs/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 function validator(file: string) {
   const s = schema(file);

@@ -1,4 +1,4 @@
-// Checks request bodies against the official OpenAPI documents in ../shared/specs, strictly:
+// Checks request bodies against the official OpenAPI documents vendored in specs/, strictly:
 // every field we send must be one the document defines (typos fail), with the type and values it allows.
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -10,7 +10,7 @@ const specs = new Map<string, Node>();
 function spec(file: string): Node {
   let s = specs.get(file);
   if (!s) {
-    s = JSON.parse(readFileSync(new URL(`../../shared/specs/${file}`, import.meta.url), 'utf8')) as Node;
+    s = JSON.parse(readFileSync(new URL(`../specs/${file}`, import.meta.url), 'utf8')) as Node;
     specs.set(file, s);
   }
   return s;

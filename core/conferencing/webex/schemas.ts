@@ -1,4 +1,4 @@
-// Webex REST responses we read, parsed with zod. Field names as in ../shared/specs/webex-meeting-openapi.json.
+// Webex REST responses we read, parsed with zod. Field names as in specs/webex-meeting-openapi.json.
 import { z } from 'zod';
 
 /** @link https://developer.webex.com/docs/api/v1/meetings/create-a-meeting (MeetingSeriesObject) */
