@@ -32,7 +32,7 @@ function fail(message: string): never {
 }
 
 loadDotEnv();
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (error) {
@@ -97,28 +97,29 @@ try {
     const lines = await runCheck(config, store, command);
     process.stdout.write(`${formatCheck(lines)}\n`);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
-  } else switch (command) {
-    case 'create': {
-      const name = values.name?.trim();
-      if (!name) fail('--name に名前を指定してください（例: --name "税務課 田中"）。 / Give --name.');
-      if (!ROLES.includes(values.role as Role)) fail(`--role は ${ROLES.join(' か ')} です。 / --role must be ${ROLES.join(' or ')}.`);
-      const t = await issueToken(store.db, createIdSource(), now, { name, role: values.role as Role, createdBy: 'cli' });
-      process.stdout.write(`${t.role} token for "${t.name}" (id ${t.id}) — この一度だけ表示します / shown only once:\n${t.token}\n`);
-      break;
-    }
-    case 'list':
-      for (const t of await listTokens(store.db)) {
-        process.stdout.write(`${t.id}\t${t.role}\t${t.name}\t${t.createdAt}${t.revokedAt ? `\trevoked ${t.revokedAt}` : ''}\n`);
+  } else
+    switch (command) {
+      case 'create': {
+        const name = values.name?.trim();
+        if (!name) fail('--name に名前を指定してください（例: --name "税務課 田中"）。 / Give --name.');
+        if (!ROLES.includes(values.role as Role)) fail(`--role は ${ROLES.join(' か ')} です。 / --role must be ${ROLES.join(' or ')}.`);
+        const t = await issueToken(store.db, createIdSource(), now, { name, role: values.role as Role, createdBy: 'cli' });
+        process.stdout.write(`${t.role} token for "${t.name}" (id ${t.id}) — この一度だけ表示します / shown only once:\n${t.token}\n`);
+        break;
       }
-      break;
-    case 'revoke':
-      if (!arg) fail('無効にするトークンの id を指定してください。 / Give the token id.');
-      if (!(await revokeToken(store.db, arg, now))) fail(`トークン ${arg} は見つからないか、すでに無効です。 / Token ${arg} not found or already revoked.`);
-      process.stdout.write(`revoked ${arg}\n`);
-      break;
-    default:
-      fail(`「${command}」というコマンドはありません。 / Unknown command "${command}".`);
-  }
+      case 'list':
+        for (const t of await listTokens(store.db)) {
+          process.stdout.write(`${t.id}\t${t.role}\t${t.name}\t${t.createdAt}${t.revokedAt ? `\trevoked ${t.revokedAt}` : ''}\n`);
+        }
+        break;
+      case 'revoke':
+        if (!arg) fail('無効にするトークンの id を指定してください。 / Give the token id.');
+        if (!(await revokeToken(store.db, arg, now))) fail(`トークン ${arg} は見つからないか、すでに無効です。 / Token ${arg} not found or already revoked.`);
+        process.stdout.write(`revoked ${arg}\n`);
+        break;
+      default:
+        fail(`「${command}」というコマンドはありません。 / Unknown command "${command}".`);
+    }
 } finally {
   await store.close();
 }

@@ -6,7 +6,7 @@ import { listHosts } from './core/hosts.ts';
 import { LinkKeyError } from './core/links.ts';
 
 loadDotEnv();
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (error) {
@@ -17,7 +17,7 @@ try {
   throw error;
 }
 const log = createLogger(config.logLevel);
-let running;
+let running: Awaited<ReturnType<typeof startServer>>;
 try {
   running = await startServer(config, { log });
 } catch (error) {

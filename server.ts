@@ -126,7 +126,11 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   const ids = options.ids ?? createIdSource();
   const clock = options.clock ?? Date.now;
-  const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}) });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}),
+  });
   let worker: Worker | null = null;
   try {
     const now = clock();
@@ -153,7 +157,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const chat = options.chat ?? (await createChatPlatforms(config, options.log));
     // The outbox worker runs in this process: woken at once by a commit here, and looking every few seconds for work
     // another instance left (or a job whose instance died: its lease runs out).
-    worker = startWorker({ store, ids, clock, log: options.log, providers, config, mail, chat, ...(options.jobLeases ? { leases: options.jobLeases } : {}) }, options.workerPollMs);
+    worker = startWorker(
+      { store, ids, clock, log: options.log, providers, config, mail, chat, ...(options.jobLeases ? { leases: options.jobLeases } : {}) },
+      options.workerPollMs,
+    );
     return await listen(config, options, store, worker, ids, clock, mail, bootstrapToken);
   } catch (error) {
     await worker?.stop();
@@ -162,10 +169,29 @@ export async function startServer(config: Config, options: StartOptions): Promis
   }
 }
 
-async function listen(config: Config, options: StartOptions, store: Store, worker: Worker, ids: IdSource, clock: () => number, mail: MailTransport, bootstrapToken: IssuedToken | null): Promise<RunningServer> {
+async function listen(
+  config: Config,
+  options: StartOptions,
+  store: Store,
+  worker: Worker,
+  ids: IdSource,
+  clock: () => number,
+  mail: MailTransport,
+  bootstrapToken: IssuedToken | null,
+): Promise<RunningServer> {
   const events = await createAppEvents(store, config.databaseUrl, options.log);
   await appAssets();
-  const appDeps = { store, config, ids, clock, log: options.log, mail, events, throttles: options.throttles ?? createThrottles(store), onQueued: () => worker.wake() };
+  const appDeps = {
+    store,
+    config,
+    ids,
+    clock,
+    log: options.log,
+    mail,
+    events,
+    throttles: options.throttles ?? createThrottles(store),
+    onQueued: () => worker.wake(),
+  };
   const teamsRouter = config.teams ? express.Router() : undefined;
   const app = createApp(appDeps, teamsRouter);
   if (config.teams && teamsRouter) await mountTeamsBot(teamsRouter, config.teams, appDeps, options.log);

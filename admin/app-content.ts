@@ -62,7 +62,16 @@ export function valuesOf(content: ConsentContent | ChecklistContent): Values {
   return v;
 }
 
-export function editorHtml(o: { kind: ContentKind; key: string; action: string; csrf: string; values: Values; errors: RowError[]; history: Array<ContentVersion<ConsentContent | ChecklistContent>>; active: ContentVersion<ConsentContent | ChecklistContent> }): string {
+export function editorHtml(o: {
+  kind: ContentKind;
+  key: string;
+  action: string;
+  csrf: string;
+  values: Values;
+  errors: RowError[];
+  history: Array<ContentVersion<ConsentContent | ChecklistContent>>;
+  active: ContentVersion<ConsentContent | ChecklistContent>;
+}): string {
   const count = Object.keys(o.values).filter((k) => /^ja_\d+$/.test(k)).length;
   const errorOf = (f: string) => o.errors.find((e) => e.field === f);
   const input = (name: string, label: string, rows = 2) => {
@@ -79,7 +88,9 @@ ${o.kind === 'checklist' ? `${input(`whyJa_${i}`, 'なぜ必要か（日本語�
   const preview = `<ol>${o.active.body.items.map((i) => `<li>${rubyHtml(i.ja)}</li>`).join('')}</ol>`;
   const history = o.history
     .map(
-      (v) => `<tr><td>${v.version === 0 ? '初期設定' : `第${v.version}版`}</td><td><code>${esc(v.hash)}</code></td><td>${esc(v.createdAt ? v.createdAt.slice(0, 16).replace('T', ' ') : '—')}</td><td>${esc(v.createdBy)}</td><td>${esc(v.note)}</td>
+      (
+        v,
+      ) => `<tr><td>${v.version === 0 ? '初期設定' : `第${v.version}版`}</td><td><code>${esc(v.hash)}</code></td><td>${esc(v.createdAt ? v.createdAt.slice(0, 16).replace('T', ' ') : '—')}</td><td>${esc(v.createdBy)}</td><td>${esc(v.note)}</td>
 <td>${v.hash === o.active.hash ? '使用中' : `<form method="post" action="${esc(o.action)}/rollback"><input type="hidden" name="csrf" value="${esc(o.csrf)}"><input type="hidden" name="version" value="${v.version}"><button class="secondary" type="submit">この版に戻す</button></form>`}</td></tr>`,
     )
     .join('');

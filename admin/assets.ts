@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const source = readFileSync(new URL('./client/admin.ts', import.meta.url), 'utf8');
-const code = Buffer.from(esbuild.transformSync(source, { loader: 'ts', minify: true, target: ['es2020', 'safari15'], format: 'iife', legalComments: 'none' }).code);
+const code = Buffer.from(
+  esbuild.transformSync(source, { loader: 'ts', minify: true, target: ['es2020', 'safari15'], format: 'iife', legalComments: 'none' }).code,
+);
 const file = `admin.${createHash('sha256').update(code).digest('hex').slice(0, 10)}.js`;
 
 export const adminScript = { path: `/admin/assets/${file}`, file, body: code } as const;

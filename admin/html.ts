@@ -49,7 +49,14 @@ export const ADMIN_STYLE = `
  * the template editor, whose preview shows the email's own styles), forms and fetches to ourselves, never framed.
  */
 export const adminCsp = (o: { extraStyles?: ReadonlyArray<string>; anyInlineStyle?: boolean } = {}) =>
-  pageCsp({ scripts: true, inlineStyles: [ADMIN_STYLE, ...(o.extraStyles ?? [])], anyInlineStyle: o.anyInlineStyle ?? false, connect: true, forms: true, frames: ["'self'", 'data:'] });
+  pageCsp({
+    scripts: true,
+    inlineStyles: [ADMIN_STYLE, ...(o.extraStyles ?? [])],
+    anyInlineStyle: o.anyInlineStyle ?? false,
+    connect: true,
+    forms: true,
+    frames: ["'self'", 'data:'],
+  });
 
 export function layout(o: { title: string; body: string; who?: { name: string; csrf: string } | null; flash?: Flash | null; style?: string }): string {
   const nav = o.who
@@ -63,7 +70,9 @@ export function layout(o: { title: string; body: string; who?: { name: string; c
 </ul></nav>
 <form method="post" action="/admin/logout" class="who"><span>${esc(o.who.name)} さん</span> <input type="hidden" name="csrf" value="${esc(o.who.csrf)}"><button class="secondary" type="submit">サインアウト</button></form>`
     : '';
-  const flash = o.flash ? `<div class="flash ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}">${esc(o.flash.ja)}<br><span class="en">${esc(o.flash.en)}</span></div>` : '';
+  const flash = o.flash
+    ? `<div class="flash ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}">${esc(o.flash.ja)}<br><span class="en">${esc(o.flash.en)}</span></div>`
+    : '';
   return `<!doctype html>
 <html lang="ja">
 <head>
@@ -85,7 +94,17 @@ ${o.body}
 }
 
 /** A labelled field with its error next to it (aria-describedby), for inputs and textareas. */
-export function field(o: { id: string; name: string; label: string; hint?: string; value: string; error?: string | null; kind?: 'text' | 'email' | 'password' | 'date' | 'time' | 'textarea'; required?: boolean; rows?: number }): string {
+export function field(o: {
+  id: string;
+  name: string;
+  label: string;
+  hint?: string;
+  value: string;
+  error?: string | null;
+  kind?: 'text' | 'email' | 'password' | 'date' | 'time' | 'textarea';
+  required?: boolean;
+  rows?: number;
+}): string {
   const errId = `${o.id}-error`;
   const hintId = `${o.id}-hint`;
   const described = [o.hint ? hintId : '', o.error ? errId : ''].filter(Boolean).join(' ');

@@ -86,7 +86,13 @@ export function adminRouter(deps: AdminDeps): Router {
   const r = express.Router();
   const secure = deps.config.publicBaseUrl.startsWith('https://');
   // The session cookie is for the whole site (the admin page and the staff console); the sign-in one for /admin only.
-  const cookieOptions = (maxAgeSeconds: number, path = '/admin'): CookieOptions => ({ path, httpOnly: true, sameSite: 'strict', maxAge: maxAgeSeconds * 1000, secure });
+  const cookieOptions = (maxAgeSeconds: number, path = '/admin'): CookieOptions => ({
+    path,
+    httpOnly: true,
+    sameSite: 'strict',
+    maxAge: maxAgeSeconds * 1000,
+    secure,
+  });
   // Our own script, before sign-in (the sign-in page loads it too); cached for a year, its name changes with it.
   r.get(adminScript.path.slice('/admin'.length), (_req, res) => {
     res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable' }).send(adminScript.body);
@@ -98,7 +104,15 @@ export function adminRouter(deps: AdminDeps): Router {
     res.set('Content-Security-Policy', adminCsp());
     // A form posted from another site is refused, whatever it carries.
     if (req.method === 'POST' && isCrossSite(req)) {
-      res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>このページからは送信できません</h1><p>管理画面のページを開き直してから、もう一度お試しください。</p><p class="en">Cross-site request refused: open the admin page again and retry.</p>' }));
+      res
+        .status(403)
+        .type('html')
+        .send(
+          layout({
+            title: '拒否しました',
+            body: '<h1>このページからは送信できません</h1><p>管理画面のページを開き直してから、もう一度お試しください。</p><p class="en">Cross-site request refused: open the admin page again and retry.</p>',
+          }),
+        );
       return;
     }
     next();
@@ -112,7 +126,14 @@ export function adminRouter(deps: AdminDeps): Router {
 
   // ------------------------------------------------------------ sign-in
 
-  const loginPage = (res: Response, error: string | null, email = '', next = '', status = error ? 401 : 200, en = 'Sign-in failed: check the email and password, or the admin token.') => {
+  const loginPage = (
+    res: Response,
+    error: string | null,
+    email = '',
+    next = '',
+    status = error ? 401 : 200,
+    en = 'Sign-in failed: check the email and password, or the admin token.',
+  ) => {
     const token = randomBytes(18).toString('base64url');
     res.cookie(LOGIN_COOKIE, token, cookieOptions(1800));
     res
@@ -140,9 +161,12 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   r.post('/login', async (req, res) => {
     const expected = cookie(req, LOGIN_COOKIE);
     const sent = String(req.body?.login_csrf ?? '');
-    const email = String(req.body?.email ?? '').trim().toLowerCase();
+    const email = String(req.body?.email ?? '')
+      .trim()
+      .toLowerCase();
     const next = String(req.query.next ?? '');
-    if (!expected || !sameSecret(expected, sent)) return loginPage(res, 'ページの有効期限が切れました。もう一度サインインしてください。', email, next, 401, 'The page had expired; please sign in again.');
+    if (!expected || !sameSecret(expected, sent))
+      return loginPage(res, 'ページの有効期限が切れました。もう一度サインインしてください。', email, next, 401, 'The page had expired; please sign in again.');
     // Guessing is slowed: per account and per address, only failures count; while blocked not even the right password passes.
     const { signInAccount, signInAddress } = deps.throttles;
     const account = email ? `acct:${email}` : null;
@@ -165,7 +189,14 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   const tooMany = (res: Response, waitMs: number, email: string, next: string) => {
     const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
     res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
-    return loginPage(res, `サインインの失敗が続いたため、しばらく受け付けを止めています。${minutes}分ほど待ってから、もう一度お試しください。`, email, next, 429, `Too many failed sign-ins: try again in about ${minutes} minute(s).`);
+    return loginPage(
+      res,
+      `サインインの失敗が続いたため、しばらく受け付けを止めています。${minutes}分ほど待ってから、もう一度お試しください。`,
+      email,
+      next,
+      429,
+      `Too many failed sign-ins: try again in about ${minutes} minute(s).`,
+    );
   };
 
   // Everything below needs a session; every POST below needs its CSRF token.
@@ -220,16 +251,24 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   ) => {
     const active = await activeTemplate(db, kind, locale);
     const content = form ?? { subject: active.subject, text: active.text, html: active.html };
-    const problemOf = (part: TemplatePart) => problems.filter((p) => p.part === part).map((p) => `${p.ja}（${p.en}）`).join(' ') || null;
+    const problemOf = (part: TemplatePart) =>
+      problems
+        .filter((p) => p.part === part)
+        .map((p) => `${p.ja}（${p.en}）`)
+        .join(' ') || null;
     const history = await templateHistory(db, kind, locale);
     const base = `/admin/templates/${kind}/${locale}`;
     const historyRows = history
       .map(
-        (v) => `<tr><td>第${v.version}版${v.version === active.version ? '（使用中）' : ''}</td><td>${esc(v.createdBy.split(':').at(-1))}</td><td>${esc(v.createdAt.slice(0, 16).replace('T', ' '))} UTC</td><td>${esc(v.note)}</td>
+        (
+          v,
+        ) => `<tr><td>第${v.version}版${v.version === active.version ? '（使用中）' : ''}</td><td>${esc(v.createdBy.split(':').at(-1))}</td><td>${esc(v.createdAt.slice(0, 16).replace('T', ' '))} UTC</td><td>${esc(v.note)}</td>
 <td>${v.version === active.version ? '' : `<form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="${esc(v.id)}"><button class="secondary" type="submit">第${v.version}版に戻す</button></form>`}</td></tr>`,
       )
       .join('');
-    const variables = VARIABLES.map((v) => `<tr><td><code>{{ ${esc(v.path)} }}</code></td><td>${esc(v.ja)}</td><td><span class="hint">${esc(v.example)}</span></td></tr>`).join('');
+    const variables = VARIABLES.map(
+      (v) => `<tr><td><code>{{ ${esc(v.path)} }}</code></td><td>${esc(v.ja)}</td><td><span class="hint">${esc(v.example)}</span></td></tr>`,
+    ).join('');
     const preview = await previewOf(content);
     // The preview frame shows the email as it will look, with the template's own inline styles.
     res.set('Content-Security-Policy', adminCsp({ anyInlineStyle: true }));
@@ -268,8 +307,12 @@ ${field({ id: 'test-to', name: 'to', label: '送り先', kind: 'email', value: r
 <div class="actions"><button class="secondary" type="submit">使用中の文面で、見本のテストメールを送る</button></div>
 </form>
 <h2>履歴 <span class="en">History</span></h2>
-${history.length === 0 ? '<p>まだ保存されていません（初期設定を使用中）。</p>' : `<div class="table-wrap"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th></th></tr></thead><tbody>${historyRows}</tbody></table></div>
-<form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="default"><div class="actions"><button class="secondary" type="submit">初期設定に戻す</button></div></form>`}
+${
+  history.length === 0
+    ? '<p>まだ保存されていません（初期設定を使用中）。</p>'
+    : `<div class="table-wrap"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th></th></tr></thead><tbody>${historyRows}</tbody></table></div>
+<form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="default"><div class="actions"><button class="secondary" type="submit">初期設定に戻す</button></div></form>`
+}
 <h2>使える変数 <span class="en">Variables</span></h2>
 <p>日時は <code>{{ consultation.start | era_date }}</code>（令和8年12月1日（火））、<code>| jst_date</code>（2026年12月1日（火））、<code>| jst_time</code>（10:00）、<code>| jst_datetime</code>、<code>| en_datetime</code> で表示します。ミーティング番号は <code>{{ meeting.number | group_digits }}</code> で 3 桁ずつ区切ります。</p>
 <div class="table-wrap"><table><thead><tr><th>変数</th><th>内容</th><th>例</th></tr></thead><tbody>${variables}</tbody></table></div>`,
@@ -280,7 +323,13 @@ ${history.length === 0 ? '<p>まだ保存されていません（初期設定を
 
   const previewOf = async (content: Record<TemplatePart, string>) => {
     const problems = checkTemplate(content);
-    if (problems.length > 0) return { subject: '', text: '', html: '', problems: problems.map((p) => `${p.part === 'subject' ? '件名' : p.part === 'text' ? 'テキスト' : 'HTML'}: ${p.ja}`).join(' ') };
+    if (problems.length > 0)
+      return {
+        subject: '',
+        text: '',
+        html: '',
+        problems: problems.map((p) => `${p.part === 'subject' ? '件名' : p.part === 'text' ? 'テキスト' : 'HTML'}: ${p.ja}`).join(' '),
+      };
     try {
       const r = await renderMessage(content, buildVariables(sampleInput(deps.config.city)));
       return { ...r, problems: '' };
@@ -295,7 +344,8 @@ ${history.length === 0 ? '<p>まだ保存されていません（初期設定を
     return isKind(kind) && isLocale(locale) ? { kind, locale } : null;
   };
 
-  const notFoundPage = (req: Request, res: Response) => page(res, req, '見つかりません', '<h1>このページはありません</h1><p><a href="/admin/templates">メールの文面へ</a></p>', null, 404);
+  const notFoundPage = (req: Request, res: Response) =>
+    page(res, req, '見つかりません', '<h1>このページはありません</h1><p><a href="/admin/templates">メールの文面へ</a></p>', null, 404);
 
   r.get('/templates/:kind/:locale', async (req, res) => {
     const t = templateParams(req);
@@ -315,9 +365,27 @@ ${history.length === 0 ? '<p>まだ保存されていません（初期設定を
     const content = contentOf(req.body ?? {});
     const saved = await saveTemplate(db, deps.ids, deps.clock(), actor(req), t.kind, t.locale, content, String(req.body?.note ?? '').trim());
     if (!saved.ok) {
-      return editPage(req, res, t.kind, t.locale, content, saved.reason.problems, { kind: 'error', ja: '保存できませんでした。赤字の箇所を直してください。使用中の文面は変わっていません。', en: 'Not saved: fix the fields marked in red. The active template is unchanged.' }, 422);
+      return editPage(
+        req,
+        res,
+        t.kind,
+        t.locale,
+        content,
+        saved.reason.problems,
+        {
+          kind: 'error',
+          ja: '保存できませんでした。赤字の箇所を直してください。使用中の文面は変わっていません。',
+          en: 'Not saved: fix the fields marked in red. The active template is unchanged.',
+        },
+        422,
+      );
     }
-    redirectWith(res, `/admin/templates/${t.kind}/${t.locale}`, `保存しました（第${saved.value.version}版）。次に送るメールから使われます。`, `Saved as version ${saved.value.version}; used from the next email.`);
+    redirectWith(
+      res,
+      `/admin/templates/${t.kind}/${t.locale}`,
+      `保存しました（第${saved.value.version}版）。次に送るメールから使われます。`,
+      `Saved as version ${saved.value.version}; used from the next email.`,
+    );
   });
 
   r.post('/templates/:kind/:locale/preview', async (req, res) => {
@@ -331,7 +399,12 @@ ${history.length === 0 ? '<p>まだ保存されていません（初期設定を
     if (!t) return notFoundPage(req, res);
     const r2 = await rollbackTemplate(db, deps.ids, deps.clock(), actor(req), t.kind, t.locale, String(req.body?.version ?? ''));
     if (!r2.ok) return editPage(req, res, t.kind, t.locale, null, [], { kind: 'error', ja: '戻せませんでした。', en: 'Could not roll back.' }, 404);
-    redirectWith(res, `/admin/templates/${t.kind}/${t.locale}`, `戻しました（第${r2.value.version}版として保存）。`, `Rolled back (saved as version ${r2.value.version}).`);
+    redirectWith(
+      res,
+      `/admin/templates/${t.kind}/${t.locale}`,
+      `戻しました（第${r2.value.version}版として保存）。`,
+      `Rolled back (saved as version ${r2.value.version}).`,
+    );
   });
 
   r.post('/templates/:kind/:locale/test', async (req, res) => {
@@ -339,20 +412,42 @@ ${history.length === 0 ? '<p>まだ保存されていません（初期設定を
     if (!t) return notFoundPage(req, res);
     const to = String(req.body?.to ?? '').trim();
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to)) {
-      return editPage(req, res, t.kind, t.locale, null, [], { kind: 'error', ja: 'テストメールの送り先に、正しいメールアドレスを入れてください。', en: 'Enter a valid email address to send the test to.' }, 422);
+      return editPage(
+        req,
+        res,
+        t.kind,
+        t.locale,
+        null,
+        [],
+        { kind: 'error', ja: 'テストメールの送り先に、正しいメールアドレスを入れてください。', en: 'Enter a valid email address to send the test to.' },
+        422,
+      );
     }
     const template = await activeTemplate(db, t.kind, t.locale);
     const rendered = await renderMessage(template, buildVariables(sampleInput(deps.config.city)));
     const domain = fromAddress(deps.config.mail.from).email.split('@')[1] ?? 'madoguchi.invalid';
     await deps.mail.send({ messageId: `<test-${randomBytes(8).toString('hex')}@${domain}>`, to, ...rendered, subject: `【テスト】${rendered.subject}` });
-    await writeAudit(db, deps.ids, deps.clock(), { actor: actor(req), action: 'template.test_sent', entity: 'template', entityId: `${t.kind}/${t.locale}`, before: null, after: { version: template.version } });
+    await writeAudit(db, deps.ids, deps.clock(), {
+      actor: actor(req),
+      action: 'template.test_sent',
+      entity: 'template',
+      entityId: `${t.kind}/${t.locale}`,
+      before: null,
+      after: { version: template.version },
+    });
     const where = deps.mail.kind === 'file' ? `（試験運用のため ${deps.config.mail.outboxDir} に保存しました）` : '';
     redirectWith(res, `/admin/templates/${t.kind}/${t.locale}`, `テストメールを ${to} に送りました${where}。`, `Test email sent to ${to}.`);
   });
 
   // ------------------------------------------------------------ departments
 
-  const departmentsPage = async (req: Request, res: Response, flash: Flash | null, errors: { id: string; field: string; message: string; values: Record<string, string> } | null, status = 200) => {
+  const departmentsPage = async (
+    req: Request,
+    res: Response,
+    flash: Flash | null,
+    errors: { id: string; field: string; message: string; values: Record<string, string> } | null,
+    status = 200,
+  ) => {
     const departments = await listDepartments(db);
     const form = (id: string | null, d: { name: string; aliases: string; contact: string; webexRoomId: string; teamsChannel: string }) => {
       const key = id ?? 'new';
@@ -368,20 +463,72 @@ ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネ�
 <div class="actions"><button type="submit">${id ? '保存' : '追加'}</button></div>
 </form>`;
     };
-    const list = departments.map((d) => `<section><h2>${esc(d.name)}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact, webexRoomId: d.webexRoomId ?? '', teamsChannel: d.teamsChannel ?? '' })}</section>`).join('');
-    page(res, req, '課', `<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加</h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '' })}</section>`, flash, status);
+    const list = departments
+      .map(
+        (d) =>
+          `<section><h2>${esc(d.name)}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact, webexRoomId: d.webexRoomId ?? '', teamsChannel: d.teamsChannel ?? '' })}</section>`,
+      )
+      .join('');
+    page(
+      res,
+      req,
+      '課',
+      `<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加</h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '' })}</section>`,
+      flash,
+      status,
+    );
   };
 
   r.get('/departments', (req, res) => departmentsPage(req, res, flashFrom(req.query), null));
 
   const saveDepartmentFrom = async (req: Request, res: Response, id: string | null) => {
-    const values = { name: String(req.body?.name ?? '').trim(), aliases: String(req.body?.aliases ?? ''), contact: String(req.body?.contact ?? '').trim(), webexRoomId: String(req.body?.webexRoomId ?? '').trim(), teamsChannel: String(req.body?.teamsChannel ?? '').trim() };
+    const values = {
+      name: String(req.body?.name ?? '').trim(),
+      aliases: String(req.body?.aliases ?? ''),
+      contact: String(req.body?.contact ?? '').trim(),
+      webexRoomId: String(req.body?.webexRoomId ?? '').trim(),
+      teamsChannel: String(req.body?.teamsChannel ?? '').trim(),
+    };
     const key = id ?? 'new';
-    if (!values.name) return departmentsPage(req, res, { kind: 'error', ja: '課の名前を入れてください。', en: 'Enter the department name.' }, { id: key, field: 'name', message: '課の名前を入れてください。', values }, 422);
-    const aliases = [...new Set(values.aliases.split(/[、,，]/).map((a) => a.trim()).filter(Boolean))].filter((a) => normalizeName(a) !== normalizeName(values.name));
-    const saved = await saveDepartment(db, deps.ids, deps.clock(), id, { name: values.name, aliases, contact: values.contact, webexRoomId: values.webexRoomId, teamsChannel: values.teamsChannel });
-    if (!saved.ok) return departmentsPage(req, res, { kind: 'error', ja: saved.reason.ja, en: saved.reason.en }, { id: key, field: saved.reason.field, message: saved.reason.ja, values }, 422);
-    await writeAudit(db, deps.ids, deps.clock(), { actor: actor(req), action: id ? 'department.updated' : 'department.added', entity: 'department', entityId: saved.value.id, before: null, after: saved.value });
+    if (!values.name)
+      return departmentsPage(
+        req,
+        res,
+        { kind: 'error', ja: '課の名前を入れてください。', en: 'Enter the department name.' },
+        { id: key, field: 'name', message: '課の名前を入れてください。', values },
+        422,
+      );
+    const aliases = [
+      ...new Set(
+        values.aliases
+          .split(/[、,，]/)
+          .map((a) => a.trim())
+          .filter(Boolean),
+      ),
+    ].filter((a) => normalizeName(a) !== normalizeName(values.name));
+    const saved = await saveDepartment(db, deps.ids, deps.clock(), id, {
+      name: values.name,
+      aliases,
+      contact: values.contact,
+      webexRoomId: values.webexRoomId,
+      teamsChannel: values.teamsChannel,
+    });
+    if (!saved.ok)
+      return departmentsPage(
+        req,
+        res,
+        { kind: 'error', ja: saved.reason.ja, en: saved.reason.en },
+        { id: key, field: saved.reason.field, message: saved.reason.ja, values },
+        422,
+      );
+    await writeAudit(db, deps.ids, deps.clock(), {
+      actor: actor(req),
+      action: id ? 'department.updated' : 'department.added',
+      entity: 'department',
+      entityId: saved.value.id,
+      before: null,
+      after: saved.value,
+    });
     redirectWith(res, '/admin/departments', `「${saved.value.name}」を保存しました。`, `Saved ${saved.value.name}.`);
   };
 
@@ -390,13 +537,21 @@ ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネ�
 
   // ------------------------------------------------------------ calendar
 
-  const calendarPage = async (req: Request, res: Response, flash: Flash | null, error: { field: string; message: string; values: Record<string, string> } | null, status = 200) => {
+  const calendarPage = async (
+    req: Request,
+    res: Response,
+    flash: Flash | null,
+    error: { field: string; message: string; values: Record<string, string> } | null,
+    status = 200,
+  ) => {
     const exceptions = await listCalendarExceptions(db);
     const hours = deps.config.calendar.weeklyHours.map((h, i) => `<li>${WEEKDAYS_JA[i]}曜日: ${h.length ? describeRanges(h) : '閉庁'}</li>`).join('');
     const ye = deps.config.calendar.yearEndClosure;
     const rows = exceptions
       .map(
-        (e) => `<tr><td>${e.kind === 'closed' ? '閉庁' : '特別開庁'}</td><td>${esc(e.startDate)}${e.endDate !== e.startDate ? `〜${esc(e.endDate)}` : ''}</td><td>${e.startMinute === null ? '終日' : `${formatMinute(e.startMinute)}–${formatMinute(e.endMinute!)}`}</td><td>${esc(e.note)}</td>
+        (
+          e,
+        ) => `<tr><td>${e.kind === 'closed' ? '閉庁' : '特別開庁'}</td><td>${esc(e.startDate)}${e.endDate !== e.startDate ? `〜${esc(e.endDate)}` : ''}</td><td>${e.startMinute === null ? '終日' : `${formatMinute(e.startMinute)}–${formatMinute(e.endMinute!)}`}</td><td>${esc(e.note)}</td>
 <td><form method="post" action="/admin/calendar/exceptions/${esc(e.id)}/delete">${csrfInput(req)}<button class="secondary" type="submit">削除</button></form></td></tr>`,
       )
       .join('');
@@ -485,8 +640,27 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
     if (!target) return page(res, req, '見つかりません', '<h1>見つかりません</h1>', null, 404);
     const values = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
     const parsed = parseRows(target.kind, values);
-    if (!parsed.ok) return editorPage(req, res, values, parsed.errors, { kind: 'error', ja: '保存できませんでした。赤い字の項目を直してください。', en: 'Not saved: fix the fields marked in red.' }, 422);
-    const version = await saveContent(db, deps.ids, deps.clock(), actor(req), target.kind, target.key, parsed.content, String(req.body?.note ?? '').trim().slice(0, 200));
+    if (!parsed.ok)
+      return editorPage(
+        req,
+        res,
+        values,
+        parsed.errors,
+        { kind: 'error', ja: '保存できませんでした。赤い字の項目を直してください。', en: 'Not saved: fix the fields marked in red.' },
+        422,
+      );
+    const version = await saveContent(
+      db,
+      deps.ids,
+      deps.clock(),
+      actor(req),
+      target.kind,
+      target.key,
+      parsed.content,
+      String(req.body?.note ?? '')
+        .trim()
+        .slice(0, 200),
+    );
     redirectWith(res, target.action, `第${version}版を保存しました。これからはこの文面が表示されます。`, `Saved version ${version}; it is shown from now on.`);
   };
 
@@ -496,8 +670,22 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
     const wanted = Number(req.body?.version);
     const old = (await contentHistory(db, target.kind, target.key)).find((v) => v.version === wanted);
     if (!old) return editorPage(req, res, null, [], { kind: 'error', ja: 'その版は見つかりません。', en: 'That version was not found.' }, 404);
-    const version = await saveContent(db, deps.ids, deps.clock(), actor(req), target.kind, target.key, old.body, old.version === 0 ? '初期設定に戻す' : `第${old.version}版に戻す`);
-    redirectWith(res, target.action, `${old.version === 0 ? '初期設定' : `第${old.version}版`}の文面に戻しました（第${version}版）。`, `Rolled back (now version ${version}).`);
+    const version = await saveContent(
+      db,
+      deps.ids,
+      deps.clock(),
+      actor(req),
+      target.kind,
+      target.key,
+      old.body,
+      old.version === 0 ? '初期設定に戻す' : `第${old.version}版に戻す`,
+    );
+    redirectWith(
+      res,
+      target.action,
+      `${old.version === 0 ? '初期設定' : `第${old.version}版`}の文面に戻しました（第${version}版）。`,
+      `Rolled back (now version ${version}).`,
+    );
   };
 
   r.get('/app/consent', (req, res) => editorPage(req, res, null, [], flashFrom(req.query)));
@@ -553,12 +741,29 @@ ${found}`,
   r.get('/privacy', (req, res) => privacyPage(req, res, String(req.query.id ?? ''), null, flashFrom(req.query)));
 
   r.post('/privacy/erase', async (req, res) => {
-    const id = String(req.body?.id ?? '').trim().toUpperCase();
+    const id = String(req.body?.id ?? '')
+      .trim()
+      .toUpperCase();
     if (req.body?.confirm !== 'yes') {
-      return privacyPage(req, res, id, null, { kind: 'error', ja: '消去してよいことを確かめるため、チェックを入れてください。', en: 'Tick the box to confirm the erasure.' }, 422);
+      return privacyPage(
+        req,
+        res,
+        id,
+        null,
+        { kind: 'error', ja: '消去してよいことを確かめるため、チェックを入れてください。', en: 'Tick the box to confirm the erasure.' },
+        422,
+      );
     }
     const r2 = await eraseOnRequest({ store: deps.store, config: deps.config, ids: deps.ids, clock: deps.clock }, id, actor(req));
-    if (!r2.ok) return privacyPage(req, res, id, `${r2.reason.message.ja} / ${r2.reason.message.en}`, { kind: 'error', ja: '消去できませんでした。', en: 'Not erased.' }, r2.reason.code === 'not_found' ? 404 : 409);
+    if (!r2.ok)
+      return privacyPage(
+        req,
+        res,
+        id,
+        `${r2.reason.message.ja} / ${r2.reason.message.en}`,
+        { kind: 'error', ja: '消去できませんでした。', en: 'Not erased.' },
+        r2.reason.code === 'not_found' ? 404 : 409,
+      );
     redirectWith(res, `/admin/privacy`, `相談 #${id} の個人情報を消去しました。`, `Erased the personal data of consultation #${id}.`);
   });
 
@@ -569,7 +774,13 @@ ${found}`,
     const checked = parsed.ok ? parseCalendarException(parsed.value) : parsed;
     if (!checked.ok) {
       const e = checked.reason.errors?.[0];
-      return calendarPage(req, res, { kind: 'error', ja: `追加できませんでした: ${checked.reason.message.ja}`, en: checked.reason.message.en }, { field: e?.field ?? 'startDate', message: e?.ja ?? checked.reason.message.ja, values }, 422);
+      return calendarPage(
+        req,
+        res,
+        { kind: 'error', ja: `追加できませんでした: ${checked.reason.message.ja}`, en: checked.reason.message.en },
+        { field: e?.field ?? 'startDate', message: e?.ja ?? checked.reason.message.ja, values },
+        422,
+      );
     }
     await addCalendarException(db, deps.ids, deps.clock(), actor(req), checked.value);
     redirectWith(res, '/admin/calendar', '追加しました。', 'Added.');
@@ -590,12 +801,28 @@ export function requireAdminSession(deps: Pick<AdminDeps, 'store' | 'clock'>, lo
     const session = value ? await findSession(deps.store.db, value, deps.clock()) : null;
     if (!session) {
       if (req.method === 'GET') return res.redirect(303, loginPath);
-      return res.status(401).type('html').send(layout({ title: 'サインインしてください', body: `<h1>サインインしてください</h1><p><a href="${esc(loginPath)}">サインイン</a></p><p class="en">Please sign in.</p>` }));
+      return res
+        .status(401)
+        .type('html')
+        .send(
+          layout({
+            title: 'サインインしてください',
+            body: `<h1>サインインしてください</h1><p><a href="${esc(loginPath)}">サインイン</a></p><p class="en">Please sign in.</p>`,
+          }),
+        );
     }
     if (req.method === 'POST') {
       const sent = String(req.get('x-csrf-token') ?? req.body?.csrf ?? '');
       if (isCrossSite(req) || !sameSecret(session.csrf, sent)) {
-        return res.status(403).type('html').send(layout({ title: '拒否しました', body: '<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>' }));
+        return res
+          .status(403)
+          .type('html')
+          .send(
+            layout({
+              title: '拒否しました',
+              body: '<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>',
+            }),
+          );
       }
     }
     req.adminSession = session;

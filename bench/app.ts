@@ -27,19 +27,32 @@ export async function benchApp(): Promise<void> {
       const res = await fetch(`${server.url}/api/v1/consultations`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ start: `${day}T10:00:00+09:00`, durationMinutes: 30, department: '税務課', citizen: { name: '見本 太郎', email: 'bench@example.jp' } }),
+        body: JSON.stringify({
+          start: `${day}T10:00:00+09:00`,
+          durationMinutes: 30,
+          department: '税務課',
+          citizen: { name: '見本 太郎', email: 'bench@example.jp' },
+        }),
       });
       if (res.status === 201) booked = (await res.json()) as { id: string; end: string };
     }
     if (!booked) throw new Error('could not book a consultation for the app benchmark');
     const link = citizenLink(server.url, await linkKey(server.store.db, config.secretKey), booked.id, Date.parse(booked.end));
     const assets = await appAssets();
-    const pages: Record<string, string> = { citizen: link, staff: '', webex: `${server.url}/app/webex`, teams: `${server.url}/app/teams`, 'teams-config': `${server.url}/app/teams/config` };
+    const pages: Record<string, string> = {
+      citizen: link,
+      staff: '',
+      webex: `${server.url}/app/webex`,
+      teams: `${server.url}/app/teams`,
+      'teams-config': `${server.url}/app/teams/config`,
+    };
     process.stdout.write('app        bytes shipped per entry point (gzip): page + our JS + our CSS = total\n');
     for (const e of ENTRIES) {
       const html = pages[e] ? gzipSync(Buffer.from(await (await fetch(pages[e])).text())).length : 0;
       const s = assets.shipped[e];
-      process.stdout.write(`app          ${e.padEnd(13)} ${pages[e] ? kb(html) : '      —  '} + ${kb(s.js)} + ${kb(s.css)} = ${kb(html + s.total)}${e === 'citizen' ? '  (budget 50 KB of JS+CSS)' : ''}\n`);
+      process.stdout.write(
+        `app          ${e.padEnd(13)} ${pages[e] ? kb(html) : '      —  '} + ${kb(s.js)} + ${kb(s.css)} = ${kb(html + s.total)}${e === 'citizen' ? '  (budget 50 KB of JS+CSS)' : ''}\n`,
+      );
     }
     process.stdout.write(`app          Webex SDK     ${kb(assets.webexSdkGzip)}  (loaded only inside Webex)\n`);
 

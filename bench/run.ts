@@ -93,10 +93,11 @@ async function benchDatabase(name: string, databaseUrl: string | null): Promise<
     });
     server = {
       url: `http://127.0.0.1:${port}`,
-      close: () => new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
     };
     const slotsRes = await fetch(`${server.url}/api/v1/slots?from=${dayAfter(1)}&to=${dayAfter(365)}&duration=30`, { headers });
     const slots = ((await slotsRes.json()) as { slots: Array<{ start: string }> }).slots;
@@ -125,7 +126,11 @@ async function benchDatabase(name: string, databaseUrl: string | null): Promise<
     );
 
     // 100 concurrent creates on one free slot.
-    const free = ((await (await fetch(`${server.url}/api/v1/slots?from=${dayAfter(300)}&to=${dayAfter(330)}&duration=30`, { headers })).json()) as { slots: Array<{ start: string }> }).slots;
+    const free = (
+      (await (await fetch(`${server.url}/api/v1/slots?from=${dayAfter(300)}&to=${dayAfter(330)}&duration=30`, { headers })).json()) as {
+        slots: Array<{ start: string }>;
+      }
+    ).slots;
     const target = free[0]!.start;
     const t1 = performance.now();
     const race = await Promise.all(Array.from({ length: 100 }, (_, i) => post(target, 100_000 + i)));
@@ -156,7 +161,15 @@ async function benchDatabase(name: string, databaseUrl: string | null): Promise<
 
 function benchPureSlotSearch(): void {
   const calendar = {
-    weeklyHours: [[], [{ start: 510, end: 1035 }], [{ start: 510, end: 1035 }], [{ start: 510, end: 1035 }], [{ start: 510, end: 1035 }], [{ start: 510, end: 1035 }], []],
+    weeklyHours: [
+      [],
+      [{ start: 510, end: 1035 }],
+      [{ start: 510, end: 1035 }],
+      [{ start: 510, end: 1035 }],
+      [{ start: 510, end: 1035 }],
+      [{ start: 510, end: 1035 }],
+      [],
+    ],
     closeOnHolidays: true,
     holidays: japaneseHolidays(),
     yearEndClosure: { from: '12-29', to: '01-03' },
@@ -174,7 +187,9 @@ function benchPureSlotSearch(): void {
   const t0 = performance.now();
   let n = 0;
   for (let i = 0; i < runs; i++) n = findFreeSlots(query).length;
-  process.stdout.write(`pure       one year of slots, one host (${n} slots, ${busy.length} bookings): ${fmt((performance.now() - t0) / runs, 2)} ms per search\n`);
+  process.stdout.write(
+    `pure       one year of slots, one host (${n} slots, ${busy.length} bookings): ${fmt((performance.now() - t0) / runs, 2)} ms per search\n`,
+  );
 }
 
 process.stdout.write(`madoguchi benchmark — Node ${process.version}, ${new Date().toISOString()}\n`);

@@ -42,7 +42,11 @@ export interface AlertView {
 export function alertCard(a: AlertView): Card {
   return card(
     [
-      text(a.escalated ? `【再呼び出し】${a.toDepartment}へのおつなぎ（${a.waitingMinutes}分お待ちです）` : `【呼び出し】${a.toDepartment}へのおつなぎ`, { size: 'Large', weight: 'Bolder', color: a.escalated ? 'Attention' : 'Accent' }),
+      text(a.escalated ? `【再呼び出し】${a.toDepartment}へのおつなぎ（${a.waitingMinutes}分お待ちです）` : `【呼び出し】${a.toDepartment}へのおつなぎ`, {
+        size: 'Large',
+        weight: 'Bolder',
+        color: a.escalated ? 'Attention' : 'Accent',
+      }),
       ...(a.mention ? [text(a.mention)] : []),
       {
         type: 'FactSet',
@@ -54,14 +58,26 @@ export function alertCard(a: AlertView): Card {
           { title: '順番', value: `${a.position}番目` },
         ],
       },
-      text(`Relay to ${a.toDepartment}: consultation #${a.consultationId}, waiting ${a.waitingMinutes} min, position ${a.position}.`, { isSubtle: true, size: 'Small' }),
+      text(`Relay to ${a.toDepartment}: consultation #${a.consultationId}, waiting ${a.waitingMinutes} min, position ${a.position}.`, {
+        isSubtle: true,
+        size: 'Small',
+      }),
     ],
-    [submit('対応する / Accept', { verb: 'accept', relayId: a.relayId }, 'positive'), submit('対応できない / Decline', { verb: 'decline', relayId: a.relayId }, 'destructive')],
+    [
+      submit('対応する / Accept', { verb: 'accept', relayId: a.relayId }, 'positive'),
+      submit('対応できない / Decline', { verb: 'decline', relayId: a.relayId }, 'destructive'),
+    ],
   );
 }
 
 /** For the requester when nobody has answered, or the department declined. */
-export function optionsCard(o: { relayId: string; consultationId: string; toDepartment: string; why: 'escalated' | 'declined'; departments: ReadonlyArray<string> }): Card {
+export function optionsCard(o: {
+  relayId: string;
+  consultationId: string;
+  toDepartment: string;
+  why: 'escalated' | 'declined';
+  departments: ReadonlyArray<string>;
+}): Card {
   const head =
     o.why === 'escalated'
       ? `${o.toDepartment}からまだ応答がありません（相談 #${o.consultationId}）。もう一度、全員を呼び出しました。`
@@ -70,7 +86,13 @@ export function optionsCard(o: { relayId: string; consultationId: string; toDepa
     [
       text(head, { weight: 'Bolder' }),
       text(o.why === 'escalated' ? 'No answer yet; everyone has been alerted again.' : 'The department cannot take it now.', { isSubtle: true, size: 'Small' }),
-      { type: 'Input.ChoiceSet', id: 'department', label: 'ほかの課へおつなぎする場合 / Relay elsewhere', choices: o.departments.map((d) => ({ title: d, value: d })), style: 'compact' },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'department',
+        label: 'ほかの課へおつなぎする場合 / Relay elsewhere',
+        choices: o.departments.map((d) => ({ title: d, value: d })),
+        style: 'compact',
+      },
     ],
     [
       ...(o.why === 'escalated' ? [submit('このまま待つ / Keep waiting', { verb: 'keep-waiting', relayId: o.relayId })] : []),
@@ -94,9 +116,30 @@ export function bookCard(o: { departments: ReadonlyArray<string>; date: string; 
     [
       text('オンライン相談の予約 / Book a consultation', { size: 'Large', weight: 'Bolder' }),
       { type: 'Input.Date', id: 'date', label: '日付 / Date', value: o.date },
-      { type: 'Input.ChoiceSet', id: 'time', label: `空いている時間（${o.date}）/ Free times`, choices: o.times.map((t) => ({ title: t, value: t })), style: 'compact', ...(o.times[0] ? { value: o.times[0] } : {}) },
-      { type: 'Input.ChoiceSet', id: 'duration', label: '時間 / Length', value: '60', choices: ['30', '45', '60', '90', '120'].map((m) => ({ title: `${m}分`, value: m })), style: 'compact' },
-      { type: 'Input.ChoiceSet', id: 'department', label: '担当課 / Department', choices: o.departments.map((d) => ({ title: d, value: d })), style: 'compact', ...(o.departments[0] ? { value: o.departments[0] } : {}) },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'time',
+        label: `空いている時間（${o.date}）/ Free times`,
+        choices: o.times.map((t) => ({ title: t, value: t })),
+        style: 'compact',
+        ...(o.times[0] ? { value: o.times[0] } : {}),
+      },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'duration',
+        label: '時間 / Length',
+        value: '60',
+        choices: ['30', '45', '60', '90', '120'].map((m) => ({ title: `${m}分`, value: m })),
+        style: 'compact',
+      },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'department',
+        label: '担当課 / Department',
+        choices: o.departments.map((d) => ({ title: d, value: d })),
+        style: 'compact',
+        ...(o.departments[0] ? { value: o.departments[0] } : {}),
+      },
       { type: 'Input.Text', id: 'name', label: '相談者のお名前 / Citizen name', isRequired: true },
       { type: 'Input.Text', id: 'email', label: 'メールアドレス / Email', style: 'Email', isRequired: true },
       { type: 'Input.Text', id: 'topic', label: '相談の内容（任意） / Topic', isMultiline: true },
@@ -111,7 +154,14 @@ export function linkChannelCard(o: { channel: string; offer: string; departments
     [
       text('このチャネルで、どの課への呼び出しを受けますか？', { weight: 'Bolder' }),
       text('Which department should receive relay alerts in this channel?', { isSubtle: true, size: 'Small' }),
-      { type: 'Input.ChoiceSet', id: 'department', label: '課 / Department', choices: o.departments.map((d) => ({ title: d, value: d })), style: 'compact', ...(o.departments[0] ? { value: o.departments[0] } : {}) },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'department',
+        label: '課 / Department',
+        choices: o.departments.map((d) => ({ title: d, value: d })),
+        style: 'compact',
+        ...(o.departments[0] ? { value: o.departments[0] } : {}),
+      },
     ],
     [submit('この課の呼び出し先にする / Use for this department', { verb: 'link-channel', channel: o.channel, offer: o.offer }, 'positive')],
   );

@@ -14,7 +14,14 @@ export async function offerChannelLink(db: Db, now: number, platform: ChatPlatfo
   const nonce = randomBytes(18).toString('base64url');
   await db
     .insertInto('channel_link_offers')
-    .values({ nonce_hash: sha256(nonce), platform, channel, created_at: new Date(now).toISOString(), expires_at: new Date(now + OFFER_DAYS * 86_400_000).toISOString(), used_at: null })
+    .values({
+      nonce_hash: sha256(nonce),
+      platform,
+      channel,
+      created_at: new Date(now).toISOString(),
+      expires_at: new Date(now + OFFER_DAYS * 86_400_000).toISOString(),
+      used_at: null,
+    })
     .execute();
   return nonce;
 }

@@ -27,11 +27,27 @@ export const departmentSpace = (departmentId: string) => `dept:${departmentId}`;
 export const staffSpace = (staffId: string) => `staff:${staffId}`;
 
 /** Every post the bot makes, on any platform, is recorded (to remove an alert later, and to show it in /console). */
-export async function recordPost(db: Db, ids: IdSource, now: number, p: { platform: ChatPlatformKind; space: string; platformMessageId: string; relayId: string | null; purpose: string; message: OutgoingChat }): Promise<string> {
+export async function recordPost(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  p: { platform: ChatPlatformKind; space: string; platformMessageId: string; relayId: string | null; purpose: string; message: OutgoingChat },
+): Promise<string> {
   const id = ids.sortableId(now);
   await db
     .insertInto('chat_messages')
-    .values({ id, platform: p.platform, space: p.space, platform_message_id: p.platformMessageId, relay_id: p.relayId, purpose: p.purpose, text: p.message.text, card: p.message.card ? JSON.stringify(p.message.card) : null, created_at: new Date(now).toISOString(), removed_at: null })
+    .values({
+      id,
+      platform: p.platform,
+      space: p.space,
+      platform_message_id: p.platformMessageId,
+      relay_id: p.relayId,
+      purpose: p.purpose,
+      text: p.message.text,
+      card: p.message.card ? JSON.stringify(p.message.card) : null,
+      created_at: new Date(now).toISOString(),
+      removed_at: null,
+    })
     .execute();
   return id;
 }
@@ -61,6 +77,21 @@ export interface FeedItem {
 /** What the console shows: the latest posts to some spaces, oldest first. */
 export async function feed(db: Db, platform: ChatPlatformKind, spaces: ReadonlyArray<string>, limit = 50): Promise<FeedItem[]> {
   if (spaces.length === 0) return [];
-  const rows = await db.selectFrom('chat_messages').selectAll().where('platform', '=', platform).where('space', 'in', spaces as string[]).orderBy('id', 'desc').limit(limit).execute();
-  return rows.reverse().map((r) => ({ id: r.id, space: r.space, purpose: r.purpose, text: r.text, card: r.card ? (JSON.parse(r.card) as Card) : null, createdAt: r.created_at, removed: r.removed_at !== null }));
+  const rows = await db
+    .selectFrom('chat_messages')
+    .selectAll()
+    .where('platform', '=', platform)
+    .where('space', 'in', spaces as string[])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.reverse().map((r) => ({
+    id: r.id,
+    space: r.space,
+    purpose: r.purpose,
+    text: r.text,
+    card: r.card ? (JSON.parse(r.card) as Card) : null,
+    createdAt: r.created_at,
+    removed: r.removed_at !== null,
+  }));
 }

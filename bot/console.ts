@@ -63,7 +63,10 @@ function renderCard(card: Card, staffId: string, csrf: string): string {
 function renderItem(item: FeedItem, staffId: string, csrf: string): string {
   const who = item.purpose === 'said' ? 'said' : 'bot';
   // The text is the fallback for clients without cards; where the card is shown, it says everything.
-  const content = item.card && !item.removed && item.purpose !== 'reply' ? renderCard(item.card, staffId, csrf) : `${esc(item.text)}${item.card && !item.removed ? renderCard(item.card, staffId, csrf) : ''}`;
+  const content =
+    item.card && !item.removed && item.purpose !== 'reply'
+      ? renderCard(item.card, staffId, csrf)
+      : `${esc(item.text)}${item.card && !item.removed ? renderCard(item.card, staffId, csrf) : ''}`;
   return `<div class="msg ${who}${item.removed ? ' removed' : ''}">${content}</div>`;
 }
 
@@ -87,8 +90,23 @@ export function consoleRouter(deps: ConsoleDeps): Router {
 
   const record = async (staff: Staff, said: string | null, reply: Reply) => {
     const now = deps.clock();
-    if (said !== null) await recordPost(db, deps.ids, now, { platform: 'console', space: staffSpace(staff.id), platformMessageId: '', relayId: null, purpose: 'said', message: { text: said } });
-    await recordPost(db, deps.ids, now, { platform: 'console', space: staffSpace(staff.id), platformMessageId: '', relayId: null, purpose: 'reply', message: reply });
+    if (said !== null)
+      await recordPost(db, deps.ids, now, {
+        platform: 'console',
+        space: staffSpace(staff.id),
+        platformMessageId: '',
+        relayId: null,
+        purpose: 'said',
+        message: { text: said },
+      });
+    await recordPost(db, deps.ids, now, {
+      platform: 'console',
+      space: staffSpace(staff.id),
+      platformMessageId: '',
+      relayId: null,
+      purpose: 'reply',
+      message: reply,
+    });
   };
 
   const feeds = async (staffId: string, csrf: string) => {
@@ -101,7 +119,10 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       }),
     );
     return {
-      chat: mine.length === 0 ? '<p class="hint">まだやりとりはありません。下にコマンドを入れてください（例: /help）。</p>' : mine.map((i) => renderItem(i, staffId, csrf)).join(''),
+      chat:
+        mine.length === 0
+          ? '<p class="hint">まだやりとりはありません。下にコマンドを入れてください（例: /help）。</p>'
+          : mine.map((i) => renderItem(i, staffId, csrf)).join(''),
       departments: dept.join('') || '<p class="hint">まだ呼び出しはありません。</p>',
     };
   };
@@ -146,9 +167,7 @@ ${
 <div id="departments" aria-live="polite">${f.departments}</div>
 </section>
 </div>`;
-    res
-      .type('html')
-      .send(layout({ title: '職員コンソール', body, style: CONSOLE_STYLE, who: { name: req.adminSession!.name, csrf } }));
+    res.type('html').send(layout({ title: '職員コンソール', body, style: CONSOLE_STYLE, who: { name: req.adminSession!.name, csrf } }));
   });
 
   r.get('/feed', async (req, res) => {
@@ -156,7 +175,9 @@ ${
   });
 
   r.post('/staff', async (req, res) => {
-    const name = String(req.body?.name ?? '').trim().slice(0, 50);
+    const name = String(req.body?.name ?? '')
+      .trim()
+      .slice(0, 50);
     if (!name) return res.redirect(303, '/console');
     const s = await staffFor(db, deps.ids, deps.clock(), { platform: 'console', userId: `console-${randomBytes(6).toString('hex')}`, displayName: name });
     res.redirect(303, `/console?staff=${encodeURIComponent(s.id)}`);

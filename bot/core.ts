@@ -61,7 +61,13 @@ function findDepartment(ctx: Ctx, typed: string, example: string): { ok: true; v
   const m = matchDepartment(ctx.departments, typed);
   if (m.ok) return m;
   const names = (m.reason.suggestions.length > 0 ? m.reason.suggestions : ctx.departments).map((d) => d.name);
-  return { ok: false, reply: say(`「${typed}」という課は見つかりません。${m.reason.suggestions.length > 0 ? 'もしかして' : '課の一覧'}: ${names.join('、')}\n例: ${example}`, `No department "${typed}". ${m.reason.suggestions.length > 0 ? 'Did you mean' : 'Departments'}: ${names.join(', ')}`) };
+  return {
+    ok: false,
+    reply: say(
+      `「${typed}」という課は見つかりません。${m.reason.suggestions.length > 0 ? 'もしかして' : '課の一覧'}: ${names.join('、')}\n例: ${example}`,
+      `No department "${typed}". ${m.reason.suggestions.length > 0 ? 'Did you mean' : 'Departments'}: ${names.join(', ')}`,
+    ),
+  };
 }
 
 // ---------------------------------------------------------------- which consultation
@@ -71,16 +77,29 @@ async function consultationFor(ctx: Ctx, explicit: string | null): Promise<{ id:
   if (explicit) return { id: explicit };
   const today = toLocalDate(ctx.now);
   const open = (await listConsultations(ctx.deps, today, today)).filter((c) => ['meeting_ready', 'invited', 'in_progress'].includes(c.status));
-  const mine = await ctx.deps.store.db.selectFrom('relays').select('consultation_id').where('accepted_by', '=', ctx.staff.id).where('status', '=', 'accepted').execute();
+  const mine = await ctx.deps.store.db
+    .selectFrom('relays')
+    .select('consultation_id')
+    .where('accepted_by', '=', ctx.staff.id)
+    .where('status', '=', 'accepted')
+    .execute();
   const mineIds = new Set(mine.map((r) => r.consultation_id));
   const now = (c: { start: string; end: string }) => Date.parse(c.start) - 15 * MINUTE_MS <= ctx.now && ctx.now <= Date.parse(c.end) + 60 * MINUTE_MS;
   const ranked = [open.filter((c) => mineIds.has(c.id)), open.filter((c) => now(c) && c.bookedBy.startsWith(`staff:${ctx.staff.id}:`)), open.filter(now)];
   for (const group of [...ranked, open]) if (group.length === 1) return { id: group[0]!.id };
-  return { candidates: open.map((c) => ({ id: c.id, label: `#${c.id} ${formatMinute(toLocalMinute(Date.parse(c.start)))} ${c.department.name} ${c.citizen.name}様` })) };
+  return {
+    candidates: open.map((c) => ({ id: c.id, label: `#${c.id} ${formatMinute(toLocalMinute(Date.parse(c.start)))} ${c.department.name} ${c.citizen.name}様` })),
+  };
 }
 
 async function relayTo(ctx: Ctx, consultationId: string, department: Department, note: string): Promise<Reply> {
-  const r = await requestRelay(relayDeps(ctx.deps), { consultationId, toDepartmentId: department.id, fromDepartmentId: ctx.staff.departmentId, note, requestedBy: ctx.staff.id });
+  const r = await requestRelay(relayDeps(ctx.deps), {
+    consultationId,
+    toDepartmentId: department.id,
+    fromDepartmentId: ctx.staff.departmentId,
+    note,
+    requestedBy: ctx.staff.id,
+  });
   if (!r.ok) return fromProblem(r.reason);
   ctx.deps.onQueued?.();
   const onDuty = (await staffOfDepartment(ctx.deps.store.db, department.id)).filter((s) => s.onDuty).map((s) => s.displayName);
@@ -120,9 +139,16 @@ async function acceptReply(ctx: Ctx, relayId: string): Promise<Reply> {
   const r = await acceptRelay(relayDeps(ctx.deps), relayId, ctx.staff.id);
   if (!r.ok) return fromProblem(r.reason);
   ctx.deps.onQueued?.();
-  if (r.value.won) return say(`相談 #${r.value.relay.consultationId} をお願いします。参加のための情報を個別にお送りしました。`, `Thank you. The join details for #${r.value.relay.consultationId} are on their way to you privately.`);
+  if (r.value.won)
+    return say(
+      `相談 #${r.value.relay.consultationId} をお願いします。参加のための情報を個別にお送りしました。`,
+      `Thank you. The join details for #${r.value.relay.consultationId} are on their way to you privately.`,
+    );
   const by = r.value.relay.acceptedBy ? await getStaff(ctx.deps.store.db, r.value.relay.acceptedBy) : null;
-  return say(`すでに${by?.displayName ?? 'ほかの方'}さんが対応しています（相談 #${r.value.relay.consultationId}）。`, `${by?.displayName ?? 'Someone else'} has already taken #${r.value.relay.consultationId}.`);
+  return say(
+    `すでに${by?.displayName ?? 'ほかの方'}さんが対応しています（相談 #${r.value.relay.consultationId}）。`,
+    `${by?.displayName ?? 'Someone else'} has already taken #${r.value.relay.consultationId}.`,
+  );
 }
 
 const COMMANDS: ReadonlyArray<Command> = [
@@ -137,7 +163,10 @@ const COMMANDS: ReadonlyArray<Command> = [
             return `・${d.name}（${d.aliases.slice(0, 2).join('、')}）${duty.length > 0 ? ` 当番: ${duty.join('、')}` : ' 当番なし'}`;
           }),
         );
-        return say(`おつなぎできる課:\n${lines.join('\n')}\n例: /relay 税務 相続の件`, 'Departments you can relay to (on duty shown). Example: /relay tax inheritance');
+        return say(
+          `おつなぎできる課:\n${lines.join('\n')}\n例: /relay 税務 相続の件`,
+          'Departments you can relay to (on duty shown). Example: /relay tax inheritance',
+        );
       }
       const { id, rest } = takeConsultationRef(args);
       const [typed, ...noteParts] = rest;
@@ -147,8 +176,16 @@ const COMMANDS: ReadonlyArray<Command> = [
       const note = noteParts.join(' ');
       const target = await consultationFor(ctx, id);
       if ('id' in target) return relayTo(ctx, target.id, dept.value, note);
-      if (target.candidates.length === 0) return say('今日のおつなぎできる相談が見つかりません。相談番号を付けてください。例: /relay 税務 #K7M2Q9XA', 'No consultation today to relay; give its number, e.g. /relay tax #K7M2Q9XA');
-      return say(`どの相談を${dept.value.name}へおつなぎしますか？`, 'Which consultation?', pickConsultationCard({ department: dept.value.name, note, candidates: target.candidates }));
+      if (target.candidates.length === 0)
+        return say(
+          '今日のおつなぎできる相談が見つかりません。相談番号を付けてください。例: /relay 税務 #K7M2Q9XA',
+          'No consultation today to relay; give its number, e.g. /relay tax #K7M2Q9XA',
+        );
+      return say(
+        `どの相談を${dept.value.name}へおつなぎしますか？`,
+        'Which consultation?',
+        pickConsultationCard({ department: dept.value.name, note, candidates: target.candidates }),
+      );
     },
   },
   {
@@ -172,14 +209,25 @@ const COMMANDS: ReadonlyArray<Command> = [
     help: { ja: '対応を終えます（おつなぎ、または #番号 の相談）', en: 'Finish your relay, or a consultation by its number', example: '/done' },
     async run(ctx, args) {
       const { id } = takeConsultationRef(args);
-      const mine = await ctx.deps.store.db.selectFrom('relays').select(['id', 'consultation_id']).where('accepted_by', '=', ctx.staff.id).where('status', '=', 'accepted').$if(id !== null, (q) => q.where('consultation_id', '=', id!)).orderBy('accepted_at').execute();
+      const mine = await ctx.deps.store.db
+        .selectFrom('relays')
+        .select(['id', 'consultation_id'])
+        .where('accepted_by', '=', ctx.staff.id)
+        .where('status', '=', 'accepted')
+        .$if(id !== null, (q) => q.where('consultation_id', '=', id!))
+        .orderBy('accepted_at')
+        .execute();
       if (mine[0]) {
         const r = await finishRelay(relayDeps(ctx.deps), mine[0].id, ctx.staff.id);
         if (!r.ok) return fromProblem(r.reason);
         ctx.deps.onQueued?.();
         return say(`おつなぎを終えました（相談 #${mine[0].consultation_id}）。お疲れさまでした。`, `Relay finished (#${mine[0].consultation_id}).`);
       }
-      if (!id) return say('終える対応がありません。相談を終えるときは番号を付けてください。例: /done #K7M2Q9XA', 'Nothing to finish; to close a consultation give its number.');
+      if (!id)
+        return say(
+          '終える対応がありません。相談を終えるときは番号を付けてください。例: /done #K7M2Q9XA',
+          'Nothing to finish; to close a consultation give its number.',
+        );
       return completeConsultation(ctx, id);
     },
   },
@@ -198,7 +246,11 @@ const COMMANDS: ReadonlyArray<Command> = [
   },
   {
     name: 'book',
-    help: { ja: '相談を予約します（引数なしなら入力カード）', en: 'Book a consultation (no arguments: a form)', example: '/book 12/1 10:00 60 山田太郎 yamada@example.jp 税務' },
+    help: {
+      ja: '相談を予約します（引数なしなら入力カード）',
+      en: 'Book a consultation (no arguments: a form)',
+      example: '/book 12/1 10:00 60 山田太郎 yamada@example.jp 税務',
+    },
     async run(ctx, args) {
       if (args.length === 0) return bookForm(ctx);
       const [date, time, duration, name, email, dept, ...topic] = args;
@@ -254,7 +306,8 @@ const COMMANDS: ReadonlyArray<Command> = [
       const [d, t] = rest;
       const date = d ? parseDate(d, ctx.now) : null;
       const minute = t ? parseMinute(t) : null;
-      if (!id || !date || minute === null) return say('番号・日付・時刻を付けてください。例: /move #K7M2Q9XA 12/2 13:00', 'Give number, date and time, e.g. /move #K7M2Q9XA 12/2 13:00');
+      if (!id || !date || minute === null)
+        return say('番号・日付・時刻を付けてください。例: /move #K7M2Q9XA 12/2 13:00', 'Give number, date and time, e.g. /move #K7M2Q9XA 12/2 13:00');
       const r = await rescheduleConsultation(ctx.deps, id, { start: localInstant(date, minute) }, actorOf(ctx.staff));
       if (!r.ok) return fromProblem(r.reason, '/move #K7M2Q9XA 12/2 13:00');
       return say(`相談 #${id} を ${formatJa(Date.parse(r.value.start))} に変更しました。相談者にお知らせが届きます。`, `Moved #${id} to ${r.value.start}.`);
@@ -277,20 +330,35 @@ const COMMANDS: ReadonlyArray<Command> = [
       if (on && !departmentId) return say('課も付けてください。例: /duty on 税務', 'Add your department, e.g. /duty on tax');
       await setDuty(ctx.deps.store.db, ctx.staff.id, on, departmentId ?? undefined);
       const name = ctx.departments.find((d) => d.id === departmentId)?.name ?? '';
-      return say(on ? `${name}の当番を始めました。呼び出しがあればお知らせします。` : `${name}の当番を終えました。`, on ? `You are on duty for ${name}.` : 'You are off duty.');
+      return say(
+        on ? `${name}の当番を始めました。呼び出しがあればお知らせします。` : `${name}の当番を終えました。`,
+        on ? `You are on duty for ${name}.` : 'You are off duty.',
+      );
     },
   },
   {
     name: 'app',
-    help: { ja: '会議内アプリのスタッフ画面（市民のいまの画面・同意・書類がその場で見られます）のリンク', en: 'Link to the staff view of the in-meeting app: the citizen’s step, consent and documents, live', example: '/app #K7M2Q9XA' },
+    help: {
+      ja: '会議内アプリのスタッフ画面（市民のいまの画面・同意・書類がその場で見られます）のリンク',
+      en: 'Link to the staff view of the in-meeting app: the citizen’s step, consent and documents, live',
+      example: '/app #K7M2Q9XA',
+    },
     async run(ctx, args) {
       // The link acts as this staff member for 12 hours: never posted where others read it.
-      if (!ctx.direct) return say('スタッフ画面のリンクは、ボットとの 1 対 1 のチャットで /app と送ってください（ここではほかの人にも見えてしまいます）。', 'Send /app to the bot in a one-to-one chat: the link would be visible to everyone here.');
+      if (!ctx.direct)
+        return say(
+          'スタッフ画面のリンクは、ボットとの 1 対 1 のチャットで /app と送ってください（ここではほかの人にも見えてしまいます）。',
+          'Send /app to the bot in a one-to-one chat: the link would be visible to everyone here.',
+        );
       const { id } = takeConsultationRef(args);
       const target = await consultationFor(ctx, id);
       if (!('id' in target)) {
-        if (target.candidates.length === 0) return say('今日の相談が見つかりません。相談番号を付けてください。例: /app #K7M2Q9XA', 'No consultation today; give its number, e.g. /app #K7M2Q9XA');
-        return say(`どの相談ですか？ 番号を付けて送ってください。\n${target.candidates.map((c) => c.label).join('\n')}\n例: /app #${target.candidates[0]!.id}`, 'Which consultation? Send /app with its number.');
+        if (target.candidates.length === 0)
+          return say('今日の相談が見つかりません。相談番号を付けてください。例: /app #K7M2Q9XA', 'No consultation today; give its number, e.g. /app #K7M2Q9XA');
+        return say(
+          `どの相談ですか？ 番号を付けて送ってください。\n${target.candidates.map((c) => c.label).join('\n')}\n例: /app #${target.candidates[0]!.id}`,
+          'Which consultation? Send /app with its number.',
+        );
       }
       const c = await viewById(ctx.deps.store.db, target.id);
       if (!c) return say(`相談 #${target.id} は見つかりません。`, `Consultation #${target.id} was not found.`);
@@ -305,7 +373,10 @@ const COMMANDS: ReadonlyArray<Command> = [
     name: 'help',
     help: { ja: 'この一覧', en: 'This list', example: '/help' },
     async run() {
-      return say(`使えるコマンド（/ は省略できます）:\n${COMMANDS.map((c) => `${c.help.example}  — ${c.help.ja}（${COMMAND_ALIASES[c.name].slice(0, 2).join('、')}）`).join('\n')}`, `Commands: ${COMMANDS.map((c) => `/${c.name}`).join(' ')}`);
+      return say(
+        `使えるコマンド（/ は省略できます）:\n${COMMANDS.map((c) => `${c.help.example}  — ${c.help.ja}（${COMMAND_ALIASES[c.name].slice(0, 2).join('、')}）`).join('\n')}`,
+        `Commands: ${COMMANDS.map((c) => `/${c.name}`).join(' ')}`,
+      );
     },
   },
 ];
@@ -336,21 +407,41 @@ async function bookForm(ctx: Ctx): Promise<Reply> {
   return say('予約の内容を入れてください。', 'Fill in the booking.', bookCard({ departments: ctx.departments.map((d) => d.name), date, times }));
 }
 
-async function book(ctx: Ctx, f: { date?: string | undefined; time?: string | undefined; duration?: string | undefined; name?: string | undefined; email?: string | undefined; department?: string | undefined; topic?: string | undefined }): Promise<Reply> {
+async function book(
+  ctx: Ctx,
+  f: {
+    date?: string | undefined;
+    time?: string | undefined;
+    duration?: string | undefined;
+    name?: string | undefined;
+    email?: string | undefined;
+    department?: string | undefined;
+    topic?: string | undefined;
+  },
+): Promise<Reply> {
   const example = '/book 12/1 10:00 60 山田太郎 yamada@example.jp 税務';
   const date = f.date ? parseDate(f.date, ctx.now) : null;
   const minute = f.time ? parseMinute(f.time) : null;
   const duration = Number(f.duration);
   if (!date) return say(`日付を読み取れません（「${f.date ?? ''}」）。例: ${example}`, 'Cannot read the date.');
   if (minute === null) return say(`時刻を読み取れません（「${f.time ?? ''}」）。例: ${example}`, 'Cannot read the time.');
-  if (!Number.isInteger(duration) || duration < 5 || duration > 600) return say(`相談時間（分）を数字で入れてください（「${f.duration ?? ''}」）。例: ${example}`, 'Give the length in minutes.');
+  if (!Number.isInteger(duration) || duration < 5 || duration > 600)
+    return say(`相談時間（分）を数字で入れてください（「${f.duration ?? ''}」）。例: ${example}`, 'Give the length in minutes.');
   if (!f.name) return say(`相談者のお名前を入れてください。例: ${example}`, 'Give the citizen name.');
-  if (!f.email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(f.email)) return say(`相談者のメールアドレスを入れてください（「${f.email ?? ''}」）。例: ${example}`, 'Give a valid email address.');
+  if (!f.email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(f.email))
+    return say(`相談者のメールアドレスを入れてください（「${f.email ?? ''}」）。例: ${example}`, 'Give a valid email address.');
   if (!f.department) return say(`担当課を入れてください。例: ${example}`, 'Give the department.');
-  const r = await bookConsultation(ctx.deps, { start: localInstant(date, minute), durationMinutes: duration, department: f.department, citizen: { name: f.name, email: f.email }, topic: f.topic ?? '' }, actorOf(ctx.staff));
+  const r = await bookConsultation(
+    ctx.deps,
+    { start: localInstant(date, minute), durationMinutes: duration, department: f.department, citizen: { name: f.name, email: f.email }, topic: f.topic ?? '' },
+    actorOf(ctx.staff),
+  );
   if (!r.ok) return fromProblem(r.reason, example);
   const c = r.value.consultation;
-  return say(`予約しました: #${c.id} ${formatJa(Date.parse(c.start))}（${c.durationMinutes}分）${c.department.name} ${c.citizen.name}様。会議の準備ができたら、案内メールを送ります。`, `Booked #${c.id} at ${c.start}. The invitation goes out once the meeting is ready.`);
+  return say(
+    `予約しました: #${c.id} ${formatJa(Date.parse(c.start))}（${c.durationMinutes}分）${c.department.name} ${c.citizen.name}様。会議の準備ができたら、案内メールを送ります。`,
+    `Booked #${c.id} at ${c.start}. The invitation goes out once the meeting is ready.`,
+  );
 }
 
 async function completeConsultation(ctx: Ctx, id: string): Promise<Reply> {
@@ -366,9 +457,21 @@ async function completeConsultation(ctx: Ctx, id: string): Promise<Reply> {
   if (Date.parse(c.start) > ctx.now) return say(`相談 #${id} はまだ始まっていません（${formatJa(Date.parse(c.start))}）。`, 'It has not started yet.');
   const open = await openRelayOf(ctx.deps.store.db, id);
   if (open) return say(`相談 #${id} には${STATUS_JA[open.status]}のおつなぎがあります。先にそれを終えてください。`, 'Finish its open relay first.');
-  const r = await ctx.deps.store.db.updateTable('consultations').set({ status: done.value, updated_at: new Date(ctx.now).toISOString() }).where('id', '=', id).where('status', '=', c.status).executeTakeFirst();
+  const r = await ctx.deps.store.db
+    .updateTable('consultations')
+    .set({ status: done.value, updated_at: new Date(ctx.now).toISOString() })
+    .where('id', '=', id)
+    .where('status', '=', c.status)
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) return say('同時に変更されました。もう一度お試しください。', 'Changed at the same time; try again.');
-  await writeAudit(ctx.deps.store.db, ctx.deps.ids, ctx.now, { actor: actorOf(ctx.staff), action: 'consultation.completed', entity: 'consultation', entityId: id, before: { status: c.status }, after: { status: done.value } });
+  await writeAudit(ctx.deps.store.db, ctx.deps.ids, ctx.now, {
+    actor: actorOf(ctx.staff),
+    action: 'consultation.completed',
+    entity: 'consultation',
+    entityId: id,
+    before: { status: c.status },
+    after: { status: done.value },
+  });
   return say(`相談 #${id} を完了にしました。お疲れさまでした。`, `Consultation #${id} completed.`);
 }
 
@@ -376,7 +479,12 @@ async function completeConsultation(ctx: Ctx, id: string): Promise<Reply> {
 
 async function context(deps: BotDeps, sender: Sender): Promise<Ctx> {
   const now = deps.clock();
-  const staff = await staffFor(deps.store.db, deps.ids, now, { platform: sender.platform, userId: sender.userId, displayName: sender.displayName, ...(sender.email ? { email: sender.email } : {}) });
+  const staff = await staffFor(deps.store.db, deps.ids, now, {
+    platform: sender.platform,
+    userId: sender.userId,
+    displayName: sender.displayName,
+    ...(sender.email ? { email: sender.email } : {}),
+  });
   return { deps, staff, now, departments: await listDepartments(deps.store.db), direct: sender.direct !== false };
 }
 
@@ -400,7 +508,10 @@ export async function handleMessage(deps: BotDeps, sender: Sender, text: string,
 
 function failed(deps: BotDeps, error: unknown, what: string): Reply {
   deps.log.error({ err: error instanceof Error ? error.message : String(error), command: what }, 'bot command failed');
-  return say('処理中に問題が起きました。少し待ってからもう一度お試しください。続く場合は管理者に連絡してください。', 'Something went wrong; please try again shortly.');
+  return say(
+    '処理中に問題が起きました。少し待ってからもう一度お試しください。続く場合は管理者に連絡してください。',
+    'Something went wrong; please try again shortly.',
+  );
 }
 
 /** A card button (Action.Submit data, with the card's inputs) → the reply. */
@@ -431,9 +542,19 @@ async function linkChannel(ctx: Ctx, sender: Sender, channel: string, offer: str
   if (!(await takeChannelLinkOffer(db, ctx.now, 'teams', channel, offer))) return refused();
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('departments').set({ teams_channel: channel }).where('id', '=', dept.value.id).execute();
-    await writeAudit(trx, ctx.deps.ids, ctx.now, { actor: actorOf(ctx.staff), action: 'department.teams_channel', entity: 'department', entityId: dept.value.id, before: { teamsChannel: dept.value.teamsChannel ?? '' }, after: { teamsChannel: channel, via: 'install card' } });
+    await writeAudit(trx, ctx.deps.ids, ctx.now, {
+      actor: actorOf(ctx.staff),
+      action: 'department.teams_channel',
+      entity: 'department',
+      entityId: dept.value.id,
+      before: { teamsChannel: dept.value.teamsChannel ?? '' },
+      after: { teamsChannel: channel, via: 'install card' },
+    });
   });
-  return say(`このチャネルで${dept.value.name}への呼び出しを受けます。変えるときは管理者に頼んでください。`, `Relay alerts for ${dept.value.name} will come to this channel. An admin can change it later.`);
+  return say(
+    `このチャネルで${dept.value.name}への呼び出しを受けます。変えるときは管理者に頼んでください。`,
+    `Relay alerts for ${dept.value.name} will come to this channel. An admin can change it later.`,
+  );
 }
 
 async function runAction(deps: BotDeps, ctx: Ctx, sender: Sender, data: Record<string, unknown>): Promise<Reply> {
@@ -471,7 +592,15 @@ async function runAction(deps: BotDeps, ctx: Ctx, sender: Sender, data: Record<s
     case 'link-channel':
       return linkChannel(ctx, sender, s('channel') ?? '', s('offer') ?? '', s('department') ?? '');
     case 'book':
-      return book(ctx, { date: s('date'), time: s('time'), duration: s('duration'), name: s('name'), email: s('email'), department: s('department'), topic: s('topic') });
+      return book(ctx, {
+        date: s('date'),
+        time: s('time'),
+        duration: s('duration'),
+        name: s('name'),
+        email: s('email'),
+        department: s('department'),
+        topic: s('topic'),
+      });
     default:
       return say('このボタンは古いか、読み取れません。/help をお試しください。', 'This button is unknown or outdated; try /help.');
   }

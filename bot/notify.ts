@@ -47,7 +47,15 @@ async function toDepartment(deps: NotifyDeps, department: Department, relay: Rel
   for (const platform of Object.values(deps.platforms)) {
     if (done.has(platform.kind)) continue;
     const messageId = await platform.postToDepartment(department, message);
-    if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: departmentSpace(department.id), platformMessageId: messageId, relayId: relay?.id ?? null, purpose, message });
+    if (messageId !== null)
+      await recordPost(deps.db, deps.ids, deps.clock(), {
+        platform: platform.kind,
+        space: departmentSpace(department.id),
+        platformMessageId: messageId,
+        relayId: relay?.id ?? null,
+        purpose,
+        message,
+      });
   }
 }
 
@@ -59,15 +67,33 @@ async function toStaff(deps: NotifyDeps, staff: Staff | null, relay: Relay, purp
     return;
   }
   const messageId = await platform.sendToStaff(staff, message);
-  if (messageId !== null) await recordPost(deps.db, deps.ids, deps.clock(), { platform: platform.kind, space: staffSpace(staff.id), platformMessageId: messageId, relayId: relay.id, purpose, message });
+  if (messageId !== null)
+    await recordPost(deps.db, deps.ids, deps.clock(), {
+      platform: platform.kind,
+      space: staffSpace(staff.id),
+      platformMessageId: messageId,
+      relayId: relay.id,
+      purpose,
+      message,
+    });
 }
 
 /** Takes back the alert cards of a relay, once they can no longer be answered. */
 async function removeAlerts(deps: NotifyDeps, relay: Relay): Promise<void> {
-  const posts = await deps.db.selectFrom('chat_messages').selectAll().where('relay_id', '=', relay.id).where('purpose', 'in', ['alert', 'alert-escalated']).where('removed_at', 'is', null).execute();
+  const posts = await deps.db
+    .selectFrom('chat_messages')
+    .selectAll()
+    .where('relay_id', '=', relay.id)
+    .where('purpose', 'in', ['alert', 'alert-escalated'])
+    .where('removed_at', 'is', null)
+    .execute();
   for (const post of posts) {
     await deps.platforms[post.platform as ChatPlatformKind]?.remove(post.platform_message_id);
-    await deps.db.updateTable('chat_messages').set({ removed_at: new Date(deps.clock()).toISOString() }).where('id', '=', post.id).execute();
+    await deps.db
+      .updateTable('chat_messages')
+      .set({ removed_at: new Date(deps.clock()).toISOString() })
+      .where('id', '=', post.id)
+      .execute();
   }
 }
 
@@ -93,15 +119,42 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
       if (relay.status !== 'requested') return;
       const members = await staffOfDepartment(deps.db, to.id);
       const called = event === 'escalated' ? members : members.filter((m) => m.onDuty);
-      const mention = called.length > 0 ? called.map((m) => `@${m.displayName}`).join(' ') : event === 'escalated' ? '@全員' : '（当番の方がいません。どなたか対応してください / nobody on duty）';
+      const mention =
+        called.length > 0
+          ? called.map((m) => `@${m.displayName}`).join(' ')
+          : event === 'escalated'
+            ? '@全員'
+            : '（当番の方がいません。どなたか対応してください / nobody on duty）';
       const position = (await waitingQueue(deps.db, now, to.id)).find((e) => e.relay.id === relay.id)?.position ?? 1;
-      const card = alertCard({ relayId: relay.id, consultationId: c.id, consultationType: c.consultationType, toDepartment: to.name, fromDepartment: from?.name ?? '', requester: who, note: relay.note, waitingMinutes: waiting, position, escalated: event === 'escalated', mention });
+      const card = alertCard({
+        relayId: relay.id,
+        consultationId: c.id,
+        consultationType: c.consultationType,
+        toDepartment: to.name,
+        fromDepartment: from?.name ?? '',
+        requester: who,
+        note: relay.note,
+        waitingMinutes: waiting,
+        position,
+        escalated: event === 'escalated',
+        mention,
+      });
       const text = `${event === 'escalated' ? '【再呼び出し】' : '【呼び出し】'}${to.name}へ: 相談 #${c.id}（依頼: ${by}）${relay.note ? ` メモ: ${relay.note}` : ''} ${mention}\n${event === 'escalated' ? 'Alert again' : 'Relay request'} to ${to.name}: consultation #${c.id}.`;
-      await toDepartment(deps, to, relay, event === 'escalated' ? 'alert-escalated' : 'alert', { text, card, mentions: event === 'escalated' ? 'all' : called });
+      await toDepartment(deps, to, relay, event === 'escalated' ? 'alert-escalated' : 'alert', {
+        text,
+        card,
+        mentions: event === 'escalated' ? 'all' : called,
+      });
       if (event === 'escalated') {
         await toStaff(deps, requester, relay, 'direct', {
           text: `${to.name}からまだ応答がありません（${waiting}分）。このまま待つか、ほかの課へおつなぎするか、やめるかを選んでください。\nNo answer from ${to.name} yet (${waiting} min).`,
-          card: optionsCard({ relayId: relay.id, consultationId: c.id, toDepartment: to.name, why: 'escalated', departments: departments.filter((d) => d.id !== to.id).map((d) => d.name) }),
+          card: optionsCard({
+            relayId: relay.id,
+            consultationId: c.id,
+            toDepartment: to.name,
+            why: 'escalated',
+            departments: departments.filter((d) => d.id !== to.id).map((d) => d.name),
+          }),
         });
       }
       return;
@@ -116,11 +169,17 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
           `相談 #${c.id} をお願いします。${by}からのおつなぎです。${relay.note ? `メモ: ${relay.note}` : ''}`,
           `日時: ${formatJa(Date.parse(c.start))}（${c.durationMinutes}分） 相談者: ${c.citizen.name} 様`,
           m ? `参加: ${m.joinUrl}\nミーティング番号: ${groupDigits(m.meetingNumber)}  パスワード: ${m.password}` : '会議はまだ準備中です。',
-          ...(deps.publicBaseUrl && accepter ? [`スタッフ画面（相談者の同意・書類）: ${staffLink(deps.publicBaseUrl, await linkKey(deps.db, deps.secretKey ?? null), c.id, accepter.id, deps.clock())}`] : []),
+          ...(deps.publicBaseUrl && accepter
+            ? [
+                `スタッフ画面（相談者の同意・書類）: ${staffLink(deps.publicBaseUrl, await linkKey(deps.db, deps.secretKey ?? null), c.id, accepter.id, deps.clock())}`,
+              ]
+            : []),
           `Please join consultation #${c.id}${m ? `: ${m.joinUrl} (meeting ${groupDigits(m.meetingNumber)}, password ${m.password})` : ''}.`,
         ].join('\n'),
       });
-      await toStaff(deps, requester, relay, 'direct', { text: `${to.name}の${name}さんが対応します。まもなく会議に入ります（相談 #${c.id}）。\n${name} (${to.name}) is coming.` });
+      await toStaff(deps, requester, relay, 'direct', {
+        text: `${to.name}の${name}さんが対応します。まもなく会議に入ります（相談 #${c.id}）。\n${name} (${to.name}) is coming.`,
+      });
       return;
     }
     case 'declined': {
@@ -128,17 +187,27 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
       await toDepartment(deps, to, relay, 'relay-status', { text: `相談 #${c.id} のおつなぎをお断りしました。\nDeclined consultation #${c.id}.` });
       await toStaff(deps, requester, relay, 'direct', {
         text: `${to.name}は今は対応できません（相談 #${c.id}）。ほかの課へおつなぎしてください。\n${to.name} cannot take it now.`,
-        card: optionsCard({ relayId: relay.id, consultationId: c.id, toDepartment: to.name, why: 'declined', departments: departments.filter((d) => d.id !== to.id).map((d) => d.name) }),
+        card: optionsCard({
+          relayId: relay.id,
+          consultationId: c.id,
+          toDepartment: to.name,
+          why: 'declined',
+          departments: departments.filter((d) => d.id !== to.id).map((d) => d.name),
+        }),
       });
       return;
     }
     case 'cancelled': {
       await removeAlerts(deps, relay);
-      await toDepartment(deps, to, relay, 'relay-status', { text: `相談 #${c.id} のおつなぎは取り消されました。\nThe relay of consultation #${c.id} was cancelled.` });
+      await toDepartment(deps, to, relay, 'relay-status', {
+        text: `相談 #${c.id} のおつなぎは取り消されました。\nThe relay of consultation #${c.id} was cancelled.`,
+      });
       return;
     }
     case 'done': {
-      await toDepartment(deps, to, relay, 'relay-status', { text: `相談 #${c.id} の対応が終わりました（${accepter?.displayName ?? ''}さん）。\nConsultation #${c.id} done.` });
+      await toDepartment(deps, to, relay, 'relay-status', {
+        text: `相談 #${c.id} の対応が終わりました（${accepter?.displayName ?? ''}さん）。\nConsultation #${c.id} done.`,
+      });
       await toStaff(deps, requester, relay, 'direct', { text: `${to.name}の対応が終わりました（相談 #${c.id}）。\n${to.name} has finished.` });
       return;
     }

@@ -18,7 +18,8 @@ describe('bot command parsing', () => {
   });
 
   it('accepts every Japanese alias', () => {
-    for (const name of COMMAND_NAMES) for (const alias of COMMAND_ALIASES[name]) assert.equal((parseCommand(`/${alias}`) as { command: string }).command, name, alias);
+    for (const name of COMMAND_NAMES)
+      for (const alias of COMMAND_ALIASES[name]) assert.equal((parseCommand(`/${alias}`) as { command: string }).command, name, alias);
   });
 
   it('strips the bot’s mention in a group space', () => {

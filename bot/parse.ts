@@ -28,9 +28,11 @@ export type Parsed =
 
 /** Full-width letters, digits, slash and spaces from an IME become their plain forms; whitespace collapses. */
 export function normalizeInput(text: string): string {
-  return text.normalize('NFKC').replace(/[\u3000\s]+/g, ' ').trim();
+  return text
+    .normalize('NFKC')
+    .replace(/[\u3000\s]+/g, ' ')
+    .trim();
 }
-
 
 const LOOKUP = new Map<string, CommandName>(
   COMMAND_NAMES.flatMap((name) => [[name, name] as const, ...COMMAND_ALIASES[name].map((a) => [a.normalize('NFKC').toLowerCase(), name] as const)]),
@@ -53,7 +55,9 @@ export function parseCommand(text: string, botName?: string): Parsed {
   const word = head.toLowerCase();
   const command = LOOKUP.get(word);
   if (command) return { ok: true, command, args, rest: args.join(' ') };
-  const suggestions = COMMAND_NAMES.filter((name) => [name, ...COMMAND_ALIASES[name]].some((a) => editDistance(a.toLowerCase(), word) <= Math.max(1, Math.floor(a.length / 3))));
+  const suggestions = COMMAND_NAMES.filter((name) =>
+    [name, ...COMMAND_ALIASES[name]].some((a) => editDistance(a.toLowerCase(), word) <= Math.max(1, Math.floor(a.length / 3))),
+  );
   return { ok: false, reason: 'unknown', word: head, suggestions };
 }
 

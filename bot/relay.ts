@@ -39,7 +39,13 @@ export interface RelayDeps {
 }
 
 /** The relay's dependencies from what the server, the bot and the worker have at hand. */
-export const relayDepsOf = (d: { readonly db: Db; readonly ids: IdSource; readonly clock: () => number; readonly config: { readonly relay: { readonly escalationMinutes: number } }; readonly events?: AppEvents | undefined }): RelayDeps => ({
+export const relayDepsOf = (d: {
+  readonly db: Db;
+  readonly ids: IdSource;
+  readonly clock: () => number;
+  readonly config: { readonly relay: { readonly escalationMinutes: number } };
+  readonly events?: AppEvents | undefined;
+}): RelayDeps => ({
   db: d.db,
   ids: d.ids,
   clock: d.clock,
@@ -75,7 +81,12 @@ export async function getRelay(db: Db, id: string): Promise<Relay | null> {
 
 /** The consultation's relay that is still open (requested or accepted), if any. */
 export async function openRelayOf(db: Db, consultationId: string): Promise<Relay | null> {
-  const r = await db.selectFrom('relays').selectAll().where('consultation_id', '=', consultationId).where('status', 'in', ['requested', 'accepted']).executeTakeFirst();
+  const r = await db
+    .selectFrom('relays')
+    .selectAll()
+    .where('consultation_id', '=', consultationId)
+    .where('status', 'in', ['requested', 'accepted'])
+    .executeTakeFirst();
   return r ? fromRow(r) : null;
 }
 
@@ -113,7 +124,13 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
   const c = await db.selectFrom('consultations').select(['id', 'status']).where('id', '=', req.consultationId).executeTakeFirst();
   if (!c) return fail(problem('not_found', `相談 ${req.consultationId} は見つかりません。`, `Consultation ${req.consultationId} was not found.`));
   if (c.status === 'cancelled' || c.status === 'completed') {
-    return fail(problem('invalid_state', `相談 ${c.id} は${c.status === 'cancelled' ? '取り消し済み' : '完了済み'}のため、おつなぎできません。`, `Consultation ${c.id} is ${c.status}; it cannot be relayed.`));
+    return fail(
+      problem(
+        'invalid_state',
+        `相談 ${c.id} は${c.status === 'cancelled' ? '取り消し済み' : '完了済み'}のため、おつなぎできません。`,
+        `Consultation ${c.id} is ${c.status}; it cannot be relayed.`,
+      ),
+    );
   }
   if (req.fromDepartmentId === req.toDepartmentId) return fail(problem('validation', '同じ課にはおつなぎできません。', 'That is the same department.'));
   const now = deps.clock();
@@ -122,20 +139,52 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
     await db.transaction().execute(async (trx) => {
       await trx
         .insertInto('relays')
-        .values({ id, consultation_id: req.consultationId, from_department_id: req.fromDepartmentId, to_department_id: req.toDepartmentId, note: req.note, requested_by: req.requestedBy, status: 'requested', accepted_by: null, declined_by: null, requested_at: iso(now), accepted_at: null, finished_at: null, escalated_at: null })
+        .values({
+          id,
+          consultation_id: req.consultationId,
+          from_department_id: req.fromDepartmentId,
+          to_department_id: req.toDepartmentId,
+          note: req.note,
+          requested_by: req.requestedBy,
+          status: 'requested',
+          accepted_by: null,
+          declined_by: null,
+          requested_at: iso(now),
+          accepted_at: null,
+          finished_at: null,
+          escalated_at: null,
+        })
         .execute();
-      await writeAudit(trx, deps.ids, now, { actor: req.requestedBy, action: 'relay.requested', entity: 'consultation', entityId: req.consultationId, before: null, after: { relayId: id, to: req.toDepartmentId, note: req.note } });
+      await writeAudit(trx, deps.ids, now, {
+        actor: req.requestedBy,
+        action: 'relay.requested',
+        entity: 'consultation',
+        entityId: req.consultationId,
+        before: null,
+        after: { relayId: id, to: req.toDepartmentId, note: req.note },
+      });
       await enqueue(trx, deps.ids, now, 'relay.escalate', req.consultationId, { relayId: id }, now + deps.escalationMinutes * MINUTE_MS);
       await enqueue(trx, deps.ids, now, 'relay.notify', req.consultationId, { relayId: id, event: 'requested' });
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const open = await openRelayOf(db, req.consultationId);
-    return fail(problem('conflict', `この相談は、すでにほかの課へおつなぎ中です（${open?.status === 'accepted' ? '対応中' : '応答待ち'}）。先に /done で終えてください。`, 'This consultation already has an open relay; finish it with /done first.', { extra: { relayId: open?.id } }));
+    return fail(
+      problem(
+        'conflict',
+        `この相談は、すでにほかの課へおつなぎ中です（${open?.status === 'accepted' ? '対応中' : '応答待ち'}）。先に /done で終えてください。`,
+        'This consultation already has an open relay; finish it with /done first.',
+        { extra: { relayId: open?.id } },
+      ),
+    );
   }
   await deps.events?.changed(req.consultationId);
   // Taken (or cancelled) already in the moment since: then it is first, and waiting no more.
-  const entry = (await waitingQueue(db, now, req.toDepartmentId)).find((e) => e.relay.id === id) ?? { relay: (await getRelay(db, id))!, position: 1, waitingMinutes: 0 };
+  const entry = (await waitingQueue(db, now, req.toDepartmentId)).find((e) => e.relay.id === id) ?? {
+    relay: (await getRelay(db, id))!,
+    position: 1,
+    waitingMinutes: 0,
+  };
   return ok(entry);
 }
 
@@ -144,9 +193,20 @@ export type AcceptOutcome = { readonly relay: Relay; readonly won: true } | { re
 /** The first accept wins (a conditional update in the store); a later one learns who took it. */
 export async function acceptRelay(deps: RelayDeps, relayId: string, staffId: string): Promise<Result<AcceptOutcome>> {
   const now = deps.clock();
-  const open = await deps.db.selectFrom('relays as r').innerJoin('consultations as c', 'c.id', 'r.consultation_id').select(['c.status', 'c.id']).where('r.id', '=', relayId).executeTakeFirst();
+  const open = await deps.db
+    .selectFrom('relays as r')
+    .innerJoin('consultations as c', 'c.id', 'r.consultation_id')
+    .select(['c.status', 'c.id'])
+    .where('r.id', '=', relayId)
+    .executeTakeFirst();
   if (open && (open.status === 'cancelled' || open.status === 'completed')) {
-    return fail(problem('invalid_state', `相談 #${open.id} は${open.status === 'cancelled' ? '取り消されました' : '完了しています'}。対応の必要はありません。`, `Consultation #${open.id} is ${open.status}; nothing to do.`));
+    return fail(
+      problem(
+        'invalid_state',
+        `相談 #${open.id} は${open.status === 'cancelled' ? '取り消されました' : '完了しています'}。対応の必要はありません。`,
+        `Consultation #${open.id} is ${open.status}; nothing to do.`,
+      ),
+    );
   }
   const won = await deps.db.transaction().execute(async (trx) => {
     const r = await trx
@@ -157,7 +217,14 @@ export async function acceptRelay(deps: RelayDeps, relayId: string, staffId: str
       .returning(['consultation_id'])
       .executeTakeFirst();
     if (!r) return false;
-    await writeAudit(trx, deps.ids, now, { actor: staffId, action: 'relay.accepted', entity: 'consultation', entityId: r.consultation_id, before: { status: 'requested' }, after: { status: 'accepted', by: staffId } });
+    await writeAudit(trx, deps.ids, now, {
+      actor: staffId,
+      action: 'relay.accepted',
+      entity: 'consultation',
+      entityId: r.consultation_id,
+      before: { status: 'requested' },
+      after: { status: 'accepted', by: staffId },
+    });
     await enqueue(trx, deps.ids, now, 'relay.notify', r.consultation_id, { relayId, event: 'accepted' });
     return true;
   });
@@ -169,7 +236,15 @@ export async function acceptRelay(deps: RelayDeps, relayId: string, staffId: str
   return fail(problem('invalid_state', `このおつなぎは${relay.status === 'declined' ? 'お断り済み' : '取り消し済み'}です。`, `This relay is ${relay.status}.`));
 }
 
-async function finish(deps: RelayDeps, relayId: string, from: RelayStatus[], to: RelayStatus, actor: string, action: string, extra: { declined_by?: string } = {}): Promise<Result<Relay>> {
+async function finish(
+  deps: RelayDeps,
+  relayId: string,
+  from: RelayStatus[],
+  to: RelayStatus,
+  actor: string,
+  action: string,
+  extra: { declined_by?: string } = {},
+): Promise<Result<Relay>> {
   const now = deps.clock();
   const changed = await deps.db.transaction().execute(async (trx) => {
     const r = await trx
@@ -180,7 +255,14 @@ async function finish(deps: RelayDeps, relayId: string, from: RelayStatus[], to:
       .returning(['consultation_id'])
       .executeTakeFirst();
     if (!r) return false;
-    await writeAudit(trx, deps.ids, now, { actor, action, entity: 'consultation', entityId: r.consultation_id, before: { status: from.join('|') }, after: { status: to } });
+    await writeAudit(trx, deps.ids, now, {
+      actor,
+      action,
+      entity: 'consultation',
+      entityId: r.consultation_id,
+      before: { status: from.join('|') },
+      after: { status: to },
+    });
     await enqueue(trx, deps.ids, now, 'relay.notify', r.consultation_id, { relayId, event: to });
     return true;
   });
@@ -194,7 +276,8 @@ async function finish(deps: RelayDeps, relayId: string, from: RelayStatus[], to:
 export const STATUS_JA: Record<RelayStatus, string> = { requested: '応答待ち', accepted: '対応中', done: '完了', declined: 'お断り', cancelled: '取り消し' };
 
 /** The department cannot take it now: the requester is told and may relay elsewhere. */
-export const declineRelay = (deps: RelayDeps, relayId: string, staffId: string) => finish(deps, relayId, ['requested'], 'declined', staffId, 'relay.declined', { declined_by: staffId });
+export const declineRelay = (deps: RelayDeps, relayId: string, staffId: string) =>
+  finish(deps, relayId, ['requested'], 'declined', staffId, 'relay.declined', { declined_by: staffId });
 /** The accepting department has finished its part. */
 export const finishRelay = (deps: RelayDeps, relayId: string, staffId: string) => finish(deps, relayId, ['accepted'], 'done', staffId, 'relay.done');
 /** The requester gives up waiting (or relays elsewhere). */
@@ -216,7 +299,14 @@ export async function escalateRelay(deps: RelayDeps, relayId: string): Promise<b
       .returning(['consultation_id', 'requested_at'])
       .executeTakeFirst();
     if (!r) return false;
-    await writeAudit(trx, deps.ids, now, { actor: 'system', action: 'relay.escalated', entity: 'consultation', entityId: r.consultation_id, before: null, after: { relayId, waitingMinutes: Math.floor((now - Date.parse(r.requested_at)) / MINUTE_MS) } });
+    await writeAudit(trx, deps.ids, now, {
+      actor: 'system',
+      action: 'relay.escalated',
+      entity: 'consultation',
+      entityId: r.consultation_id,
+      before: null,
+      after: { relayId, waitingMinutes: Math.floor((now - Date.parse(r.requested_at)) / MINUTE_MS) },
+    });
     await enqueue(trx, deps.ids, now, 'relay.notify', r.consultation_id, { relayId, event: 'escalated' });
     return true;
   });

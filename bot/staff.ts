@@ -18,7 +18,15 @@ export interface Staff {
 
 type Row = { id: string; display_name: string; department_id: string | null; platform: string; platform_user_id: string; email: string; on_duty: number };
 
-const fromRow = (r: Row): Staff => ({ id: r.id, displayName: r.display_name, departmentId: r.department_id, platform: r.platform as ChatPlatformKind, platformUserId: r.platform_user_id, email: r.email, onDuty: r.on_duty === 1 });
+const fromRow = (r: Row): Staff => ({
+  id: r.id,
+  displayName: r.display_name,
+  departmentId: r.department_id,
+  platform: r.platform as ChatPlatformKind,
+  platformUserId: r.platform_user_id,
+  email: r.email,
+  onDuty: r.on_duty === 1,
+});
 
 export async function getStaff(db: Db, id: string): Promise<Staff | null> {
   const r = await db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
@@ -26,13 +34,28 @@ export async function getStaff(db: Db, id: string): Promise<Staff | null> {
 }
 
 /** The staff row for a chat account, made on first contact (name kept up to date). */
-export async function staffFor(db: Db, ids: IdSource, now: number, who: { platform: ChatPlatformKind; userId: string; displayName: string; email?: string }): Promise<Staff> {
+export async function staffFor(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  who: { platform: ChatPlatformKind; userId: string; displayName: string; email?: string },
+): Promise<Staff> {
   const existing = await db.selectFrom('staff').selectAll().where('platform', '=', who.platform).where('platform_user_id', '=', who.userId).executeTakeFirst();
   if (existing) {
-    if (existing.display_name !== who.displayName && who.displayName) await db.updateTable('staff').set({ display_name: who.displayName }).where('id', '=', existing.id).execute();
+    if (existing.display_name !== who.displayName && who.displayName)
+      await db.updateTable('staff').set({ display_name: who.displayName }).where('id', '=', existing.id).execute();
     return fromRow({ ...existing, display_name: who.displayName || existing.display_name });
   }
-  const row = { id: ids.shortId(), display_name: who.displayName, department_id: null, platform: who.platform, platform_user_id: who.userId, email: who.email ?? '', on_duty: 0, created_at: new Date(now).toISOString() };
+  const row = {
+    id: ids.shortId(),
+    display_name: who.displayName,
+    department_id: null,
+    platform: who.platform,
+    platform_user_id: who.userId,
+    email: who.email ?? '',
+    on_duty: 0,
+    created_at: new Date(now).toISOString(),
+  };
   try {
     await db.insertInto('staff').values(row).execute();
   } catch (error) {
@@ -43,7 +66,11 @@ export async function staffFor(db: Db, ids: IdSource, now: number, who: { platfo
 }
 
 export async function setDuty(db: Db, staffId: string, onDuty: boolean, departmentId?: string): Promise<void> {
-  await db.updateTable('staff').set({ on_duty: onDuty ? 1 : 0, ...(departmentId ? { department_id: departmentId } : {}) }).where('id', '=', staffId).execute();
+  await db
+    .updateTable('staff')
+    .set({ on_duty: onDuty ? 1 : 0, ...(departmentId ? { department_id: departmentId } : {}) })
+    .where('id', '=', staffId)
+    .execute();
 }
 
 export async function staffOfDepartment(db: Db, departmentId: string): Promise<Staff[]> {

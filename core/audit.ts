@@ -36,13 +36,7 @@ export interface AuditRecord {
 }
 
 export async function readAudit(db: Db, entity: string, entityId: string): Promise<AuditRecord[]> {
-  const rows = await db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('entity', '=', entity)
-    .where('entity_id', '=', entityId)
-    .orderBy('id')
-    .execute();
+  const rows = await db.selectFrom('audit_log').selectAll().where('entity', '=', entity).where('entity_id', '=', entityId).orderBy('id').execute();
   return rows.map((r) => ({
     at: r.at,
     actor: r.actor,

@@ -40,9 +40,18 @@ describe('configuration', () => {
   });
 
   it('never prints a secret or a password from a URL in a start-up message', () => {
-    assert.throws(() => loadConfig({ SECRET_KEY: 'my-real-secret-value' }), (e: Error) => !e.message.includes('my-real-secret') && /secret, 20 characters/.test(e.message));
-    assert.throws(() => loadConfig({ BOOTSTRAP_ADMIN_TOKEN: 'hunter2-short' }), (e: Error) => !e.message.includes('hunter2') && /24 文字以上/.test(e.message));
-    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://admin:pa55word@db/x' }), (e: Error) => !e.message.includes('pa55word') && e.message.includes('mysql://admin:***@db/x'));
+    assert.throws(
+      () => loadConfig({ SECRET_KEY: 'my-real-secret-value' }),
+      (e: Error) => !e.message.includes('my-real-secret') && /secret, 20 characters/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ BOOTSTRAP_ADMIN_TOKEN: 'hunter2-short' }),
+      (e: Error) => !e.message.includes('hunter2') && /24 文字以上/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://admin:pa55word@db/x' }),
+      (e: Error) => !e.message.includes('pa55word') && e.message.includes('mysql://admin:***@db/x'),
+    );
   });
 
   it('documents every variable in .env.example and in the README', async () => {

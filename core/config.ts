@@ -29,7 +29,12 @@ const int = (min: number, max: number) =>
     .trim()
     .regex(/^\d+$/, { error: 'must be a whole number' })
     .transform(Number)
-    .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
 
 const bool = z
   .string()
@@ -57,7 +62,9 @@ const yearEnd = z.string().transform((text, ctx) => {
 });
 
 /** '1d@10:00,1h,30m' → reminder rules; 'none' → []. */
-export type ReminderRule = { readonly kind: 'days-before'; readonly days: number; readonly minute: number } | { readonly kind: 'before'; readonly minutes: number };
+export type ReminderRule =
+  | { readonly kind: 'days-before'; readonly days: number; readonly minute: number }
+  | { readonly kind: 'before'; readonly minutes: number };
 
 export function parseReminders(text: string): ReminderRule[] | null {
   const t = text.trim();
@@ -66,7 +73,8 @@ export function parseReminders(text: string): ReminderRule[] | null {
   for (const part of t.split(',').map((p) => p.trim())) {
     const day = /^(\d{1,2})d@(\d{1,2}):(\d{2})$/.exec(part);
     const before = /^(\d{1,4})(h|m)$/.exec(part);
-    if (day && Number(day[2]) < 24 && Number(day[3]) < 60) rules.push({ kind: 'days-before', days: Number(day[1]), minute: Number(day[2]) * 60 + Number(day[3]) });
+    if (day && Number(day[2]) < 24 && Number(day[3]) < 60)
+      rules.push({ kind: 'days-before', days: Number(day[1]), minute: Number(day[2]) * 60 + Number(day[3]) });
     else if (before) rules.push({ kind: 'before', minutes: Number(before[1]) * (before[2] === 'h' ? 60 : 1) });
     else return null;
   }
@@ -146,10 +154,22 @@ const variables = {
     default: 'https://webexapis.com/v1',
     doc: { example: 'https://webexapis.com/v1', ja: 'Webex API の URL（Webex for Government や中継サーバーの場合に変更）' },
   },
-  WEBEX_ACCESS_TOKEN: { schema: z.string().trim(), default: '', doc: { example: 'your-webex-access-token', ja: 'Webex のアクセストークン（試用向け。本番はサービスアプリ／インテグレーション）' } },
-  WEBEX_CLIENT_ID: { schema: z.string().trim(), default: '', doc: { example: 'C1234567890abcdef', ja: 'Webex サービスアプリ／インテグレーションのクライアント ID' } },
+  WEBEX_ACCESS_TOKEN: {
+    schema: z.string().trim(),
+    default: '',
+    doc: { example: 'your-webex-access-token', ja: 'Webex のアクセストークン（試用向け。本番はサービスアプリ／インテグレーション）' },
+  },
+  WEBEX_CLIENT_ID: {
+    schema: z.string().trim(),
+    default: '',
+    doc: { example: 'C1234567890abcdef', ja: 'Webex サービスアプリ／インテグレーションのクライアント ID' },
+  },
   WEBEX_CLIENT_SECRET: { schema: z.string().trim(), default: '', doc: { example: 'your-client-secret', ja: 'Webex のクライアントシークレット' } },
-  WEBEX_REFRESH_TOKEN: { schema: z.string().trim(), default: '', doc: { example: 'your-refresh-token', ja: 'Webex のリフレッシュトークン（最初の 1 回だけ使い、以後は暗号化してデータベースに保存）' } },
+  WEBEX_REFRESH_TOKEN: {
+    schema: z.string().trim(),
+    default: '',
+    doc: { example: 'your-refresh-token', ja: 'Webex のリフレッシュトークン（最初の 1 回だけ使い、以後は暗号化してデータベースに保存）' },
+  },
   WEBEX_HOST_EMAIL: {
     schema: z.union([z.literal(''), z.email({ error: 'must be an email address' })]),
     default: '',
@@ -172,7 +192,12 @@ const variables = {
       .string()
       .trim()
       .toLowerCase()
-      .transform((v) => v.split(',').map((d) => d.trim().replace(/^@/, '')).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((d) => d.trim().replace(/^@/, ''))
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, { error: 'must be email domains like city.example.jp, comma-separated' }))),
     default: '',
     doc: { example: 'city.example.jp', ja: 'ボットを使える職員のメールアドレスのドメイン（カンマ区切り。ほかの人の操作は受け付けません）' },
@@ -180,7 +205,11 @@ const variables = {
   TEAMS_TENANT_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: 'Microsoft Entra のテナント ID' } },
   TEAMS_CLIENT_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: 'Entra アプリ（クライアント）ID' } },
   TEAMS_CLIENT_SECRET: { schema: z.string().trim(), default: '', doc: { example: 'your-client-secret', ja: 'Entra アプリのクライアントシークレット' } },
-  TEAMS_HOST_USER_ID: { schema: z.string().trim(), default: '', doc: { example: '00000000-0000-0000-0000-000000000000', ja: '相談用の専用 Teams アカウント（ホスト）の Entra オブジェクト ID' } },
+  TEAMS_HOST_USER_ID: {
+    schema: z.string().trim(),
+    default: '',
+    doc: { example: '00000000-0000-0000-0000-000000000000', ja: '相談用の専用 Teams アカウント（ホスト）の Entra オブジェクト ID' },
+  },
   TEAMS_GRAPH_BASE_URL: {
     schema: httpUrl,
     default: 'https://graph.microsoft.com',
@@ -206,28 +235,57 @@ const variables = {
   STAFF_NOTICE_EMAIL: {
     schema: z.union([z.literal(''), z.email({ error: 'must be an email address' })]),
     default: '',
-    doc: { example: 'soudan-admin@city.example.jp', ja: '職員向けのお知らせ（会議を作成できなかったとき）の宛先。空なら課の連絡先がメールアドレスのときそちらへ' },
+    doc: {
+      example: 'soudan-admin@city.example.jp',
+      ja: '職員向けのお知らせ（会議を作成できなかったとき）の宛先。空なら課の連絡先がメールアドレスのときそちらへ',
+    },
   },
   REMINDERS: {
     schema: reminders,
     default: '1d@10:00,1h',
     doc: { example: '1d@10:00,1h', ja: 'お知らせメールを送る時（1d@10:00 = 前日10時、1h = 1時間前、none = 送らない）' },
   },
-  RELAY_ESCALATION_MINUTES: { schema: int(1, 60), default: '3', doc: { example: '3', ja: 'おつなぎ（リレー）に誰も応答しないとき、何分後にもう一度強く呼び出すか' } },
+  RELAY_ESCALATION_MINUTES: {
+    schema: int(1, 60),
+    default: '3',
+    doc: { example: '3', ja: 'おつなぎ（リレー）に誰も応答しないとき、何分後にもう一度強く呼び出すか' },
+  },
   APP_FRAME_ANCESTORS: {
     schema: z
       .string()
       .trim()
       .transform((v) => v.split(/\s+/).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^(?:'self'|https:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d+)?|http:\/\/(?:127\.0\.0\.1|localhost)(?::(?:\d+|\*))?)$/, "https://… の origin（*.example.com 可）か 'self' を空白区切りで / https origins (wildcard subdomains allowed) or 'self', space-separated")).min(1)),
-    default: "https://*.webex.com https://*.wbx2.com https://*.ciscospark.com https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com https://*.skype.com",
-    doc: { example: 'https://*.webex.com https://teams.microsoft.com', ja: '会議内アプリを枠（iframe）に表示してよいサイト（Webex と Teams。CSP frame-ancestors）' },
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^(?:'self'|https:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d+)?|http:\/\/(?:127\.0\.0\.1|localhost)(?::(?:\d+|\*))?)$/,
+                "https://… の origin（*.example.com 可）か 'self' を空白区切りで / https origins (wildcard subdomains allowed) or 'self', space-separated",
+              ),
+          )
+          .min(1),
+      ),
+    default:
+      'https://*.webex.com https://*.wbx2.com https://*.ciscospark.com https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com https://*.skype.com',
+    doc: {
+      example: 'https://*.webex.com https://teams.microsoft.com',
+      ja: '会議内アプリを枠（iframe）に表示してよいサイト（Webex と Teams。CSP frame-ancestors）',
+    },
   },
-  CONSENT_RETENTION_DAYS: { schema: int(30, 3650), default: '1095', doc: { example: '1095', ja: '同意の記録とアプリの回答を、相談の終了から何日で消すか（保存期間）' } },
+  CONSENT_RETENTION_DAYS: {
+    schema: int(30, 3650),
+    default: '1095',
+    doc: { example: '1095', ja: '同意の記録とアプリの回答を、相談の終了から何日で消すか（保存期間）' },
+  },
   PERSONAL_DATA_RETENTION_DAYS: {
     schema: int(30, 3650),
     default: '365',
-    doc: { example: '365', ja: '相談者の氏名・メールアドレス・自由記述（相談内容、メモ、取消の理由など）を、相談の終了から何日で消すか（統計に要る日時・課・状態・待ち時間・アンケートの点数は残ります）' },
+    doc: {
+      example: '365',
+      ja: '相談者の氏名・メールアドレス・自由記述（相談内容、メモ、取消の理由など）を、相談の終了から何日で消すか（統計に要る日時・課・状態・待ち時間・アンケートの点数は残ります）',
+    },
   },
   DEFAULT_HOST_NAME: {
     schema: z.string().trim().min(1).max(100),
@@ -286,7 +344,12 @@ export interface Config {
   /** Null unless Teams credentials are given. */
   readonly teams: TeamsConfig | null;
   /** The staff bot on Webex; null unless WEBEX_BOT_TOKEN is set. */
-  readonly webexBot: { readonly apiBaseUrl: string; readonly token: string; readonly webhookSecret: string; readonly allowedDomains: ReadonlyArray<string> } | null;
+  readonly webexBot: {
+    readonly apiBaseUrl: string;
+    readonly token: string;
+    readonly webhookSecret: string;
+    readonly allowedDomains: ReadonlyArray<string>;
+  } | null;
 }
 
 export interface WebexConfig {
@@ -336,7 +399,16 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/at most/, '値が大きすぎます'],
 ];
 
-const SECRET_VARIABLES = new Set(['BOOTSTRAP_ADMIN_TOKEN', 'SECRET_KEY', 'WEBEX_ACCESS_TOKEN', 'WEBEX_CLIENT_SECRET', 'WEBEX_REFRESH_TOKEN', 'TEAMS_CLIENT_SECRET', 'WEBEX_BOT_TOKEN', 'WEBEX_WEBHOOK_SECRET']);
+const SECRET_VARIABLES = new Set([
+  'BOOTSTRAP_ADMIN_TOKEN',
+  'SECRET_KEY',
+  'WEBEX_ACCESS_TOKEN',
+  'WEBEX_CLIENT_SECRET',
+  'WEBEX_REFRESH_TOKEN',
+  'TEAMS_CLIENT_SECRET',
+  'WEBEX_BOT_TOKEN',
+  'WEBEX_WEBHOOK_SECRET',
+]);
 
 /** What a start-up message may show of a value: never a secret, never a password inside a URL. */
 function shownValue(name: string, raw: string): string {
@@ -409,10 +481,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function webexBotConfig(p: Parsed): Config['webexBot'] {
   if (!p.WEBEX_BOT_TOKEN) return null;
   if (!p.WEBEX_WEBHOOK_SECRET) {
-    throw missing('WEBEX_WEBHOOK_SECRET', { ja: 'ボットのウェブフックを安全に受けるため、署名の秘密の値が必要です。', en: 'the bot webhook needs a signing secret.' });
+    throw missing('WEBEX_WEBHOOK_SECRET', {
+      ja: 'ボットのウェブフックを安全に受けるため、署名の秘密の値が必要です。',
+      en: 'the bot webhook needs a signing secret.',
+    });
   }
   if (p.WEBEX_BOT_ALLOWED_DOMAINS.length === 0) {
-    throw missing('WEBEX_BOT_ALLOWED_DOMAINS', { ja: 'Webex ではだれでもボットに話しかけられるため、職員のメールのドメインを指定してください。', en: 'anyone on Webex can message a bot: name the staff email domain(s).' });
+    throw missing('WEBEX_BOT_ALLOWED_DOMAINS', {
+      ja: 'Webex ではだれでもボットに話しかけられるため、職員のメールのドメインを指定してください。',
+      en: 'anyone on Webex can message a bot: name the staff email domain(s).',
+    });
   }
   return { apiBaseUrl: p.WEBEX_API_BASE_URL, token: p.WEBEX_BOT_TOKEN, webhookSecret: p.WEBEX_WEBHOOK_SECRET, allowedDomains: p.WEBEX_BOT_ALLOWED_DOMAINS };
 }
@@ -425,14 +503,29 @@ function missing(variable: string, because: { ja: string; en: string }): ConfigE
 function webexConfig(p: Parsed): WebexConfig | null {
   const any = p.WEBEX_ACCESS_TOKEN || p.WEBEX_REFRESH_TOKEN || p.WEBEX_CLIENT_ID || p.WEBEX_CLIENT_SECRET;
   if (!any) return null;
-  if (!p.WEBEX_HOST_EMAIL) throw missing('WEBEX_HOST_EMAIL', { ja: 'Webex を使うときは、相談用の専用アカウントのメールアドレスが必要です。', en: 'Webex needs the email address of the dedicated host account.' });
-  const base = { apiBaseUrl: p.WEBEX_API_BASE_URL, hostEmail: p.WEBEX_HOST_EMAIL, joinSecurity: p.WEBEX_JOIN_SECURITY, automaticLockMinutes: p.WEBEX_AUTOMATIC_LOCK_MINUTES };
+  if (!p.WEBEX_HOST_EMAIL)
+    throw missing('WEBEX_HOST_EMAIL', {
+      ja: 'Webex を使うときは、相談用の専用アカウントのメールアドレスが必要です。',
+      en: 'Webex needs the email address of the dedicated host account.',
+    });
+  const base = {
+    apiBaseUrl: p.WEBEX_API_BASE_URL,
+    hostEmail: p.WEBEX_HOST_EMAIL,
+    joinSecurity: p.WEBEX_JOIN_SECURITY,
+    automaticLockMinutes: p.WEBEX_AUTOMATIC_LOCK_MINUTES,
+  };
   if (p.WEBEX_REFRESH_TOKEN || p.WEBEX_CLIENT_ID || p.WEBEX_CLIENT_SECRET) {
-    const why = { ja: 'リフレッシュトークンで Webex に接続するには、WEBEX_CLIENT_ID・WEBEX_CLIENT_SECRET・WEBEX_REFRESH_TOKEN・SECRET_KEY がすべて必要です。', en: 'a refresh-token connection to Webex needs WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET, WEBEX_REFRESH_TOKEN and SECRET_KEY.' };
+    const why = {
+      ja: 'リフレッシュトークンで Webex に接続するには、WEBEX_CLIENT_ID・WEBEX_CLIENT_SECRET・WEBEX_REFRESH_TOKEN・SECRET_KEY がすべて必要です。',
+      en: 'a refresh-token connection to Webex needs WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET, WEBEX_REFRESH_TOKEN and SECRET_KEY.',
+    };
     for (const name of ['WEBEX_CLIENT_ID', 'WEBEX_CLIENT_SECRET', 'WEBEX_REFRESH_TOKEN', 'SECRET_KEY'] as const) {
       if (!p[name]) throw missing(name, why);
     }
-    return { ...base, credentials: { kind: 'refresh_token', clientId: p.WEBEX_CLIENT_ID, clientSecret: p.WEBEX_CLIENT_SECRET, refreshToken: p.WEBEX_REFRESH_TOKEN } };
+    return {
+      ...base,
+      credentials: { kind: 'refresh_token', clientId: p.WEBEX_CLIENT_ID, clientSecret: p.WEBEX_CLIENT_SECRET, refreshToken: p.WEBEX_REFRESH_TOKEN },
+    };
   }
   return { ...base, credentials: { kind: 'access_token', accessToken: p.WEBEX_ACCESS_TOKEN } };
 }
@@ -442,7 +535,10 @@ function teamsConfig(p: Parsed): TeamsConfig | null {
   if (!names.some((n) => p[n])) return null;
   for (const name of names) {
     if (!p[name]) {
-      throw missing(name, { ja: 'Teams を使うには TEAMS_TENANT_ID・TEAMS_CLIENT_ID・TEAMS_CLIENT_SECRET・TEAMS_HOST_USER_ID がすべて必要です。', en: 'Teams needs TEAMS_TENANT_ID, TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_HOST_USER_ID.' });
+      throw missing(name, {
+        ja: 'Teams を使うには TEAMS_TENANT_ID・TEAMS_CLIENT_ID・TEAMS_CLIENT_SECRET・TEAMS_HOST_USER_ID がすべて必要です。',
+        en: 'Teams needs TEAMS_TENANT_ID, TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_HOST_USER_ID.',
+      });
     }
   }
   return {

@@ -26,9 +26,11 @@ describe('department matching', () => {
   });
 
   it('never throws and suggests at most three (property)', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      const r = matchDepartment(departments, s);
-      if (!r.ok) assert.ok(r.reason.suggestions.length <= 3);
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const r = matchDepartment(departments, s);
+        if (!r.ok) assert.ok(r.reason.suggestions.length <= 3);
+      }),
+    );
   });
 });

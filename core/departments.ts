@@ -31,10 +31,7 @@ export function normalizeName(text: string): string {
   return text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, '');
 }
 
-
-export type DepartmentMatch =
-  | { ok: true; value: Department }
-  | { ok: false; reason: { suggestions: Department[] } };
+export type DepartmentMatch = { ok: true; value: Department } | { ok: false; reason: { suggestions: Department[] } };
 
 /** Finds a department by name or alias; otherwise the closest few, best first. */
 export function matchDepartment(departments: ReadonlyArray<Department>, typed: string): DepartmentMatch {
@@ -44,17 +41,30 @@ export function matchDepartment(departments: ReadonlyArray<Department>, typed: s
   if (exact) return { ok: true, value: exact };
   const scored = departments
     .map((d) => {
-      const score = Math.min(
-        ...names(d).map((n) => (q && (n.includes(q) || q.includes(n)) ? 0 : editDistance(n, q) / Math.max(n.length, q.length, 1))),
-      );
+      const score = Math.min(...names(d).map((n) => (q && (n.includes(q) || q.includes(n)) ? 0 : editDistance(n, q) / Math.max(n.length, q.length, 1))));
       return { d, score };
     })
     .sort((a, b) => a.score - b.score);
-  return { ok: false, reason: { suggestions: scored.filter((s) => s.score < 0.75).slice(0, 3).map((s) => s.d) } };
+  return {
+    ok: false,
+    reason: {
+      suggestions: scored
+        .filter((s) => s.score < 0.75)
+        .slice(0, 3)
+        .map((s) => s.d),
+    },
+  };
 }
 
 function fromRow(row: { id: string; name: string; aliases: string; contact: string; webex_room_id: string; teams_channel: string }): Department {
-  return { id: row.id, name: row.name, aliases: JSON.parse(row.aliases) as string[], contact: row.contact, webexRoomId: row.webex_room_id, teamsChannel: row.teams_channel };
+  return {
+    id: row.id,
+    name: row.name,
+    aliases: JSON.parse(row.aliases) as string[],
+    contact: row.contact,
+    webexRoomId: row.webex_room_id,
+    teamsChannel: row.teams_channel,
+  };
 }
 
 export async function listDepartments(db: Db): Promise<Department[]> {
@@ -90,21 +100,52 @@ export interface DepartmentInput {
 }
 
 /** Adds or updates a department; a name (or alias) another department already answers to is refused. */
-export async function saveDepartment(db: Db, ids: IdSource, now: number, id: string | null, input: DepartmentInput): Promise<{ ok: true; value: Department } | { ok: false; reason: { field: 'name' | 'aliases'; ja: string; en: string } }> {
+export async function saveDepartment(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  id: string | null,
+  input: DepartmentInput,
+): Promise<{ ok: true; value: Department } | { ok: false; reason: { field: 'name' | 'aliases'; ja: string; en: string } }> {
   const others = (await listDepartments(db)).filter((d) => d.id !== id);
   const taken = (n: string) => others.find((d) => [d.name, ...d.aliases].map(normalizeName).includes(normalizeName(n)));
   const nameClash = taken(input.name);
-  if (nameClash) return { ok: false, reason: { field: 'name', ja: `「${input.name}」は ${nameClash.name} がすでに使っています。`, en: `"${input.name}" is already used by ${nameClash.name}.` } };
+  if (nameClash)
+    return {
+      ok: false,
+      reason: {
+        field: 'name',
+        ja: `「${input.name}」は ${nameClash.name} がすでに使っています。`,
+        en: `"${input.name}" is already used by ${nameClash.name}.`,
+      },
+    };
   for (const alias of input.aliases) {
     const clash = taken(alias);
-    if (clash) return { ok: false, reason: { field: 'aliases', ja: `別名「${alias}」は ${clash.name} がすでに使っています。`, en: `The alias "${alias}" is already used by ${clash.name}.` } };
+    if (clash)
+      return {
+        ok: false,
+        reason: {
+          field: 'aliases',
+          ja: `別名「${alias}」は ${clash.name} がすでに使っています。`,
+          en: `The alias "${alias}" is already used by ${clash.name}.`,
+        },
+      };
   }
-  const values = { name: input.name, aliases: JSON.stringify(input.aliases), contact: input.contact, ...(input.webexRoomId !== undefined ? { webex_room_id: input.webexRoomId } : {}), ...(input.teamsChannel !== undefined ? { teams_channel: input.teamsChannel } : {}) };
+  const values = {
+    name: input.name,
+    aliases: JSON.stringify(input.aliases),
+    contact: input.contact,
+    ...(input.webexRoomId !== undefined ? { webex_room_id: input.webexRoomId } : {}),
+    ...(input.teamsChannel !== undefined ? { teams_channel: input.teamsChannel } : {}),
+  };
   if (id) {
     await db.updateTable('departments').set(values).where('id', '=', id).execute();
     return { ok: true, value: { id, ...input } };
   }
   const newId = ids.shortId();
-  await db.insertInto('departments').values({ id: newId, ...values, created_at: new Date(now).toISOString() }).execute();
+  await db
+    .insertInto('departments')
+    .values({ id: newId, ...values, created_at: new Date(now).toISOString() })
+    .execute();
   return { ok: true, value: { id: newId, ...input } };
 }

@@ -71,7 +71,14 @@ export async function addHostOnce(db: Db, ids: IdSource, now: number, input: Hos
   const id = ids.shortId();
   const r = await db
     .insertInto('hosts')
-    .values({ id, display_name: input.displayName, provider: input.provider, account: input.account, created_at: new Date(now).toISOString(), retired_at: null })
+    .values({
+      id,
+      display_name: input.displayName,
+      provider: input.provider,
+      account: input.account,
+      created_at: new Date(now).toISOString(),
+      retired_at: null,
+    })
     .onConflict((oc) => oc.columns(['provider', 'account']).where('retired_at', 'is', null).doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? { id, ...input } : null;
@@ -95,6 +102,11 @@ export async function upcomingOnHost(db: Db, hostId: string, now: number): Promi
 }
 
 export async function retireHost(db: Db, hostId: string, now: number): Promise<boolean> {
-  const r = await db.updateTable('hosts').set({ retired_at: new Date(now).toISOString() }).where('id', '=', hostId).where('retired_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('hosts')
+    .set({ retired_at: new Date(now).toISOString() })
+    .where('id', '=', hostId)
+    .where('retired_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

@@ -57,7 +57,10 @@ export function problemBody(p: Problem, instance?: string): Record<string, unkno
 export function sendProblem(res: Response, p: Problem, instance?: string): void {
   const retryAfter = p.extra?.retryAfterSeconds;
   if (typeof retryAfter === 'number') res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
-  res.status(STATUS[p.code]).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemBody(p, instance)));
+  res
+    .status(STATUS[p.code])
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemBody(p, instance)));
 }
 
 /** 503: the database stayed busy (or gave no connection in time); the client may try again after a moment. */
@@ -167,7 +170,13 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     }
     const e = error as { type?: string; status?: number };
     if (e?.type === 'entity.parse.failed') {
-      return sendProblem(res, problem('bad_request', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', { errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }] }), req.originalUrl);
+      return sendProblem(
+        res,
+        problem('bad_request', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', {
+          errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }],
+        }),
+        req.originalUrl,
+      );
     }
     if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
       return sendProblem(res, problem('bad_request', '本文は UTF-8 の JSON で送ってください。', 'Send the body as UTF-8 JSON.'), req.originalUrl);
@@ -176,13 +185,29 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       return sendProblem(res, problem('bad_request', '本文が大きすぎます（100KB まで）。', 'The request body is too large (100 KB at most).'), req.originalUrl);
     }
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      return sendProblem(res, problem('bad_request', 'リクエストを読み取れません。', `The request could not be read (${(error as Error).message}).`), req.originalUrl);
+      return sendProblem(
+        res,
+        problem('bad_request', 'リクエストを読み取れません。', `The request could not be read (${(error as Error).message}).`),
+        req.originalUrl,
+      );
     }
-    log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), method: req.method, path: logPath(req.originalUrl) }, 'unexpected error');
+    log.error(
+      { err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), method: req.method, path: logPath(req.originalUrl) },
+      'unexpected error',
+    );
     res
       .status(500)
       .type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', title_ja: 'サーバー内部のエラー', status: 500, detail: 'Something went wrong on the server; it has been logged.', detail_ja: 'サーバーで問題が起きました。記録済みです。時間をおいてもう一度お試しください。' }));
+      .send(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Internal Server Error',
+          title_ja: 'サーバー内部のエラー',
+          status: 500,
+          detail: 'Something went wrong on the server; it has been logged.',
+          detail_ja: 'サーバーで問題が起きました。記録済みです。時間をおいてもう一度お試しください。',
+        }),
+      );
   };
 }
 

@@ -53,7 +53,9 @@ function openKey(value: string, secretKey: Buffer | null): Buffer {
   try {
     return Buffer.from(unseal(secretKey, value.slice(SEALED.length)), 'base64url');
   } catch {
-    throw new LinkKeyError('市民用リンクの署名鍵を開けません。SECRET_KEY が保存時と異なります。 / The link-signing key cannot be opened: SECRET_KEY differs from the one it was sealed with.');
+    throw new LinkKeyError(
+      '市民用リンクの署名鍵を開けません。SECRET_KEY が保存時と異なります。 / The link-signing key cannot be opened: SECRET_KEY differs from the one it was sealed with.',
+    );
   }
 }
 
@@ -79,14 +81,21 @@ export async function prepareLinkKey(db: Db, secretKey: Buffer | null): Promise<
   const key = await linkKey(db, secretKey);
   const row = await db.selectFrom('app_keys').select('value').where('name', '=', 'link').executeTakeFirstOrThrow();
   if (secretKey && !row.value.startsWith(SEALED)) {
-    await db.updateTable('app_keys').set({ value: stored(key, secretKey) }).where('name', '=', 'link').where('value', '=', row.value).execute();
+    await db
+      .updateTable('app_keys')
+      .set({ value: stored(key, secretKey) })
+      .where('name', '=', 'link')
+      .where('value', '=', row.value)
+      .execute();
   }
 }
 
 /** How long a staff view link works: a working day. */
 export const STAFF_LINK_MS = 12 * 60 * 60 * 1000;
 
-export type StaffLinkCheck = { ok: true; consultationId: string; staffId: string; expiresAt: number } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+export type StaffLinkCheck =
+  | { ok: true; consultationId: string; staffId: string; expiresAt: number }
+  | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
 
 /**
  * `s.<consultation id>.<staff id, base64url>.<expiry>.<HMAC>` — the staff view for one consultation, for one staff

@@ -5,7 +5,12 @@ import { createLogger } from './log.ts';
 describe('logging', () => {
   it('never writes a citizen name or email, however it is nested', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const log = createLogger('info', sink);
     log.info({ citizen: { name: '山田太郎', email: 'yamada@example.jp' } }, 'booked');
     log.info({ consultation: { id: 'K7M2', citizen: { name: '山田太郎', email: 'yamada@example.jp' } } }, 'booked');

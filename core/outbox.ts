@@ -21,7 +21,15 @@ export interface OutboxJob {
  * Adds a job, to run at `runAfter` (default now). A meeting sync is not added twice: one already waiting untouched
  * will see the latest state when it runs.
  */
-export async function enqueue(db: Db, ids: IdSource, now: number, kind: OutboxKind, consultationId: string | null, payload: unknown = {}, runAfter = now): Promise<void> {
+export async function enqueue(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  kind: OutboxKind,
+  consultationId: string | null,
+  payload: unknown = {},
+  runAfter = now,
+): Promise<void> {
   if (consultationId !== null && kind === 'meeting.sync') {
     const waiting = await db
       .selectFrom('outbox')
@@ -37,7 +45,18 @@ export async function enqueue(db: Db, ids: IdSource, now: number, kind: OutboxKi
   const at = new Date(now).toISOString();
   await db
     .insertInto('outbox')
-    .values({ id: ids.sortableId(now), kind, consultation_id: consultationId, payload: JSON.stringify(payload), status: 'pending', run_after: new Date(runAfter).toISOString(), locked_until: null, last_error: '', created_at: at, done_at: null })
+    .values({
+      id: ids.sortableId(now),
+      kind,
+      consultation_id: consultationId,
+      payload: JSON.stringify(payload),
+      status: 'pending',
+      run_after: new Date(runAfter).toISOString(),
+      locked_until: null,
+      last_error: '',
+      created_at: at,
+      done_at: null,
+    })
     .execute();
 }
 
@@ -80,11 +99,23 @@ export async function claimDue(db: Db, dialect: DialectName, now: number, leaseM
       .returningAll()
       .execute();
   });
-  return rows.map((r) => ({ id: r.id, kind: r.kind as OutboxKind, consultationId: r.consultation_id, payload: JSON.parse(r.payload), attempts: r.attempts, lockedUntil: r.locked_until! }));
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind as OutboxKind,
+    consultationId: r.consultation_id,
+    payload: JSON.parse(r.payload),
+    attempts: r.attempts,
+    lockedUntil: r.locked_until!,
+  }));
 }
 
 export async function markDone(db: Db, job: OutboxJob, now: number): Promise<void> {
-  await db.updateTable('outbox').set({ status: 'done', done_at: new Date(now).toISOString(), locked_until: null, last_error: '' }).where('id', '=', job.id).where('locked_until', '=', job.lockedUntil).execute();
+  await db
+    .updateTable('outbox')
+    .set({ status: 'done', done_at: new Date(now).toISOString(), locked_until: null, last_error: '' })
+    .where('id', '=', job.id)
+    .where('locked_until', '=', job.lockedUntil)
+    .execute();
 }
 
 /** Schedules another try, or gives up ('dead') when there are no tries left. */

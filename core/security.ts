@@ -52,7 +52,10 @@ export const NOTHING_CSP = "default-src 'none'; base-uri 'none'; form-action 'no
 export function securityHeaders(publicBaseUrl: string): RequestHandler {
   const https = publicBaseUrl.startsWith('https://');
   return helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'frame-ancestors': ["'none'"] } },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { 'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'frame-ancestors': ["'none'"] },
+    },
     strictTransportSecurity: https ? { maxAge: 365 * 24 * 60 * 60, includeSubDomains: false } : false,
     // Same-origin only: link tokens in our URLs never leave in a Referer, and our own form posts keep their Origin
     // (with no-referrer, browsers send "Origin: null", which the cross-site check must refuse).

@@ -70,7 +70,15 @@ export function createThrottles(store: Pick<Store, 'pgPool'>): Throttles {
     // If the database cannot be reached, counting goes on in memory rather than failing sign-in.
     const memory = new RateLimiterMemory(opts);
     const limiter = store.pgPool
-      ? new RateLimiterPostgres({ ...opts, storeClient: store.pgPool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: true, insuranceLimiter: memory })
+      ? new RateLimiterPostgres({
+          ...opts,
+          storeClient: store.pgPool,
+          storeType: 'pool',
+          tableName: 'rate_limits',
+          tableCreated: true,
+          clearExpiredByTimeout: true,
+          insuranceLimiter: memory,
+        })
       : memory;
     return throttle(limiter, rule);
   };

@@ -26,7 +26,7 @@ export function toLocalDate(ms: number): LocalDate {
 
 /** Minutes after the city's midnight of an instant. */
 export function toLocalMinute(ms: number): number {
-  return Math.floor((((ms + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / MINUTE_MS);
+  return Math.floor(((((ms + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / MINUTE_MS);
 }
 
 /** The instant of the city's midnight at the start of a date. */

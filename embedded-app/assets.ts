@@ -35,7 +35,12 @@ export interface Assets {
 
 const asset = (name: string, ext: 'js' | 'css', body: Buffer): Asset => {
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
-  return { file: `${name}.${hash}.${ext}`, type: ext === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8', body, gzip: gzipSync(body, { level: 9 }) };
+  return {
+    file: `${name}.${hash}.${ext}`,
+    type: ext === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+    body,
+    gzip: gzipSync(body, { level: 9 }),
+  };
 };
 
 let built: Promise<Assets> | undefined;
@@ -63,7 +68,14 @@ async function build(): Promise<Assets> {
     files.set(a.file, a);
     js[name] = `/app/assets/${a.file}`;
   }
-  const cssResult = await esbuild.build({ entryPoints: [path.join(here, 'client', 'app.css')], bundle: true, minify: true, write: false, outdir: 'out', logLevel: 'silent' });
+  const cssResult = await esbuild.build({
+    entryPoints: [path.join(here, 'client', 'app.css')],
+    bundle: true,
+    minify: true,
+    write: false,
+    outdir: 'out',
+    logLevel: 'silent',
+  });
   const css = asset('app', 'css', Buffer.from(cssResult.outputFiles[0]!.contents));
   files.set(css.file, css);
   const sdk = asset('webex-embedded-app-sdk', 'js', readFileSync(require.resolve('@webex/embedded-app-sdk/dist/iife/bundle.min.js')));

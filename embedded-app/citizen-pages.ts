@@ -36,7 +36,11 @@ export function relayMessage(lang: Lang, relay: RelayStatusView | null): string 
   if (!relay) return null;
   switch (relay.status) {
     case 'requested':
-      return t(lang, `${relay.department}の担当者におつなぎしています。このままお待ちください。（${relay.minutes}分）`, `We are connecting you to ${relay.department}. Please wait. (${relay.minutes} min)`);
+      return t(
+        lang,
+        `${relay.department}の担当者におつなぎしています。このままお待ちください。（${relay.minutes}分）`,
+        `We are connecting you to ${relay.department}. Please wait. (${relay.minutes} min)`,
+      );
     case 'accepted':
       return t(lang, `${relay.department}の${relay.accepter ?? '担当者'}がまいります。`, `${relay.accepter ?? 'Someone'} from ${relay.department} is joining.`);
     case 'done':
@@ -62,9 +66,15 @@ export function tooManyLinksPage(res: express.Response, assets: Assets, waitMs: 
     .status(429)
     .set('Retry-After', String(Math.ceil(waitMs / 1000)))
     .type('html')
-    .send(sorryPage(assets, ['しばらくお待ちください', 'Please wait'], `正しくないリンクが続いたため、しばらく受け付けを止めています。${minutes}分ほど待ってから、案内メールのリンクをもう一度押してください。`, `Too many invalid links from here: please wait about ${minutes} minute(s), then open the link in your email again.`));
+    .send(
+      sorryPage(
+        assets,
+        ['しばらくお待ちください', 'Please wait'],
+        `正しくないリンクが続いたため、しばらく受け付けを止めています。${minutes}分ほど待ってから、案内メールのリンクをもう一度押してください。`,
+        `Too many invalid links from here: please wait about ${minutes} minute(s), then open the link in your email again.`,
+      ),
+    );
 }
-
 
 export function citizenRouter(deps: CitizenDeps): Router {
   const r = express.Router();
@@ -151,7 +161,13 @@ export function citizenRouter(deps: CitizenDeps): Router {
         : `<h1>Welcome to your online consultation</h1>
 <div class="box"><p class="big">${esc(formatEn(start))}<br>${c.durationMinutes} minutes</p><p>With: ${esc(c.department.name)}</p>${o.inMeeting ? '' : `<p>${esc(c.citizen.name)}</p>`}</div>
 <p>Next, please read the rules for the consultation and see which documents to have at hand. At the time, join from the link in your invitation email.</p>`;
-    await send(res, o, 'welcome', t(lang, 'オンライン相談', 'Online consultation'), `${stepLine(lang, 1)}${card}<a class="button" href="${esc(`${o.base}/consent${o.q}`)}">${t(lang, '次へ', 'Next')}</a>`);
+    await send(
+      res,
+      o,
+      'welcome',
+      t(lang, 'オンライン相談', 'Online consultation'),
+      `${stepLine(lang, 1)}${card}<a class="button" href="${esc(`${o.base}/consent${o.q}`)}">${t(lang, '次へ', 'Next')}</a>`,
+    );
   });
 
   r.get('/c/:token/consent', async (req, res) => {
@@ -212,7 +228,9 @@ export function citizenRouter(deps: CitizenDeps): Router {
       `<label class="choice"><input type="radio" name="${esc(id)}" value="${value}"${first ? ' required' : ''}${before[id] === value ? ' checked' : ''}> ${label}</label>`;
     const fields = list.body.items
       .map(
-        (i) => `<fieldset><legend>${lang === 'ja' ? rubyHtml(i.ja) : esc(i.en)}</legend>${(lang === 'ja' ? i.whyJa : i.whyEn) ? `<p class="why">${lang === 'ja' ? rubyHtml(i.whyJa) : esc(i.whyEn)}</p>` : ''}
+        (
+          i,
+        ) => `<fieldset><legend>${lang === 'ja' ? rubyHtml(i.ja) : esc(i.en)}</legend>${(lang === 'ja' ? i.whyJa : i.whyEn) ? `<p class="why">${lang === 'ja' ? rubyHtml(i.whyJa) : esc(i.whyEn)}</p>` : ''}
 ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${radio(i.id, 'missing', t(lang, 'ありません', "I don't have it"), false)}</fieldset>`,
       )
       .join('');
@@ -239,7 +257,8 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     if (!o || !(await consented(o, res))) return;
     const { lang } = o;
     await citizenAt(deps, o.c.id, 'end');
-    const radios = (name: string, options: Array<[string, string]>) => options.map(([v, label]) => `<label class="choice"><input type="radio" name="${name}" value="${v}"> ${esc(label)}</label>`).join('');
+    const radios = (name: string, options: Array<[string, string]>) =>
+      options.map(([v, label]) => `<label class="choice"><input type="radio" name="${name}" value="${v}"> ${esc(label)}</label>`).join('');
     await send(
       res,
       o,
@@ -248,8 +267,17 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
       `${stepLine(lang, 4)}<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1>
 <p>${t(lang, 'よろしければ、アンケートにお答えください（任意）。', 'If you like, please answer a short survey (optional).')}</p>
 <form method="post" action="${esc(`${o.base}/end`)}">${hidden(o)}
-<fieldset><legend>${t(lang, '満足度', 'How satisfied were you?')}</legend>${radios('satisfaction', [['5', t(lang, 'とても満足', 'Very')], ['4', t(lang, '満足', 'Satisfied')], ['3', t(lang, 'ふつう', 'Neutral')], ['2', t(lang, '不満', 'Not really')], ['1', t(lang, 'とても不満', 'Not at all')]])}</fieldset>
-<fieldset><legend>${t(lang, 'また利用したいですか', 'Would you use it again?')}</legend>${radios('again', [['yes', t(lang, 'はい', 'Yes')], ['no', t(lang, 'いいえ', 'No')]])}</fieldset>
+<fieldset><legend>${t(lang, '満足度', 'How satisfied were you?')}</legend>${radios('satisfaction', [
+        ['5', t(lang, 'とても満足', 'Very')],
+        ['4', t(lang, '満足', 'Satisfied')],
+        ['3', t(lang, 'ふつう', 'Neutral')],
+        ['2', t(lang, '不満', 'Not really')],
+        ['1', t(lang, 'とても不満', 'Not at all')],
+      ])}</fieldset>
+<fieldset><legend>${t(lang, 'また利用したいですか', 'Would you use it again?')}</legend>${radios('again', [
+        ['yes', t(lang, 'はい', 'Yes')],
+        ['no', t(lang, 'いいえ', 'No')],
+      ])}</fieldset>
 <label for="comment">${t(lang, 'ご意見（自由にお書きください）', 'Comments')}</label><textarea id="comment" name="comment" maxlength="1000"></textarea>
 <button>${t(lang, '送る', 'Send')}</button></form>`,
     );
@@ -266,7 +294,13 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
       comment: String(req.body?.comment ?? '').slice(0, 1000),
     };
     await citizenAt(deps, c.id, 'end', { survey });
-    await send(res, o, 'end', t(lang, 'ありがとうございました', 'Thank you'), `<h1>${t(lang, 'ご協力ありがとうございました', 'Thank you for your answers')}</h1><p>${t(lang, 'このページは閉じてかまいません。', 'You may close this page.')}</p>`);
+    await send(
+      res,
+      o,
+      'end',
+      t(lang, 'ありがとうございました', 'Thank you'),
+      `<h1>${t(lang, 'ご協力ありがとうございました', 'Thank you for your answers')}</h1><p>${t(lang, 'このページは閉じてかまいません。', 'You may close this page.')}</p>`,
+    );
   });
 
   // Relay status on a page of its own: live like the steps (no timed refresh, which screen readers and slow readers dislike).
@@ -310,4 +344,3 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
 
   return r;
 }
-

@@ -19,7 +19,8 @@ export interface ContentVersion<T> {
   readonly createdAt: string;
 }
 
-const parse = (kind: ContentKind, body: string) => (kind === 'consent' ? ConsentContentSchema.parse(JSON.parse(body)) : ChecklistContentSchema.parse(JSON.parse(body)));
+const parse = (kind: ContentKind, body: string) =>
+  kind === 'consent' ? ConsentContentSchema.parse(JSON.parse(body)) : ChecklistContentSchema.parse(JSON.parse(body));
 
 /** The saved versions of one text, newest first. */
 async function savedVersions(db: Db, kind: ContentKind, key: string, limit?: number): Promise<Array<ContentVersion<ConsentContent | ChecklistContent>>> {
@@ -32,7 +33,16 @@ async function savedVersions(db: Db, kind: ContentKind, key: string, limit?: num
     .orderBy('v.version', 'desc')
     .$if(limit !== undefined, (q) => q.limit(limit!))
     .execute();
-  return rows.map((r) => ({ kind, key, version: r.version, hash: r.hash, body: parse(kind, r.body), note: r.note, createdBy: r.created_by, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    kind,
+    key,
+    version: r.version,
+    hash: r.hash,
+    body: parse(kind, r.body),
+    note: r.note,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  }));
 }
 
 async function active<T extends ConsentContent | ChecklistContent>(db: Db, kind: ContentKind, key: string): Promise<ContentVersion<T> | null> {
@@ -93,16 +103,40 @@ export async function contentHistory(db: Db, kind: ContentKind, key: string): Pr
 }
 
 /** Saves a new version in use (validated already by the caller's schema); audited. Returns the new version number. */
-export async function saveContent(db: Db, ids: IdSource, now: number, actor: string, kind: ContentKind, key: string, body: ConsentContent | ChecklistContent, note: string): Promise<number> {
+export async function saveContent(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  actor: string,
+  kind: ContentKind,
+  key: string,
+  body: ConsentContent | ChecklistContent,
+  note: string,
+): Promise<number> {
   const valid = kind === 'consent' ? ConsentContentSchema.parse(body) : ChecklistContentSchema.parse(body);
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.transaction().execute(async (trx) => {
         const hash = await rememberText(trx, now, kind, valid);
-        const last = await trx.selectFrom('app_content_versions').select((eb) => eb.fn.max('version').as('v')).where('kind', '=', kind).where('key', '=', key).executeTakeFirst();
+        const last = await trx
+          .selectFrom('app_content_versions')
+          .select((eb) => eb.fn.max('version').as('v'))
+          .where('kind', '=', kind)
+          .where('key', '=', key)
+          .executeTakeFirst();
         const version = Number(last?.v ?? 0) + 1;
-        await trx.insertInto('app_content_versions').values({ id: ids.sortableId(now), kind, key, version, hash, note, created_by: actor, created_at: new Date(now).toISOString() }).execute();
-        await writeAudit(trx, ids, now, { actor, action: `app.${kind}.saved`, entity: 'app_content', entityId: `${kind}:${key}`, before: null, after: { version, hash, note } });
+        await trx
+          .insertInto('app_content_versions')
+          .values({ id: ids.sortableId(now), kind, key, version, hash, note, created_by: actor, created_at: new Date(now).toISOString() })
+          .execute();
+        await writeAudit(trx, ids, now, {
+          actor,
+          action: `app.${kind}.saved`,
+          entity: 'app_content',
+          entityId: `${kind}:${key}`,
+          before: null,
+          after: { version, hash, note },
+        });
         return version;
       });
     } catch (error) {

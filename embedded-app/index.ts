@@ -49,7 +49,12 @@ export function appRouter(deps: AppDeps): Router {
       const a = assets.byFile(req.params.file);
       if (!a) return res.status(404).type('text').send('not found');
       const gzip = /\bgzip\b/.test(req.get('accept-encoding') ?? '');
-      res.set({ 'Content-Type': a.type, 'Cache-Control': 'public, max-age=31536000, immutable', Vary: 'Accept-Encoding', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+      res.set({
+        'Content-Type': a.type,
+        'Cache-Control': 'public, max-age=31536000, immutable',
+        Vary: 'Accept-Encoding',
+        ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+      });
       res.send(gzip ? a.gzip : a.body);
     });
     const stateDeps = { db: deps.store.db, ids: deps.ids, clock: deps.clock, events: deps.events, onQueued: deps.onQueued };
@@ -71,7 +76,10 @@ export function appRouter(deps: AppDeps): Router {
       ? ['入力が長すぎます。短くして、もう一度お送りください。', 'What you sent is too long. Please shorten it and try again.']
       : status < 500
         ? ['送られた内容を読み取れませんでした。前のページに戻って、もう一度お試しください。', 'What you sent could not be read. Please go back and try again.']
-        : ['うまく表示できませんでした。少し待ってから、もう一度お試しください。続くときは、案内メールの担当課にお問い合わせください。', 'Something went wrong. Please try again in a moment, or contact the department named in your invitation.'];
+        : [
+            'うまく表示できませんでした。少し待ってから、もう一度お試しください。続くときは、案内メールの担当課にお問い合わせください。',
+            'Something went wrong. Please try again in a moment, or contact the department named in your invitation.',
+          ];
     res
       .status(status >= 400 && status < 600 ? status : 500)
       .type('html')

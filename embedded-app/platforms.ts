@@ -26,7 +26,12 @@ export interface PlatformDeps {
   readonly throttle: Throttle;
 }
 
-const OpenBody = z.object({ meetingId: z.string().trim().max(2000).default(''), chatId: z.string().trim().max(500).default(''), tenantId: z.string().trim().max(100).optional(), lang: z.string().max(10).optional() });
+const OpenBody = z.object({
+  meetingId: z.string().trim().max(2000).default(''),
+  chatId: z.string().trim().max(500).default(''),
+  tenantId: z.string().trim().max(100).optional(),
+  lang: z.string().max(10).optional(),
+});
 
 /** The Webex meeting the SDK reports, matched to a stored meeting: the id itself, or an occurrence of it (`<id>_…`). */
 async function webexConsultation(db: Db, meetingId: string): Promise<string | null> {
@@ -73,12 +78,30 @@ export function platformRouter(deps: PlatformDeps): Router {
 
   r.get('/webex', async (req, res) => {
     const lang = langOf(req);
-    res.type('html').send(page({ lang, assets: deps.assets, title: t(lang, 'オンライン相談', 'Online consultation'), script: 'webex', data: { sdk: deps.assets.webexSdk, open: '/app/webex/open' }, body: states(lang, 'Webex') }));
+    res.type('html').send(
+      page({
+        lang,
+        assets: deps.assets,
+        title: t(lang, 'オンライン相談', 'Online consultation'),
+        script: 'webex',
+        data: { sdk: deps.assets.webexSdk, open: '/app/webex/open' },
+        body: states(lang, 'Webex'),
+      }),
+    );
   });
 
   r.get('/teams', async (req, res) => {
     const lang = langOf(req);
-    res.type('html').send(page({ lang, assets: deps.assets, title: t(lang, 'オンライン相談', 'Online consultation'), script: 'teams', data: { open: '/app/teams/open' }, body: states(lang, 'Teams') }));
+    res.type('html').send(
+      page({
+        lang,
+        assets: deps.assets,
+        title: t(lang, 'オンライン相談', 'Online consultation'),
+        script: 'teams',
+        data: { open: '/app/teams/open' },
+        body: states(lang, 'Teams'),
+      }),
+    );
   });
 
   r.get('/teams/config', async (req, res) => {
@@ -94,34 +117,42 @@ export function platformRouter(deps: PlatformDeps): Router {
     );
   });
 
-  const open = (kind: 'webex' | 'teams') =>
-    async function (req: express.Request, res: express.Response) {
-      const parsed = parseInput(OpenBody, req.body ?? {}, '');
-      if (!parsed.ok) return sendProblem(res, parsed.reason, req.originalUrl);
-      const { meetingId, chatId } = parsed.value;
-      // Someone signed in to the city's own tenant is staff (citizens join as guests): no citizen link for them, and
-      // the page tells them where the staff view is. (Only a hint for the page: it grants nothing.)
-      if (kind === 'teams' && deps.config.teams && parsed.value.tenantId === deps.config.teams.tenantId) return res.json({ staff: true });
-      const now = deps.clock();
-      const address = `addr:${req.ip ?? ''}`;
-      const wait = await deps.throttle.wait(address);
-      if (wait > 0) return sendProblem(res, tooManyProblem(wait), req.originalUrl);
-      const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
-      const c = id ? await deps.db.selectFrom('consultations').select(['id', 'start_at', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
-      if (!c) {
-        await deps.throttle.failed(address);
-        return sendProblem(res, problem('not_found', 'この会議の相談は見つかりません。', 'No consultation is booked for this meeting.'), req.originalUrl);
-      }
-      // The platform's word for which meeting this is cannot be checked here, so what it opens is kept small: the
-      // meeting's own time (30 minutes before to an hour after), and a link marked as a meeting entry (no name shown).
-      const end = Date.parse(c.end_at);
-      if (now < Date.parse(c.start_at) - 30 * MINUTE_MS || now > end + 60 * MINUTE_MS) {
-        return sendProblem(res, problem('not_found', 'この会議の相談は、始まる30分前から終わって1時間後まで開けます。', 'The consultation for this meeting opens from 30 minutes before it starts until an hour after it ends.', { extra: { reason: 'not_now' } }), req.originalUrl);
-      }
-      const link = `/app/c/${signLink(await linkKey(deps.db, deps.config.secretKey), c.id, end + 60 * MINUTE_MS, 'meeting')}`;
-      const lang = parsed.value.lang === 'en' ? '&lang=en' : '';
-      res.json({ url: `${link}?via=${kind}${lang}`, shareUrl: `${deps.config.publicBaseUrl}/app/${kind}` });
-    };
+  const open = (kind: 'webex' | 'teams') => async (req: express.Request, res: express.Response) => {
+    const parsed = parseInput(OpenBody, req.body ?? {}, '');
+    if (!parsed.ok) return sendProblem(res, parsed.reason, req.originalUrl);
+    const { meetingId, chatId } = parsed.value;
+    // Someone signed in to the city's own tenant is staff (citizens join as guests): no citizen link for them, and
+    // the page tells them where the staff view is. (Only a hint for the page: it grants nothing.)
+    if (kind === 'teams' && deps.config.teams && parsed.value.tenantId === deps.config.teams.tenantId) return res.json({ staff: true });
+    const now = deps.clock();
+    const address = `addr:${req.ip ?? ''}`;
+    const wait = await deps.throttle.wait(address);
+    if (wait > 0) return sendProblem(res, tooManyProblem(wait), req.originalUrl);
+    const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
+    const c = id ? await deps.db.selectFrom('consultations').select(['id', 'start_at', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
+    if (!c) {
+      await deps.throttle.failed(address);
+      return sendProblem(res, problem('not_found', 'この会議の相談は見つかりません。', 'No consultation is booked for this meeting.'), req.originalUrl);
+    }
+    // The platform's word for which meeting this is cannot be checked here, so what it opens is kept small: the
+    // meeting's own time (30 minutes before to an hour after), and a link marked as a meeting entry (no name shown).
+    const end = Date.parse(c.end_at);
+    if (now < Date.parse(c.start_at) - 30 * MINUTE_MS || now > end + 60 * MINUTE_MS) {
+      return sendProblem(
+        res,
+        problem(
+          'not_found',
+          'この会議の相談は、始まる30分前から終わって1時間後まで開けます。',
+          'The consultation for this meeting opens from 30 minutes before it starts until an hour after it ends.',
+          { extra: { reason: 'not_now' } },
+        ),
+        req.originalUrl,
+      );
+    }
+    const link = `/app/c/${signLink(await linkKey(deps.db, deps.config.secretKey), c.id, end + 60 * MINUTE_MS, 'meeting')}`;
+    const lang = parsed.value.lang === 'en' ? '&lang=en' : '';
+    res.json({ url: `${link}?via=${kind}${lang}`, shareUrl: `${deps.config.publicBaseUrl}/app/${kind}` });
+  };
   r.post('/webex/open', open('webex'));
   r.post('/teams/open', open('teams'));
 

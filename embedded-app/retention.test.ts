@@ -20,7 +20,15 @@ for (const kind of DATABASES) {
       const ids = createIdSource();
       await s.running.store.db
         .insertInto('consents')
-        .values({ id: ids.sortableId(s.clock.now), consultation_id: consultationId, text_version: CONSENT_VERSION, items: '[]', agreed: 1, entry_point: 'link', created_at: new Date(s.clock.now).toISOString() })
+        .values({
+          id: ids.sortableId(s.clock.now),
+          consultation_id: consultationId,
+          text_version: CONSENT_VERSION,
+          items: '[]',
+          agreed: 1,
+          entry_point: 'link',
+          created_at: new Date(s.clock.now).toISOString(),
+        })
         .execute();
     };
 
@@ -42,7 +50,10 @@ for (const kind of DATABASES) {
       // …and a little later removes only the first.
       assert.deepEqual(await purgeAppRecords(db, ids, jst('2026-12-31', '11:01'), 30), { consents: 1, progress: 0 });
       const left = await db.selectFrom('consents').select('consultation_id').execute();
-      assert.deepEqual(left.map((r) => r.consultation_id), [recent.id]);
+      assert.deepEqual(
+        left.map((r) => r.consultation_id),
+        [recent.id],
+      );
       const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'app.records_purged').execute();
       assert.equal(audit.length, 1);
     });

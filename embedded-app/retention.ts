@@ -18,17 +18,37 @@ export async function purgeAppRecords(db: Db, ids: IdSource, now: number, retent
   return db.transaction().execute(async (trx) => {
     const ended = trx.selectFrom('consultations').select('id').where('end_at', '<', cutoff);
     const consents = await trx.deleteFrom('consents').where('consultation_id', 'in', ended).executeTakeFirst();
-    const rows = await trx.selectFrom('app_progress').select(['consultation_id', 'survey']).where('consultation_id', 'in', ended).where('step', '<>', PURGED).execute();
+    const rows = await trx
+      .selectFrom('app_progress')
+      .select(['consultation_id', 'survey'])
+      .where('consultation_id', 'in', ended)
+      .where('step', '<>', PURGED)
+      .execute();
     for (const row of rows) {
       await trx
         .updateTable('app_progress')
-        .set({ step: PURGED, checklist: '{}', staff_checked: '{}', pushed_step: null, pushed_at: null, survey: surveyScores(row.survey), updated_at: new Date(now).toISOString() })
+        .set({
+          step: PURGED,
+          checklist: '{}',
+          staff_checked: '{}',
+          pushed_step: null,
+          pushed_at: null,
+          survey: surveyScores(row.survey),
+          updated_at: new Date(now).toISOString(),
+        })
         .where('consultation_id', '=', row.consultation_id)
         .execute();
     }
     const out = { consents: Number(consents.numDeletedRows), progress: rows.length };
     if (out.consents + out.progress > 0) {
-      await writeAudit(trx, ids, now, { actor: 'system', action: 'app.records_purged', entity: 'retention', entityId: cutoff.slice(0, 10), before: null, after: { ...out, endedBefore: cutoff, retentionDays } });
+      await writeAudit(trx, ids, now, {
+        actor: 'system',
+        action: 'app.records_purged',
+        entity: 'retention',
+        entityId: cutoff.slice(0, 10),
+        before: null,
+        after: { ...out, endedBefore: cutoff, retentionDays },
+      });
     }
     return out;
   });

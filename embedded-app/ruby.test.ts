@@ -21,21 +21,34 @@ describe('ruby (furigana) markup', () => {
   it('never throws, keeps every character outside the markup, and never lets markup through', () => {
     const alphabet = fc.constantFrom('漢', '字', 'か', 'な', '｜', '|', '《', '》', '<', '>', '&', '"', 'a', ' ');
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')), (text) => {
-        const html = rubyHtml(text);
-        const tagsRemoved = html.replace(/<\/?(ruby|rt|rp)>/g, '');
-        assert.ok(!/[<>]/.test(tagsRemoved), html);
-        const plain = rubyPlain(text);
-        assert.ok(plain.length <= text.length);
-        if (!text.includes('《')) assert.equal(plain, text);
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')),
+        (text) => {
+          const html = rubyHtml(text);
+          const tagsRemoved = html.replace(/<\/?(ruby|rt|rp)>/g, '');
+          assert.ok(!/[<>]/.test(tagsRemoved), html);
+          const plain = rubyPlain(text);
+          assert.ok(plain.length <= text.length);
+          if (!text.includes('《')) assert.equal(plain, text);
+        },
+      ),
     );
   });
 });
 
 describe('the admin editor’s rows', () => {
   it('keeps ids, makes ids for new rows, drops empty rows, and names the field of each problem', () => {
-    const ok = parseRows('checklist', { id_0: 'id-card', ja_0: '本人確認書類', en_0: 'ID', whyJa_0: '', whyEn_0: '', ja_1: '', en_1: '', ja_2: '印鑑', en_2: 'Seal' });
+    const ok = parseRows('checklist', {
+      id_0: 'id-card',
+      ja_0: '本人確認書類',
+      en_0: 'ID',
+      whyJa_0: '',
+      whyEn_0: '',
+      ja_1: '',
+      en_1: '',
+      ja_2: '印鑑',
+      en_2: 'Seal',
+    });
     assert.ok(ok.ok);
     assert.deepEqual(
       ok.content.items.map((i) => i.id),
@@ -44,7 +57,10 @@ describe('the admin editor’s rows', () => {
     assert.match(ok.content.items[1]!.id, /^item-[0-9a-f]{6}$/);
     const bad = parseRows('consent', { ja_0: '録画しません', en_0: '' });
     assert.ok(!bad.ok);
-    assert.deepEqual(bad.errors.map((e) => e.field), ['en_0']);
+    assert.deepEqual(
+      bad.errors.map((e) => e.field),
+      ['en_0'],
+    );
     const none = parseRows('consent', {});
     assert.ok(!none.ok);
     assert.equal(none.errors[0]!.field, 'ja_0');

@@ -10,7 +10,14 @@ export const SSE_REFRESH_MS = 30_000;
  * `validUntil` (ms, by `clock`): when the link behind the stream expires, the page is told ('gone') and the stream ends,
  * so a page left open does not outlive its link.
  */
-export function sendEvents(req: express.Request, res: express.Response, events: AppEvents | undefined, consultationId: string, state: () => Promise<string>, limits: { validUntil: number; clock: () => number }): void {
+export function sendEvents(
+  req: express.Request,
+  res: express.Response,
+  events: AppEvents | undefined,
+  consultationId: string,
+  state: () => Promise<string>,
+  limits: { validUntil: number; clock: () => number },
+): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
   // A HEAD has no body to stream: the headers say what it would be, and the answer ends (nothing is left open).
   if (req.method === 'HEAD') {

@@ -52,7 +52,10 @@ export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: A
   const when = (iso: string) => (lang === 'ja' ? formatJa(Date.parse(iso)) : formatEn(Date.parse(iso)));
   const consents = s.consents.length
     ? `<table><thead><tr><th>${t(lang, '回答', 'Answer')}</th><th>${t(lang, '日時', 'When')}</th><th>${t(lang, '文面の版', 'Text version')}</th><th>${t(lang, '入口', 'From')}</th></tr></thead><tbody>${s.consents
-        .map((x) => `<tr><td class="${x.agreed ? 'ok' : 'ng'}">${x.agreed ? t(lang, '同意', 'Agreed') : t(lang, '同意しない', 'Declined')}</td><td>${esc(when(x.at))}</td><td><code>${esc(x.textVersion)}</code></td><td>${esc(ENTRY_NAMES[x.entryPoint] ?? x.entryPoint)}・${x.lang === 'en' ? 'English' : '日本語'}</td></tr>`)
+        .map(
+          (x) =>
+            `<tr><td class="${x.agreed ? 'ok' : 'ng'}">${x.agreed ? t(lang, '同意', 'Agreed') : t(lang, '同意しない', 'Declined')}</td><td>${esc(when(x.at))}</td><td><code>${esc(x.textVersion)}</code></td><td>${esc(ENTRY_NAMES[x.entryPoint] ?? x.entryPoint)}・${x.lang === 'en' ? 'English' : '日本語'}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : `<p class="muted">${t(lang, 'まだ回答がありません。', 'No answer yet.')}</p>`;
   const docs = s.checklist.body.items
@@ -71,7 +74,9 @@ export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: A
   const survey = s.survey
     ? `<p>${t(lang, '満足度', 'Satisfaction')}: ${s.survey.satisfaction ?? '—'} / 5・${t(lang, 'また利用したい', 'Would use again')}: ${s.survey.again === null ? '—' : s.survey.again ? t(lang, 'はい', 'yes') : t(lang, 'いいえ', 'no')}</p>${s.survey.comment ? `<p>${esc(s.survey.comment)}</p>` : ''}`
     : '';
-  const pushed = s.pushed ? `<p>${esc(t(lang, `職員が「${stepName('ja', s.pushed.step)}」へ移しました（${formatMinute(toLocalMinute(s.pushed.at))}）`, `Staff moved the citizen to “${stepName('en', s.pushed.step)}” (${formatEn(s.pushed.at)})`))}</p>` : '';
+  const pushed = s.pushed
+    ? `<p>${esc(t(lang, `職員が「${stepName('ja', s.pushed.step)}」へ移しました（${formatMinute(toLocalMinute(s.pushed.at))}）`, `Staff moved the citizen to “${stepName('en', s.pushed.step)}” (${formatEn(s.pushed.at)})`))}</p>`
+    : '';
   return `<div class="box"><p class="big">${t(lang, 'いまの画面', 'Now on')}: ${esc(stepName(lang, s.step))}</p>${pushed}${relay ? `<p>${esc(relay)}</p>` : ''}</div>
 <h2>${t(lang, '市民の画面を移す', 'Move the citizen to')}</h2><div class="row">${move}</div>
 <h2>${t(lang, '同意', 'Consent')}</h2>${consents}
@@ -108,7 +113,16 @@ export function staffRouter(deps: StaffViewDeps): Router {
     const check = checkStaffLink(await linkKey(deps.db, deps.config.secretKey), String(req.params.token), deps.clock());
     if (!check.ok && check.reason !== 'expired') await deps.throttle.failed(address);
     if (!check.ok) {
-      refuse(res, check.reason === 'expired' ? 410 : 404, check.reason === 'expired' ? '有効期限（12時間）が過ぎました。チャットでボットに /app と送ると、新しいリンクが届きます。' : 'リンクが正しくありません。チャットでボットに /app と送ってください。', check.reason === 'expired' ? 'This staff link has expired (12 hours). Send /app to the bot for a new one.' : 'This link is not valid. Send /app to the bot.');
+      refuse(
+        res,
+        check.reason === 'expired' ? 410 : 404,
+        check.reason === 'expired'
+          ? '有効期限（12時間）が過ぎました。チャットでボットに /app と送ると、新しいリンクが届きます。'
+          : 'リンクが正しくありません。チャットでボットに /app と送ってください。',
+        check.reason === 'expired'
+          ? 'This staff link has expired (12 hours). Send /app to the bot for a new one.'
+          : 'This link is not valid. Send /app to the bot.',
+      );
       return null;
     }
     const [c, staff] = await Promise.all([viewById(deps.db, check.consultationId), getStaff(deps.db, check.staffId)]);
@@ -153,9 +167,16 @@ export function staffRouter(deps: StaffViewDeps): Router {
     const o = await open(req, res);
     if (!o) return;
     const q = o.lang === 'en' ? '?lang=en' : '';
-    sendEvents(req, res, deps.events, o.c.id, async () => {
-      return JSON.stringify({ html: staffPanel(o.lang, `${o.base}/actions${q}`, o.c, await readState(deps.db, o.c, deps.clock())) });
-    }, { validUntil: o.expiresAt, clock: deps.clock });
+    sendEvents(
+      req,
+      res,
+      deps.events,
+      o.c.id,
+      async () => {
+        return JSON.stringify({ html: staffPanel(o.lang, `${o.base}/actions${q}`, o.c, await readState(deps.db, o.c, deps.clock())) });
+      },
+      { validUntil: o.expiresAt, clock: deps.clock },
+    );
   });
 
   r.post('/s/:token/actions', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
@@ -175,7 +196,15 @@ export function staffRouter(deps: StaffViewDeps): Router {
       return res
         .status(status)
         .type('html')
-        .send(sorryPage(deps.assets, ['できませんでした', 'Not done'], ja, en, `<a class="button secondary" href="${esc(back)}">スタッフ画面に戻る / Back to the staff view</a>`));
+        .send(
+          sorryPage(
+            deps.assets,
+            ['できませんでした', 'Not done'],
+            ja,
+            en,
+            `<a class="button secondary" href="${esc(back)}">スタッフ画面に戻る / Back to the staff view</a>`,
+          ),
+        );
     };
     const actor = `staff:${o.staff.id}`;
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -191,17 +220,31 @@ export function staffRouter(deps: StaffViewDeps): Router {
         const item = items.find((i) => i.id === body.item);
         if (!item) return answer(400, 'その書類はこの相談の一覧にありません。', 'That document is not on this consultation’s list.');
         await checkDocument(stateDeps, o.c.id, item.id, body.checked !== '0', actor);
-        return answer(200, body.checked !== '0' ? `「${rubyPlain(item.ja)}」を確認済みにしました。` : `「${rubyPlain(item.ja)}」の確認を取り消しました。`, body.checked !== '0' ? `Marked “${item.en}” as checked.` : `Unmarked “${item.en}”.`);
+        return answer(
+          200,
+          body.checked !== '0' ? `「${rubyPlain(item.ja)}」を確認済みにしました。` : `「${rubyPlain(item.ja)}」の確認を取り消しました。`,
+          body.checked !== '0' ? `Marked “${item.en}” as checked.` : `Unmarked “${item.en}”.`,
+        );
       }
       case 'relay': {
         const departments = await listDepartments(deps.db);
         const to = departments.find((d) => d.id === body.department);
         if (!to) return answer(400, 'おつなぎ先の課を選んでください。', 'Choose the department.');
-        if (to.id === o.c.department.id) return answer(400, `この相談はもともと${to.name}の相談です。ほかの課を選んでください。`, `This consultation is ${to.name}'s already; choose another department.`);
-        const result = await requestRelay(
-          relayDepsOf(deps),
-          { consultationId: o.c.id, toDepartmentId: to.id, fromDepartmentId: o.staff.departmentId ?? o.c.department.id, note: String(body.note ?? '').trim().slice(0, 200), requestedBy: o.staff.id },
-        );
+        if (to.id === o.c.department.id)
+          return answer(
+            400,
+            `この相談はもともと${to.name}の相談です。ほかの課を選んでください。`,
+            `This consultation is ${to.name}'s already; choose another department.`,
+          );
+        const result = await requestRelay(relayDepsOf(deps), {
+          consultationId: o.c.id,
+          toDepartmentId: to.id,
+          fromDepartmentId: o.staff.departmentId ?? o.c.department.id,
+          note: String(body.note ?? '')
+            .trim()
+            .slice(0, 200),
+          requestedBy: o.staff.id,
+        });
         if (!result.ok) return answer(result.reason.code === 'conflict' ? 409 : 400, result.reason.message.ja, result.reason.message.en);
         deps.onQueued?.();
         return answer(200, `${to.name}へおつなぎを依頼しました。呼び出し中です。`, `Asked ${to.name} to take over; they are being alerted.`);

@@ -71,7 +71,13 @@ export async function latestRelay(db: Db, consultationId: string, now: number): 
     .orderBy('r.requested_at', 'desc')
     .executeTakeFirst();
   if (!r) return null;
-  return { status: r.status, department: r.department, accepter: r.accepter, requestedAt: r.requested_at, minutes: Math.max(0, Math.floor((now - Date.parse(r.requested_at)) / 60_000)) };
+  return {
+    status: r.status,
+    department: r.department,
+    accepter: r.accepter,
+    requestedAt: r.requested_at,
+    minutes: Math.max(0, Math.floor((now - Date.parse(r.requested_at)) / 60_000)),
+  };
 }
 
 export async function readState(db: Db, c: Pick<ConsultationView, 'id' | 'consultationType'>, now: number): Promise<AppState> {
@@ -83,11 +89,19 @@ export async function readState(db: Db, c: Pick<ConsultationView, 'id' | 'consul
   ]);
   return {
     step: isStep(progress?.step) ? progress.step : 'not_opened',
-    pushed: progress?.pushed_step && isStep(progress.pushed_step) && progress.pushed_at ? { step: progress.pushed_step, at: Date.parse(progress.pushed_at) } : null,
+    pushed:
+      progress?.pushed_step && isStep(progress.pushed_step) && progress.pushed_at ? { step: progress.pushed_step, at: Date.parse(progress.pushed_at) } : null,
     checklist,
     answers: json(progress?.checklist, {}),
     staffChecked: json(progress?.staff_checked, {}),
-    consents: consents.map((x) => ({ agreed: x.agreed === 1, textVersion: x.text_version, items: json(x.items, []), entryPoint: x.entry_point, lang: x.lang, at: x.created_at })),
+    consents: consents.map((x) => ({
+      agreed: x.agreed === 1,
+      textVersion: x.text_version,
+      items: json(x.items, []),
+      entryPoint: x.entry_point,
+      lang: x.lang,
+      at: x.created_at,
+    })),
     survey: json(progress?.survey, null),
     relay,
   };
@@ -99,13 +113,27 @@ async function upsertProgress(db: Db, consultationId: string, now: number, patch
   const at = new Date(now).toISOString();
   await db
     .insertInto('app_progress')
-    .values({ consultation_id: consultationId, step: patch.step ?? 'not_opened', checklist: patch.checklist ?? '{}', survey: patch.survey ?? null, staff_checked: patch.staff_checked ?? '{}', pushed_step: patch.pushed_step ?? null, pushed_at: patch.pushed_at ?? null, updated_at: at })
+    .values({
+      consultation_id: consultationId,
+      step: patch.step ?? 'not_opened',
+      checklist: patch.checklist ?? '{}',
+      survey: patch.survey ?? null,
+      staff_checked: patch.staff_checked ?? '{}',
+      pushed_step: patch.pushed_step ?? null,
+      pushed_at: patch.pushed_at ?? null,
+      updated_at: at,
+    })
     .onConflict((oc) => oc.column('consultation_id').doUpdateSet({ ...patch, updated_at: at }))
     .execute();
 }
 
 /** The citizen reached a step (and answered, on the documents and end steps). */
-export async function citizenAt(deps: StateDeps, consultationId: string, step: Step, patch: { checklist?: Record<string, Answer>; survey?: NonNullable<AppState['survey']> } = {}): Promise<void> {
+export async function citizenAt(
+  deps: StateDeps,
+  consultationId: string,
+  step: Step,
+  patch: { checklist?: Record<string, Answer>; survey?: NonNullable<AppState['survey']> } = {},
+): Promise<void> {
   await upsertProgress(deps.db, consultationId, deps.clock(), {
     step,
     ...(patch.checklist ? { checklist: JSON.stringify(patch.checklist) } : {}),
@@ -115,16 +143,39 @@ export async function citizenAt(deps: StateDeps, consultationId: string, step: S
 }
 
 /** Records a consent answer (insert-only) with the exact text shown, and audits it. */
-export async function recordConsent(deps: StateDeps, consultationId: string, shown: ContentVersion<ConsentContent>, agreed: boolean, entryPoint: EntryPoint, lang: 'ja' | 'en'): Promise<void> {
+export async function recordConsent(
+  deps: StateDeps,
+  consultationId: string,
+  shown: ContentVersion<ConsentContent>,
+  agreed: boolean,
+  entryPoint: EntryPoint,
+  lang: 'ja' | 'en',
+): Promise<void> {
   const now = deps.clock();
   await deps.db.transaction().execute(async (trx) => {
     const version = await rememberText(trx, now, 'consent', shown.body);
     const id = deps.ids.sortableId(now);
     await trx
       .insertInto('consents')
-      .values({ id, consultation_id: consultationId, text_version: version, items: JSON.stringify(shown.body.items.map((i) => i.id)), agreed: agreed ? 1 : 0, entry_point: entryPoint, lang, created_at: new Date(now).toISOString() })
+      .values({
+        id,
+        consultation_id: consultationId,
+        text_version: version,
+        items: JSON.stringify(shown.body.items.map((i) => i.id)),
+        agreed: agreed ? 1 : 0,
+        entry_point: entryPoint,
+        lang,
+        created_at: new Date(now).toISOString(),
+      })
       .execute();
-    await writeAudit(trx, deps.ids, now, { actor: 'citizen', action: agreed ? 'consent.given' : 'consent.refused', entity: 'consultation', entityId: consultationId, before: null, after: { textVersion: version, entryPoint, lang } });
+    await writeAudit(trx, deps.ids, now, {
+      actor: 'citizen',
+      action: agreed ? 'consent.given' : 'consent.refused',
+      entity: 'consultation',
+      entityId: consultationId,
+      before: null,
+      after: { textVersion: version, entryPoint, lang },
+    });
     // "同意しない" tells the staff (their department's space), who offer the phone or the counter instead.
     if (!agreed) await enqueue(trx, deps.ids, now, 'app.consent_refused', consultationId, { consentId: id });
   });
@@ -161,7 +212,14 @@ export async function checkDocument(deps: StateDeps, consultationId: string, ite
           .executeTakeFirst();
         if (Number(r.numUpdatedRows) === 0) return false;
       }
-      await writeAudit(trx, deps.ids, now, { actor, action: checked ? 'app.document_checked' : 'app.document_unchecked', entity: 'consultation', entityId: consultationId, before: null, after: { item: itemId } });
+      await writeAudit(trx, deps.ids, now, {
+        actor,
+        action: checked ? 'app.document_checked' : 'app.document_unchecked',
+        entity: 'consultation',
+        entityId: consultationId,
+        before: null,
+        after: { item: itemId },
+      });
       return true;
     });
     if (done) break;
@@ -175,4 +233,3 @@ export async function hasConsented(db: Db, consultationId: string): Promise<bool
   const last = await db.selectFrom('consents').select('agreed').where('consultation_id', '=', consultationId).orderBy('id', 'desc').limit(1).executeTakeFirst();
   return last?.agreed === 1;
 }
-

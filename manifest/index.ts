@@ -24,16 +24,30 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 /** What the manifest needs from the configuration, or what is missing. */
 export function manifestInput(config: Config, version: string): ManifestResult {
   const botId = config.teams?.clientId ?? '';
-  if (!GUID.test(botId)) return { ok: false, reason: { ja: 'TEAMS_CLIENT_ID に Entra アプリ（ボット）の ID（GUID）を設定してください。', en: 'Set TEAMS_CLIENT_ID to the Entra app (bot) id, a GUID.' } };
+  if (!GUID.test(botId))
+    return {
+      ok: false,
+      reason: {
+        ja: 'TEAMS_CLIENT_ID に Entra アプリ（ボット）の ID（GUID）を設定してください。',
+        en: 'Set TEAMS_CLIENT_ID to the Entra app (bot) id, a GUID.',
+      },
+    };
   if (!config.publicBaseUrl.startsWith('https://')) {
-    return { ok: false, reason: { ja: `PUBLIC_BASE_URL は https:// の URL にしてください（Teams は https しか受け付けません。今: ${config.publicBaseUrl}）。`, en: `PUBLIC_BASE_URL must be https:// for Teams (now ${config.publicBaseUrl}).` } };
+    return {
+      ok: false,
+      reason: {
+        ja: `PUBLIC_BASE_URL は https:// の URL にしてください（Teams は https しか受け付けません。今: ${config.publicBaseUrl}）。`,
+        en: `PUBLIC_BASE_URL must be https:// for Teams (now ${config.publicBaseUrl}).`,
+      },
+    };
   }
   return { ok: true, value: { botId, publicBaseUrl: config.publicBaseUrl, cityName: config.city.name, version } };
 }
 
 /** Teams shows at most 12 commands in the bot's menu; /duty (once per shift) is left out of it, /help lists every command. */
 export const MENU_COMMANDS = COMMAND_HELP.filter((c) => c.name !== 'duty');
-const commandsFor = (locale: 'ja' | 'en') => MENU_COMMANDS.map((c) => ({ title: c.name, description: (locale === 'ja' ? `${c.ja}（例: ${c.example}）` : `${c.en} (e.g. ${c.example})`).slice(0, 4000) }));
+const commandsFor = (locale: 'ja' | 'en') =>
+  MENU_COMMANDS.map((c) => ({ title: c.name, description: (locale === 'ja' ? `${c.ja}（例: ${c.example}）` : `${c.en} (e.g. ${c.example})`).slice(0, 4000) }));
 
 export function buildManifest(i: ManifestInput): Manifest {
   const host = new URL(i.publicBaseUrl).host;
@@ -94,13 +108,14 @@ export function buildEnglish(manifest: Manifest): Record<string, unknown> {
     'name.short': 'madoguchi',
     'name.full': 'madoguchi online consultation counter',
     'description.short': 'Book online consultations and relay citizens between departments',
-    'description.full': 'Book consultations (/book), see today (/today), hand a citizen over to another department (/relay tax) and answer relay alerts, from Teams chat.',
+    'description.full':
+      'Book consultations (/book), see today (/today), hand a citizen over to another department (/relay tax) and answer relay alerts, from Teams chat.',
   };
-  bots[0]!.commandLists.forEach((list, l) =>
+  bots[0]!.commandLists.forEach((list, l) => {
     list.commands.forEach((_, c) => {
       out[`bots[0].commandLists[${l}].commands[${c}].description`] = en[c]!.description;
-    }),
-  );
+    });
+  });
   return out;
 }
 
@@ -139,7 +154,12 @@ export function png(size: number, pixel: (x: number, y: number) => [number, numb
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8;
   ihdr[9] = 6;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A counter window (窓口): a rounded frame with a sill, white on the city blue (color) or white on clear (outline). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { unzipSync, strFromU8 } from 'fflate';
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import { buildPackage, manifestInput } from './index.ts';
 import { loadConfig } from '../core/config.ts';
@@ -15,7 +15,14 @@ function validator(file: string) {
   return ajv.compile(s);
 }
 
-const config = loadConfig({ TEAMS_TENANT_ID: 't', TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555', TEAMS_CLIENT_SECRET: 's', TEAMS_HOST_USER_ID: 'h', PUBLIC_BASE_URL: 'https://madoguchi.city.example.jp', CITY_NAME: 'さぬき市' });
+const config = loadConfig({
+  TEAMS_TENANT_ID: 't',
+  TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+  TEAMS_CLIENT_SECRET: 's',
+  TEAMS_HOST_USER_ID: 'h',
+  PUBLIC_BASE_URL: 'https://madoguchi.city.example.jp',
+  CITY_NAME: 'さぬき市',
+});
 
 describe('Teams app package', () => {
   it('builds a manifest that validates against the official v1.29 schema, with the bot and its menu of commands (Teams allows 12; /help lists all)', () => {
@@ -81,7 +88,10 @@ describe('Teams app package', () => {
     const noTeams = manifestInput(loadConfig({}), '0.1.0');
     assert.equal(noTeams.ok, false);
     if (!noTeams.ok) assert.match(noTeams.reason.ja, /TEAMS_CLIENT_ID/);
-    const http = manifestInput(loadConfig({ TEAMS_TENANT_ID: 't', TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555', TEAMS_CLIENT_SECRET: 's', TEAMS_HOST_USER_ID: 'h' }), '0.1.0');
+    const http = manifestInput(
+      loadConfig({ TEAMS_TENANT_ID: 't', TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555', TEAMS_CLIENT_SECRET: 's', TEAMS_HOST_USER_ID: 'h' }),
+      '0.1.0',
+    );
     assert.equal(http.ok, false);
     if (!http.ok) assert.match(http.reason.en, /https/);
   });

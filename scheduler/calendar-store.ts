@@ -31,7 +31,17 @@ export async function addCalendarException(db: Db, ids: IdSource, now: number, a
   return db.transaction().execute(async (trx) => {
     await trx
       .insertInto('calendar_exceptions')
-      .values({ id, kind: e.kind, start_date: e.startDate, end_date: e.endDate, start_minute: e.startMinute, end_minute: e.endMinute, note: e.note, created_by: actor, created_at: new Date(now).toISOString() })
+      .values({
+        id,
+        kind: e.kind,
+        start_date: e.startDate,
+        end_date: e.endDate,
+        start_minute: e.startMinute,
+        end_minute: e.endMinute,
+        note: e.note,
+        created_by: actor,
+        created_at: new Date(now).toISOString(),
+      })
       .execute();
     const created = { id, ...e };
     await writeAudit(trx, ids, now, { actor, action: 'calendar_exception.created', entity: 'calendar_exception', entityId: id, before: null, after: created });
@@ -50,12 +60,22 @@ export async function removeCalendarException(db: Db, ids: IdSource, now: number
 }
 
 /** The admin's request for a closure or special opening (API body or admin form), checked. */
-export function parseCalendarException(b: { kind: ExceptionKind; startDate: string; endDate?: string | undefined; startTime?: string | undefined; endTime?: string | undefined; note?: string | undefined }): Result<Omit<CalendarException, 'id'>> {
+export function parseCalendarException(b: {
+  kind: ExceptionKind;
+  startDate: string;
+  endDate?: string | undefined;
+  startTime?: string | undefined;
+  endTime?: string | undefined;
+  note?: string | undefined;
+}): Result<Omit<CalendarException, 'id'>> {
   const endDate = b.endDate || b.startDate;
   if (endDate < b.startDate) return fail(fieldProblem('endDate', '終了日は開始日以降にしてください。', 'endDate must not be before startDate.'));
   const startMinute = b.startTime ? parseMinute(b.startTime) : null;
   const endMinute = b.endTime ? parseMinute(b.endTime) : null;
-  if (Boolean(b.startTime) !== Boolean(b.endTime)) return fail(fieldProblem('endTime', '時刻は開始と終了の両方を入れるか、両方とも空にしてください（空なら終日）。', 'Give both times, or neither (the whole day).'));
+  if (Boolean(b.startTime) !== Boolean(b.endTime))
+    return fail(
+      fieldProblem('endTime', '時刻は開始と終了の両方を入れるか、両方とも空にしてください（空なら終日）。', 'Give both times, or neither (the whole day).'),
+    );
   if ((b.startTime && startMinute === null) || (b.endTime && endMinute === null) || (startMinute !== null && endMinute !== null && endMinute <= startMinute)) {
     return fail(fieldProblem('endTime', '時刻は 00:00〜24:00 で、終了を開始より後にしてください。', 'Times must be 00:00–24:00 with the end after the start.'));
   }

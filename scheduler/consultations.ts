@@ -105,7 +105,15 @@ async function departmentsById(db: Db): Promise<Map<string, Department>> {
 async function toViews(db: Db, rows: ConsultationTable[]): Promise<ConsultationView[]> {
   if (rows.length === 0) return [];
   const departments = await departmentsById(db);
-  const meetings = await db.selectFrom('meetings').selectAll().where('consultation_id', 'in', rows.map((r) => r.id)).execute();
+  const meetings = await db
+    .selectFrom('meetings')
+    .selectAll()
+    .where(
+      'consultation_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
   const meetingOf = new Map(meetings.map((m) => [m.consultation_id, m]));
   return rows.map((r) => {
     const start = Date.parse(r.start_at);
@@ -126,7 +134,14 @@ async function toViews(db: Db, rows: ConsultationTable[]): Promise<ConsultationV
       statusNote: r.status_note,
       version: r.version,
       meeting: m
-        ? { provider: m.provider, meetingNumber: m.meeting_number, password: m.password, joinUrl: m.join_url, dialIn: JSON.parse(m.dial_in), sipAddress: m.sip_address }
+        ? {
+            provider: m.provider,
+            meetingNumber: m.meeting_number,
+            password: m.password,
+            joinUrl: m.join_url,
+            dialIn: JSON.parse(m.dial_in),
+            sipAddress: m.sip_address,
+          }
         : null,
       createdAt: toCityIso(Date.parse(r.created_at)),
       updatedAt: toCityIso(Date.parse(r.updated_at)),
@@ -215,7 +230,11 @@ async function resolveHosts(db: Db, hostId: string | undefined, field = 'hostId'
   if (host) return ok([host]);
   const known = hosts.map((h) => `${h.id}（${h.displayName}）`).join('、');
   return fail(
-    fieldProblem(field, `ホスト「${hostId}」は登録されていません。登録済み: ${known || 'なし'}`, `Unknown host "${hostId}". Known hosts: ${hosts.map((h) => h.id).join(', ') || 'none'}.`),
+    fieldProblem(
+      field,
+      `ホスト「${hostId}」は登録されていません。登録済み: ${known || 'なし'}`,
+      `Unknown host "${hostId}". Known hosts: ${hosts.map((h) => h.id).join(', ') || 'none'}.`,
+    ),
   );
 }
 
@@ -237,7 +256,11 @@ function checkTimes(deps: SchedulerDeps, calendar: CityCalendar, start: number, 
   const { minNoticeMinutes, horizonDays } = deps.config.slots;
   const end = start + durationMinutes * MINUTE_MS;
   if (start < now) {
-    return fieldProblem('start', `開始日時（${formatJa(start)}）は過ぎています。これから先の日時を指定してください。`, `The start (${toCityIso(start)}) is in the past; choose a future time.`);
+    return fieldProblem(
+      'start',
+      `開始日時（${formatJa(start)}）は過ぎています。これから先の日時を指定してください。`,
+      `The start (${toCityIso(start)}) is in the past; choose a future time.`,
+    );
   }
   if (start < now + minNoticeMinutes * MINUTE_MS) {
     return fieldProblem(
@@ -263,9 +286,14 @@ async function resolveDepartment(db: Db, typed: string): Promise<Result<Departme
   if (m.ok) return m;
   const names = (m.reason.suggestions.length > 0 ? m.reason.suggestions : departments).map((d) => d.name);
   return fail(
-    fieldProblem('department', `「${typed}」という課は見つかりません。候補: ${names.join('、')}`, `Unknown department "${typed}". Did you mean: ${names.join(', ')}?`, {
-      suggestions: names,
-    }),
+    fieldProblem(
+      'department',
+      `「${typed}」という課は見つかりません。候補: ${names.join('、')}`,
+      `Unknown department "${typed}". Did you mean: ${names.join(', ')}?`,
+      {
+        suggestions: names,
+      },
+    ),
   );
 }
 
@@ -275,7 +303,11 @@ async function conflictProblem(deps: SchedulerDeps, calendar: CityCalendar, host
   let q = deps.store.db
     .selectFrom('consultations')
     .select(['id', 'host_id', 'start_at', 'end_at'])
-    .where('host_id', 'in', hosts.map((h) => h.id))
+    .where(
+      'host_id',
+      'in',
+      hosts.map((h) => h.id),
+    )
     .where('status', '<>', 'cancelled')
     .where('start_at', '<', iso(blockEnd))
     .where('block_end_at', '>', iso(start))
@@ -287,7 +319,14 @@ async function conflictProblem(deps: SchedulerDeps, calendar: CityCalendar, host
   // Look a week ahead first (cheap, and usually enough), then as far as bookings go.
   let nextSlots: SlotView[] = [];
   for (const days of [7, deps.config.slots.horizonDays]) {
-    nextSlots = await searchSlots(deps, calendar, { from, to: addDays(from, days), durationMinutes, hostIds: hosts.map((h) => h.id), limit: 3, ...(exceptId ? { exceptId } : {}) });
+    nextSlots = await searchSlots(deps, calendar, {
+      from,
+      to: addDays(from, days),
+      durationMinutes,
+      hostIds: hosts.map((h) => h.id),
+      limit: 3,
+      ...(exceptId ? { exceptId } : {}),
+    });
     if (nextSlots.length === 3) break;
   }
   const first = conflicts[0];
@@ -299,7 +338,12 @@ async function conflictProblem(deps: SchedulerDeps, calendar: CityCalendar, host
     `That time is taken${first ? ` by consultation ${first.id} at ${toCityIso(Date.parse(first.start_at))}` : ''} (with a ${deps.config.slots.bufferMinutes}-minute buffer). ${nextSlots.length > 0 ? `Next free: ${nextSlots.map((s) => s.start).join(', ')}` : 'No free time soon.'}`,
     {
       extra: {
-        conflicts: conflicts.map((c) => ({ consultationId: c.id, hostId: c.host_id, start: toCityIso(Date.parse(c.start_at)), end: toCityIso(Date.parse(c.end_at)) })),
+        conflicts: conflicts.map((c) => ({
+          consultationId: c.id,
+          hostId: c.host_id,
+          start: toCityIso(Date.parse(c.start_at)),
+          end: toCityIso(Date.parse(c.end_at)),
+        })),
         nextSlots,
       },
     },
@@ -330,12 +374,7 @@ class KeyTaken extends Error {}
  * Books a consultation. Without hostId the first host that is free at that time is used.
  * With an idempotency key, a repeat returns the first result and creates nothing.
  */
-export async function bookConsultation(
-  deps: SchedulerDeps,
-  input: BookingInput,
-  actor: string,
-  idempotencyKey?: string,
-): Promise<Result<Created>> {
+export async function bookConsultation(deps: SchedulerDeps, input: BookingInput, actor: string, idempotencyKey?: string): Promise<Result<Created>> {
   const { db } = deps.store;
   const requestHash = sha256(JSON.stringify(input));
   if (idempotencyKey) {
@@ -376,31 +415,56 @@ export async function bookConsultation(
       personal_data_erased_at: null,
     };
     try {
-      const view = await retryTransient(() => db.transaction().execute(async (trx) => {
-        if (idempotencyKey) {
-          // First, so that a concurrent repeat of the same key waits here and then replays, never books.
+      const view = await retryTransient(() =>
+        db.transaction().execute(async (trx) => {
+          if (idempotencyKey) {
+            // First, so that a concurrent repeat of the same key waits here and then replays, never books.
+            try {
+              await trx
+                .insertInto('idempotency_keys')
+                .values({
+                  actor,
+                  key: idempotencyKey,
+                  request_hash: requestHash,
+                  response_status: 201,
+                  response_body: '{}',
+                  consultation_id: row.id,
+                  created_at: iso(now),
+                })
+                .execute();
+            } catch (error) {
+              if (isUniqueViolation(error)) throw new KeyTaken();
+              throw error;
+            }
+          }
           try {
-            await trx.insertInto('idempotency_keys').values({ actor, key: idempotencyKey, request_hash: requestHash, response_status: 201, response_body: '{}', consultation_id: row.id, created_at: iso(now) }).execute();
+            await trx.insertInto('consultations').values(row).execute();
           } catch (error) {
-            if (isUniqueViolation(error)) throw new KeyTaken();
+            if (isOverlapViolation(error)) throw new Overlap();
             throw error;
           }
-        }
-        try {
-          await trx.insertInto('consultations').values(row).execute();
-        } catch (error) {
-          if (isOverlapViolation(error)) throw new Overlap();
-          throw error;
-        }
-        const [created] = await toViews(trx, [row]);
-        await writeAudit(trx, deps.ids, now, { actor, action: 'consultation.booked', entity: 'consultation', entityId: row.id, before: null, after: created });
-        await enqueue(trx, deps.ids, now, 'meeting.sync', row.id);
-        await enqueueReminders(trx, deps.ids, now, deps.config, row.id, row.version, input.start);
-        if (idempotencyKey) {
-          await trx.updateTable('idempotency_keys').set({ response_body: JSON.stringify(created) }).where('actor', '=', actor).where('key', '=', idempotencyKey).execute();
-        }
-        return created!;
-      }));
+          const [created] = await toViews(trx, [row]);
+          await writeAudit(trx, deps.ids, now, {
+            actor,
+            action: 'consultation.booked',
+            entity: 'consultation',
+            entityId: row.id,
+            before: null,
+            after: created,
+          });
+          await enqueue(trx, deps.ids, now, 'meeting.sync', row.id);
+          await enqueueReminders(trx, deps.ids, now, deps.config, row.id, row.version, input.start);
+          if (idempotencyKey) {
+            await trx
+              .updateTable('idempotency_keys')
+              .set({ response_body: JSON.stringify(created) })
+              .where('actor', '=', actor)
+              .where('key', '=', idempotencyKey)
+              .execute();
+          }
+          return created!;
+        }),
+      );
       deps.onQueued?.();
       return ok({ status: 201, consultation: view });
     } catch (error) {
@@ -432,23 +496,31 @@ async function applyChange(
 ): Promise<Result<ConsultationView>> {
   const now = deps.clock();
   const [before] = await toViews(deps.store.db, [current]);
-  const view = await retryTransient(() => deps.store.db.transaction().execute(async (trx) => {
-    const r = await trx
-      .updateTable('consultations')
-      .set({ ...changes, version: current.version + 1, updated_at: iso(now) })
-      .where('id', '=', current.id)
-      .where('version', '=', current.version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!r) return null;
-    const [after] = await toViews(trx, [r]);
-    await writeAudit(trx, deps.ids, now, { actor, action, entity: 'consultation', entityId: current.id, before, after });
-    await enqueue(trx, deps.ids, now, 'meeting.sync', current.id);
-    await followUp?.(trx, r, now);
-    return after!;
-  }));
+  const view = await retryTransient(() =>
+    deps.store.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('consultations')
+        .set({ ...changes, version: current.version + 1, updated_at: iso(now) })
+        .where('id', '=', current.id)
+        .where('version', '=', current.version)
+        .returningAll()
+        .executeTakeFirst();
+      if (!r) return null;
+      const [after] = await toViews(trx, [r]);
+      await writeAudit(trx, deps.ids, now, { actor, action, entity: 'consultation', entityId: current.id, before, after });
+      await enqueue(trx, deps.ids, now, 'meeting.sync', current.id);
+      await followUp?.(trx, r, now);
+      return after!;
+    }),
+  );
   if (!view) {
-    return fail(problem('conflict', 'この相談は同時に別の人が変更しました。内容を確認してからもう一度お試しください。', 'The consultation was changed by someone else at the same time; reload and try again.'));
+    return fail(
+      problem(
+        'conflict',
+        'この相談は同時に別の人が変更しました。内容を確認してからもう一度お試しください。',
+        'The consultation was changed by someone else at the same time; reload and try again.',
+      ),
+    );
   }
   deps.onQueued?.();
   return ok(view);
@@ -460,7 +532,11 @@ export async function rescheduleConsultation(deps: SchedulerDeps, id: string, pa
   if (!current) return fail(notFound(id));
   const status = current.status as ConsultationStatus;
   if (!canReschedule(status)) {
-    return fail(problem('invalid_state', `この相談は「${statusLabelJa(status)}」のため日時を変更できません。`, `A consultation that is ${status} cannot be moved.`, { extra: { consultationStatus: status } }));
+    return fail(
+      problem('invalid_state', `この相談は「${statusLabelJa(status)}」のため日時を変更できません。`, `A consultation that is ${status} cannot be moved.`, {
+        extra: { consultationStatus: status },
+      }),
+    );
   }
   const oldStart = Date.parse(current.start_at);
   const start = patch.start ?? oldStart;
@@ -472,18 +548,25 @@ export async function rescheduleConsultation(deps: SchedulerDeps, id: string, pa
   if (timeProblem) return fail(timeProblem);
   const end = start + durationMinutes * MINUTE_MS;
   try {
-    return await applyChange(deps, current, {
-      host_id: hosts.value[0]!.id,
-      start_at: iso(start),
-      end_at: iso(end),
-      block_end_at: iso(end + deps.config.slots.bufferMinutes * MINUTE_MS),
-    }, 'consultation.rescheduled', actor, async (trx, updated, now) => {
-      await enqueueReminders(trx, deps.ids, now, deps.config, id, updated.version, start);
-      // The citizen has the old time: tell them (sent once the meeting has moved).
-      if (current.status === 'invited') {
-        await enqueue(trx, deps.ids, now, 'mail.change', id, { previous: { start: toCityIso(oldStart), end: toCityIso(Date.parse(current.end_at)) } });
-      }
-    });
+    return await applyChange(
+      deps,
+      current,
+      {
+        host_id: hosts.value[0]!.id,
+        start_at: iso(start),
+        end_at: iso(end),
+        block_end_at: iso(end + deps.config.slots.bufferMinutes * MINUTE_MS),
+      },
+      'consultation.rescheduled',
+      actor,
+      async (trx, updated, now) => {
+        await enqueueReminders(trx, deps.ids, now, deps.config, id, updated.version, start);
+        // The citizen has the old time: tell them (sent once the meeting has moved).
+        if (current.status === 'invited') {
+          await enqueue(trx, deps.ids, now, 'mail.change', id, { previous: { start: toCityIso(oldStart), end: toCityIso(Date.parse(current.end_at)) } });
+        }
+      },
+    );
   } catch (error) {
     if (!isOverlapViolation(error)) throw error;
     return fail(await conflictProblem(deps, calendar, hosts.value, start, end, id));
@@ -500,7 +583,13 @@ export async function cancelConsultation(deps: SchedulerDeps, id: string, reason
     // Only a citizen who was sent the meeting details needs to hear it is off.
     if (current.status === 'invited' || current.status === 'in_progress') await enqueue(trx, deps.ids, now, 'mail.cancellation', id);
     // A relay still open for it ends too (and its alert is taken back), so nobody is sent to a cancelled meeting.
-    const open = await trx.updateTable('relays').set({ status: 'cancelled', finished_at: iso(now) }).where('consultation_id', '=', id).where('status', 'in', ['requested', 'accepted']).returning(['id']).execute();
+    const open = await trx
+      .updateTable('relays')
+      .set({ status: 'cancelled', finished_at: iso(now) })
+      .where('consultation_id', '=', id)
+      .where('status', 'in', ['requested', 'accepted'])
+      .returning(['id'])
+      .execute();
     for (const r of open) await enqueue(trx, deps.ids, now, 'relay.notify', id, { relayId: r.id, event: 'cancelled' });
   });
 }
@@ -515,11 +604,25 @@ export async function retryConsultation(deps: SchedulerDeps, id: string, actor: 
   if (!current) return fail(notFound(id));
   if (current.status === 'cancelled') {
     const meeting = await db.selectFrom('meetings').select('consultation_id').where('consultation_id', '=', id).executeTakeFirst();
-    if (!meeting) return fail(problem('invalid_state', 'この相談は取り消し済みで、会議も削除済みです。やり直すことはありません。', 'This consultation is cancelled and its meeting is already deleted; there is nothing to retry.'));
+    if (!meeting)
+      return fail(
+        problem(
+          'invalid_state',
+          'この相談は取り消し済みで、会議も削除済みです。やり直すことはありません。',
+          'This consultation is cancelled and its meeting is already deleted; there is nothing to retry.',
+        ),
+      );
     const now = deps.clock();
     await db.transaction().execute(async (trx) => {
       await enqueue(trx, deps.ids, now, 'meeting.sync', id);
-      await writeAudit(trx, deps.ids, now, { actor, action: 'consultation.retried', entity: 'consultation', entityId: id, before: null, after: { retry: 'delete meeting' } });
+      await writeAudit(trx, deps.ids, now, {
+        actor,
+        action: 'consultation.retried',
+        entity: 'consultation',
+        entityId: id,
+        before: null,
+        after: { retry: 'delete meeting' },
+      });
     });
     deps.onQueued?.();
     return ok((await viewById(db, id))!);

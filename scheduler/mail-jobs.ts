@@ -134,12 +134,31 @@ export async function runMailJob(deps: MailJobDeps, job: OutboxJob & { kind: Mai
         }
       : {}),
   });
-  await writeAudit(db, deps.ids, deps.clock(), { actor: 'system', action: `${job.kind}.sent`, entity: 'consultation', entityId: c.id, before: null, after: { template: `${template.kind}/${template.locale}`, version: template.version, messageId: job.id } });
+  await writeAudit(db, deps.ids, deps.clock(), {
+    actor: 'system',
+    action: `${job.kind}.sent`,
+    entity: 'consultation',
+    entityId: c.id,
+    before: null,
+    after: { template: `${template.kind}/${template.locale}`, version: template.version, messageId: job.id },
+  });
   if (job.kind === 'mail.invitation') {
     const next = transition(c.status as ConsultationStatus, 'invitation_sent');
     if (next.ok && next.value !== c.status) {
-      await db.updateTable('consultations').set({ status: next.value, updated_at: new Date(deps.clock()).toISOString() }).where('id', '=', c.id).where('status', '=', c.status).execute();
-      await writeAudit(db, deps.ids, deps.clock(), { actor: 'system', action: 'consultation.invited', entity: 'consultation', entityId: c.id, before: { status: c.status }, after: { status: next.value } });
+      await db
+        .updateTable('consultations')
+        .set({ status: next.value, updated_at: new Date(deps.clock()).toISOString() })
+        .where('id', '=', c.id)
+        .where('status', '=', c.status)
+        .execute();
+      await writeAudit(db, deps.ids, deps.clock(), {
+        actor: 'system',
+        action: 'consultation.invited',
+        entity: 'consultation',
+        entityId: c.id,
+        before: { status: c.status },
+        after: { status: next.value },
+      });
     }
   }
 }

@@ -39,7 +39,8 @@ export function openApiDocument(serverUrl: string): Json {
     info: {
       title: 'madoguchi API',
       version: '1.0.0',
-      description: 'Online consultation counter on the city’s Webex or Teams. Times are ISO 8601 with +09:00 (Asia/Tokyo). Errors are RFC 9457 problem+json with Japanese (`detail_ja`) and English (`detail`) text.',
+      description:
+        'Online consultation counter on the city’s Webex or Teams. Times are ISO 8601 with +09:00 (Asia/Tokyo). Errors are RFC 9457 problem+json with Japanese (`detail_ja`) and English (`detail`) text.',
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -55,7 +56,10 @@ export function openApiDocument(serverUrl: string): Json {
     security: [{ bearer: [] }],
     paths: {
       '/api/v1/hosts': {
-        get: { summary: 'Host accounts', responses: { '200': json('Hosts', { type: 'object', properties: { hosts: { type: 'array', items: ref('Host') } } }), ...errors } },
+        get: {
+          summary: 'Host accounts',
+          responses: { '200': json('Hosts', { type: 'object', properties: { hosts: { type: 'array', items: ref('Host') } } }), ...errors },
+        },
         post: {
           summary: 'Add a host account (admin)',
           requestBody: { required: true, content: { 'application/json': { schema: schema(S.HostBody, 'input') } } },
@@ -63,9 +67,23 @@ export function openApiDocument(serverUrl: string): Json {
         },
       },
       '/api/v1/hosts/{id}': {
-        delete: { summary: 'Retire a host account (admin); refused while it has upcoming consultations', parameters: [idParam], responses: { '204': { description: 'Retired' }, '404': problemResponse('Not found'), '409': problemResponse('Has upcoming consultations'), ...errors } },
+        delete: {
+          summary: 'Retire a host account (admin); refused while it has upcoming consultations',
+          parameters: [idParam],
+          responses: {
+            '204': { description: 'Retired' },
+            '404': problemResponse('Not found'),
+            '409': problemResponse('Has upcoming consultations'),
+            ...errors,
+          },
+        },
       },
-      '/api/v1/departments': { get: { summary: 'Departments', responses: { '200': json('Departments', { type: 'object', properties: { departments: { type: 'array', items: ref('Department') } } }), ...errors } } },
+      '/api/v1/departments': {
+        get: {
+          summary: 'Departments',
+          responses: { '200': json('Departments', { type: 'object', properties: { departments: { type: 'array', items: ref('Department') } } }), ...errors },
+        },
+      },
       '/api/v1/slots': {
         get: {
           summary: 'Free start times',
@@ -77,7 +95,10 @@ export function openApiDocument(serverUrl: string): Json {
         get: {
           summary: 'Consultations starting between two dates',
           parameters: queryParameters(S.ListQuery),
-          responses: { '200': json('Consultations', { type: 'object', properties: { consultations: { type: 'array', items: ref('Consultation') } } }), ...errors },
+          responses: {
+            '200': json('Consultations', { type: 'object', properties: { consultations: { type: 'array', items: ref('Consultation') } } }),
+            ...errors,
+          },
         },
         post: {
           summary: 'Book a consultation',
@@ -91,12 +112,21 @@ export function openApiDocument(serverUrl: string): Json {
         },
       },
       '/api/v1/consultations/{id}': {
-        get: { summary: 'One consultation', parameters: [idParam], responses: { '200': json('Consultation', ref('Consultation')), '404': problemResponse('Not found'), ...errors } },
+        get: {
+          summary: 'One consultation',
+          parameters: [idParam],
+          responses: { '200': json('Consultation', ref('Consultation')), '404': problemResponse('Not found'), ...errors },
+        },
         patch: {
           summary: 'Reschedule',
           parameters: [idParam],
           requestBody: { required: true, content: { 'application/json': { schema: schema(S.RescheduleBody, 'input') } } },
-          responses: { '200': json('Moved', ref('Consultation')), '404': problemResponse('Not found'), '409': problemResponse('Taken, or not movable in its state'), ...errors },
+          responses: {
+            '200': json('Moved', ref('Consultation')),
+            '404': problemResponse('Not found'),
+            '409': problemResponse('Taken, or not movable in its state'),
+            ...errors,
+          },
         },
       },
       '/api/v1/consultations/{id}/cancel': {
@@ -104,31 +134,63 @@ export function openApiDocument(serverUrl: string): Json {
           summary: 'Cancel',
           parameters: [idParam],
           requestBody: { required: false, content: { 'application/json': { schema: schema(S.CancelBody, 'input') } } },
-          responses: { '200': json('Cancelled', ref('Consultation')), '404': problemResponse('Not found'), '409': problemResponse('Already closed'), ...errors },
+          responses: {
+            '200': json('Cancelled', ref('Consultation')),
+            '404': problemResponse('Not found'),
+            '409': problemResponse('Already closed'),
+            ...errors,
+          },
         },
       },
       '/api/v1/consultations/{id}/retry': {
         post: {
           summary: 'Try the meeting again after a refusal was fixed ("needs attention" → "booked")',
           parameters: [idParam],
-          responses: { '200': json('Retrying', ref('Consultation')), '404': problemResponse('Not found'), '409': problemResponse('Not in "needs attention"'), ...errors },
+          responses: {
+            '200': json('Retrying', ref('Consultation')),
+            '404': problemResponse('Not found'),
+            '409': problemResponse('Not in "needs attention"'),
+            ...errors,
+          },
         },
       },
       '/api/v1/consultations/{id}/erase': {
         post: {
-          summary: "Erase the citizen's personal data now (admin), at the citizen's request: name, email and free text; times, department and status stay for the figures. An upcoming consultation must be cancelled first",
+          summary:
+            "Erase the citizen's personal data now (admin), at the citizen's request: name, email and free text; times, department and status stay for the figures. An upcoming consultation must be cancelled first",
           parameters: [idParam],
-          responses: { '200': json('Erased', ref('Consultation')), '403': problemResponse('Not an admin'), '404': problemResponse('Not found'), '409': problemResponse('Still ahead: cancel it first'), ...errors },
+          responses: {
+            '200': json('Erased', ref('Consultation')),
+            '403': problemResponse('Not an admin'),
+            '404': problemResponse('Not found'),
+            '409': problemResponse('Still ahead: cancel it first'),
+            ...errors,
+          },
         },
       },
       '/api/v1/consultations/{id}/app': {
-        get: { summary: "What the citizen did in the app: step, consents (text version, the exact words shown, entry point), checklist answers and staff checks, survey, relay", parameters: [idParam], responses: { '200': json('Progress', { type: 'object' }), '404': problemResponse('Not found'), ...errors } },
+        get: {
+          summary:
+            'What the citizen did in the app: step, consents (text version, the exact words shown, entry point), checklist answers and staff checks, survey, relay',
+          parameters: [idParam],
+          responses: { '200': json('Progress', { type: 'object' }), '404': problemResponse('Not found'), ...errors },
+        },
       },
       '/api/v1/consultations/{id}/audit': {
-        get: { summary: 'Audit trail of one consultation', parameters: [idParam], responses: { '200': json('Entries', { type: 'object' }), '404': problemResponse('Not found'), ...errors } },
+        get: {
+          summary: 'Audit trail of one consultation',
+          parameters: [idParam],
+          responses: { '200': json('Entries', { type: 'object' }), '404': problemResponse('Not found'), ...errors },
+        },
       },
       '/api/v1/calendar/exceptions': {
-        get: { summary: 'Closures and special openings', responses: { '200': json('Exceptions', { type: 'object', properties: { exceptions: { type: 'array', items: ref('CalendarException') } } }), ...errors } },
+        get: {
+          summary: 'Closures and special openings',
+          responses: {
+            '200': json('Exceptions', { type: 'object', properties: { exceptions: { type: 'array', items: ref('CalendarException') } } }),
+            ...errors,
+          },
+        },
         post: {
           summary: 'Add a closure or special opening (admin)',
           requestBody: { required: true, content: { 'application/json': { schema: schema(S.CalendarExceptionBody, 'input') } } },
@@ -136,7 +198,11 @@ export function openApiDocument(serverUrl: string): Json {
         },
       },
       '/api/v1/calendar/exceptions/{id}': {
-        delete: { summary: 'Remove a closure or special opening (admin)', parameters: [idParam], responses: { '204': { description: 'Removed' }, '404': problemResponse('Not found'), ...errors } },
+        delete: {
+          summary: 'Remove a closure or special opening (admin)',
+          parameters: [idParam],
+          responses: { '204': { description: 'Removed' }, '404': problemResponse('Not found'), ...errors },
+        },
       },
       '/api/v1/tokens': {
         get: { summary: 'API tokens (admin)', responses: { '200': json('Tokens', { type: 'object' }), '403': problemResponse('Not an admin'), ...errors } },
@@ -147,7 +213,11 @@ export function openApiDocument(serverUrl: string): Json {
         },
       },
       '/api/v1/tokens/{id}': {
-        delete: { summary: 'Revoke a token (admin)', parameters: [idParam], responses: { '204': { description: 'Revoked' }, '404': problemResponse('Not found'), ...errors } },
+        delete: {
+          summary: 'Revoke a token (admin)',
+          parameters: [idParam],
+          responses: { '204': { description: 'Revoked' }, '404': problemResponse('Not found'), ...errors },
+        },
       },
     },
   };

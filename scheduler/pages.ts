@@ -75,7 +75,7 @@ ${dryRun ? '<p class="note"><strong>試験運用（ドライラン）中です�
   r.get('/dry-run/meetings/:meetingId', csp, noStore, async (req, res) => {
     const consultationId = /^dryrun-(.+)$/.exec(String(req.params.meetingId))?.[1];
     const c = consultationId ? await getConsultation(deps, consultationId) : null;
-    if (!c || c.meeting?.provider !== 'dryrun') {
+    if (c?.meeting?.provider !== 'dryrun') {
       res.status(404).type('html').send(page('見つかりません / Not found', '<h1>この会議は見つかりません</h1><p class="en">This meeting was not found.</p>'));
       return;
     }

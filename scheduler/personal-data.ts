@@ -51,7 +51,11 @@ export function surveyScores(survey: string | null): string | null {
   if (!survey) return null;
   try {
     const s = JSON.parse(survey) as { satisfaction?: unknown; again?: unknown };
-    return JSON.stringify({ satisfaction: typeof s.satisfaction === 'number' ? s.satisfaction : null, again: typeof s.again === 'boolean' ? s.again : null, comment: '' });
+    return JSON.stringify({
+      satisfaction: typeof s.satisfaction === 'number' ? s.satisfaction : null,
+      again: typeof s.again === 'boolean' ? s.again : null,
+      comment: '',
+    });
   } catch {
     return null;
   }
@@ -67,7 +71,13 @@ export interface ErasureDeps {
 export type ErasureReason = 'retention' | 'request';
 
 /** Removes the personal data of one consultation from every table (one transaction), then its .eml files. */
-export async function erasePersonalData(deps: ErasureDeps, consultationId: string, now: number, actor: string, reason: ErasureReason): Promise<'erased' | 'not_found'> {
+export async function erasePersonalData(
+  deps: ErasureDeps,
+  consultationId: string,
+  now: number,
+  actor: string,
+  reason: ErasureReason,
+): Promise<'erased' | 'not_found'> {
   const at = new Date(now).toISOString();
   const found = await deps.store.db.transaction().execute(async (trx) => {
     const c = await trx.selectFrom('consultations').select(['id', 'personal_data_erased_at']).where('id', '=', consultationId).executeTakeFirst();
@@ -85,17 +95,38 @@ export async function erasePersonalData(deps: ErasureDeps, consultationId: strin
       .where((eb) => eb.or([eb('relay_id', 'in', relays), eb('text', 'like', `%${consultationId}%`), eb('card', 'like', `%${consultationId}%`)]))
       .execute();
     const progress = await trx.selectFrom('app_progress').select('survey').where('consultation_id', '=', consultationId).executeTakeFirst();
-    if (progress) await trx.updateTable('app_progress').set({ survey: surveyScores(progress.survey), checklist: '{}', updated_at: at }).where('consultation_id', '=', consultationId).execute();
+    if (progress)
+      await trx
+        .updateTable('app_progress')
+        .set({ survey: surveyScores(progress.survey), checklist: '{}', updated_at: at })
+        .where('consultation_id', '=', consultationId)
+        .execute();
     await trx.deleteFrom('idempotency_keys').where('consultation_id', '=', consultationId).execute();
     // Finished jobs go; one still waiting keeps what it needs to run (a mail to an erased citizen is then skipped).
     await trx.deleteFrom('outbox').where('consultation_id', '=', consultationId).where('status', '<>', 'pending').execute();
     await trx.updateTable('outbox').set({ last_error: '' }).where('consultation_id', '=', consultationId).execute();
     await trx.updateTable('outbox').set({ payload: '{}' }).where('consultation_id', '=', consultationId).where('kind', '=', 'mail.staff_notice').execute();
-    const audit = await trx.selectFrom('audit_log').select(['id', 'before_json', 'after_json']).where('entity', '=', 'consultation').where('entity_id', '=', consultationId).execute();
+    const audit = await trx
+      .selectFrom('audit_log')
+      .select(['id', 'before_json', 'after_json'])
+      .where('entity', '=', 'consultation')
+      .where('entity_id', '=', consultationId)
+      .execute();
     for (const a of audit) {
-      await trx.updateTable('audit_log').set({ before_json: redactJson(a.before_json), after_json: redactJson(a.after_json) }).where('id', '=', a.id).execute();
+      await trx
+        .updateTable('audit_log')
+        .set({ before_json: redactJson(a.before_json), after_json: redactJson(a.after_json) })
+        .where('id', '=', a.id)
+        .execute();
     }
-    await writeAudit(trx, deps.ids, now, { actor, action: 'consultation.personal_data_erased', entity: 'consultation', entityId: consultationId, before: null, after: { reason } });
+    await writeAudit(trx, deps.ids, now, {
+      actor,
+      action: 'consultation.personal_data_erased',
+      entity: 'consultation',
+      entityId: consultationId,
+      before: null,
+      after: { reason },
+    });
     return true;
   });
   if (!found) return 'not_found';
@@ -113,7 +144,10 @@ async function removeFiles(dir: string, wanted: (name: string, modifiedMs: numbe
   let removed = 0;
   for (const name of names.filter((n) => n.endsWith('.eml'))) {
     const file = path.join(dir, name);
-    const modified = await stat(file).then((s) => s.mtimeMs, () => null);
+    const modified = await stat(file).then(
+      (s) => s.mtimeMs,
+      () => null,
+    );
     if (modified === null || !wanted(name, modified)) continue;
     await unlink(file).catch(() => undefined);
     removed++;
@@ -128,26 +162,47 @@ const MAX_HORIZON_DAYS = 366;
  * The daily retention purge: every consultation that ended more than `retentionDays` ago has its personal data
  * erased; so do the console's conversation records, retry keys and finished jobs of that age.
  */
-export async function purgePersonalData(deps: ErasureDeps, now: number, retentionDays: number): Promise<{ consultations: number; records: number; files: number }> {
+export async function purgePersonalData(
+  deps: ErasureDeps,
+  now: number,
+  retentionDays: number,
+): Promise<{ consultations: number; records: number; files: number }> {
   const cutoff = new Date(now - retentionDays * DAY_MS).toISOString();
   const { db } = deps.store;
   let consultations = 0;
   for (;;) {
-    const due = await db.selectFrom('consultations').select('id').where('end_at', '<', cutoff).where('personal_data_erased_at', 'is', null).orderBy('end_at').limit(200).execute();
+    const due = await db
+      .selectFrom('consultations')
+      .select('id')
+      .where('end_at', '<', cutoff)
+      .where('personal_data_erased_at', 'is', null)
+      .orderBy('end_at')
+      .limit(200)
+      .execute();
     if (due.length === 0) break;
     for (const c of due) if ((await erasePersonalData(deps, c.id, now, 'system', 'retention')) === 'erased') consultations++;
   }
   // Staff type citizens' names in commands (/book): the console keeps the conversation, for as long as the rest.
   const said = await db.deleteFrom('chat_messages').where('purpose', 'in', ['said', 'reply', 'direct']).where('created_at', '<', cutoff).executeTakeFirst();
   // A retry key only serves a client repeating a request: a week is plenty.
-  const keys = await db.deleteFrom('idempotency_keys').where('created_at', '<', new Date(now - 7 * DAY_MS).toISOString()).executeTakeFirst();
+  const keys = await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', new Date(now - 7 * DAY_MS).toISOString())
+    .executeTakeFirst();
   const jobs = await db.deleteFrom('outbox').where('status', 'in', ['done', 'dead']).where('done_at', '<', cutoff).executeTakeFirst();
   // Files from before they were named after their consultation: by age, once surely past every consultation's retention.
   const legacyBefore = now - (retentionDays + MAX_HORIZON_DAYS) * DAY_MS;
   const files = await removeFiles(deps.outboxDir, (name, modified) => !/^[0-9A-Z]{4,16}_/.test(name) && modified < legacyBefore);
   const records = Number(said.numDeletedRows) + Number(keys.numDeletedRows) + Number(jobs.numDeletedRows);
   if (consultations + records + files > 0) {
-    await writeAudit(db, deps.ids, now, { actor: 'system', action: 'personal_data.purged', entity: 'retention', entityId: cutoff.slice(0, 10), before: null, after: { consultations, records, files, endedBefore: cutoff, retentionDays } });
+    await writeAudit(db, deps.ids, now, {
+      actor: 'system',
+      action: 'personal_data.purged',
+      entity: 'retention',
+      entityId: cutoff.slice(0, 10),
+      before: null,
+      after: { consultations, records, files, endedBefore: cutoff, retentionDays },
+    });
   }
   if (consultations + records > 0) await flushErased(deps.store);
   return { consultations, records, files };
@@ -163,9 +218,14 @@ export async function eraseOnRequest(deps: SchedulerDeps, id: string, actor: str
   const ended = Date.parse(c.end) <= deps.clock();
   if (!ended && isOpen(c.status)) {
     return fail(
-      problem('invalid_state', `相談 #${id} はまだこれからです。先に取り消して（相談者にお知らせが届きます）、それから消去してください。`, `Consultation ${id} is still ahead: cancel it first (the citizen is told), then erase it.`, {
-        extra: { consultationStatus: c.status },
-      }),
+      problem(
+        'invalid_state',
+        `相談 #${id} はまだこれからです。先に取り消して（相談者にお知らせが届きます）、それから消去してください。`,
+        `Consultation ${id} is still ahead: cancel it first (the citizen is told), then erase it.`,
+        {
+          extra: { consultationStatus: c.status },
+        },
+      ),
     );
   }
   await erasePersonalData({ store: deps.store, ids: deps.ids, outboxDir: deps.config.mail.outboxDir }, id, deps.clock(), actor, 'request');

@@ -12,9 +12,16 @@ export function reminderTimes(rules: ReadonlyArray<ReminderRule>, start: number,
 }
 
 /** Queues the reminders for a consultation version (in the caller's transaction). */
-export async function enqueueReminders(db: Db, ids: IdSource, now: number, config: Pick<Config, 'mail'>, consultationId: string, version: number, start: number): Promise<void> {
+export async function enqueueReminders(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  config: Pick<Config, 'mail'>,
+  consultationId: string,
+  version: number,
+  start: number,
+): Promise<void> {
   for (const at of reminderTimes(config.mail.reminders, start, now)) {
     await enqueue(db, ids, now, 'mail.reminder', consultationId, { version }, at);
   }
 }
-

@@ -11,7 +11,16 @@ import { fieldProblem, problem, ProblemError } from '../core/errors.ts';
 import { issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
 import { formatMinute } from '../core/time.ts';
 import type { SchedulerDeps } from './consultations.ts';
-import { bookConsultation, cancelConsultation, retryConsultation, freeSlots, getConsultation, listConsultations, notFound, rescheduleConsultation } from './consultations.ts';
+import {
+  bookConsultation,
+  cancelConsultation,
+  retryConsultation,
+  freeSlots,
+  getConsultation,
+  listConsultations,
+  notFound,
+  rescheduleConsultation,
+} from './consultations.ts';
 import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from './calendar-store.ts';
 import * as S from './schemas.ts';
 import type { Throttles } from '../core/throttle.ts';
@@ -60,9 +69,14 @@ export function apiRouter(deps: SchedulerDeps & { readonly throttles: Throttles 
     if (!host) {
       const existing = await hostOfAccount(db, b.provider, b.account);
       throw new ProblemError(
-        problem('conflict', `このアカウント（${b.provider}: ${b.account}）はすでにホスト「${existing?.displayName ?? ''}」として登録されています。`, `That account is already registered as host ${existing?.id ?? ''}.`, {
-          extra: { hostId: existing?.id ?? null },
-        }),
+        problem(
+          'conflict',
+          `このアカウント（${b.provider}: ${b.account}）はすでにホスト「${existing?.displayName ?? ''}」として登録されています。`,
+          `That account is already registered as host ${existing?.id ?? ''}.`,
+          {
+            extra: { hostId: existing?.id ?? null },
+          },
+        ),
       );
     }
     await writeAudit(db, deps.ids, now, { actor: actorOf(req), action: 'host.added', entity: 'host', entityId: host.id, before: null, after: host });
@@ -75,13 +89,25 @@ export function apiRouter(deps: SchedulerDeps & { readonly throttles: Throttles 
     const upcoming = await upcomingOnHost(db, id, now);
     if (upcoming.length > 0) {
       throw new ProblemError(
-        problem('invalid_state', `このホストにはこれからの相談が${upcoming.length}件あります。先に別のホストへ移すか取り消してください。`, `This host still has ${upcoming.length} upcoming consultation(s); move or cancel them first.`, {
-          extra: { consultations: upcoming.map((c) => c.id) },
-        }),
+        problem(
+          'invalid_state',
+          `このホストにはこれからの相談が${upcoming.length}件あります。先に別のホストへ移すか取り消してください。`,
+          `This host still has ${upcoming.length} upcoming consultation(s); move or cancel them first.`,
+          {
+            extra: { consultations: upcoming.map((c) => c.id) },
+          },
+        ),
       );
     }
     if (!(await retireHost(db, id, now))) throw new ProblemError(problem('not_found', `ホスト ${id} は見つかりません。`, `Host ${id} was not found.`));
-    await writeAudit(db, deps.ids, now, { actor: actorOf(req), action: 'host.retired', entity: 'host', entityId: id, before: null, after: { retiredAt: new Date(now).toISOString() } });
+    await writeAudit(db, deps.ids, now, {
+      actor: actorOf(req),
+      action: 'host.retired',
+      entity: 'host',
+      entityId: id,
+      before: null,
+      after: { retiredAt: new Date(now).toISOString() },
+    });
     res.status(204).end();
   });
 
@@ -171,7 +197,8 @@ export function apiRouter(deps: SchedulerDeps & { readonly throttles: Throttles 
 
   r.delete('/calendar/exceptions/:id', admin, async (req, res) => {
     const removed = await removeCalendarException(db, deps.ids, deps.clock(), actorOf(req), idOf(req));
-    if (!removed) throw new ProblemError(problem('not_found', `休業・開庁設定 ${req.params.id} は見つかりません。`, `Calendar exception ${req.params.id} was not found.`));
+    if (!removed)
+      throw new ProblemError(problem('not_found', `休業・開庁設定 ${req.params.id} は見つかりません。`, `Calendar exception ${req.params.id} was not found.`));
     res.status(204).end();
   });
 
@@ -187,7 +214,9 @@ export function apiRouter(deps: SchedulerDeps & { readonly throttles: Throttles 
 
   r.delete('/tokens/:id', admin, async (req, res) => {
     if (!(await revokeToken(db, idOf(req), deps.clock()))) {
-      throw new ProblemError(problem('not_found', `トークン ${req.params.id} は見つからないか、すでに無効です。`, `Token ${req.params.id} was not found or is already revoked.`));
+      throw new ProblemError(
+        problem('not_found', `トークン ${req.params.id} は見つからないか、すでに無効です。`, `Token ${req.params.id} was not found or is already revoked.`),
+      );
     }
     res.status(204).end();
   });

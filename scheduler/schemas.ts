@@ -65,16 +65,22 @@ export const ListQuery = z.object({ from: LocalDate, to: LocalDate });
 
 export const IdempotencyKey = z.string().trim().min(1).max(200);
 
-export const CalendarExceptionBody = z
-  .strictObject({
-    kind: z.enum(['closed', 'open']).meta({ description: 'closed: a closure; open: a special opening day' }),
-    startDate: LocalDate,
-    endDate: LocalDate.optional().meta({ description: 'Defaults to startDate' }),
-    startTime: z.string().regex(/^\d{2}:\d{2}$/, { error: 'expected HH:MM' }).optional().meta({ example: '12:00' }),
-    endTime: z.string().regex(/^\d{2}:\d{2}$/, { error: 'expected HH:MM' }).optional().meta({ example: '13:00' }),
-    note: z.string().trim().max(200).optional(),
-  })
-  ;
+export const CalendarExceptionBody = z.strictObject({
+  kind: z.enum(['closed', 'open']).meta({ description: 'closed: a closure; open: a special opening day' }),
+  startDate: LocalDate,
+  endDate: LocalDate.optional().meta({ description: 'Defaults to startDate' }),
+  startTime: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/, { error: 'expected HH:MM' })
+    .optional()
+    .meta({ example: '12:00' }),
+  endTime: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/, { error: 'expected HH:MM' })
+    .optional()
+    .meta({ example: '13:00' }),
+  note: z.string().trim().max(200).optional(),
+});
 
 export const HostBody = z.strictObject({
   displayName: z.string().trim().min(1).max(100).meta({ example: '相談用専用PC 2' }),
@@ -119,7 +125,10 @@ export const Consultation = z.object({
   meeting: Meeting.nullable(),
   createdAt: CityTime,
   updatedAt: CityTime,
-  personalDataErasedAt: CityTime.nullable().meta({ description: "When the citizen's name, email and free text were erased (after PERSONAL_DATA_RETENTION_DAYS, or by an admin on request); null while they are kept" }),
+  personalDataErasedAt: CityTime.nullable().meta({
+    description:
+      "When the citizen's name, email and free text were erased (after PERSONAL_DATA_RETENTION_DAYS, or by an admin on request); null while they are kept",
+  }),
 });
 
 export const Department = z.object({ id: z.string(), name: z.string(), aliases: z.array(z.string()), contact: z.string() });

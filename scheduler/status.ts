@@ -2,25 +2,10 @@
 import type { Result } from '../core/errors.ts';
 import { fail, ok, problem } from '../core/errors.ts';
 
-export const CONSULTATION_STATUSES = [
-  'booked',
-  'meeting_ready',
-  'invited',
-  'in_progress',
-  'completed',
-  'cancelled',
-  'needs_attention',
-] as const;
+export const CONSULTATION_STATUSES = ['booked', 'meeting_ready', 'invited', 'in_progress', 'completed', 'cancelled', 'needs_attention'] as const;
 export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
 
-export type ConsultationEvent =
-  | 'meeting_created'
-  | 'invitation_sent'
-  | 'started'
-  | 'completed'
-  | 'cancelled'
-  | 'provider_failed'
-  | 'retried';
+export type ConsultationEvent = 'meeting_created' | 'invitation_sent' | 'started' | 'completed' | 'cancelled' | 'provider_failed' | 'retried';
 
 const STATUS_JA: Record<ConsultationStatus, string> = {
   booked: '予約済み（会議の準備中）',

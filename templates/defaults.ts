@@ -193,13 +193,16 @@ ${joinJa}${extraText}
 ${notesJa}
 
 ${contactJa}`,
-  html: htmlPage('ja', `${dryRunHtmlJa}
+  html: htmlPage(
+    'ja',
+    `${dryRunHtmlJa}
 <p>{{ citizen.name }} 様</p>
 <p>{{ city.name }} {{ department.name }}です。${intro}</p>
 ${whenHtmlJa}
 ${joinHtmlJa}${extraHtml}
 ${notesHtmlJa}
-${contactHtmlJa}`),
+${contactHtmlJa}`,
+  ),
 });
 
 const letterEn = (intro: string, extraText = '', extraHtml = '') => ({
@@ -213,26 +216,37 @@ ${joinEn}${extraText}
 ${notesEn}
 
 ${contactEn}`,
-  html: htmlPage('en', `${dryRunHtmlEn}
+  html: htmlPage(
+    'en',
+    `${dryRunHtmlEn}
 <p>Dear {{ citizen.name }},</p>
 <p>${intro}</p>
 ${whenHtmlEn}
 ${joinHtmlEn}${extraHtml}
 ${notesHtmlEn}
-${contactHtmlEn}`),
+${contactHtmlEn}`,
+  ),
 });
 
 export const DEFAULT_TEMPLATES: Record<TemplateKind, Record<Locale, TemplateContent>> = {
   invitation: {
     ja: {
       subject: '【{{ city.name }}】オンライン相談のご案内（{{ consultation.start | jst_datetime }}）',
-      ...letterJa('オンライン相談の日時が決まりましたので、ご案内します。', prepareJa, `
-{% if consultation.app_url != "" %}<p>相談の前に、<a href="{{ consultation.app_url }}">あなた専用の案内ページ</a>で日時や担当をご確認いただけます。</p>{% endif %}`),
+      ...letterJa(
+        'オンライン相談の日時が決まりましたので、ご案内します。',
+        prepareJa,
+        `
+{% if consultation.app_url != "" %}<p>相談の前に、<a href="{{ consultation.app_url }}">あなた専用の案内ページ</a>で日時や担当をご確認いただけます。</p>{% endif %}`,
+      ),
     },
     en: {
       subject: '[{{ city.name }}] Your online consultation: {{ consultation.start | en_datetime }}',
-      ...letterEn('This is {{ department.name }}, {{ city.name }}. Your online consultation is booked.', prepareEn, `
-{% if consultation.app_url != "" %}<p>Before the consultation, you can check the details on <a href="{{ consultation.app_url }}">your own page</a>.</p>{% endif %}`),
+      ...letterEn(
+        'This is {{ department.name }}, {{ city.name }}. Your online consultation is booked.',
+        prepareEn,
+        `
+{% if consultation.app_url != "" %}<p>Before the consultation, you can check the details on <a href="{{ consultation.app_url }}">your own page</a>.</p>{% endif %}`,
+      ),
     },
   },
   reminder: {
@@ -262,7 +276,9 @@ ${joinJa}
 ${notesJa}
 
 ${contactJa}`,
-      html: htmlPage('ja', `${dryRunHtmlJa}
+      html: htmlPage(
+        'ja',
+        `${dryRunHtmlJa}
 <p>{{ citizen.name }} 様</p>
 <p>{{ city.name }} {{ department.name }}です。オンライン相談の日時が変わりましたので、お知らせします。</p>
 {% if previous %}<p>変更前（この日時には行いません）: <s>{{ previous.start | era_date }} {{ previous.start | jst_time }}〜{{ previous.end | jst_time }}</s></p>{% endif %}
@@ -270,7 +286,8 @@ ${contactJa}`,
 ${whenHtmlJa}
 ${joinHtmlJa}
 ${notesHtmlJa}
-${contactHtmlJa}`),
+${contactHtmlJa}`,
+      ),
     },
     en: {
       subject: '[{{ city.name }}] New time for your online consultation: {{ consultation.start | en_datetime }}',
@@ -287,7 +304,9 @@ ${joinEn}
 ${notesEn}
 
 ${contactEn}`,
-      html: htmlPage('en', `${dryRunHtmlEn}
+      html: htmlPage(
+        'en',
+        `${dryRunHtmlEn}
 <p>Dear {{ citizen.name }},</p>
 <p>The time of your online consultation has changed.</p>
 {% if previous %}<p>Before (no longer valid): <s>{{ previous.start | en_datetime }}</s></p>{% endif %}
@@ -295,7 +314,8 @@ ${contactEn}`,
 ${whenHtmlEn}
 ${joinHtmlEn}
 ${notesHtmlEn}
-${contactHtmlEn}`),
+${contactHtmlEn}`,
+      ),
     },
   },
   cancellation: {
@@ -316,12 +336,15 @@ ${whenJa}
 {{ city.name }} {{ department.name }}
 {% if city.contact != "" %}{{ city.contact }}
 {% endif %}`,
-      html: htmlPage('ja', `<p>{{ citizen.name }} 様</p>
+      html: htmlPage(
+        'ja',
+        `<p>{{ citizen.name }} 様</p>
 <p>{{ city.name }} {{ department.name }}です。次のオンライン相談を取り消しましたので、お知らせします。</p>
 ${whenHtmlJa}
 {% if reason != "" %}<p>理由: {{ reason }}</p>{% endif %}
 <p>先にお送りしたリンク・ミーティング番号・パスワードは使えなくなりました。あらためて相談を希望される場合は、{{ department.name }}{% if department.contact != "" %}（{{ department.contact }}）{% endif %}までご連絡ください。</p>
-<p>{{ city.name }} {{ department.name }}{% if city.contact != "" %}<br>{{ city.contact }}{% endif %}</p>`),
+<p>{{ city.name }} {{ department.name }}{% if city.contact != "" %}<br>{{ city.contact }}{% endif %}</p>`,
+      ),
     },
     en: {
       subject: '[{{ city.name }}] Online consultation cancelled: {{ consultation.start | en_datetime }}',
@@ -336,12 +359,15 @@ The link, meeting number and password sent before no longer work. To book again,
 
 {{ city.name }}, {{ department.name }}
 `,
-      html: htmlPage('en', `<p>Dear {{ citizen.name }},</p>
+      html: htmlPage(
+        'en',
+        `<p>Dear {{ citizen.name }},</p>
 <p>The following online consultation has been cancelled.</p>
 ${whenHtmlEn}
 {% if reason != "" %}<p>Reason: {{ reason }}</p>{% endif %}
 <p>The link, meeting number and password sent before no longer work. To book again, please contact {{ department.name }}{% if department.contact != "" %} ({{ department.contact }}){% endif %}.</p>
-<p>{{ city.name }}, {{ department.name }}</p>`),
+<p>{{ city.name }}, {{ department.name }}</p>`,
+      ),
     },
   },
   meeting_failed: {
@@ -360,11 +386,14 @@ ${whenHtmlEn}
 原因（アカウントの設定、パスワードの決まりなど）を直してから、相談の「再試行」を行ってください
 （API: POST /api/v1/consultations/{{ consultation.id }}/retry）。
 `,
-      html: htmlPage('ja', `<p>{{ department.name }} ご担当者様</p>
+      html: htmlPage(
+        'ja',
+        `<p>{{ department.name }} ご担当者様</p>
 <p>次のオンライン相談の会議を作成できませんでした。相談者への案内メールはまだ送られていません。</p>
 <p>相談番号: <strong>{{ consultation.id }}</strong><br>日時: {{ consultation.start | jst_datetime }}〜{{ consultation.end | jst_time }}<br>担当: {{ department.name }}</p>
 <p>会議サービスからのメッセージ:<br><code>{{ problem }}</code></p>
-<p>原因を直してから、相談の「再試行」を行ってください（API: POST /api/v1/consultations/{{ consultation.id }}/retry）。</p>`),
+<p>原因を直してから、相談の「再試行」を行ってください（API: POST /api/v1/consultations/{{ consultation.id }}/retry）。</p>`,
+      ),
     },
     en: {
       subject: '[Action needed] No meeting could be made for consultation {{ consultation.id }}',
@@ -378,10 +407,13 @@ The provider said:
 
 Fix the cause, then retry the consultation (POST /api/v1/consultations/{{ consultation.id }}/retry).
 `,
-      html: htmlPage('en', `<p>The meeting for this consultation could not be made; the citizen has not been sent an invitation yet.</p>
+      html: htmlPage(
+        'en',
+        `<p>The meeting for this consultation could not be made; the citizen has not been sent an invitation yet.</p>
 <p>Consultation: <strong>{{ consultation.id }}</strong><br>When: {{ consultation.start | en_datetime }}<br>Department: {{ department.name }}</p>
 <p>The provider said:<br><code>{{ problem }}</code></p>
-<p>Fix the cause, then retry the consultation (POST /api/v1/consultations/{{ consultation.id }}/retry).</p>`),
+<p>Fix the cause, then retry the consultation (POST /api/v1/consultations/{{ consultation.id }}/retry).</p>`,
+      ),
     },
   },
 };

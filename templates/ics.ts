@@ -17,7 +17,10 @@ export interface IcsInput {
 }
 
 export function buildIcs(i: IcsInput): string {
-  const calendar = ical({ prodId: { company: 'madoguchi', product: 'online-counter', language: 'JA' }, method: i.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST });
+  const calendar = ical({
+    prodId: { company: 'madoguchi', product: 'online-counter', language: 'JA' },
+    method: i.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+  });
   // Times are written in UTC (…Z): exact on every client and machine. ical-generator would write a TZID time in the
   // server's own zone, so the event carries no TZID; the calendar names the city's zone for display.
   calendar.x('X-WR-TIMEZONE', 'Asia/Tokyo');

@@ -39,11 +39,20 @@ function withFilters(engine: Liquid): Liquid {
     return ms === null ? '' : fn(ms);
   };
   engine.registerFilter('jst_date', time(formatDateJa));
-  engine.registerFilter('jst_time', time((ms) => formatMinute(toLocalMinute(ms))));
-  engine.registerFilter('jst_datetime', time((ms) => `${formatDateJa(ms)} ${formatMinute(toLocalMinute(ms))}`));
+  engine.registerFilter(
+    'jst_time',
+    time((ms) => formatMinute(toLocalMinute(ms))),
+  );
+  engine.registerFilter(
+    'jst_datetime',
+    time((ms) => `${formatDateJa(ms)} ${formatMinute(toLocalMinute(ms))}`),
+  );
   engine.registerFilter('era_date', time(eraDate));
   engine.registerFilter('en_date', time(enDate));
-  engine.registerFilter('en_datetime', time((ms) => `${enDate(ms)}, ${formatMinute(toLocalMinute(ms))} (Japan time)`));
+  engine.registerFilter(
+    'en_datetime',
+    time((ms) => `${enDate(ms)}, ${formatMinute(toLocalMinute(ms))} (Japan time)`),
+  );
   engine.registerFilter('group_digits', (v: unknown) => groupDigits(String(v ?? '')));
   return engine;
 }

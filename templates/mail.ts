@@ -41,7 +41,12 @@ export function mailErrorOf(error: unknown): MailError {
   const code = typeof e?.responseCode === 'number' ? e.responseCode : null;
   const reply = typeof e?.response === 'string' && e.response ? e.response : typeof e?.message === 'string' ? e.message : String(error);
   const permanent = code !== null && code >= 500 && code < 600;
-  return new MailError(`${permanent ? 'the mail server refused the message' : 'the mail server could not take the message now'}: ${reply}`, { permanent, responseCode: code, reply, cause: error });
+  return new MailError(`${permanent ? 'the mail server refused the message' : 'the mail server could not take the message now'}: ${reply}`, {
+    permanent,
+    responseCode: code,
+    reply,
+    cause: error,
+  });
 }
 
 export interface MailTransport {

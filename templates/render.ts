@@ -14,5 +14,5 @@ export async function renderMessage(template: TemplateContent, variables: Record
     textEngine.parseAndRender(template.text, variables),
     htmlEngine.parseAndRender(template.html, variables),
   ]);
-  return { subject: subject.replace(/\s+/g, ' ').trim(), text: text.replace(/\n{3,}/g, '\n\n').trim() + '\n', html };
+  return { subject: subject.replace(/\s+/g, ' ').trim(), text: `${text.replace(/\n{3,}/g, '\n\n').trim()}\n`, html };
 }

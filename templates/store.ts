@@ -30,12 +30,44 @@ export async function activeTemplate(db: Db, kind: TemplateKind, locale: Locale)
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (!row) return { id: 'default', kind, locale, version: 0, note: '初期設定 / built-in default', createdBy: 'madoguchi', createdAt: '', ...DEFAULT_TEMPLATES[kind][locale] };
+  if (!row)
+    return {
+      id: 'default',
+      kind,
+      locale,
+      version: 0,
+      note: '初期設定 / built-in default',
+      createdBy: 'madoguchi',
+      createdAt: '',
+      ...DEFAULT_TEMPLATES[kind][locale],
+    };
   return fromRow(row);
 }
 
-function fromRow(r: { id: string; kind: string; locale: string; version: number; subject: string; text_body: string; html_body: string; note: string; created_by: string; created_at: string }): TemplateVersion {
-  return { id: r.id, kind: r.kind as TemplateKind, locale: r.locale as Locale, version: r.version, subject: r.subject, text: r.text_body, html: r.html_body, note: r.note, createdBy: r.created_by, createdAt: r.created_at };
+function fromRow(r: {
+  id: string;
+  kind: string;
+  locale: string;
+  version: number;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  note: string;
+  created_by: string;
+  created_at: string;
+}): TemplateVersion {
+  return {
+    id: r.id,
+    kind: r.kind as TemplateKind,
+    locale: r.locale as Locale,
+    version: r.version,
+    subject: r.subject,
+    text: r.text_body,
+    html: r.html_body,
+    note: r.note,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
 }
 
 /** Newest first. */
@@ -64,7 +96,14 @@ export async function saveTemplate(
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const saved = await db.transaction().execute(async (trx) => {
-        const last = await trx.selectFrom('template_versions').select('version').where('kind', '=', kind).where('locale', '=', locale).orderBy('version', 'desc').limit(1).executeTakeFirst();
+        const last = await trx
+          .selectFrom('template_versions')
+          .select('version')
+          .where('kind', '=', kind)
+          .where('locale', '=', locale)
+          .orderBy('version', 'desc')
+          .limit(1)
+          .executeTakeFirst();
         const row = {
           id: ids.shortId(),
           kind,
@@ -78,7 +117,14 @@ export async function saveTemplate(
           created_at: new Date(now).toISOString(),
         };
         await trx.insertInto('template_versions').values(row).execute();
-        await writeAudit(trx, ids, now, { actor, action: 'template.saved', entity: 'template', entityId: `${kind}/${locale}`, before: last ? { version: last.version } : null, after: { version: row.version, note } });
+        await writeAudit(trx, ids, now, {
+          actor,
+          action: 'template.saved',
+          entity: 'template',
+          entityId: `${kind}/${locale}`,
+          before: last ? { version: last.version } : null,
+          after: { version: row.version, note },
+        });
         return fromRow(row);
       });
       return ok(saved);
@@ -91,12 +137,30 @@ export async function saveTemplate(
 }
 
 /** Makes an earlier version active again, by saving its content as the newest version (history stays complete). */
-export async function rollbackTemplate(db: Db, ids: IdSource, now: number, actor: string, kind: TemplateKind, locale: Locale, versionId: string): Promise<Result<TemplateVersion, TemplateRefused | ReturnType<typeof problem>>> {
+export async function rollbackTemplate(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  actor: string,
+  kind: TemplateKind,
+  locale: Locale,
+  versionId: string,
+): Promise<Result<TemplateVersion, TemplateRefused | ReturnType<typeof problem>>> {
   const target =
     versionId === 'default'
       ? { ...DEFAULT_TEMPLATES[kind][locale], version: 0 }
-      : await db.selectFrom('template_versions').selectAll().where('id', '=', versionId).where('kind', '=', kind).where('locale', '=', locale).executeTakeFirst().then((r) => (r ? fromRow(r) : null));
+      : await db
+          .selectFrom('template_versions')
+          .selectAll()
+          .where('id', '=', versionId)
+          .where('kind', '=', kind)
+          .where('locale', '=', locale)
+          .executeTakeFirst()
+          .then((r) => (r ? fromRow(r) : null));
   if (!target) return fail(problem('not_found', `版 ${versionId} は見つかりません。`, `Version ${versionId} was not found.`));
-  const note = target.version === 0 ? '初期設定に戻しました / rolled back to the built-in default' : `第${target.version}版に戻しました / rolled back to version ${target.version}`;
+  const note =
+    target.version === 0
+      ? '初期設定に戻しました / rolled back to the built-in default'
+      : `第${target.version}版に戻しました / rolled back to version ${target.version}`;
   return saveTemplate(db, ids, now, actor, kind, locale, { subject: target.subject, text: target.text, html: target.html }, note);
 }

@@ -20,7 +20,20 @@ describe('message templates', () => {
 
   it('the Japanese invitation covers the six notes and both ways to join', async () => {
     const r = await renderMessage(DEFAULT_TEMPLATES.invitation.ja, buildVariables(sampleInput({ name: 'さぬき市', contact: '' })));
-    for (const needle of ['ご自身でご用意', '通信料金', 'ほかの人に教えない', '個人情報', '録画・録音しないで', 'このメールを受け取ったメールアドレス', 'ミーティング番号: 123 456 789', 'パスワード: 38472910', 'ミーティングに参加', '+81-3-0000-0000', '123456789@city.webex.com', '令和8年12月1日（火）']) {
+    for (const needle of [
+      'ご自身でご用意',
+      '通信料金',
+      'ほかの人に教えない',
+      '個人情報',
+      '録画・録音しないで',
+      'このメールを受け取ったメールアドレス',
+      'ミーティング番号: 123 456 789',
+      'パスワード: 38472910',
+      'ミーティングに参加',
+      '+81-3-0000-0000',
+      '123456789@city.webex.com',
+      '令和8年12月1日（火）',
+    ]) {
       assert.ok(r.text.includes(needle), needle);
     }
   });
@@ -36,12 +49,18 @@ describe('message templates', () => {
 
   it('refuses unknown variables, unknown filters, broken syntax and includes, naming the part', () => {
     const ok = DEFAULT_TEMPLATES.invitation.ja;
-    assert.deepEqual(checkTemplate({ ...ok, subject: '{{ meeting.pasword }}' }).map((p) => p.part), ['subject']);
+    assert.deepEqual(
+      checkTemplate({ ...ok, subject: '{{ meeting.pasword }}' }).map((p) => p.part),
+      ['subject'],
+    );
     assert.match(checkTemplate({ ...ok, subject: '{{ meeting.pasword }}' })[0]!.ja, /meeting\.pasword/);
     assert.match(checkTemplate({ ...ok, text: '{{ citizen.name | shout }}' })[0]!.en, /Syntax error.*shout/);
     assert.match(checkTemplate({ ...ok, html: '{% if citizen.name %}' })[0]!.en, /Syntax error/);
     assert.match(checkTemplate({ ...ok, text: '{% include "/etc/passwd" %}' })[0]!.ja, /include/);
-    assert.deepEqual(unknownVariables(['meeting.dial_in', 'meeting.dial_in.size', 'meeting.dial_in[0].label', 'meeting.dial_in.first.number', 'citizen.name.size']), []);
+    assert.deepEqual(
+      unknownVariables(['meeting.dial_in', 'meeting.dial_in.size', 'meeting.dial_in[0].label', 'meeting.dial_in.first.number', 'citizen.name.size']),
+      [],
+    );
   });
 
   it('formats Japanese era dates and meeting numbers', () => {

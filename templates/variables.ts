@@ -14,12 +14,22 @@ export const VARIABLES: ReadonlyArray<VariableDoc> = [
   { path: 'citizen.name', ja: '相談者のお名前', en: 'Citizen name', example: '山田太郎' },
   { path: 'citizen.email', ja: '相談者のメールアドレス', en: 'Citizen email', example: 'yamada@example.jp' },
   { path: 'consultation.id', ja: '相談の番号', en: 'Consultation id', example: 'K7M2Q9XA' },
-  { path: 'consultation.start', ja: '開始日時（フィルターで表示: jst_datetime, era_date, jst_time など）', en: 'Start (format with a filter)', example: '2026-12-01T10:00:00+09:00' },
+  {
+    path: 'consultation.start',
+    ja: '開始日時（フィルターで表示: jst_datetime, era_date, jst_time など）',
+    en: 'Start (format with a filter)',
+    example: '2026-12-01T10:00:00+09:00',
+  },
   { path: 'consultation.end', ja: '終了日時', en: 'End', example: '2026-12-01T11:00:00+09:00' },
   { path: 'consultation.duration_minutes', ja: '相談時間（分）', en: 'Length in minutes', example: '60' },
   { path: 'consultation.topic', ja: '相談の内容', en: 'Topic', example: '固定資産税について' },
   { path: 'consultation.type', ja: '相談の種類', en: 'Consultation type', example: 'general' },
-  { path: 'consultation.app_url', ja: '相談者専用の案内ページ（事前の確認用。相談者あてのメールだけ）', en: "The citizen's own page (citizen emails only)", example: 'https://…/app/c/…' },
+  {
+    path: 'consultation.app_url',
+    ja: '相談者専用の案内ページ（事前の確認用。相談者あてのメールだけ）',
+    en: "The citizen's own page (citizen emails only)",
+    example: 'https://…/app/c/…',
+  },
   { path: 'department.name', ja: '担当課', en: 'Department', example: '税務課' },
   { path: 'department.contact', ja: '担当課の連絡先（空のこともあります）', en: 'Department contact (may be empty)', example: '0879-00-0001' },
   { path: 'meeting.provider', ja: '会議サービス（webex / teams / dryrun）', en: 'Provider', example: 'webex' },
@@ -28,15 +38,32 @@ export const VARIABLES: ReadonlyArray<VariableDoc> = [
   { path: 'meeting.password', ja: 'パスワード', en: 'Password', example: '38472910' },
   { path: 'meeting.join_url', ja: '参加用リンク', en: 'Join link', example: 'https://city.webex.com/…' },
   { path: 'meeting.dial_in', ja: '電話で参加する番号の一覧（label, number）', en: 'Dial-in numbers (label, number)', example: '[…]' },
-  { path: 'meeting.sip_address', ja: 'ビデオ会議システムから参加するアドレス（空のこともあります）', en: 'Video-system (SIP) address, may be empty', example: '123456789@city.webex.com' },
-  { path: 'previous.start', ja: '変更前の開始日時（変更のお知らせだけ。ほかは空）', en: 'Start before the change (change notice only)', example: '2026-11-30T14:00:00+09:00' },
+  {
+    path: 'meeting.sip_address',
+    ja: 'ビデオ会議システムから参加するアドレス（空のこともあります）',
+    en: 'Video-system (SIP) address, may be empty',
+    example: '123456789@city.webex.com',
+  },
+  {
+    path: 'previous.start',
+    ja: '変更前の開始日時（変更のお知らせだけ。ほかは空）',
+    en: 'Start before the change (change notice only)',
+    example: '2026-11-30T14:00:00+09:00',
+  },
   { path: 'previous.end', ja: '変更前の終了日時', en: 'End before the change', example: '2026-11-30T15:00:00+09:00' },
   { path: 'reason', ja: '取り消しの理由（空のこともあります）', en: 'Cancellation reason (may be empty)', example: '' },
   { path: 'problem', ja: '会議サービスからのメッセージ（職員向けのお知らせ）', en: "The provider's message (staff notice)", example: 'Webex 400: …' },
 ];
 
 const ALLOWED = new Set(VARIABLES.map((v) => v.path));
-const PARENTS = new Set(VARIABLES.flatMap((v) => v.path.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
+const PARENTS = new Set(
+  VARIABLES.flatMap((v) =>
+    v.path
+      .split('.')
+      .slice(0, -1)
+      .map((_, i, parts) => parts.slice(0, i + 1).join('.')),
+  ),
+);
 const ARRAYS = new Set(['meeting.dial_in']);
 const ARRAY_ITEM_FIELDS = new Set(['label', 'number']);
 
@@ -86,7 +113,15 @@ export function buildVariables(input: VariableInput): Record<string, unknown> {
   return {
     city: { name: input.city.name, contact: input.city.contact },
     citizen: { name: c.citizen.name, email: c.citizen.email },
-    consultation: { id: c.id, start: c.start, end: c.end, duration_minutes: c.durationMinutes, topic: c.topic, type: c.consultationType, app_url: input.appUrl ?? '' },
+    consultation: {
+      id: c.id,
+      start: c.start,
+      end: c.end,
+      duration_minutes: c.durationMinutes,
+      topic: c.topic,
+      type: c.consultationType,
+      app_url: input.appUrl ?? '',
+    },
     department: { name: c.department.name, contact: c.department.contact },
     meeting: {
       provider: m?.provider ?? '',

@@ -115,19 +115,37 @@ describe('admin page security', function () {
     const login = await fetch(`${s.url}/admin/login`);
     const loginCookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const loginCsrf = /name="login_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-    const bad = await fetch(`${s.url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: new URLSearchParams({ login_csrf: loginCsrf, token: 'wrong' }) });
+    const bad = await fetch(`${s.url}/admin/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie },
+      body: new URLSearchParams({ login_csrf: loginCsrf, token: 'wrong' }),
+    });
     assert.equal(bad.status, 401);
-    const good = await fetch(`${s.url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: new URLSearchParams({ login_csrf: loginCsrf, token: ADMIN_TOKEN }) });
+    const good = await fetch(`${s.url}/admin/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie },
+      body: new URLSearchParams({ login_csrf: loginCsrf, token: ADMIN_TOKEN }),
+    });
     assert.equal(good.status, 303);
     const session = good.headers.getSetCookie().find((c) => c.startsWith('madoguchi_admin='))!;
     assert.match(session, /HttpOnly/);
     assert.match(session, /SameSite=Strict/);
     const cookie = session.split(';')[0]!;
-    const noCsrf = await fetch(`${s.url}/admin/templates/invitation/ja`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ subject: 'x', text: 'x', html: 'x' }) });
+    const noCsrf = await fetch(`${s.url}/admin/templates/invitation/ja`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ subject: 'x', text: 'x', html: 'x' }),
+    });
     assert.equal(noCsrf.status, 403);
     const page = await (await fetch(`${s.url}/admin/templates/invitation/ja`, { headers: { cookie } })).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const crossSite = await fetch(`${s.url}/admin/templates/invitation/ja`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: 'https://evil.example' }, body: new URLSearchParams({ csrf, subject: 'x', text: 'x', html: 'x' }) });
+    const crossSite = await fetch(`${s.url}/admin/templates/invitation/ja`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: 'https://evil.example' },
+      body: new URLSearchParams({ csrf, subject: 'x', text: 'x', html: 'x' }),
+    });
     assert.equal(crossSite.status, 403);
     assert.equal((await s.running.store.db.selectFrom('template_versions').selectAll().execute()).length, 0, 'nothing was saved');
     const anonymous = await fetch(`${s.url}/admin/templates`, { redirect: 'manual' });

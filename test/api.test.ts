@@ -10,12 +10,18 @@ if (!PG_URL) {
 }
 
 async function countConsultations(s: TestServer): Promise<number> {
-  const r = await s.running.store.db.selectFrom('consultations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await s.running.store.db
+    .selectFrom('consultations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 async function countAudit(s: TestServer): Promise<number> {
-  const r = await s.running.store.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await s.running.store.db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -53,7 +59,7 @@ for (const kind of DATABASES) {
       assert.equal(hosts.body.hosts.length, 1);
       const r = await s.call('GET', '/api/v1/slots?from=2026-12-01&to=2026-12-01&duration=60');
       assert.equal(r.status, 200);
-      r.body.slots.forEach((x: unknown) => S.Slot.parse(x));
+      for (const x of r.body.slots as unknown[]) S.Slot.parse(x);
       assert.equal(r.body.slots[0].start, '2026-12-01T08:30:00+09:00');
       assert.equal(r.body.slots.at(-1).end, '2026-12-01T17:15:00+09:00');
       const closed = await s.call('GET', '/api/v1/slots?from=2026-12-29&to=2027-01-03&duration=60');
@@ -77,9 +83,15 @@ for (const kind of DATABASES) {
       const page = await fetch(after.meeting!.joinUrl.replace(s.config.publicBaseUrl, s.url));
       assert.match(await page.text(), /試験運用（ドライラン）/);
       const list = await s.call('GET', '/api/v1/consultations?from=2026-12-01&to=2026-12-01');
-      assert.deepEqual(list.body.consultations.map((x: { id: string }) => x.id), [c.id]);
+      assert.deepEqual(
+        list.body.consultations.map((x: { id: string }) => x.id),
+        [c.id],
+      );
       const audit = await s.call('GET', `/api/v1/consultations/${c.id}/audit`);
-      assert.deepEqual(audit.body.entries.map((e: { action: string }) => e.action), ['consultation.booked', 'meeting.created', 'consultation.meeting_ready', 'mail.invitation.sent', 'consultation.invited']);
+      assert.deepEqual(
+        audit.body.entries.map((e: { action: string }) => e.action),
+        ['consultation.booked', 'meeting.created', 'consultation.meeting_ready', 'mail.invitation.sent', 'consultation.invited'],
+      );
     });
 
     it('refuses a second booking of the same time with 409, naming the conflict and the next free slots', async () => {
@@ -121,7 +133,11 @@ for (const kind of DATABASES) {
       assert.equal(a.status, 201);
       assert.equal(b.status, 201);
       assert.equal(b.body.id, a.body.id);
-      const same = await Promise.all(Array.from({ length: 10 }, () => s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }), { 'idempotency-key': 'k-2' })));
+      const same = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }), { 'idempotency-key': 'k-2' }),
+        ),
+      );
       assert.deepEqual(new Set(same.map((r) => r.status)), new Set([201]));
       assert.equal(new Set(same.map((r) => r.body.id)).size, 1);
       assert.equal(await countConsultations(s), 2);
@@ -214,7 +230,11 @@ for (const kind of DATABASES) {
       assertProblem(await s.call('PATCH', `/api/v1/consultations/${b.id}`, { start: '2026-12-01T15:00:00+09:00' }), 409);
       await s.running.worker.idle();
       assert.equal((await s.call('GET', `/api/v1/consultations/${b.id}`)).body.meeting, null);
-      assert.equal((await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T14:00:00+09:00' }))).status, 201, 'a cancelled time is free again');
+      assert.equal(
+        (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T14:00:00+09:00' }))).status,
+        201,
+        'a cancelled time is free again',
+      );
     });
 
     it('with several hosts, a booking without hostId takes a free one; a host in use cannot be retired', async () => {

@@ -17,7 +17,10 @@ const KEY = randomBytes(32).toString('base64');
 /** Runs `npm start` (node main.ts) until it prints its banner or exits; returns what it said. */
 function runMain(env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['main.ts'], { cwd: root, env: { ...process.env, PORT: '0', BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
+    const child = spawn(process.execPath, ['main.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -72,7 +75,9 @@ describe('secrets and data at rest', function () {
       assert.match(row.value, /^sealed:/);
       const after = await linkKey(second.store.db, Buffer.from(KEY, 'base64'));
       assert.ok(after.equals(before), 'the same key, now sealed');
-      const token = citizenLink('', before, 'K7M2Q9XA', TEST_NOW + 86_400_000).split('/').at(-1)!;
+      const token = citizenLink('', before, 'K7M2Q9XA', TEST_NOW + 86_400_000)
+        .split('/')
+        .at(-1)!;
       assert.equal(checkLink(after, token, TEST_NOW).ok, true);
     } finally {
       await second.close();
@@ -88,7 +93,11 @@ describe('secrets and data at rest', function () {
     const dir = dataDir();
     const s = await startServer(testConfig({ DATA_DIR: dir }), { log: createLogger('silent'), clock: () => TEST_NOW, workerPollMs: 60_000 });
     try {
-      await fetch(`${s.url}/api/v1/consultations`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(booking()) });
+      await fetch(`${s.url}/api/v1/consultations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(booking()),
+      });
       await s.worker.idle();
       assert.equal(statSync(dir).mode & 0o777, 0o700, 'data folder');
       for (const f of ['madoguchi.db', 'madoguchi.db-wal', 'madoguchi.db-shm']) {

@@ -117,13 +117,18 @@ describe('staff bot core (console platform)', function () {
 
   it('asks which consultation when several are open, and relays the chosen one', async () => {
     const c1 = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    const c2 = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))).body;
+    const c2 = (
+      await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))
+    ).body;
     await s.running.worker.idle();
     s.clock.now = jst('2026-12-01', '07:00');
     const r = await say(reception, '/relay 福祉');
     assert.ok(r.card, 'a card to choose from');
     const buttons = r.card!.actions as Array<{ title: string; data: Record<string, string> }>;
-    assert.deepEqual(buttons.map((b) => b.data.consultationId), [c1.id, c2.id]);
+    assert.deepEqual(
+      buttons.map((b) => b.data.consultationId),
+      [c1.id, c2.id],
+    );
     const chosen = await handleAction(deps, reception, buttons[1]!.data);
     assert.match(chosen.text, new RegExp(`福祉課を呼び出しました（相談 #${c2.id}`));
     assert.match((await say(reception, `/relay 税務 #${c2.id}`)).text, /すでにほかの課へおつなぎ中/);

@@ -69,7 +69,10 @@ describe('the citizen’s personal link', function () {
     assert.match(await page.locator('ol.rules').innerText(), /録画・録音をしないでください/);
     await page.getByRole('button', { name: '同意します' }).click();
     assert.match(await page.locator('h1').innerText(), /用意していただく書類/);
-    await page.getByRole('group', { name: /本人確認書類/ }).getByLabel('手元にあります').check();
+    await page
+      .getByRole('group', { name: /本人確認書類/ })
+      .getByLabel('手元にあります')
+      .check();
     await page.getByRole('group', { name: /メモ/ }).getByLabel('ありません').check();
     await page.getByRole('button', { name: '次へ' }).click();
     assert.match(await page.locator('h1').innerText(), /ありがとうございました/);
@@ -102,7 +105,8 @@ describe('the citizen’s personal link', function () {
 
   it('a citizen who does not agree is told the alternative, and the refusal is recorded', async () => {
     const link = await linkFromInvitation();
-    const post = (path: string, body: string) => fetch(`${link}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+    const post = (path: string, body: string) =>
+      fetch(`${link}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
     const res = await post('/consent', `choice=decline&version=${CONSENT_VERSION}`);
     assert.match(await res.text(), /お電話か、窓口（税務課）へお越しください/);
     const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
@@ -126,7 +130,13 @@ describe('the citizen’s personal link', function () {
     // A personal link cannot pass itself off as a Webex entry.
     await post('/consent?via=webex', `choice=agree&version=${CONSENT_VERSION}&via=webex`);
     const rows = await s.running.store.db.selectFrom('consents').select(['agreed', 'entry_point']).orderBy('id').execute();
-    assert.deepEqual(rows.map((r) => ({ ...r })), [{ agreed: 0, entry_point: 'link' }, { agreed: 1, entry_point: 'link' }]);
+    assert.deepEqual(
+      rows.map((r) => ({ ...r })),
+      [
+        { agreed: 0, entry_point: 'link' },
+        { agreed: 1, entry_point: 'link' },
+      ],
+    );
     // A full survey comment (1000 Japanese characters, about 9 KB as a form) is taken.
     const long = 'あ'.repeat(1000);
     assert.equal((await post('/end', `satisfaction=4&comment=${encodeURIComponent(long)}`)).status, 200);
@@ -156,7 +166,10 @@ describe('the citizen’s personal link', function () {
     const page = await browser.newPage({ viewport: { width: 375, height: 667 } });
     await page.goto(link);
     assert.match(await page.locator('h1').innerText(), /ようこそ/);
-    const m = (await page.evaluate(`({ w: document.documentElement.scrollWidth, f: parseFloat(getComputedStyle(document.body).fontSize) })`)) as { w: number; f: number };
+    const m = (await page.evaluate(`({ w: document.documentElement.scrollWidth, f: parseFloat(getComputedStyle(document.body).fontSize) })`)) as {
+      w: number;
+      f: number;
+    };
     assert.ok(m.w <= 375 && m.f >= 18, JSON.stringify(m));
     await page.getByRole('link', { name: 'English' }).click();
     assert.match(await page.locator('h1').innerText(), /Welcome/);

@@ -15,7 +15,8 @@ describe('token command line', function () {
   this.timeout(30_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'madoguchi-cli-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const cli = (...args: string[]) => run(process.execPath, ['cli.ts', 'token', ...args], { cwd: root, env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' } });
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['cli.ts', 'token', ...args], { cwd: root, env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' } });
 
   it('creates a staff token that the API accepts, lists and revokes it', async () => {
     const { stdout } = await cli('create', '--name', '税務課 田中', '--role', 'staff');

@@ -144,7 +144,15 @@ export function booking(over: Record<string, unknown> = {}): Record<string, unkn
 
 /** What the bot's handlers need, from a test server (as the server gives its webhooks), with its clock. */
 export function botDeps(s: TestServer) {
-  return { store: s.running.store, config: s.config, ids: createIdSource(), clock: () => s.clock.now, log: createLogger('silent'), events: s.running.events, onQueued: () => s.running.worker.wake() };
+  return {
+    store: s.running.store,
+    config: s.config,
+    ids: createIdSource(),
+    clock: () => s.clock.now,
+    log: createLogger('silent'),
+    events: s.running.events,
+    onQueued: () => s.running.worker.wake(),
+  };
 }
 
 export const FORM = 'application/x-www-form-urlencoded';
@@ -152,21 +160,35 @@ export const FORM = 'application/x-www-form-urlencoded';
 /** The session cookie and CSRF token of an admin signed in with the admin token, as a browser would get them. */
 export async function signIn(url: string, token = ADMIN_TOKEN): Promise<{ cookie: string; csrf: string; value: string }> {
   const login = await fetch(`${url}/admin/login`);
-  const loginCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const loginCookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const loginCsrf = /name="login_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  const res = await fetch(`${url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': FORM, cookie: loginCookie }, body: new URLSearchParams({ login_csrf: loginCsrf, token }) });
+  const res = await fetch(`${url}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': FORM, cookie: loginCookie },
+    body: new URLSearchParams({ login_csrf: loginCsrf, token }),
+  });
   assert.equal(res.status, 303);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c?.startsWith('madoguchi_admin='))!;
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c?.startsWith('madoguchi_admin='))!;
   const page = await (await fetch(`${url}/admin/templates`, { headers: { cookie } })).text();
   return { cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page)![1]!, value: cookie.split('=')[1]! };
 }
-
 
 /**
  * A fresh server for each test of the enclosing describe (closed after it): `let s; serverForEachTest('sqlite', (x) => (s = x));`.
  * `once` starts one for the whole block instead.
  */
-export function serverForEachTest(kind: DbKind, set: (s: TestServer) => void, o: { env?: Record<string, string>; options?: Partial<StartOptions>; once?: boolean } = {}): void {
+export function serverForEachTest(
+  kind: DbKind,
+  set: (s: TestServer) => void,
+  o: { env?: Record<string, string>; options?: Partial<StartOptions>; once?: boolean } = {},
+): void {
   let current: TestServer | undefined;
   (o.once ? before : beforeEach)(async () => {
     current = await startTestServer(kind, o.env ?? {}, o.options ?? {});

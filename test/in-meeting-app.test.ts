@@ -40,7 +40,8 @@ async function open(browser: Browser, viewport = { width: 375, height: 667 }): P
   return page;
 }
 
-const citizenUrl = async (s: TestServer, c: { id: string; end: string }) => citizenLink(s.url, await linkKey(s.running.store.db, s.config.secretKey), c.id, Date.parse(c.end));
+const citizenUrl = async (s: TestServer, c: { id: string; end: string }) =>
+  citizenLink(s.url, await linkKey(s.running.store.db, s.config.secretKey), c.id, Date.parse(c.end));
 
 /** The staff link, as the bot gives it to a staff member who sends /app. */
 async function staffUrlFromBot(s: TestServer, id: string): Promise<string> {
@@ -82,7 +83,13 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     const page = await open(browser(), { width: 375, height: 667 });
     for (const lang of ['ja', 'en'] as const) {
       const q = lang === 'en' ? '?lang=en' : '';
-      for (const [step, suffix] of [['1-welcome', ''], ['2-consent', '/consent'], ['3-documents', '/documents'], ['4-end', '/end'], ['5-status', '/status']] as const) {
+      for (const [step, suffix] of [
+        ['1-welcome', ''],
+        ['2-consent', '/consent'],
+        ['3-documents', '/documents'],
+        ['4-end', '/end'],
+        ['5-status', '/status'],
+      ] as const) {
         await page.goto(`${link}${suffix}${q}`);
         await noSeriousViolations(page, `${step} (${lang})`);
         const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
@@ -117,7 +124,10 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     // Live: the consent (with its version and entry point) shows on the staff view without a reload.
     await staffPage.locator('#panel td.ok', { hasText: '同意' }).waitFor();
     assert.match(await staffPage.locator('#panel').innerText(), /個人用リンク/);
-    await citizen.getByRole('group', { name: /死亡診断書/ }).getByLabel('手元にあります').check();
+    await citizen
+      .getByRole('group', { name: /死亡診断書/ })
+      .getByLabel('手元にあります')
+      .check();
     for (const name of [/本人確認書類/, /保険証/, /年金証書/, /通帳/]) await citizen.getByRole('group', { name }).getByLabel('ありません').check();
     await citizen.getByRole('button', { name: '次へ' }).click();
     await staffPage.locator('#panel').getByText('いまの画面: 4. 終わり・アンケート').waitFor();
@@ -126,12 +136,22 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
 
     // Staff check a document (server-side, audited) and the mark shows.
     await row.getByRole('button', { name: '確認した' }).click();
-    await staffPage.locator('#panel tr', { hasText: '死亡診断書' }).getByRole('button', { name: /確認済み/ }).waitFor();
+    await staffPage
+      .locator('#panel tr', { hasText: '死亡診断書' })
+      .getByRole('button', { name: /確認済み/ })
+      .waitFor();
 
     // Staff move the citizen back to the documents step: the citizen's page follows by itself.
     await staffPage.getByRole('button', { name: '3. 書類の確認' }).click();
     await citizen.locator('h1', { hasText: '用意していただく書類' }).waitFor();
-    assert.equal(await citizen.getByRole('group', { name: /死亡診断書/ }).getByLabel('手元にあります').isChecked(), true, 'answers kept');
+    assert.equal(
+      await citizen
+        .getByRole('group', { name: /死亡診断書/ })
+        .getByLabel('手元にあります')
+        .isChecked(),
+      true,
+      'answers kept',
+    );
 
     // Staff (of 税務課, where the booking is) relay to 保険年金課: the citizen's page shows the notice live, then who is coming.
     await staffPage.getByLabel('おつなぎ先').selectOption({ label: '保険年金課' });
@@ -174,9 +194,17 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     assert.equal((await fetch(`${s.url}/app/c/${good.split('/app/s/')[1]}`)).status, 404);
     const expired = `${s.url}/app/s/${signStaffLink(key, c.id, 'X', s.clock.now - 1)}`;
     assert.equal((await fetch(expired)).status, 410);
-    const crossSite = await fetch(`${good}/actions`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'action=move&step=end' });
+    const crossSite = await fetch(`${good}/actions`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'action=move&step=end',
+    });
     assert.equal(crossSite.status, 403);
-    const bad = await fetch(`${good}/actions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'action=check&item=not-on-the-list' });
+    const bad = await fetch(`${good}/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'action=check&item=not-on-the-list',
+    });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { message: string }).message, /その書類はこの相談の一覧にありません/);
     await page.close();
@@ -187,7 +215,10 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     const webexId = '8f1b6e2c4a5d47e0b9c3d2a1f0e9d8c7';
     await s.running.store.db.updateTable('meetings').set({ provider: 'webex', provider_meeting_id: webexId }).where('consultation_id', '=', c.id).execute();
     const host = await open(browser());
-    await openInWebexHost(host, { appUrl: `${s.url}/app/webex`, meeting: { id: `${webexId}_I_123456`, title: 'オンライン相談', userRoles: ['HOST'], meetingType: 'MEETING' } });
+    await openInWebexHost(host, {
+      appUrl: `${s.url}/app/webex`,
+      meeting: { id: `${webexId}_I_123456`, title: 'オンライン相談', userRoles: ['HOST'], meetingType: 'MEETING' },
+    });
     await host.frameLocator('#app').getByText('このアプリを参加者と共有しました').waitFor({ timeout: 15_000 });
     const share = (await webexCalls(host)).find((x) => x.name === 'application.setShareUrl');
     assert.ok(share, 'the host shares the app');
@@ -197,13 +228,19 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     await host.close();
 
     const page = await open(browser());
-    await openInWebexHost(page, { appUrl: `${s.url}/app/webex`, meeting: { id: `${webexId}_I_123456`, title: 'オンライン相談', userRoles: ['ATTENDEE'], meetingType: 'MEETING' } });
+    await openInWebexHost(page, {
+      appUrl: `${s.url}/app/webex`,
+      meeting: { id: `${webexId}_I_123456`, title: 'オンライン相談', userRoles: ['ATTENDEE'], meetingType: 'MEETING' },
+    });
     const app = page.frameLocator('#app');
     await app.locator('h1', { hasText: 'オンライン相談へようこそ' }).waitFor({ timeout: 15_000 });
     const welcome = await app.locator('main').innerText();
     assert.match(welcome, /税務課/);
     assert.doesNotMatch(welcome, /山田/, 'no name from a meeting id alone');
-    assert.equal((await webexCalls(page)).some((x) => x.name === 'application.setShareUrl'), false);
+    assert.equal(
+      (await webexCalls(page)).some((x) => x.name === 'application.setShareUrl'),
+      false,
+    );
     // Answers given inside Webex are recorded as such.
     await app.getByRole('link', { name: '次へ' }).click();
     await app.getByRole('button', { name: '同意します' }).click();
@@ -212,7 +249,11 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     assert.equal(consent.entry_point, 'webex');
     // Outside the meeting's time the meeting id opens nothing.
     s.clock.now = jst('2026-12-01', '12:30');
-    const late = await fetch(`${s.url}/app/webex/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ meetingId: webexId }) });
+    const late = await fetch(`${s.url}/app/webex/open`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ meetingId: webexId }),
+    });
     assert.equal(late.status, 404);
     await page.close();
   });
@@ -222,7 +263,10 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     const page = await open(browser());
     await openInWebexHost(page, { appUrl: `${s.url}/app/webex`, meeting: { id: 'ffffffffffffffffffffffffffffffff', userRoles: ['ATTENDEE'] } });
     await page.frameLocator('#app').getByText('この会議の相談が見つかりません').waitFor({ timeout: 15_000 });
-    assert.equal((await webexCalls(page)).some((x) => x.name === 'application.setShareUrl'), false);
+    assert.equal(
+      (await webexCalls(page)).some((x) => x.name === 'application.setShareUrl'),
+      false,
+    );
     await page.close();
   });
 
@@ -232,10 +276,16 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     const graphId = Buffer.from(`1*6702afb6-2a41-4b45-9a5e-0f3c1f7c2a10*0**${thread}`).toString('base64');
     await s.running.store.db.updateTable('meetings').set({ provider: 'teams', provider_meeting_id: graphId }).where('consultation_id', '=', c.id).execute();
     const page = await open(browser());
-    await openInTeamsHost(page, { appUrl: `${s.url}/app/teams`, context: { meeting: { id: Buffer.from(`0#${thread}#0`).toString('base64') }, chat: { id: thread }, app: { locale: 'ja-jp' }, user: null } });
+    await openInTeamsHost(page, {
+      appUrl: `${s.url}/app/teams`,
+      context: { meeting: { id: Buffer.from(`0#${thread}#0`).toString('base64') }, chat: { id: thread }, app: { locale: 'ja-jp' }, user: null },
+    });
     const tab = page.frameLocator('#app');
     await tab.locator('h1', { hasText: 'オンライン相談へようこそ' }).waitFor({ timeout: 15_000 });
-    assert.ok((await teamsCalls(page)).some((x) => x.func === 'appInitialization.success'), 'the tab tells Teams it loaded');
+    assert.ok(
+      (await teamsCalls(page)).some((x) => x.func === 'appInitialization.success'),
+      'the tab tells Teams it loaded',
+    );
     await tab.getByRole('link', { name: '次へ' }).click();
     await tab.getByRole('button', { name: '同意します' }).click();
     await tab.locator('h1', { hasText: '用意していただく書類' }).waitFor();
@@ -349,21 +399,45 @@ for (const kind of DATABASES) {
         const c = await book(a);
         const link = await citizenUrl(a, c);
         // On PostgreSQL a second instance on the same database; on SQLite the same one.
-        const b = kind === 'postgres' ? await startServer(a.config, { log: createLogger('silent'), clock: () => a.clock.now, workerPollMs: 60_000, ...(a.pgSchema ? { pgSchema: a.pgSchema } : {}) }) : null;
+        const b =
+          kind === 'postgres'
+            ? await startServer(a.config, {
+                log: createLogger('silent'),
+                clock: () => a.clock.now,
+                workerPollMs: 60_000,
+                ...(a.pgSchema ? { pgSchema: a.pgSchema } : {}),
+              })
+            : null;
         try {
           const other = b ? b.url : a.url;
           const token = link.split('/app/c/')[1]!;
-          const data = await nextState(`${a.url}/app/c/${token}/events`, async () => {
-            const res = await fetch(`${other}/app/c/${token}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `choice=agree&version=${CONSENT_VERSION}` });
-            assert.equal(res.status, 200);
-          }, (d) => JSON.parse(d).step === 'consent' || JSON.parse(d).step === 'documents');
+          const data = await nextState(
+            `${a.url}/app/c/${token}/events`,
+            async () => {
+              const res = await fetch(`${other}/app/c/${token}/consent`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                body: `choice=agree&version=${CONSENT_VERSION}`,
+              });
+              assert.equal(res.status, 200);
+            },
+            (d) => JSON.parse(d).step === 'consent' || JSON.parse(d).step === 'documents',
+          );
           assert.ok(data);
           const staff = await staffUrlFromBot(a, c.id);
           const staffOther = staff.replace(a.url, other);
-          const html = await nextState(`${staff}/events`, async () => {
-            const res = await fetch(`${staffOther}/actions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'action=move&step=end' });
-            assert.equal(res.status, 200);
-          }, (d) => (JSON.parse(d) as { html: string }).html.includes('職員が「4. 終わり・アンケート」へ移しました'));
+          const html = await nextState(
+            `${staff}/events`,
+            async () => {
+              const res = await fetch(`${staffOther}/actions`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+                body: 'action=move&step=end',
+              });
+              assert.equal(res.status, 200);
+            },
+            (d) => (JSON.parse(d) as { html: string }).html.includes('職員が「4. 終わり・アンケート」へ移しました'),
+          );
           assert.ok(html);
         } finally {
           await b?.close();
@@ -391,7 +465,8 @@ describe('the Teams side panel and the app’s headers', function () {
     const graphId = Buffer.from(`1*6702afb6-2a41-4b45-9a5e-0f3c1f7c2a10*0**${thread}`).toString('base64');
     await s.running.store.db.updateTable('meetings').set({ provider: 'teams', provider_meeting_id: graphId }).where('consultation_id', '=', c.id).execute();
     s.clock.now = jst('2026-12-01', '09:40');
-    const open = (body: unknown) => fetch(`${s.url}/app/teams/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const open = (body: unknown) =>
+      fetch(`${s.url}/app/teams/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const byMeeting = await open({ meetingId: Buffer.from(`0#${thread}#0`).toString('base64') });
     assert.equal(byMeeting.status, 200);
     const { url } = (await byMeeting.json()) as { url: string };
@@ -401,9 +476,18 @@ describe('the Teams side panel and the app’s headers', function () {
     assert.equal((await open({ meetingId: '', chatId: thread })).status, 200, 'an anonymous guest’s chat id is enough');
     const other = await open({ meetingId: Buffer.from('0#19:meeting_OTHER@thread.v2#0').toString('base64') });
     // With Teams configured, someone signed in to the city's own tenant is staff: no citizen link for them.
-    const teams = await startTestServer('sqlite', { TEAMS_TENANT_ID: '0f3c1f7c-2a10-4b45-9a5e-6702afb62a41', TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555', TEAMS_CLIENT_SECRET: 'secret', TEAMS_HOST_USER_ID: 'host-user' });
+    const teams = await startTestServer('sqlite', {
+      TEAMS_TENANT_ID: '0f3c1f7c-2a10-4b45-9a5e-6702afb62a41',
+      TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+      TEAMS_CLIENT_SECRET: 'secret',
+      TEAMS_HOST_USER_ID: 'host-user',
+    });
     try {
-      const staff = await fetch(`${teams.url}/app/teams/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chatId: thread, tenantId: '0f3c1f7c-2a10-4b45-9a5e-6702afb62a41' }) });
+      const staff = await fetch(`${teams.url}/app/teams/open`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chatId: thread, tenantId: '0f3c1f7c-2a10-4b45-9a5e-6702afb62a41' }),
+      });
       assert.deepEqual(await staff.json(), { staff: true });
     } finally {
       await teams.close();

@@ -17,7 +17,15 @@ const WEBEX_ENV = { WEBEX_ACCESS_TOKEN: 'token-1', WEBEX_HOST_EMAIL: 'soudan@cit
 /** A Webex stand-in that makes meetings at once (the race is about the booking, not the meeting). */
 const standInWebex: ConferencingProvider = {
   kind: 'webex',
-  createMeeting: async (r) => ({ provider: 'webex', providerMeetingId: `m-${r.consultationId}`, meetingNumber: '25512345678', password: '12345678', joinUrl: `https://city.webex.test/j/${r.consultationId}`, dialIn: [], sipAddress: '' }),
+  createMeeting: async (r) => ({
+    provider: 'webex',
+    providerMeetingId: `m-${r.consultationId}`,
+    meetingNumber: '25512345678',
+    password: '12345678',
+    joinUrl: `https://city.webex.test/j/${r.consultationId}`,
+    dialIn: [],
+    sipAddress: '',
+  }),
   updateMeeting: async (m) => m,
   deleteMeeting: async () => {},
 };
@@ -99,7 +107,10 @@ for (const kind of DATABASES.filter((k) => k === 'postgres')) {
           const failed = answers.find((x) => x.status >= 500);
           assert.equal(failed, undefined, `${start}: no 5xx (${statuses.join(' ')}): ${failed?.body}`);
           assert.equal(statuses.filter((s) => s === 201).length, 1, `${start}: exactly one booking (${statuses.join(' ')})`);
-          assert.ok(statuses.every((s) => s === 201 || s === 409), `${start}: the others are told it is taken (${statuses.join(' ')})`);
+          assert.ok(
+            statuses.every((s) => s === 201 || s === 409),
+            `${start}: the others are told it is taken (${statuses.join(' ')})`,
+          );
         }
         assert.equal((await countLive(a!)).hosts.length, 1);
       } finally {
@@ -143,7 +154,13 @@ describe('a contended database', () => {
     assert.ok(calls > 4, `tried ${calls} times in the budget`);
     assert.ok(t <= 10_000);
     let other = 0;
-    await assert.rejects(retryTransient(async () => { other++; throw new Error('syntax error'); }), /syntax error/);
+    await assert.rejects(
+      retryTransient(async () => {
+        other++;
+        throw new Error('syntax error');
+      }),
+      /syntax error/,
+    );
     assert.equal(other, 1);
   });
 
@@ -182,7 +199,10 @@ if (PG_URL) {
       const s = await startOn(place, {});
       try {
         const { sql } = await import('kysely');
-        const r = await sql<{ lock: string; idle: string }>`select current_setting('lock_timeout') as lock, current_setting('idle_in_transaction_session_timeout') as idle`.execute(s.store.db);
+        const r = await sql<{
+          lock: string;
+          idle: string;
+        }>`select current_setting('lock_timeout') as lock, current_setting('idle_in_transaction_session_timeout') as idle`.execute(s.store.db);
         assert.equal(r.rows[0]!.lock, '10s');
         assert.equal(r.rows[0]!.idle, '1min');
       } finally {

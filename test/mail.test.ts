@@ -49,7 +49,12 @@ describe('email to citizens', function () {
   let sink: Awaited<ReturnType<typeof smtpSink>>;
   beforeEach(async () => {
     sink = await smtpSink();
-    s = await startTestServer('sqlite', { SMTP_URL: sink.url, MAIL_FROM: '"さぬき市 オンライン相談" <soudan@city.example.jp>', CITY_NAME: 'さぬき市', CITY_CONTACT: '健康福祉部 0879-00-0000' });
+    s = await startTestServer('sqlite', {
+      SMTP_URL: sink.url,
+      MAIL_FROM: '"さぬき市 オンライン相談" <soudan@city.example.jp>',
+      CITY_NAME: 'さぬき市',
+      CITY_CONTACT: '健康福祉部 0879-00-0000',
+    });
   });
   afterEach(async () => {
     await s.close();
@@ -114,9 +119,13 @@ describe('email to citizens', function () {
   });
 
   it('sends reminders at their time, and none for a cancelled or moved consultation', async () => {
-    const kept = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    const cancelled = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))).body;
-    const moved = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T15:00:00+09:00', citizen: { name: '鈴木一郎', email: 'suzuki@example.jp' } }))).body;
+    const _kept = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    const cancelled = (
+      await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))
+    ).body;
+    const moved = (
+      await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T15:00:00+09:00', citizen: { name: '鈴木一郎', email: 'suzuki@example.jp' } }))
+    ).body;
     await s.running.worker.idle();
     assert.equal(sink.messages.length, 3, 'three invitations');
     await s.call('POST', `/api/v1/consultations/${cancelled.id}/cancel`, {});
@@ -127,7 +136,10 @@ describe('email to citizens', function () {
     s.clock.now = jst('2026-11-30', '10:01'); // the day before at 10:00 has passed
     await s.running.worker.idle();
     const reminders = sink.messages.slice(before);
-    assert.deepEqual(reminders.map((m) => (m.to as { value: Array<{ address: string }> }).value[0]!.address), ['yamada@example.jp']);
+    assert.deepEqual(
+      reminders.map((m) => (m.to as { value: Array<{ address: string }> }).value[0]!.address),
+      ['yamada@example.jp'],
+    );
     assert.match(reminders[0]!.subject!, /お知らせ/);
     assert.equal(reminders[0]!.attachments.length, 0, 'no calendar entry on a reminder');
     s.clock.now = jst('2026-12-01', '09:01'); // one hour before the 10:00 consultation
@@ -136,7 +148,11 @@ describe('email to citizens', function () {
     s.clock.now = jst('2026-12-02', '15:00'); // the moved one's reminder day
     await s.running.worker.idle();
     assert.equal(sink.messages.at(-1)!.subject, '【さぬき市】オンライン相談のお知らせ（2026年12月3日（木） 15:00）');
-    assert.equal(sink.messages.filter((m) => (m.to as { value: Array<{ address: string }> }).value[0]!.address === 'sato@example.jp').length, 2, 'invitation and cancellation only');
+    assert.equal(
+      sink.messages.filter((m) => (m.to as { value: Array<{ address: string }> }).value[0]!.address === 'sato@example.jp').length,
+      2,
+      'invitation and cancellation only',
+    );
   });
 
   it('an English-speaking citizen gets the English invitation', async () => {
@@ -178,7 +194,10 @@ describe('email reliability', function () {
       assert.equal(invitations[0]!.messageId, invitations[1]!.messageId, 'as the same message (same Message-ID), so mail clients show it once');
       assert.equal(new Set(sink.messages.map((m) => m.messageId)).size, 1);
       const rows = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'mail.invitation').execute();
-      assert.deepEqual(rows.map((r) => r.status), ['done']);
+      assert.deepEqual(
+        rows.map((r) => r.status),
+        ['done'],
+      );
       assert.equal((await s.call('GET', `/api/v1/consultations/${c.id}`)).body.status, 'invited');
     } finally {
       await s.close();
@@ -193,7 +212,11 @@ describe('email reliability', function () {
     const ids = createIdSource();
     await ensureConfiguredHosts(store.db, ids, TEST_NOW, config);
     await seedDepartments(store.db, ids, TEST_NOW);
-    const booked = await bookConsultation({ store, config, ids, clock: () => TEST_NOW }, { start: jst('2026-12-01', '10:00'), durationMinutes: 60, department: '税務課', citizen: { name: '山田太郎', email: 'yamada@example.jp' } }, 'test');
+    const booked = await bookConsultation(
+      { store, config, ids, clock: () => TEST_NOW },
+      { start: jst('2026-12-01', '10:00'), durationMinutes: 60, department: '税務課', citizen: { name: '山田太郎', email: 'yamada@example.jp' } },
+      'test',
+    );
     assert.ok(booked.ok);
     await store.close();
     const sink = await smtpSink();

@@ -25,7 +25,13 @@ const meeting = (over: Record<string, unknown> = {}) => ({
 
 function webexProvider(): ConferencingProvider {
   return createWebexProvider({
-    config: { apiBaseUrl: API, hostEmail: HOST, credentials: { kind: 'access_token', accessToken: 'token-1' }, joinSecurity: 'allowJoinWithLobby', automaticLockMinutes: 10 },
+    config: {
+      apiBaseUrl: API,
+      hostEmail: HOST,
+      credentials: { kind: 'access_token', accessToken: 'token-1' },
+      joinSecurity: 'allowJoinWithLobby',
+      automaticLockMinutes: 10,
+    },
     meetings: { passwordStyle: 'digits', passwordLength: 8 },
     tokens: fixedToken('token-1'),
     random: randomBytes,
@@ -51,7 +57,9 @@ function crashingAfterCreateOnce(inner: ConferencingProvider): ConferencingProvi
 
 /** Books a consultation whose Webex meeting is made (mtg-1) and its invitation sent. */
 async function bookWithMeeting(s: TestServer) {
-  nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
+  nock(API)
+    .get('/people/me')
+    .reply(200, { id: 'me', emails: [HOST] });
   nock(API).get('/meetings').query(true).reply(200, { items: [] });
   nock(API).post('/meetings').reply(200, meeting());
   const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
@@ -82,20 +90,31 @@ describe('meeting pipeline with Webex', function () {
   it('with Webex configured, the host is the Webex account and no booking lands on a dry-run host', async () => {
     s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
     const hosts = (await s.call('GET', '/api/v1/hosts')).body.hosts;
-    assert.deepEqual(hosts.map((h: { provider: string }) => h.provider), ['webex']);
+    assert.deepEqual(
+      hosts.map((h: { provider: string }) => h.provider),
+      ['webex'],
+    );
   });
 
   it('a crash after Webex made the meeting but before we saved it still ends with exactly one meeting', async () => {
     s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: crashingAfterCreateOnce(webexProvider()) } });
-    nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
+    nock(API)
+      .get('/people/me')
+      .reply(200, { id: 'me', emails: [HOST] });
     nock(API).get('/meetings').query(true).reply(200, { items: [] });
-    const created = nock(API).post('/meetings').once().reply(200, meeting({ integrationTags: ['madoguchi:X'] }));
+    const created = nock(API)
+      .post('/meetings')
+      .once()
+      .reply(200, meeting({ integrationTags: ['madoguchi:X'] }));
     const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
     await s.running.worker.idle();
     assert.ok(created.isDone());
     assert.equal((await status(s, c.id)).status, 'booked', 'not ready yet: the answer was lost');
     // The retry finds the meeting by its tag and adopts it; a second POST would find no mock and fail.
-    nock(API).get('/meetings').query((q) => q.integrationTag === `madoguchi:${c.id}`).reply(200, { items: [meeting({ integrationTags: [`madoguchi:${c.id}`] })] });
+    nock(API)
+      .get('/meetings')
+      .query((q) => q.integrationTag === `madoguchi:${c.id}`)
+      .reply(200, { items: [meeting({ integrationTags: [`madoguchi:${c.id}`] })] });
     s.clock.now += 60 * 60_000;
     await s.running.worker.idle();
     const after = await status(s, c.id);
@@ -107,7 +126,9 @@ describe('meeting pipeline with Webex', function () {
 
   it('a refusal from Webex (4xx) marks the consultation "needs attention" at once, with Webex’s message', async () => {
     s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
-    nock(API).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
+    nock(API)
+      .get('/people/me')
+      .reply(200, { id: 'me', emails: [HOST] });
     nock(API).get('/meetings').query(true).reply(200, { items: [] });
     nock(API).post('/meetings').reply(400, { message: 'Password does not meet complexity requirements.', trackingId: 'WEBEX_t1' });
     const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
@@ -133,7 +154,9 @@ describe('meeting pipeline with Webex', function () {
     s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
     const c = await bookWithMeeting(s);
     let patched: any;
-    nock(API).patch('/meetings/mtg-1', (b) => ((patched = b), true)).reply(200, meeting({ start: '2026-12-01T14:00:00+09:00', end: '2026-12-01T15:00:00+09:00' }));
+    nock(API)
+      .patch('/meetings/mtg-1', (b) => ((patched = b), true))
+      .reply(200, meeting({ start: '2026-12-01T14:00:00+09:00', end: '2026-12-01T15:00:00+09:00' }));
     assert.equal((await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-01T14:00:00+09:00' })).status, 200);
     await s.running.worker.idle();
     assert.equal(patched.start, '2026-12-01T14:00:00+09:00');
@@ -154,7 +177,9 @@ describe('meeting pipeline with Webex', function () {
     const stuck = await status(s, c.id);
     assert.equal(stuck.status, 'needs_attention');
     assert.match(stuck.statusNote, /会議の日時を変更できませんでした/);
-    nock(API).patch('/meetings/mtg-1').reply(200, meeting({ start: '2026-12-01T14:00:00+09:00', end: '2026-12-01T15:00:00+09:00' }));
+    nock(API)
+      .patch('/meetings/mtg-1')
+      .reply(200, meeting({ start: '2026-12-01T14:00:00+09:00', end: '2026-12-01T15:00:00+09:00' }));
     await s.call('POST', `/api/v1/consultations/${c.id}/retry`);
     await s.running.worker.idle();
     const fixed = await status(s, c.id);
@@ -190,7 +215,9 @@ describe('meeting pipeline with Webex', function () {
         if (req.method === 'GET' && req.url!.startsWith('/v1/meetings?')) return res.end(JSON.stringify({ items: [] }));
         if (req.method === 'POST' && req.url === '/v1/meetings') {
           const b = seen.at(-1)!.body;
-          return res.end(JSON.stringify(meeting({ id: 'stub-1', start: b.start, end: b.end, password: b.password, webLink: 'http://stand-in.example/join/stub-1' })));
+          return res.end(
+            JSON.stringify(meeting({ id: 'stub-1', start: b.start, end: b.end, password: b.password, webLink: 'http://stand-in.example/join/stub-1' })),
+          );
         }
         res.statusCode = 404;
         res.end(JSON.stringify({ message: 'no such route' }));

@@ -23,7 +23,10 @@ function strict(node: unknown, root: Node, depth = 0): unknown {
   const n = node as Node;
   if (typeof n.$ref === 'string') {
     if (depth > 12) return {};
-    const target = n.$ref.replace(/^#\//, '').split('/').reduce<unknown>((o, k) => (o as Node)[k], root);
+    const target = n.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((o, k) => (o as Node)[k], root);
     return strict(target, root, depth + 1);
   }
   const out: Node = {};
@@ -43,7 +46,9 @@ export function bodyProblems(file: string, schemaName: string, body: unknown): s
   const schema = strict({ $ref: `#/components/schemas/${schemaName}` }, root) as Node;
   const validate = ajv.compile(schema);
   if (validate(body)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`,
+  );
 }
 
 /** The media type the spec declares for an operation's request body. */
@@ -59,5 +64,7 @@ export function operationBodyProblems(file: string, path: string, method: string
   const schema = strict((((op.requestBody as Node).content as Node)['application/json'] as Node).schema, root) as Node;
   const validate = ajv.compile(schema);
   if (validate(body)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`,
+  );
 }

@@ -18,7 +18,9 @@ async function everyRow(s: TestServer): Promise<Array<{ table: string; row: stri
   const tables =
     s.running.store.dialect === 'sqlite'
       ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
-      : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)).rows.map((r) => r.name);
+      : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)).rows.map(
+          (r) => r.name,
+        );
   assert.ok(tables.length >= 20, `found the tables (${tables.join(', ')})`);
   const out: Array<{ table: string; row: string }> = [];
   for (const t of tables) {
@@ -64,14 +66,30 @@ for (const kind of DATABASES) {
         problem: 'mailbox-full-for-erase-check-7f3a@example.jp',
       };
       const deps = botDeps(s);
-      const a = (await s.call('POST', '/api/v1/consultations', booking({ citizen: { name: secret.name, email: secret.email }, topic: secret.topic }), { 'idempotency-key': 'book-a-1' })).body;
-      const b = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00', citizen: { name: secret.name2, email: secret.email2 } }))).body;
+      const a = (
+        await s.call('POST', '/api/v1/consultations', booking({ citizen: { name: secret.name, email: secret.email }, topic: secret.topic }), {
+          'idempotency-key': 'book-a-1',
+        })
+      ).body;
+      const b = (
+        await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00', citizen: { name: secret.name2, email: secret.email2 } }))
+      ).body;
       await s.running.worker.idle();
       // Staff book one by typing the citizen's name in the console (kept as the conversation).
       const { cookie, csrf } = await signIn(s.url);
-      await fetch(`${s.url}/console/staff`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': FORM }, body: new URLSearchParams({ csrf, name: '受付 鈴木' }) });
+      await fetch(`${s.url}/console/staff`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, name: '受付 鈴木' }),
+      });
       const consoleStaff = (await s.running.store.db.selectFrom('staff').select('id').where('platform', '=', 'console').executeTakeFirstOrThrow()).id;
-      const said = await fetch(`${s.url}/console/say`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': FORM }, body: new URLSearchParams({ csrf, staff: consoleStaff, text: `/book 12/3 10:00 60 ${secret.name3} ${secret.email3} 税務` }) });
+      const said = await fetch(`${s.url}/console/say`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, staff: consoleStaff, text: `/book 12/3 10:00 60 ${secret.name3} ${secret.email3} 税務` }),
+      });
       assert.equal(said.status, 303);
       // A relay with a note, accepted (the accepter is sent the citizen's name), and the app's survey with a comment.
       await handleMessage(deps, tax, '/duty on 税務');
@@ -82,9 +100,25 @@ for (const kind of DATABASES) {
       const { handleAction } = await import('../bot/index.ts');
       await handleAction(deps, tax, { verb: 'accept', relayId });
       await s.running.worker.idle();
-      await citizenAt({ db: s.running.store.db, ids: createIdSource(), clock: () => s.clock.now }, a.id, 'end', { survey: { satisfaction: 4, again: true, comment: secret.comment } });
+      await citizenAt({ db: s.running.store.db, ids: createIdSource(), clock: () => s.clock.now }, a.id, 'end', {
+        survey: { satisfaction: 4, again: true, comment: secret.comment },
+      });
       // A mail server's refusal naming the address, kept on a job.
-      await s.running.store.db.insertInto('outbox').values({ id: 'zzzz-erase-check', kind: 'mail.staff_notice', consultation_id: a.id, payload: JSON.stringify({ problem: secret.problem }), status: 'dead', run_after: new Date(s.clock.now).toISOString(), locked_until: null, last_error: secret.problem, created_at: new Date(s.clock.now).toISOString(), done_at: new Date(s.clock.now).toISOString() }).execute();
+      await s.running.store.db
+        .insertInto('outbox')
+        .values({
+          id: 'zzzz-erase-check',
+          kind: 'mail.staff_notice',
+          consultation_id: a.id,
+          payload: JSON.stringify({ problem: secret.problem }),
+          status: 'dead',
+          run_after: new Date(s.clock.now).toISOString(),
+          locked_until: null,
+          last_error: secret.problem,
+          created_at: new Date(s.clock.now).toISOString(),
+          done_at: new Date(s.clock.now).toISOString(),
+        })
+        .execute();
       s.clock.now = jst('2026-11-30', '09:00');
       assert.equal((await s.call('POST', `/api/v1/consultations/${b.id}/cancel`, { reason: secret.reason })).status, 200);
       await s.running.worker.idle();
@@ -110,9 +144,14 @@ for (const kind of DATABASES) {
         assert.deepEqual(where, [], `${what} left in the tables`);
       }
       for (const f of everyFile(s.config.dataDir)) {
-        for (const [what, word] of Object.entries(secret)) assert.ok(!f.bytes.includes(Buffer.from(word, 'utf8')), `${what} left in ${path.relative(s.config.dataDir, f.file)}`);
+        for (const [what, word] of Object.entries(secret))
+          assert.ok(!f.bytes.includes(Buffer.from(word, 'utf8')), `${what} left in ${path.relative(s.config.dataDir, f.file)}`);
       }
-      assert.deepEqual(readdirSync(outbox).filter((f) => f.endsWith('.eml')), [], 'the .eml files went with them');
+      assert.deepEqual(
+        readdirSync(outbox).filter((f) => f.endsWith('.eml')),
+        [],
+        'the .eml files went with them',
+      );
 
       // What the figures need stays.
       const kept = (await s.call('GET', `/api/v1/consultations/${a.id}`)).body;
@@ -127,7 +166,10 @@ for (const kind of DATABASES) {
       const progress = await s.running.store.db.selectFrom('app_progress').select('survey').where('consultation_id', '=', a.id).executeTakeFirstOrThrow();
       assert.deepEqual(JSON.parse(progress.survey!), { satisfaction: 4, again: true, comment: '' });
       // The audit log keeps the fact of each change, without the values.
-      const audit = (await s.call('GET', `/api/v1/consultations/${a.id}/audit`)).body.entries as Array<{ action: string; after: { citizen?: { name: string } } | null }>;
+      const audit = (await s.call('GET', `/api/v1/consultations/${a.id}/audit`)).body.entries as Array<{
+        action: string;
+        after: { citizen?: { name: string } } | null;
+      }>;
       assert.ok(audit.some((e) => e.action === 'consultation.booked' && e.after?.citizen?.name === '[erased]'));
       assert.ok(audit.some((e) => e.action === 'consultation.personal_data_erased'));
     });
@@ -159,11 +201,20 @@ for (const kind of DATABASES) {
       const found = await (await fetch(`${s.url}/admin/privacy?id=${d.id}`, { headers: { cookie } })).text();
       assert.match(found, new RegExp(`相談 #${d.id}`));
       assert.match(found, /個人情報を消去する/);
-      const unconfirmed = await fetch(`${s.url}/admin/privacy/erase`, { method: 'POST', headers: { cookie, 'content-type': FORM }, body: new URLSearchParams({ csrf, id: d.id }) });
+      const unconfirmed = await fetch(`${s.url}/admin/privacy/erase`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, id: d.id }),
+      });
       assert.equal(unconfirmed.status, 422);
       assert.match(await unconfirmed.text(), /チェックを入れてください/);
       assert.equal((await s.call('GET', `/api/v1/consultations/${d.id}`)).body.personalDataErasedAt, null, 'nothing erased without the confirmation');
-      const done = await fetch(`${s.url}/admin/privacy/erase`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': FORM }, body: new URLSearchParams({ csrf, id: d.id, confirm: 'yes' }) });
+      const done = await fetch(`${s.url}/admin/privacy/erase`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, id: d.id, confirm: 'yes' }),
+      });
       assert.equal(done.status, 303);
       assert.ok((await s.call('GET', `/api/v1/consultations/${d.id}`)).body.personalDataErasedAt);
       const upcoming = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-03T10:00:00+09:00' }))).body;

@@ -46,42 +46,81 @@ for (const kind of DATABASES) {
       const silent = createServer(() => {});
       const silentPort = await listenLocal(silent);
       const received: string[] = [];
-      const sink = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onData(stream, _s, cb) { stream.on('data', () => {}); stream.on('end', () => { received.push('message'); cb(); }); } });
+      const sink = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS'],
+        onData(stream, _s, cb) {
+          stream.on('data', () => {});
+          stream.on('end', () => {
+            received.push('message');
+            cb();
+          });
+        },
+      });
       const sinkPort = await new Promise<number>((resolve) => sink.listen(0, '127.0.0.1', () => resolve((sink.server.address() as AddressInfo).port)));
       const port = await freePort();
       const databaseUrl = kind === 'postgres' ? `${PG_URL}?options=${encodeURIComponent(`-c search_path=${place.pgSchema},public`)}` : '';
       const child = spawn(process.execPath, ['main.ts'], {
         cwd: root,
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, PORT: String(port), BIND_ADDRESS: '127.0.0.1', DATA_DIR: place.env.DATA_DIR!, DATABASE_URL: databaseUrl, BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN, SMTP_URL: `smtp://127.0.0.1:${silentPort}`, LOG_LEVEL: 'silent' },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          BIND_ADDRESS: '127.0.0.1',
+          DATA_DIR: place.env.DATA_DIR!,
+          DATABASE_URL: databaseUrl,
+          BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN,
+          SMTP_URL: `smtp://127.0.0.1:${silentPort}`,
+          LOG_LEVEL: 'silent',
+        },
       });
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       const base = `http://127.0.0.1:${port}`;
-      const store = await openStore({ databaseUrl: testConfig(place.env).databaseUrl, sqlitePath: testConfig(place.env).sqlitePath, ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}) });
+      const store = await openStore({
+        databaseUrl: testConfig(place.env).databaseUrl,
+        sqlitePath: testConfig(place.env).sqlitePath,
+        ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
+      });
       let second: Awaited<ReturnType<typeof startServer>> | null = null;
       try {
         await until(`npm start to answer (${stderr})`, Date.now() + 30_000, async () => (await fetch(`${base}/healthz`)).ok);
         const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
         const day = (d: number) => new Date(Date.now() + 9 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10);
-        const slots = (await (await fetch(`${base}/api/v1/slots?from=${day(1)}&to=${day(20)}&duration=30`, { headers: auth })).json()) as { slots: Array<{ start: string }> };
+        const slots = (await (await fetch(`${base}/api/v1/slots?from=${day(1)}&to=${day(20)}&duration=30`, { headers: auth })).json()) as {
+          slots: Array<{ start: string }>;
+        };
         const booked = await fetch(`${base}/api/v1/consultations`, {
           method: 'POST',
           headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ start: slots.slots[0]!.start, durationMinutes: 30, department: '税務課', citizen: { name: '山田太郎', email: 'yamada@example.jp' } }),
+          body: JSON.stringify({
+            start: slots.slots[0]!.start,
+            durationMinutes: 30,
+            department: '税務課',
+            citizen: { name: '山田太郎', email: 'yamada@example.jp' },
+          }),
         });
         assert.equal(booked.status, 201);
         const c = (await booked.json()) as { id: string };
         // The invitation is running (leased) in the child, stuck on the silent mail server: now the process dies.
         await until('the invitation job to be running', Date.now() + 20_000, () =>
-          store.db.selectFrom('outbox').select('id').where('kind', '=', 'mail.invitation').where('status', '=', 'pending').where('locked_until', 'is not', null).executeTakeFirst(),
+          store.db
+            .selectFrom('outbox')
+            .select('id')
+            .where('kind', '=', 'mail.invitation')
+            .where('status', '=', 'pending')
+            .where('locked_until', 'is not', null)
+            .executeTakeFirst(),
         );
         child.kill('SIGKILL');
         await exited;
         const killedAt = Date.now();
         // Started again at once (as a service manager would), with a mail server that answers.
-        second = await startServer(testConfig({ ...place.env, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN }), { log: createLogger('silent'), ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}) });
+        second = await startServer(testConfig({ ...place.env, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN }), {
+          log: createLogger('silent'),
+          ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
+        });
         await until('the restarted instance to send the invitation', killedAt + 30_000, async () => {
           const row = await store.db.selectFrom('consultations').select('status').where('id', '=', c.id).executeTakeFirstOrThrow();
           return row.status === 'invited';
@@ -110,7 +149,15 @@ function slowProvider(ms: number) {
     async createMeeting(r) {
       calls.push(r.consultationId);
       await sleep(ms);
-      return { provider: 'dryrun', providerMeetingId: `dryrun-${r.consultationId}`, meetingNumber: '912345678', password: '123456', joinUrl: `http://127.0.0.1/dry-run/meetings/dryrun-${r.consultationId}`, dialIn: [], sipAddress: '' };
+      return {
+        provider: 'dryrun',
+        providerMeetingId: `dryrun-${r.consultationId}`,
+        meetingNumber: '912345678',
+        password: '123456',
+        joinUrl: `http://127.0.0.1/dry-run/meetings/dryrun-${r.consultationId}`,
+        dialIn: [],
+        sipAddress: '',
+      };
     },
     updateMeeting: async (m) => m,
     deleteMeeting: async () => {},
@@ -125,7 +172,13 @@ for (const kind of DATABASES) {
     it('the lease is renewed while the job runs, so no other worker takes it', async () => {
       const place = await freshPlace(kind);
       const slow = slowProvider(2_000);
-      const options = { log: createLogger('silent'), providers: { dryrun: slow.provider }, jobLeases: { leaseMs: 500, heartbeatMs: 100 }, workerPollMs: 100, ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}) };
+      const options = {
+        log: createLogger('silent'),
+        providers: { dryrun: slow.provider },
+        jobLeases: { leaseMs: 500, heartbeatMs: 100 },
+        workerPollMs: 100,
+        ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
+      };
       const config = testConfig(place.env);
       const a = await startServer(config, options);
       // PostgreSQL: a second instance polls all the while. (SQLite is one instance's store.)
@@ -133,15 +186,37 @@ for (const kind of DATABASES) {
       try {
         const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
         const day = (d: number) => new Date(Date.now() + 9 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10);
-        const slots = (await (await fetch(`${a.url}/api/v1/slots?from=${day(1)}&to=${day(20)}&duration=30`, { headers: auth })).json()) as { slots: Array<{ start: string }> };
-        const booked = await fetch(`${a.url}/api/v1/consultations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ start: slots.slots[0]!.start, durationMinutes: 30, department: '税務課', citizen: { name: '山田太郎', email: 'yamada@example.jp' } }) });
+        const slots = (await (await fetch(`${a.url}/api/v1/slots?from=${day(1)}&to=${day(20)}&duration=30`, { headers: auth })).json()) as {
+          slots: Array<{ start: string }>;
+        };
+        const booked = await fetch(`${a.url}/api/v1/consultations`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            start: slots.slots[0]!.start,
+            durationMinutes: 30,
+            department: '税務課',
+            citizen: { name: '山田太郎', email: 'yamada@example.jp' },
+          }),
+        });
         const c = (await booked.json()) as { id: string };
-        const lease = () => a.store.db.selectFrom('outbox').select('locked_until').where('kind', '=', 'meeting.sync').where('consultation_id', '=', c.id).executeTakeFirstOrThrow().then((r) => r.locked_until);
+        const lease = () =>
+          a.store.db
+            .selectFrom('outbox')
+            .select('locked_until')
+            .where('kind', '=', 'meeting.sync')
+            .where('consultation_id', '=', c.id)
+            .executeTakeFirstOrThrow()
+            .then((r) => r.locked_until);
         const first = await until('the meeting job to run', Date.now() + 5_000, lease);
         await sleep(800);
         const later = await lease();
         assert.ok(later && later > first, `renewed while running (${first} → ${later})`);
-        await until('the meeting to be made', Date.now() + 10_000, async () => (await a.store.db.selectFrom('consultations').select('status').where('id', '=', c.id).executeTakeFirstOrThrow()).status !== 'booked');
+        await until(
+          'the meeting to be made',
+          Date.now() + 10_000,
+          async () => (await a.store.db.selectFrom('consultations').select('status').where('id', '=', c.id).executeTakeFirstOrThrow()).status !== 'booked',
+        );
         assert.deepEqual(slow.calls, [c.id], 'made once, by one worker, though the job ran four times longer than its lease');
       } finally {
         await b?.close();

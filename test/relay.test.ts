@@ -26,7 +26,16 @@ for (const kind of DATABASES) {
 
     async function consultation(hour: number): Promise<string> {
       const config = testConfig(place.env);
-      const r = await bookConsultation({ store, config, ids, clock: () => TEST_NOW }, { start: jst('2026-12-01', `${String(hour).padStart(2, '0')}:00`), durationMinutes: 45, department: '総合窓口課', citizen: { name: '山田太郎', email: 'yamada@example.jp' } }, 'test');
+      const r = await bookConsultation(
+        { store, config, ids, clock: () => TEST_NOW },
+        {
+          start: jst('2026-12-01', `${String(hour).padStart(2, '0')}:00`),
+          durationMinutes: 45,
+          department: '総合窓口課',
+          citizen: { name: '山田太郎', email: 'yamada@example.jp' },
+        },
+        'test',
+      );
       assert.ok(r.ok, JSON.stringify(r));
       return r.value.consultation.id;
     }
@@ -73,7 +82,14 @@ for (const kind of DATABASES) {
       assert.equal(other.value.position, 1, 'first in welfare');
       clock.now += 4 * 60_000;
       const q = await waitingQueue(store.db, clock.now);
-      assert.deepEqual(q.map((e) => [e.relay.consultationId, e.position, e.waitingMinutes]), [[c1, 1, 5], [c2, 2, 4], [c3, 1, 4]]);
+      assert.deepEqual(
+        q.map((e) => [e.relay.consultationId, e.position, e.waitingMinutes]),
+        [
+          [c1, 1, 5],
+          [c2, 2, 4],
+          [c3, 1, 4],
+        ],
+      );
       const again = await requestRelay(deps, { consultationId: c1, toDepartmentId: pension, fromDepartmentId: null, note: '', requestedBy: 'staff:A' });
       assert.equal(again.ok, false);
       if (!again.ok) assert.match(again.reason.message.ja, /すでにほかの課へおつなぎ中/);
@@ -85,7 +101,11 @@ for (const kind of DATABASES) {
       const b = await requestRelay(deps, { consultationId: c2, toDepartmentId: tax, fromDepartmentId: null, note: '', requestedBy: 'staff:A' });
       assert.ok(a.ok && b.ok);
       await acceptRelay(deps, b.value.relay.id, 'staff:T');
-      assert.deepEqual(await claimDue(store.db, store.dialect, clock.now + 2 * 60_000, 60_000, 10).then((j) => j.filter((x) => x.kind === 'relay.escalate')), [], 'not before 3 minutes');
+      assert.deepEqual(
+        await claimDue(store.db, store.dialect, clock.now + 2 * 60_000, 60_000, 10).then((j) => j.filter((x) => x.kind === 'relay.escalate')),
+        [],
+        'not before 3 minutes',
+      );
       clock.now += 3 * 60_000;
       const due = (await claimDue(store.db, store.dialect, clock.now, 60_000, 10)).filter((x) => x.kind === 'relay.escalate');
       assert.equal(due.length, 2);

@@ -12,15 +12,36 @@ import { COMMAND_ALIASES, COMMAND_NAMES } from '../bot/parse.ts';
 import { offerChannelLink } from '../bot/channel-links.ts';
 import { createLogger } from '../core/log.ts';
 import { startServer } from '../server.ts';
-import { ADMIN_TOKEN, DATABASES, FORM, PG_URL, TEST_NOW, booking, botDeps, freshPlace, signIn, serverForEachTest, startTestServer, testConfig } from './helpers.ts';
+import {
+  ADMIN_TOKEN,
+  DATABASES,
+  FORM,
+  PG_URL,
+  TEST_NOW,
+  booking,
+  botDeps,
+  freshPlace,
+  signIn,
+  serverForEachTest,
+  startTestServer,
+  testConfig,
+} from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
 /** Tries a sign-in with email and password (a fresh sign-in page each time, as a browser would). */
 async function tryPassword(url: string, email: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
   const login = await fetch(`${url}/admin/login`);
-  const loginCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const loginCookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const loginCsrf = /name="login_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  return fetch(`${url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': FORM, cookie: loginCookie, ...headers }, body: new URLSearchParams({ login_csrf: loginCsrf, email, password }) });
+  return fetch(`${url}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': FORM, cookie: loginCookie, ...headers },
+    body: new URLSearchParams({ login_csrf: loginCsrf, email, password }),
+  });
 }
 
 for (const kind of DATABASES) {
@@ -36,9 +57,18 @@ for (const kind of DATABASES) {
         assert.match(await res.text(), /このページからは送信できません/);
       }
       const { cookie, csrf } = await signIn(s.url);
-      const post = await fetch(`${s.url}/admin/departments`, { method: 'POST', headers: { origin: 'null', cookie, 'content-type': FORM }, body: new URLSearchParams({ csrf, name: '新しい課' }) });
+      const post = await fetch(`${s.url}/admin/departments`, {
+        method: 'POST',
+        headers: { origin: 'null', cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, name: '新しい課' }),
+      });
       assert.equal(post.status, 403);
-      const consolePost = await fetch(`${s.url}/console/staff`, { method: 'POST', redirect: 'manual', headers: { origin: 'null', cookie, 'content-type': FORM }, body: new URLSearchParams({ csrf, name: 'x' }) });
+      const consolePost = await fetch(`${s.url}/console/staff`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: 'null', cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, name: 'x' }),
+      });
       assert.equal(consolePost.status, 403);
     });
 
@@ -82,19 +112,72 @@ for (const kind of DATABASES) {
 
     it('headers, paths and bodies', async () => {
       const paths = [
-        '/', '/healthz', '/nope', '/admin', '/admin/login', '/admin/logout', '/admin/templates', '/admin/templates/invitation/ja', '/admin/templates/invitation/ja/preview',
-        '/admin/templates/invitation/ja/rollback', '/admin/templates/invitation/ja/test', '/admin/templates/nope/xx', '/admin/departments', '/admin/calendar', '/admin/calendar/exceptions',
-        '/admin/app', '/admin/app/consent', '/admin/app/checklist', '/admin/app/checklist/general', '/admin/privacy', '/admin/privacy/erase', '/console', '/console/say', '/console/action',
-        '/console/staff', '/console/feed', '/api/v1/openapi.json', '/api/v1/hosts', '/api/v1/departments', '/api/v1/slots', '/api/v1/consultations', '/api/v1/calendar/exceptions', '/api/v1/tokens',
-        '/app/webex', '/app/teams', '/app/teams/config', '/app/webex/open', '/app/teams/open', '/app/assets/x.js',
+        '/',
+        '/healthz',
+        '/nope',
+        '/admin',
+        '/admin/login',
+        '/admin/logout',
+        '/admin/templates',
+        '/admin/templates/invitation/ja',
+        '/admin/templates/invitation/ja/preview',
+        '/admin/templates/invitation/ja/rollback',
+        '/admin/templates/invitation/ja/test',
+        '/admin/templates/nope/xx',
+        '/admin/departments',
+        '/admin/calendar',
+        '/admin/calendar/exceptions',
+        '/admin/app',
+        '/admin/app/consent',
+        '/admin/app/checklist',
+        '/admin/app/checklist/general',
+        '/admin/privacy',
+        '/admin/privacy/erase',
+        '/console',
+        '/console/say',
+        '/console/action',
+        '/console/staff',
+        '/console/feed',
+        '/api/v1/openapi.json',
+        '/api/v1/hosts',
+        '/api/v1/departments',
+        '/api/v1/slots',
+        '/api/v1/consultations',
+        '/api/v1/calendar/exceptions',
+        '/api/v1/tokens',
+        '/app/webex',
+        '/app/teams',
+        '/app/teams/config',
+        '/app/webex/open',
+        '/app/teams/open',
+        '/app/assets/x.js',
       ];
-      const idPaths = ['/api/v1/consultations/', '/api/v1/hosts/', '/api/v1/tokens/', '/api/v1/calendar/exceptions/', '/app/c/', '/app/s/', '/admin/departments/', '/admin/app/checklist/', '/dry-run/meetings/', '/admin/templates/invitation/'];
+      const idPaths = [
+        '/api/v1/consultations/',
+        '/api/v1/hosts/',
+        '/api/v1/tokens/',
+        '/api/v1/calendar/exceptions/',
+        '/app/c/',
+        '/app/s/',
+        '/admin/departments/',
+        '/admin/app/checklist/',
+        '/dry-run/meetings/',
+        '/admin/templates/invitation/',
+      ];
       const suffixes = ['', '/cancel', '/retry', '/erase', '/app', '/audit', '/consent', '/documents', '/end', '/events', '/actions', '/delete', '/rollback'];
       const path = fc.oneof(
         fc.constantFrom(...paths),
-        fc.tuple(fc.constantFrom(...idPaths), fc.oneof(fc.constant(consultationId), anyText(20).map(encodeURIComponent), fc.constantFrom('%E0%A4%A', '%', '..%2F..', '%00')), fc.constantFrom(...suffixes)).map(([a, b, c]) => `${a}${b}${c}`),
+        fc
+          .tuple(
+            fc.constantFrom(...idPaths),
+            fc.oneof(fc.constant(consultationId), anyText(20).map(encodeURIComponent), fc.constantFrom('%E0%A4%A', '%', '..%2F..', '%00')),
+            fc.constantFrom(...suffixes),
+          )
+          .map(([a, b, c]) => `${a}${b}${c}`),
         fc.constantFrom(...suffixes).map((x) => `${citizenPath}${x}`),
-        fc.tuple(fc.constantFrom('/api/v1/slots', '/api/v1/consultations', '/admin/privacy', '/console', '/admin/login', citizenPath), ascii(30)).map(([p, q]) => `${p}?${encodeURI(q).replace(/#/g, '%23')}`),
+        fc
+          .tuple(fc.constantFrom('/api/v1/slots', '/api/v1/consultations', '/admin/privacy', '/console', '/admin/login', citizenPath), ascii(30))
+          .map(([p, q]) => `${p}?${encodeURI(q).replace(/#/g, '%23')}`),
       );
       const cookie = fc.oneof(
         fc.constant(undefined),
@@ -103,15 +186,90 @@ for (const kind of DATABASES) {
         ascii(60),
       );
       const origin = fc.oneof(fc.constant(undefined), fc.constantFrom('null', s.url, 'https://evil.example', 'http://[::1', 'x'), ascii(30));
-      const contentType = fc.constantFrom(undefined, 'application/json', FORM, 'text/plain', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x', '*/*', 'garbage', 'application/problem+json');
-      const authorization = fc.oneof(fc.constant(undefined), fc.constant(`Bearer ${ADMIN_TOKEN}`), ascii(40).map((t) => `Bearer ${t}`), ascii(40));
+      const contentType = fc.constantFrom(
+        undefined,
+        'application/json',
+        FORM,
+        'text/plain',
+        'application/json; charset=latin1',
+        'application/json; charset=utf-16',
+        'multipart/form-data; boundary=x',
+        '*/*',
+        'garbage',
+        'application/problem+json',
+      );
+      const authorization = fc.oneof(
+        fc.constant(undefined),
+        fc.constant(`Bearer ${ADMIN_TOKEN}`),
+        ascii(40).map((t) => `Bearer ${t}`),
+        ascii(40),
+      );
       const csrf = fc.oneof(fc.constant(undefined), fc.constant(session.csrf), ascii(30));
       const jsonBody = fc.oneof(
         fc.json({ maxDepth: 3 }),
-        fc.record({ start: fc.oneof(fc.constant('2026-12-02T10:00:00+09:00'), anyText(30)), durationMinutes: fc.oneof(fc.integer({ min: -10, max: 2000 }), anyText(5)), department: fc.oneof(fc.constant('税務'), anyText(10)), citizen: fc.oneof(fc.record({ name: anyText(10), email: fc.oneof(fc.emailAddress(), anyText(10)) }), fc.json()), topic: anyText(30) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
-        fc.record({ subject: anyText(40), text: fc.oneof(anyText(60), fc.constantFrom('{{ x', '{% if %}', '{{ citizen.name | nope }}', '{% for x in (1..99999999) %}{% endfor %}', '<script>alert(1)</script>{{')), html: anyText(60) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+        fc
+          .record(
+            {
+              start: fc.oneof(fc.constant('2026-12-02T10:00:00+09:00'), anyText(30)),
+              durationMinutes: fc.oneof(fc.integer({ min: -10, max: 2000 }), anyText(5)),
+              department: fc.oneof(fc.constant('税務'), anyText(10)),
+              citizen: fc.oneof(fc.record({ name: anyText(10), email: fc.oneof(fc.emailAddress(), anyText(10)) }), fc.json()),
+              topic: anyText(30),
+            },
+            { requiredKeys: [] },
+          )
+          .map((o) => JSON.stringify(o)),
+        fc
+          .record(
+            {
+              subject: anyText(40),
+              text: fc.oneof(
+                anyText(60),
+                fc.constantFrom('{{ x', '{% if %}', '{{ citizen.name | nope }}', '{% for x in (1..99999999) %}{% endfor %}', '<script>alert(1)</script>{{'),
+              ),
+              html: anyText(60),
+            },
+            { requiredKeys: [] },
+          )
+          .map((o) => JSON.stringify(o)),
       );
-      const formBody = fc.dictionary(fc.constantFrom('csrf', 'login_csrf', 'token', 'email', 'password', 'name', 'aliases', 'contact', 'kind', 'startDate', 'endDate', 'startTime', 'endTime', 'note', 'text', 'staff', 'action', 'id', 'confirm', 'version', 'key', 'to', 'subject', 'html', 'answer', 'lang', 'via', 'step', 'satisfaction', 'comment'), anyText(40), { maxKeys: 6 })
+      const formBody = fc
+        .dictionary(
+          fc.constantFrom(
+            'csrf',
+            'login_csrf',
+            'token',
+            'email',
+            'password',
+            'name',
+            'aliases',
+            'contact',
+            'kind',
+            'startDate',
+            'endDate',
+            'startTime',
+            'endTime',
+            'note',
+            'text',
+            'staff',
+            'action',
+            'id',
+            'confirm',
+            'version',
+            'key',
+            'to',
+            'subject',
+            'html',
+            'answer',
+            'lang',
+            'via',
+            'step',
+            'satisfaction',
+            'comment',
+          ),
+          anyText(40),
+          { maxKeys: 6 },
+        )
         .chain((d) => csrf.map((c) => (c === undefined ? d : { ...d, csrf: c })))
         .map((d) => new URLSearchParams(d as Record<string, string>).toString());
       const body = fc.oneof(fc.constant(undefined), jsonBody, formBody, anyText(100));
@@ -137,7 +295,13 @@ for (const kind of DATABASES) {
           if (r.csrf !== undefined) headers['x-csrf-token'] = r.csrf;
           if (r.idempotencyKey !== undefined) headers['idempotency-key'] = r.idempotencyKey;
           const withBody = r.body !== undefined && r.method !== 'GET' && r.method !== 'HEAD';
-          const res = await fetch(`${s.url}${r.path}`, { method: r.method, redirect: 'manual', headers, ...(withBody ? { body: r.body } : {}), signal: AbortSignal.timeout(10_000) });
+          const res = await fetch(`${s.url}${r.path}`, {
+            method: r.method,
+            redirect: 'manual',
+            headers,
+            ...(withBody ? { body: r.body } : {}),
+            signal: AbortSignal.timeout(10_000),
+          });
           // Live pages stream: read only the head of an event stream.
           if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) await res.body?.cancel();
           else await res.arrayBuffer();
@@ -147,27 +311,77 @@ for (const kind of DATABASES) {
         { numRuns: 400, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
       );
       // The fuzz reached the handlers, not only the front door.
-      for (const status of ['200', '303', '401', '403', '404', '422']) assert.ok(seen.includes(status), `some answers were ${status}: ${[...new Set(seen)].join(' ')}`);
+      for (const status of ['200', '303', '401', '403', '404', '422'])
+        assert.ok(seen.includes(status), `some answers were ${status}: ${[...new Set(seen)].join(' ')}`);
     });
 
     it('bot commands and card actions: every one answered, none ends in the internal-error reply', async () => {
       const deps = botDeps(s);
       const words = [...COMMAND_NAMES, ...COMMAND_NAMES.flatMap((n) => COMMAND_ALIASES[n])];
       const arg = fc.oneof(
-        fc.constantFrom('税務', '年金', 'ぜいむ', '12/1', '2026-12-01', '12月1日', '13/45', '10:00', '25:99', '60', '0', '-5', '99999', 'on', 'off', 'yamada@example.jp', '山田太郎', `#${consultationId}`, '#ZZZZZZZZ', '#', '@madoguchi'),
+        fc.constantFrom(
+          '税務',
+          '年金',
+          'ぜいむ',
+          '12/1',
+          '2026-12-01',
+          '12月1日',
+          '13/45',
+          '10:00',
+          '25:99',
+          '60',
+          '0',
+          '-5',
+          '99999',
+          'on',
+          'off',
+          'yamada@example.jp',
+          '山田太郎',
+          `#${consultationId}`,
+          '#ZZZZZZZZ',
+          '#',
+          '@madoguchi',
+        ),
         fc.string({ unit: 'grapheme', maxLength: 12 }),
       );
-      const message = fc.tuple(fc.constantFrom('', '/', '／', '@madoguchi '), fc.oneof(fc.constantFrom(...words), fc.string({ unit: 'grapheme', maxLength: 8 })), fc.array(arg, { maxLength: 7 })).map(([slash, w, args]) => `${slash}${w} ${args.join(' ')}`);
-      const sender = fc.record({ platform: fc.constantFrom('console', 'webex', 'teams'), userId: fc.constantFrom('u1', 'u2', 'u3'), displayName: fc.constantFrom('受付 山本', '税務 田中', ''), direct: fc.boolean(), space: fc.constantFrom('room-1', '19:tax@thread.tacv2') }) as fc.Arbitrary<Sender>;
+      const message = fc
+        .tuple(
+          fc.constantFrom('', '/', '／', '@madoguchi '),
+          fc.oneof(fc.constantFrom(...words), fc.string({ unit: 'grapheme', maxLength: 8 })),
+          fc.array(arg, { maxLength: 7 }),
+        )
+        .map(([slash, w, args]) => `${slash}${w} ${args.join(' ')}`);
+      const sender = fc.record({
+        platform: fc.constantFrom('console', 'webex', 'teams'),
+        userId: fc.constantFrom('u1', 'u2', 'u3'),
+        displayName: fc.constantFrom('受付 山本', '税務 田中', ''),
+        direct: fc.boolean(),
+        space: fc.constantFrom('room-1', '19:tax@thread.tacv2'),
+      }) as fc.Arbitrary<Sender>;
       const verbs = ['accept', 'decline', 'keep-waiting', 'cancel-relay', 'reroute', 'relay', 'link-channel', 'book', 'nope'];
-      const action = fc.dictionary(fc.constantFrom('verb', 'relayId', 'department', 'consultationId', 'note', 'channel', 'offer', 'date', 'time', 'duration', 'name', 'email', 'topic'), fc.oneof(fc.constantFrom(...verbs), arg, fc.json({ maxDepth: 1 }).map((j) => JSON.parse(j) as unknown)), { maxKeys: 8 });
+      const action = fc.dictionary(
+        fc.constantFrom('verb', 'relayId', 'department', 'consultationId', 'note', 'channel', 'offer', 'date', 'time', 'duration', 'name', 'email', 'topic'),
+        fc.oneof(
+          fc.constantFrom(...verbs),
+          arg,
+          fc.json({ maxDepth: 1 }).map((j) => JSON.parse(j) as unknown),
+        ),
+        { maxKeys: 8 },
+      );
       const failedReply = /処理中に問題が起きました/;
       await fc.assert(
-        fc.asyncProperty(sender, fc.oneof(message.map((m) => ({ m })), action.map((a) => ({ a }))), async (who, input) => {
-          const reply = 'm' in input ? await handleMessage(deps, who, input.m) : await handleAction(deps, who, input.a as Record<string, unknown>);
-          assert.ok(reply.text.length > 0, 'never silent');
-          assert.doesNotMatch(reply.text, failedReply, JSON.stringify(input));
-        }),
+        fc.asyncProperty(
+          sender,
+          fc.oneof(
+            message.map((m) => ({ m })),
+            action.map((a) => ({ a })),
+          ),
+          async (who, input) => {
+            const reply = 'm' in input ? await handleMessage(deps, who, input.m) : await handleAction(deps, who, input.a as Record<string, unknown>);
+            assert.ok(reply.text.length > 0, 'never silent');
+            assert.doesNotMatch(reply.text, failedReply, JSON.stringify(input));
+          },
+        ),
         { numRuns: 300, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
       );
     });
@@ -178,7 +392,11 @@ for (const kind of DATABASES) {
     let s: TestServer;
     beforeEach(async () => {
       s = await startTestServer(kind);
-      await createAdminUser(s.running.store.db, createIdSource(), TEST_NOW, { email: 'kanri@city.example.jp', name: '管理 花子', password: 'correct horse battery staple' });
+      await createAdminUser(s.running.store.db, createIdSource(), TEST_NOW, {
+        email: 'kanri@city.example.jp',
+        name: '管理 花子',
+        password: 'correct horse battery staple',
+      });
     });
     afterEach(async () => {
       await s.close();
@@ -194,7 +412,11 @@ for (const kind of DATABASES) {
       assert.match(page, /Too many failed sign-ins/);
       assert.equal((await tryPassword(s.url, 'kanri@city.example.jp', 'correct horse battery staple')).status, 429);
       // Another account is not held back by this one's failures.
-      await createAdminUser(s.running.store.db, createIdSource(), TEST_NOW, { email: 'other@city.example.jp', name: '管理 次郎', password: 'another long pass phrase' });
+      await createAdminUser(s.running.store.db, createIdSource(), TEST_NOW, {
+        email: 'other@city.example.jp',
+        name: '管理 次郎',
+        password: 'another long pass phrase',
+      });
       assert.equal((await tryPassword(s.url, 'other@city.example.jp', 'another long pass phrase')).status, 303);
     });
 
@@ -274,7 +496,14 @@ for (const kind of DATABASES) {
       await s.running.worker.idle();
       const { cookie } = await signIn(s.url);
       const link = new URL(citizenLink(s.url, await linkKey(s.running.store.db, s.config.secretKey), c.id, Date.parse(c.end))).pathname;
-      for (const [p, headers] of [[`/api/v1/consultations/${c.id}`, { authorization: `Bearer ${ADMIN_TOKEN}` }], ['/api/v1/consultations?from=2026-12-01&to=2026-12-31', { authorization: `Bearer ${ADMIN_TOKEN}` }], ['/admin/privacy', { cookie }], ['/console', { cookie }], [link, {}], [`/dry-run/meetings/dryrun-${c.id}`, {}]] as Array<[string, Record<string, string>]>) {
+      for (const [p, headers] of [
+        [`/api/v1/consultations/${c.id}`, { authorization: `Bearer ${ADMIN_TOKEN}` }],
+        ['/api/v1/consultations?from=2026-12-01&to=2026-12-31', { authorization: `Bearer ${ADMIN_TOKEN}` }],
+        ['/admin/privacy', { cookie }],
+        ['/console', { cookie }],
+        [link, {}],
+        [`/dry-run/meetings/dryrun-${c.id}`, {}],
+      ] as Array<[string, Record<string, string>]>) {
         const res = await fetch(`${s.url}${p}`, { headers });
         await res.arrayBuffer();
         assert.equal(res.status, 200, p);
@@ -300,7 +529,8 @@ for (const kind of DATABASES) {
     this.timeout(30_000);
     let s: TestServer;
     serverForEachTest(kind, (x) => (s = x));
-    const channelOf = async () => (await s.running.store.db.selectFrom('departments').select('teams_channel').where('name', '=', '税務課').executeTakeFirstOrThrow()).teams_channel;
+    const channelOf = async () =>
+      (await s.running.store.db.selectFrom('departments').select('teams_channel').where('name', '=', '税務課').executeTakeFirstOrThrow()).teams_channel;
 
     it('a staff member’s card action cannot relink a department’s channel (Webex, another Teams channel, a replayed card)', async () => {
       const deps = botDeps(s);
@@ -313,13 +543,28 @@ for (const kind of DATABASES) {
       const offer = await offerChannelLink(s.running.store.db, s.clock.now, 'teams', '19:tax@thread.tacv2');
       const teamsStaff: Sender = { platform: 'teams', userId: 'aad-1', displayName: '職員 二', space: channel };
       assert.match((await handleAction(deps, teamsStaff, { verb: 'link-channel', channel, offer, department: '税務課' })).text, /管理者が管理画面/);
-      assert.match((await handleAction(deps, { ...teamsStaff, space: '19:tax@thread.tacv2' }, { verb: 'link-channel', channel: '19:tax@thread.tacv2', offer: 'made-up', department: '税務課' })).text, /管理者が管理画面/);
+      assert.match(
+        (
+          await handleAction(
+            deps,
+            { ...teamsStaff, space: '19:tax@thread.tacv2' },
+            { verb: 'link-channel', channel: '19:tax@thread.tacv2', offer: 'made-up', department: '税務課' },
+          )
+        ).text,
+        /管理者が管理画面/,
+      );
       assert.equal(await channelOf(), '');
       // The install card, in its own channel: linked once, audited; the same card again is refused.
       const inChannel = { ...teamsStaff, space: '19:tax@thread.tacv2' };
-      assert.match((await handleAction(deps, inChannel, { verb: 'link-channel', channel: '19:tax@thread.tacv2', offer, department: '税務課' })).text, /このチャネルで税務課への呼び出しを受けます/);
+      assert.match(
+        (await handleAction(deps, inChannel, { verb: 'link-channel', channel: '19:tax@thread.tacv2', offer, department: '税務課' })).text,
+        /このチャネルで税務課への呼び出しを受けます/,
+      );
       assert.equal(await channelOf(), '19:tax@thread.tacv2');
-      assert.match((await handleAction(deps, inChannel, { verb: 'link-channel', channel: '19:tax@thread.tacv2', offer, department: '福祉課' })).text, /管理者が管理画面/);
+      assert.match(
+        (await handleAction(deps, inChannel, { verb: 'link-channel', channel: '19:tax@thread.tacv2', offer, department: '福祉課' })).text,
+        /管理者が管理画面/,
+      );
       const audit = await s.running.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'department.teams_channel').execute();
       assert.equal(audit.length, 1);
       assert.match(audit[0]!.actor, /職員 二/);

@@ -59,14 +59,26 @@ for (const kind of DATABASES) {
 
     it('the database itself refuses overlapping consultations on one host (buffer included)', async () => {
       const { host, department } = await seed(store);
-      await store.db.insertInto('consultations').values(row(host.id, department.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z')).execute();
+      await store.db
+        .insertInto('consultations')
+        .values(row(host.id, department.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z'))
+        .execute();
       await assert.rejects(
-        store.db.insertInto('consultations').values(row(host.id, department.id, '2026-12-01T02:10:00.000Z', '2026-12-01T03:00:00.000Z', '2026-12-01T03:15:00.000Z')).execute(),
+        store.db
+          .insertInto('consultations')
+          .values(row(host.id, department.id, '2026-12-01T02:10:00.000Z', '2026-12-01T03:00:00.000Z', '2026-12-01T03:15:00.000Z'))
+          .execute(),
         /overlap|conflicting key|consultation_overlap/,
       );
       // touching the end of the buffer is fine, and a cancelled consultation blocks nothing
-      await store.db.insertInto('consultations').values(row(host.id, department.id, '2026-12-01T02:15:00.000Z', '2026-12-01T03:00:00.000Z', '2026-12-01T03:15:00.000Z')).execute();
-      await store.db.insertInto('consultations').values(row(host.id, department.id, '2026-12-01T02:30:00.000Z', '2026-12-01T03:00:00.000Z', '2026-12-01T03:15:00.000Z', 'cancelled')).execute();
+      await store.db
+        .insertInto('consultations')
+        .values(row(host.id, department.id, '2026-12-01T02:15:00.000Z', '2026-12-01T03:00:00.000Z', '2026-12-01T03:15:00.000Z'))
+        .execute();
+      await store.db
+        .insertInto('consultations')
+        .values(row(host.id, department.id, '2026-12-01T02:30:00.000Z', '2026-12-01T03:00:00.000Z', '2026-12-01T03:15:00.000Z', 'cancelled'))
+        .execute();
       // moving a row onto another is refused as well
       const last = row(host.id, department.id, '2026-12-01T05:00:00.000Z', '2026-12-01T06:00:00.000Z', '2026-12-01T06:15:00.000Z');
       await store.db.insertInto('consultations').values(last).execute();
@@ -79,7 +91,11 @@ for (const kind of DATABASES) {
     it('applies migrations once: opening the store again changes nothing', async () => {
       await seed(store);
       const config = testConfig(place.env);
-      const again = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}) });
+      const again = await openStore({
+        databaseUrl: config.databaseUrl,
+        sqlitePath: config.sqlitePath,
+        ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
+      });
       assert.equal((await listHosts(again.db)).length, 1);
       await again.close();
     });
@@ -130,7 +146,10 @@ for (const kind of DATABASES) {
       await assert.rejects(store.db.insertInto('hosts').values(host).execute(), /UNIQUE|duplicate key/);
       assert.equal(await addHostOnce(store.db, ids, NOW, { displayName: 'again', provider: 'dryrun', account: 'dryrun' }), null);
       // A retired row does not count: the account can be registered anew.
-      await store.db.updateTable('hosts').set({ retired_at: new Date(NOW).toISOString() }).execute();
+      await store.db
+        .updateTable('hosts')
+        .set({ retired_at: new Date(NOW).toISOString() })
+        .execute();
       assert.ok(await addHostOnce(store.db, ids, NOW, { displayName: 'new', provider: 'dryrun', account: 'dryrun' }));
     });
 
@@ -138,10 +157,18 @@ for (const kind of DATABASES) {
       const config = testConfig(place.env);
       const others =
         kind === 'postgres'
-          ? await Promise.all(Array.from({ length: 5 }, () => openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}) })))
+          ? await Promise.all(
+              Array.from({ length: 5 }, () =>
+                openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}) }),
+              ),
+            )
           : [store];
       try {
-        const made = await Promise.all(others.flatMap((o) => Array.from({ length: kind === 'postgres' ? 1 : 5 }, () => withStartupLock(o, (db) => bootstrapAdmin(db, createIdSource(), NOW, null)))));
+        const made = await Promise.all(
+          others.flatMap((o) =>
+            Array.from({ length: kind === 'postgres' ? 1 : 5 }, () => withStartupLock(o, (db) => bootstrapAdmin(db, createIdSource(), NOW, null))),
+          ),
+        );
         assert.equal(made.filter((t) => t !== null).length, 1);
         assert.equal((await store.db.selectFrom('api_tokens').select('id').execute()).length, 1);
       } finally {
@@ -153,14 +180,22 @@ for (const kind of DATABASES) {
       // A database at the state before 0008, with the same Webex account twice (what instances started together made).
       const fresh = await freshPlace(kind);
       const config = testConfig(fresh.env);
-      const old = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, ...(fresh.pgSchema ? { pgSchema: fresh.pgSchema } : {}), migrate: false });
+      const old = await openStore({
+        databaseUrl: config.databaseUrl,
+        sqlitePath: config.sqlitePath,
+        ...(fresh.pgSchema ? { pgSchema: fresh.pgSchema } : {}),
+        migrate: false,
+      });
       try {
         await migrateTo(old.db, old.dialect, '0007_app_content');
         const at = (m: number) => new Date(NOW + m).toISOString();
-        await old.db.insertInto('hosts').values([
-          { id: 'HOSTAAAA', display_name: 'PC', provider: 'webex', account: 'soudan@city.example.jp', created_at: at(0), retired_at: null },
-          { id: 'HOSTBBBB', display_name: 'PC', provider: 'webex', account: 'soudan@city.example.jp', created_at: at(1), retired_at: null },
-        ]).execute();
+        await old.db
+          .insertInto('hosts')
+          .values([
+            { id: 'HOSTAAAA', display_name: 'PC', provider: 'webex', account: 'soudan@city.example.jp', created_at: at(0), retired_at: null },
+            { id: 'HOSTBBBB', display_name: 'PC', provider: 'webex', account: 'soudan@city.example.jp', created_at: at(1), retired_at: null },
+          ])
+          .execute();
         await seedDepartments(old.db, ids, NOW);
         const dept = (await listDepartments(old.db))[0]!;
         const before0008 = (r: ReturnType<typeof row>) => {
@@ -170,9 +205,16 @@ for (const kind of DATABASES) {
         const onA = row('HOSTAAAA', dept.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z', 'invited');
         const onB = row('HOSTBBBB', dept.id, '2026-12-01T05:00:00.000Z', '2026-12-01T06:00:00.000Z', '2026-12-01T06:15:00.000Z', 'invited');
         const clash = row('HOSTBBBB', dept.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z', 'invited');
-        await old.db.insertInto('consultations').values([onA, onB, clash].map(before0008) as never).execute();
+        await old.db
+          .insertInto('consultations')
+          .values([onA, onB, clash].map(before0008) as never)
+          .execute();
         await migrateToLatest(old.db, old.dialect);
-        assert.deepEqual((await listHosts(old.db)).map((h) => h.id), ['HOSTAAAA'], 'the oldest row stays');
+        assert.deepEqual(
+          (await listHosts(old.db)).map((h) => h.id),
+          ['HOSTAAAA'],
+          'the oldest row stays',
+        );
         const after = await old.db.selectFrom('consultations').select(['id', 'host_id', 'status']).execute();
         assert.equal(after.find((c) => c.id === onB.id)!.host_id, 'HOSTAAAA', 'a consultation that fits moves to it');
         assert.equal(after.find((c) => c.id === onA.id)!.status, 'invited');

@@ -21,7 +21,12 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
   const stranger = keyPair('stranger-key');
 
   const token = (key = trusted, claims: Record<string, unknown> = {}) =>
-    jwt.sign({ serviceurl: SERVICE_URL, aud: CLIENT_ID, ...claims }, key.privateKey, { algorithm: 'RS256', keyid: key.kid, issuer: 'https://api.botframework.com', expiresIn: '5m' });
+    jwt.sign({ serviceurl: SERVICE_URL, aud: CLIENT_ID, ...claims }, key.privateKey, {
+      algorithm: 'RS256',
+      keyid: key.kid,
+      issuer: 'https://api.botframework.com',
+      expiresIn: '5m',
+    });
   // The token the bot uses to answer (from Entra): the SDK reads its expiry, so it is a JWT too.
   const outbound = jwt.sign({ aud: 'https://api.botframework.com' }, stranger.privateKey, { algorithm: 'RS256', expiresIn: '1h' });
 
@@ -38,15 +43,34 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
   });
 
   const post = (body: unknown, authorization?: string) =>
-    fetch(`${s.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
+    fetch(`${s.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    });
 
   before(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1/);
-    nock('https://login.botframework.com').persist().get('/v1/.well-known/keys').reply(200, { keys: [trusted.jwk] });
-    nock('https://login.botframework.com').persist().get('/v1/.well-known/openidconfiguration').reply(200, { issuer: 'https://api.botframework.com', jwks_uri: 'https://login.botframework.com/v1/.well-known/keys' });
-    nock('https://login.microsoftonline.com').persist().post(/\/oauth2\/v2\.0\/token/).query(true).reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: outbound });
-    s = await startTestServer('sqlite', { TEAMS_TENANT_ID: TENANT, TEAMS_CLIENT_ID: CLIENT_ID, TEAMS_CLIENT_SECRET: 'secret', TEAMS_HOST_USER_ID: 'host-user' });
+    nock('https://login.botframework.com')
+      .persist()
+      .get('/v1/.well-known/keys')
+      .reply(200, { keys: [trusted.jwk] });
+    nock('https://login.botframework.com')
+      .persist()
+      .get('/v1/.well-known/openidconfiguration')
+      .reply(200, { issuer: 'https://api.botframework.com', jwks_uri: 'https://login.botframework.com/v1/.well-known/keys' });
+    nock('https://login.microsoftonline.com')
+      .persist()
+      .post(/\/oauth2\/v2\.0\/token/)
+      .query(true)
+      .reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: outbound });
+    s = await startTestServer('sqlite', {
+      TEAMS_TENANT_ID: TENANT,
+      TEAMS_CLIENT_ID: CLIENT_ID,
+      TEAMS_CLIENT_SECRET: 'secret',
+      TEAMS_HOST_USER_ID: 'host-user',
+    });
   });
   after(async () => {
     await s?.close();
@@ -72,10 +96,19 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
   });
 
   it('added to a channel, the bot asks which department it serves; then relay alerts reach that channel as a card', async () => {
-    const c = (await s.call('POST', '/api/v1/consultations', { start: '2026-12-01T10:00:00+09:00', durationMinutes: 60, department: '総合窓口課', citizen: { name: '山田太郎', email: 'yamada@example.jp' } })).body;
+    const c = (
+      await s.call('POST', '/api/v1/consultations', {
+        start: '2026-12-01T10:00:00+09:00',
+        durationMinutes: 60,
+        department: '総合窓口課',
+        citizen: { name: '山田太郎', email: 'yamada@example.jp' },
+      })
+    ).body;
     await s.running.worker.idle();
     const asked: Array<Record<string, any>> = [];
-    nock('https://smba.test').post(/tax(@|%40)thread/, (b) => (asked.push(b), true)).reply(200, { id: 'ask-1' });
+    nock('https://smba.test')
+      .post(/tax(@|%40)thread/, (b) => (asked.push(b), true))
+      .reply(200, { id: 'ask-1' });
     const installed = {
       type: 'installationUpdate',
       action: 'add',
@@ -90,7 +123,9 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
     for (let i = 0; i < 50 && asked.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const ask = asked[0]!.attachments[0].content;
     assert.equal(ask.actions[0].data.verb, 'link-channel');
-    nock('https://smba.test').post(/tax(@|%40)thread/).reply(200, { id: 'linked' });
+    nock('https://smba.test')
+      .post(/tax(@|%40)thread/)
+      .reply(200, { id: 'linked' });
     const chosen = { ...activity(''), conversation: installed.conversation, value: { ...ask.actions[0].data, department: '税務課' } };
     assert.ok((await post(chosen, `Bearer ${token()}`)).ok);
     for (let i = 0; i < 50; i++) {
@@ -98,9 +133,15 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
       if (d.teams_channel) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    assert.equal((await s.running.store.db.selectFrom('departments').select('teams_channel').where('name', '=', '税務課').executeTakeFirstOrThrow()).teams_channel, '19:tax@thread.tacv2');
+    assert.equal(
+      (await s.running.store.db.selectFrom('departments').select('teams_channel').where('name', '=', '税務課').executeTakeFirstOrThrow()).teams_channel,
+      '19:tax@thread.tacv2',
+    );
     const sent: Array<Record<string, any>> = [];
-    nock('https://smba.test').persist().post(/\/teams\/v3\/conversations\/a(:|%3A)personal-tanaka\/activities/).reply(200, { id: 'r' });
+    nock('https://smba.test')
+      .persist()
+      .post(/\/teams\/v3\/conversations\/a(:|%3A)personal-tanaka\/activities/)
+      .reply(200, { id: 'r' });
     nock('https://smba.trafficmanager.net')
       .post(/\/teams\/v3\/conversations\/19(:|%3A)tax(@|%40)thread\.tacv2\/activities/, (b) => {
         sent.push(b);
@@ -109,7 +150,10 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
       .reply(200, { id: 'alert-1' });
     s.clock.now = Date.parse('2026-12-01T01:05:00Z');
     // From the reception desk (not from the tax department itself: relaying to one's own department is refused).
-    const res = await post(activity(`/relay 税務 #${c.id} 相続の件`, { id: '29:user-yamamoto', name: '窓口 山本', aadObjectId: 'aad-yamamoto' }), `Bearer ${token()}`);
+    const res = await post(
+      activity(`/relay 税務 #${c.id} 相続の件`, { id: '29:user-yamamoto', name: '窓口 山本', aadObjectId: 'aad-yamamoto' }),
+      `Bearer ${token()}`,
+    );
     assert.ok(res.ok, `${res.status} ${await res.text()}`);
     await s.running.worker.idle();
     const jobs = await s.running.store.db.selectFrom('outbox').select(['kind', 'status', 'last_error']).where('kind', 'like', 'relay.%').execute();
@@ -120,8 +164,13 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
 
   it('a signed activity from another organisation (tenant) is not taken as staff', async () => {
     const replies: Array<Record<string, any>> = [];
-    nock('https://smba.test').post(/activities/, (b) => (replies.push(b), true)).reply(200, { id: 'x' });
-    const other = { ...activity('/duty on 税務', { id: '29:outsider', name: 'Outsider', aadObjectId: 'aad-outsider' }), conversation: { id: 'a:outsider', conversationType: 'personal', tenantId: 'another-tenant' } };
+    nock('https://smba.test')
+      .post(/activities/, (b) => (replies.push(b), true))
+      .reply(200, { id: 'x' });
+    const other = {
+      ...activity('/duty on 税務', { id: '29:outsider', name: 'Outsider', aadObjectId: 'aad-outsider' }),
+      conversation: { id: 'a:outsider', conversationType: 'personal', tenantId: 'another-tenant' },
+    };
     assert.ok((await post(other, `Bearer ${token()}`)).ok);
     for (let i = 0; i < 50 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(replies[0]!.text, /市の職員専用/);

@@ -190,7 +190,15 @@ function base64url(value: string): string {
 /** An unsigned token, for authentication.getAuthToken() of a signed-in user. */
 function fakeAadToken(legacy: Record<string, unknown>): string {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { aud: 'api://test', tid: legacy.tid, oid: legacy.userObjectId, name: legacy.userDisplayName, preferred_username: legacy.userPrincipalName, iat: now, exp: now + 3600 };
+  const claims = {
+    aud: 'api://test',
+    tid: legacy.tid,
+    oid: legacy.userObjectId,
+    name: legacy.userDisplayName,
+    preferred_username: legacy.userPrincipalName,
+    iat: now,
+    exp: now + 3600,
+  };
   return `${base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url(JSON.stringify(claims))}.`;
 }
 

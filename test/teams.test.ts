@@ -58,7 +58,9 @@ describe('Teams provider (nock)', function () {
   it('creates with createOrGet by externalId, then sets the lobby, presenters and no recording', async () => {
     let created: any;
     let patched: any;
-    nock(GRAPH, { reqheaders: headers }).post(`${BASE}/createOrGet`, (b) => ((created = b), true)).reply(201, onlineMeeting());
+    nock(GRAPH, { reqheaders: headers })
+      .post(`${BASE}/createOrGet`, (b) => ((created = b), true))
+      .reply(201, onlineMeeting());
     nock(GRAPH, { reqheaders: { ...headers, prefer: 'include-unknown-enum-members' } })
       .patch(`${BASE}/MSo1N2Y5ZGFjYy03MWJmLTQ3NDMtYjQxMy01M2EdFGkdRWHJlQ`, (b) => ((patched = b), true))
       .reply(200, onlineMeeting({ lobbyBypassSettings: { scope: 'invited', isDialInBypassEnabled: false } }));
@@ -96,7 +98,9 @@ describe('Teams provider (nock)', function () {
   });
 
   it('honours Retry-After on 429 (Graph’s RetryHandler), then succeeds', async () => {
-    nock(GRAPH).post(`${BASE}/createOrGet`).reply(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'Retry-After': '1' });
+    nock(GRAPH)
+      .post(`${BASE}/createOrGet`)
+      .reply(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'Retry-After': '1' });
     nock(GRAPH).post(`${BASE}/createOrGet`).reply(200, onlineMeeting());
     nock(GRAPH).patch(`${BASE}/MSo1N2Y5ZGFjYy03MWJmLTQ3NDMtYjQxMy01M2EdFGkdRWHJlQ`).reply(200, onlineMeeting());
     const t0 = Date.now();
@@ -109,20 +113,36 @@ describe('Teams provider (nock)', function () {
     nock(GRAPH, { reqheaders: headers })
       .patch(`${BASE}/M1`, (b) => ((patched = b), true))
       .reply(200, onlineMeeting({ id: 'M1', joinMeetingIdSettings: null, startDateTime: '2026-12-02T04:00:00Z' }));
-    const existing = { provider: 'teams' as const, providerMeetingId: 'M1', meetingNumber: '234567890123', password: 'aB3xY9', joinUrl: 'x', dialIn: [], sipAddress: '' };
+    const existing = {
+      provider: 'teams' as const,
+      providerMeetingId: 'M1',
+      meetingNumber: '234567890123',
+      password: 'aB3xY9',
+      joinUrl: 'x',
+      dialIn: [],
+      sipAddress: '',
+    };
     const moved = await provider().updateMeeting(existing, { ...request, start: jst('2026-12-02', '13:00'), end: jst('2026-12-02', '14:00') });
     assert.deepEqual(patched, { startDateTime: '2026-12-02T04:00:00.000Z', endDateTime: '2026-12-02T05:00:00.000Z', subject: '福祉課 オンライン相談' });
     assert.equal(moved.password, 'aB3xY9', 'the passcode is kept when Graph does not repeat it');
     nock(GRAPH).delete(`${BASE}/M1`).reply(204);
     await provider().deleteMeeting(existing, HOST_ID);
-    nock(GRAPH).delete(`${BASE}/M1`).reply(404, { error: { code: 'NotFound', message: 'gone' } });
+    nock(GRAPH)
+      .delete(`${BASE}/M1`)
+      .reply(404, { error: { code: 'NotFound', message: 'gone' } });
     await provider().deleteMeeting(existing, HOST_ID);
   });
 
   it('a missing application access policy is a refusal a person must fix, said plainly', async () => {
     nock(GRAPH)
       .post(`${BASE}/createOrGet`)
-      .reply(403, { error: { code: 'Forbidden', message: 'App client is not authorized to Create meeting on behalf of user', innerError: { 'request-id': 'req-42', date: '2026-11-24T00:00:00' } } });
+      .reply(403, {
+        error: {
+          code: 'Forbidden',
+          message: 'App client is not authorized to Create meeting on behalf of user',
+          innerError: { 'request-id': 'req-42', date: '2026-11-24T00:00:00' },
+        },
+      });
     await assert.rejects(provider().createMeeting(request), (e: unknown) => {
       assert.ok(e instanceof ProviderError);
       assert.equal(e.status, 403);
@@ -138,7 +158,12 @@ describe('Teams provider (nock)', function () {
     nock('https://login.microsoftonline.com')
       .post('/tenant/oauth2/v2.0/token', (b) => {
         asked++;
-        return b.grant_type === 'client_credentials' && b.client_id === 'client' && b.client_secret === 'secret' && b.scope.includes('https://graph.microsoft.com/.default');
+        return (
+          b.grant_type === 'client_credentials' &&
+          b.client_id === 'client' &&
+          b.client_secret === 'secret' &&
+          b.scope.includes('https://graph.microsoft.com/.default')
+        );
       })
       .query(true)
       .reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'entra-token' });
@@ -151,14 +176,20 @@ describe('Teams provider (nock)', function () {
   it('a refused sign-in (wrong secret) is a refusal a person must fix, not retried for an hour', async () => {
     const p = createTeamsProvider({
       config,
-      tokens: { get: async () => { throw new ProviderError('teams', 'Microsoft Entra refused the sign-in (invalid_client)', { retryable: false }); } },
+      tokens: {
+        get: async () => {
+          throw new ProviderError('teams', 'Microsoft Entra refused the sign-in (invalid_client)', { retryable: false });
+        },
+      },
       retry: { delaySeconds: 0, maxRetries: 0 },
     });
     await assert.rejects(p.createMeeting(request), (e: unknown) => e instanceof ProviderError && !e.retryable && /invalid_client/.test(e.message));
   });
 
   it('a 500 is worth another try later', async () => {
-    nock(GRAPH).post(`${BASE}/createOrGet`).reply(500, { error: { code: 'InternalServerError', message: 'boom' } });
+    nock(GRAPH)
+      .post(`${BASE}/createOrGet`)
+      .reply(500, { error: { code: 'InternalServerError', message: 'boom' } });
     await assert.rejects(provider().createMeeting(request), (e: unknown) => e instanceof ProviderError && e.retryable && e.status === 500);
   });
 });

@@ -16,7 +16,8 @@ function messageProblems(body: Record<string, any>): string[] {
   const { attachments, ...rest } = body;
   const problems = operationBodyProblems('webex-messaging-openapi.json', '/messages', 'post', rest);
   for (const a of attachments ?? []) {
-    if (a.contentType !== 'application/vnd.microsoft.card.adaptive' || a.content?.type !== 'AdaptiveCard') problems.push(`attachment is not an Adaptive Card: ${JSON.stringify(a).slice(0, 80)}`);
+    if (a.contentType !== 'application/vnd.microsoft.card.adaptive' || a.content?.type !== 'AdaptiveCard')
+      problems.push(`attachment is not an Adaptive Card: ${JSON.stringify(a).slice(0, 80)}`);
   }
   if ((attachments ?? []).length > 1) problems.push('only one card per message is supported');
   return problems;
@@ -34,10 +35,16 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
   const sign = (raw: string) => createHmac('sha1', SECRET).update(raw).digest('hex');
   async function hook(resource: 'messages' | 'attachmentActions', id: string, personId: string, signature?: string) {
     const raw = JSON.stringify({ id: 'WH1', resource, event: 'created', data: { id, personId, roomId: 'R' } });
-    return fetch(`${s.url}/webhooks/webex`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-spark-signature': signature ?? sign(raw) }, body: raw });
+    return fetch(`${s.url}/webhooks/webex`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-spark-signature': signature ?? sign(raw) },
+      body: raw,
+    });
   }
   function message(id: string, personId: string, text: string, roomId: string, roomType: 'direct' | 'group') {
-    nock(API).get(`/messages/${id}`).reply(200, { id, roomId, roomType, personId, personEmail: `${personId}@city.example.jp`, text });
+    nock(API)
+      .get(`/messages/${id}`)
+      .reply(200, { id, roomId, roomType, personId, personEmail: `${personId}@city.example.jp`, text });
   }
 
   before(() => {
@@ -49,12 +56,26 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
     posted = [];
     deleted = [];
     n = 0;
-    s = await startTestServer('sqlite', { WEBEX_BOT_TOKEN: 'bot-token', WEBEX_WEBHOOK_SECRET: SECRET, WEBEX_API_BASE_URL: API, WEBEX_BOT_ALLOWED_DOMAINS: 'city.example.jp' });
+    s = await startTestServer('sqlite', {
+      WEBEX_BOT_TOKEN: 'bot-token',
+      WEBEX_WEBHOOK_SECRET: SECRET,
+      WEBEX_API_BASE_URL: API,
+      WEBEX_BOT_ALLOWED_DOMAINS: 'city.example.jp',
+    });
     await s.running.store.db.updateTable('departments').set({ webex_room_id: 'ROOM-TAX' }).where('name', '=', '税務課').execute();
     nock(API).persist().get('/people/me').reply(200, BOT);
-    nock(API).persist().get('/people/P-TANAKA').reply(200, { id: 'P-TANAKA', displayName: '税務 田中', emails: ['tanaka@city.example.jp'] });
-    nock(API).persist().get('/people/P-YAMAMOTO').reply(200, { id: 'P-YAMAMOTO', displayName: '窓口 山本', emails: ['yamamoto@city.example.jp'] });
-    nock(API).persist().get('/people/P-OUTSIDER').reply(200, { id: 'P-OUTSIDER', displayName: 'Someone', emails: ['someone@gmail.com'] });
+    nock(API)
+      .persist()
+      .get('/people/P-TANAKA')
+      .reply(200, { id: 'P-TANAKA', displayName: '税務 田中', emails: ['tanaka@city.example.jp'] });
+    nock(API)
+      .persist()
+      .get('/people/P-YAMAMOTO')
+      .reply(200, { id: 'P-YAMAMOTO', displayName: '窓口 山本', emails: ['yamamoto@city.example.jp'] });
+    nock(API)
+      .persist()
+      .get('/people/P-OUTSIDER')
+      .reply(200, { id: 'P-OUTSIDER', displayName: 'Someone', emails: ['someone@gmail.com'] });
     nock(API, { reqheaders: { authorization: 'Bearer bot-token' } })
       .persist()
       .post('/messages', (b) => {
@@ -63,10 +84,13 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
       })
       .reply(() => [200, { id: `MSG-${++n}` }]);
     // nock 15 hands a one-argument reply function the fetch Request.
-    nock(API).persist().delete(/\/messages\/.+/).reply((req: unknown) => {
-      deleted.push(new URL((req as Request).url).pathname.split('/').at(-1)!);
-      return [204, ''];
-    });
+    nock(API)
+      .persist()
+      .delete(/\/messages\/.+/)
+      .reply((req: unknown) => {
+        deleted.push(new URL((req as Request).url).pathname.split('/').at(-1)!);
+        return [204, ''];
+      });
   });
   afterEach(async () => {
     await s.close();
@@ -77,7 +101,17 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
     assert.equal((await hook('messages', 'M0', 'P-TANAKA', 'deadbeef'.repeat(5))).status, 401);
     const raw = JSON.stringify({ id: 'WH1', resource: 'messages', event: 'created', data: { id: 'M0', personId: 'P-TANAKA' } });
     assert.equal((await fetch(`${s.url}/webhooks/webex`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw })).status, 401);
-    assert.equal((await fetch(`${s.url}/webhooks/webex`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-spark-signature': sign(raw) }, body: raw.replace('M0', 'M9') })).status, 401, 'a body changed after signing');
+    assert.equal(
+      (
+        await fetch(`${s.url}/webhooks/webex`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-spark-signature': sign(raw) },
+          body: raw.replace('M0', 'M9'),
+        })
+      ).status,
+      401,
+      'a body changed after signing',
+    );
     assert.deepEqual(posted, []);
   });
 
@@ -104,19 +138,37 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
     assert.match(JSON.stringify(alert.attachments[0].content), /相続の件/);
     assert.match(alert.text, /@税務 田中/);
     assert.match(alert.markdown, /<@personId:P-TANAKA\|税務 田中>/, 'the on-duty member is really mentioned');
-    const alertId = (await s.running.store.db.selectFrom('chat_messages').select('platform_message_id').where('platform', '=', 'webex').where('purpose', '=', 'alert').executeTakeFirstOrThrow()).platform_message_id;
+    const alertId = (
+      await s.running.store.db
+        .selectFrom('chat_messages')
+        .select('platform_message_id')
+        .where('platform', '=', 'webex')
+        .where('purpose', '=', 'alert')
+        .executeTakeFirstOrThrow()
+    ).platform_message_id;
     const relayId = alert.attachments[0].content.actions[0].data.relayId;
 
-    nock(API).get('/attachment/actions/A1').reply(200, { id: 'A1', personId: 'P-TANAKA', roomId: 'ROOM-TAX', messageId: alertId, inputs: { verb: 'accept', relayId } });
+    nock(API)
+      .get('/attachment/actions/A1')
+      .reply(200, { id: 'A1', personId: 'P-TANAKA', roomId: 'ROOM-TAX', messageId: alertId, inputs: { verb: 'accept', relayId } });
     await hook('attachmentActions', 'A1', 'P-TANAKA');
-    assert.ok(posted.some((p) => p.roomId === 'ROOM-TAX' && /をお願いします/.test(p.text)), 'the accept is answered where it was pressed');
+    assert.ok(
+      posted.some((p) => p.roomId === 'ROOM-TAX' && /をお願いします/.test(p.text)),
+      'the accept is answered where it was pressed',
+    );
     await s.running.worker.idle();
     assert.deepEqual(deleted, [alertId], 'the alert card is taken back');
     const meeting = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body.meeting;
     const privateToTanaka = posted.find((p) => p.toPersonId === 'P-TANAKA')!;
     assert.ok(privateToTanaka.text.includes(meeting.joinUrl) && privateToTanaka.text.includes(meeting.password));
-    assert.ok(posted.some((p) => p.roomId === 'ROOM-TAX' && /税務 田中さんが対応中です/.test(p.text)), 'the space is told who took it');
-    assert.ok(posted.some((p) => p.toPersonId === 'P-YAMAMOTO' && /対応します/.test(p.text)), 'the requester is told who is coming');
+    assert.ok(
+      posted.some((p) => p.roomId === 'ROOM-TAX' && /税務 田中さんが対応中です/.test(p.text)),
+      'the space is told who took it',
+    );
+    assert.ok(
+      posted.some((p) => p.toPersonId === 'P-YAMAMOTO' && /対応します/.test(p.text)),
+      'the requester is told who is coming',
+    );
     for (const p of posted) assert.deepEqual(messageProblems(p), []);
 
     const before = posted.length;

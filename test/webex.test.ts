@@ -61,7 +61,9 @@ function provider(over: Partial<WebexDeps> = {}, cfg: Partial<WebexConfig> = {})
 }
 
 function meAs(email: string) {
-  return nock(API).get('/people/me').reply(200, { id: 'me', emails: [email], displayName: 'x' });
+  return nock(API)
+    .get('/people/me')
+    .reply(200, { id: 'me', emails: [email], displayName: 'x' });
 }
 
 describe('Webex provider (nock)', () => {
@@ -78,7 +80,10 @@ describe('Webex provider (nock)', () => {
 
   it('creates a password-protected meeting for the invited citizen only, and the body conforms to the OpenAPI document', async () => {
     meAs(HOST);
-    nock(API).get('/meetings').query((q) => q.integrationTag === 'madoguchi:K7M2Q9XA' && !q.hostEmail).reply(200, { items: [] });
+    nock(API)
+      .get('/meetings')
+      .query((q) => q.integrationTag === 'madoguchi:K7M2Q9XA' && !q.hostEmail)
+      .reply(200, { items: [] });
     let sent: any;
     nock(API, { reqheaders: { authorization: 'Bearer token-1', 'content-type': 'application/json' } })
       .post('/meetings', (body) => ((sent = body), true))
@@ -112,9 +117,14 @@ describe('Webex provider (nock)', () => {
 
   it('schedules for the host account (hostEmail) when the token is a Service App’s; blockFromJoin and no lock by configuration', async () => {
     meAs('service-app@webex.bot');
-    nock(API).get('/meetings').query((q) => q.hostEmail === HOST).reply(200, { items: [] });
+    nock(API)
+      .get('/meetings')
+      .query((q) => q.hostEmail === HOST)
+      .reply(200, { items: [] });
     let sent: any;
-    nock(API).post('/meetings', (b) => ((sent = b), true)).reply(200, meetingReply());
+    nock(API)
+      .post('/meetings', (b) => ((sent = b), true))
+      .reply(200, meetingReply());
     await provider({}, { joinSecurity: 'blockFromJoin', automaticLockMinutes: 0 }).createMeeting(request);
     assert.deepEqual(bodyProblems(SPEC, 'CreateMeetingObject', sent), []);
     assert.equal(sent.hostEmail, HOST);
@@ -127,7 +137,9 @@ describe('Webex provider (nock)', () => {
     meAs(HOST);
     nock(API).get('/meetings').query(true).reply(200, { items: [] });
     let sent: any;
-    nock(API).post('/meetings', (b) => ((sent = b), true)).reply(200, meetingReply({ password: 'Xy7pQ2' }));
+    nock(API)
+      .post('/meetings', (b) => ((sent = b), true))
+      .reply(200, meetingReply({ password: 'Xy7pQ2' }));
     const m = await provider({ meetings: { passwordStyle: 'provider', passwordLength: 8 } }).createMeeting(request);
     assert.equal(sent.password, undefined);
     assert.equal(m.password, 'Xy7pQ2');
@@ -135,7 +147,10 @@ describe('Webex provider (nock)', () => {
 
   it('adopts the meeting an earlier try made (found by its integration tag) instead of making a second', async () => {
     meAs(HOST);
-    nock(API).get('/meetings').query(true).reply(200, { items: [meetingReply()] });
+    nock(API)
+      .get('/meetings')
+      .query(true)
+      .reply(200, { items: [meetingReply()] });
     const m = await provider().createMeeting(request);
     assert.equal(m.providerMeetingId, 'a1b2c3d4e5f6');
   });
@@ -149,9 +164,18 @@ describe('Webex provider (nock)', () => {
       .reply(200, meetingReply({ start: '2026-12-02T13:00:00+09:00', end: '2026-12-02T13:45:00+09:00' }));
     const p = provider();
     const moved = { ...request, start: jst('2026-12-02', '13:00'), end: jst('2026-12-02', '13:45') };
-    const before = await p.updateMeeting({ provider: 'webex', providerMeetingId: 'a1b2c3d4e5f6', meetingNumber: '', password: '', joinUrl: '', dialIn: [], sipAddress: '' }, moved);
+    const before = await p.updateMeeting(
+      { provider: 'webex', providerMeetingId: 'a1b2c3d4e5f6', meetingNumber: '', password: '', joinUrl: '', dialIn: [], sipAddress: '' },
+      moved,
+    );
     assert.deepEqual(bodyProblems(SPEC, 'PatchMeetingObject', sent), []);
-    assert.deepEqual(sent, { title: '税務課 オンライン相談', start: '2026-12-02T13:00:00+09:00', end: '2026-12-02T13:45:00+09:00', timezone: 'Asia/Tokyo', sendEmail: false });
+    assert.deepEqual(sent, {
+      title: '税務課 オンライン相談',
+      start: '2026-12-02T13:00:00+09:00',
+      end: '2026-12-02T13:45:00+09:00',
+      timezone: 'Asia/Tokyo',
+      sendEmail: false,
+    });
     nock(API).delete('/meetings/a1b2c3d4e5f6').query({ sendEmail: 'false' }).reply(204);
     await p.deleteMeeting(before, HOST);
     nock(API).delete('/meetings/a1b2c3d4e5f6').query(true).reply(404, { message: 'not found' });
@@ -183,16 +207,24 @@ describe('Webex provider (nock)', () => {
     nock(API).post('/meetings').reply(503, { message: 'upstream timeout' });
     const p = provider();
     await assert.rejects(p.createMeeting(request), (e: unknown) => e instanceof ProviderError && e.retryable && e.status === 503);
-    nock(API).get('/meetings').query(true).reply(200, { items: [meetingReply()] });
+    nock(API)
+      .get('/meetings')
+      .query(true)
+      .reply(200, { items: [meetingReply()] });
     const m = await p.createMeeting(request);
     assert.equal(m.providerMeetingId, 'a1b2c3d4e5f6');
   });
 
   it('schedules on the consultation’s own host account when a Service App serves several', async () => {
     meAs('service-app@webex.bot');
-    nock(API).get('/meetings').query((q) => q.hostEmail === 'soudan2@city.example.jp').reply(200, { items: [] });
+    nock(API)
+      .get('/meetings')
+      .query((q) => q.hostEmail === 'soudan2@city.example.jp')
+      .reply(200, { items: [] });
     let sent: any;
-    nock(API).post('/meetings', (b) => ((sent = b), true)).reply(200, meetingReply());
+    nock(API)
+      .post('/meetings', (b) => ((sent = b), true))
+      .reply(200, meetingReply());
     await provider().createMeeting({ ...request, hostAccount: 'soudan2@city.example.jp' });
     assert.equal(sent.hostEmail, 'soudan2@city.example.jp');
   });
@@ -209,7 +241,9 @@ describe('Webex provider (nock)', () => {
     meAs(HOST);
     nock(API).get('/meetings').query(true).reply(200, { items: [] });
     nock(API).post('/meetings').reply(200, meetingReply());
-    const m = await provider({ client: { sleep: async (ms) => void sleeps.push(ms), timeoutMs: 100, random: () => 0.5, fetch: fetchWithOneSilence } }).createMeeting(request);
+    const m = await provider({
+      client: { sleep: async (ms) => void sleeps.push(ms), timeoutMs: 100, random: () => 0.5, fetch: fetchWithOneSilence },
+    }).createMeeting(request);
     assert.equal(m.meetingNumber, '25512345678');
     assert.equal(hung, 2);
     assert.equal(sleeps.length, 1);
@@ -220,15 +254,27 @@ describe('Webex provider (nock)', () => {
     const secrets: SecretStore = { get: async (n) => store.get(n) ?? null, put: async (n, v) => void store.set(n, v) };
     const tokens = refreshingToken({ baseUrl: API, clientId: 'cid', clientSecret: 'csecret', refreshToken: 'refresh-1', secrets, clock: () => 1_000_000 });
     nock(API)
-      .post('/access_token', (b) => b.grant_type === 'refresh_token' && b.refresh_token === 'refresh-1' && b.client_id === 'cid' && b.client_secret === 'csecret')
+      .post(
+        '/access_token',
+        (b) => b.grant_type === 'refresh_token' && b.refresh_token === 'refresh-1' && b.client_id === 'cid' && b.client_secret === 'csecret',
+      )
       .reply(200, { access_token: 'access-A', expires_in: 1_209_600, refresh_token: 'refresh-1', refresh_token_expires_in: 7_776_000 });
-    nock(API, { reqheaders: { authorization: 'Bearer access-A' } }).get('/people/me').reply(401, { message: 'expired' });
+    nock(API, { reqheaders: { authorization: 'Bearer access-A' } })
+      .get('/people/me')
+      .reply(401, { message: 'expired' });
     nock(API)
       .post('/access_token', (b) => b.refresh_token === 'refresh-1')
       .reply(200, { access_token: 'access-B', expires_in: 1_209_600, refresh_token: 'refresh-2' });
-    nock(API, { reqheaders: { authorization: 'Bearer access-B' } }).get('/people/me').reply(200, { id: 'me', emails: [HOST] });
-    nock(API, { reqheaders: { authorization: 'Bearer access-B' } }).get('/meetings').query(true).reply(200, { items: [] });
-    nock(API, { reqheaders: { authorization: 'Bearer access-B' } }).post('/meetings').reply(200, meetingReply());
+    nock(API, { reqheaders: { authorization: 'Bearer access-B' } })
+      .get('/people/me')
+      .reply(200, { id: 'me', emails: [HOST] });
+    nock(API, { reqheaders: { authorization: 'Bearer access-B' } })
+      .get('/meetings')
+      .query(true)
+      .reply(200, { items: [] });
+    nock(API, { reqheaders: { authorization: 'Bearer access-B' } })
+      .post('/meetings')
+      .reply(200, meetingReply());
     await provider({ tokens }).createMeeting(request);
     const stored = JSON.parse(store.get('webex.tokens')!);
     assert.equal(stored.accessToken, 'access-B');
@@ -236,7 +282,9 @@ describe('Webex provider (nock)', () => {
   });
 
   it('a fixed token refused with 401 is reported plainly, without retrying', async () => {
-    nock(API).get('/people/me').reply(401, { message: 'The request requires a valid access token set in the Authorization request header.', trackingId: 'ROUTER_1' });
+    nock(API)
+      .get('/people/me')
+      .reply(401, { message: 'The request requires a valid access token set in the Authorization request header.', trackingId: 'ROUTER_1' });
     await assert.rejects(provider().createMeeting(request), (e: unknown) => {
       assert.ok(e instanceof ProviderError);
       assert.equal(e.retryable, false);
@@ -250,7 +298,11 @@ describe('Webex provider (nock)', () => {
     nock(API).get('/meetings').query(true).reply(200, { items: [] });
     nock(API)
       .post('/meetings')
-      .reply(400, { message: 'Password does not meet complexity requirements.', errors: [{ description: 'Password must contain letters' }], trackingId: 'WEBEX_abc123' });
+      .reply(400, {
+        message: 'Password does not meet complexity requirements.',
+        errors: [{ description: 'Password must contain letters' }],
+        trackingId: 'WEBEX_abc123',
+      });
     await assert.rejects(provider().createMeeting(request), (e: unknown) => {
       assert.ok(e instanceof ProviderError);
       assert.equal(e.status, 400);

@@ -13,7 +13,11 @@ import { listDepartments } from '../../core/departments.ts';
 
 /** Teams puts the bot's mention in the text as <at>name</at>; commands do not need it. */
 export function stripMentions(text: string): string {
-  return text.replace(/<at>[^<]*<\/at>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').trim();
+  return text
+    .replace(/<at>[^<]*<\/at>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .trim();
 }
 
 function activityOf(message: Reply | OutgoingChat) {
@@ -23,7 +27,9 @@ function activityOf(message: Reply | OutgoingChat) {
   return {
     type: 'message' as const,
     text: `${prefix ? `${prefix} ` : ''}${message.text.replace(/\n/g, '\n\n')}`,
-    ...(people.length > 0 ? { entities: people.map((m) => ({ type: 'mention', text: `<at>${m.displayName}</at>`, mentioned: { id: m.platformUserId, name: m.displayName } })) } : {}),
+    ...(people.length > 0
+      ? { entities: people.map((m) => ({ type: 'mention', text: `<at>${m.displayName}</at>`, mentioned: { id: m.platformUserId, name: m.displayName } })) }
+      : {}),
     ...(message.card ? { attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: message.card }] } : {}),
   };
 }
@@ -38,7 +44,11 @@ interface ActivityLike {
 /** The SDK's logger, through ours (so that nothing reaches the console, and levels follow LOG_LEVEL). */
 function sdkLogger(log: Logger, name = 'teams'): never {
   const l = log.child({ component: name });
-  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ').slice(0, 500);
+  const text = (msg: unknown[]) =>
+    msg
+      .map((m) => (typeof m === 'string' ? m : JSON.stringify(m)))
+      .join(' ')
+      .slice(0, 500);
   const logger = {
     debug: (...m: unknown[]) => l.debug(text(m)),
     trace: (...m: unknown[]) => l.trace(text(m)),
@@ -52,7 +62,12 @@ function sdkLogger(log: Logger, name = 'teams'): never {
 }
 
 // Token validation stays on whatever the environment says (the SDK would read DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS).
-const credentials = (config: TeamsConfig) => ({ clientId: config.clientId, clientSecret: config.clientSecret, tenantId: config.tenantId, dangerouslyAllowUnauthenticatedRequests: false });
+const credentials = (config: TeamsConfig) => ({
+  clientId: config.clientId,
+  clientSecret: config.clientSecret,
+  tenantId: config.tenantId,
+  dangerouslyAllowUnauthenticatedRequests: false,
+});
 
 /** The Teams side of the chat port: department alerts to a channel, private messages in a 1:1 chat, alerts taken back. */
 export function teamsPlatform(app: App, config: TeamsConfig, log: Logger): ChatPlatform {
@@ -66,7 +81,12 @@ export function teamsPlatform(app: App, config: TeamsConfig, log: Logger): ChatP
     async sendToStaff(staff, message) {
       if (staff.platform !== 'teams') return null;
       // A 1:1 chat with the staff member (created, or found again, by the connector).
-      const conversation = (await app.api.conversations.create({ isGroup: false, bot: { id: config.clientId, name: 'madoguchi' }, members: [{ id: staff.platformUserId, name: staff.displayName, role: 'user' }], tenantId: config.tenantId } as never)) as { id: string };
+      const conversation = (await app.api.conversations.create({
+        isGroup: false,
+        bot: { id: config.clientId, name: 'madoguchi' },
+        members: [{ id: staff.platformUserId, name: staff.displayName, role: 'user' }],
+        tenantId: config.tenantId,
+      } as never)) as { id: string };
       const sent = await app.send(conversation.id, activityOf(message) as never);
       return `${conversation.id}|${sent.id}`;
     },
@@ -111,7 +131,13 @@ export async function mountTeamsBot(router: Router, config: TeamsConfig, deps: B
     httpServerAdapter: new ExpressAdapter(router as never),
   });
 
-  const senderOf = (a: ActivityLike): Sender => ({ platform: 'teams', userId: a.from.aadObjectId ?? a.from.id, displayName: a.from.name ?? a.from.id, direct: a.conversation.conversationType === 'personal', space: a.conversation.id });
+  const senderOf = (a: ActivityLike): Sender => ({
+    platform: 'teams',
+    userId: a.from.aadObjectId ?? a.from.id,
+    displayName: a.from.name ?? a.from.id,
+    direct: a.conversation.conversationType === 'personal',
+    space: a.conversation.id,
+  });
 
   app.on('message', async ({ activity, send }) => {
     const a = activity as unknown as ActivityLike;
@@ -140,7 +166,12 @@ export async function mountTeamsBot(router: Router, config: TeamsConfig, deps: B
       if (a.conversation.tenantId && a.conversation.tenantId !== config.tenantId) return;
       const departments = (await listDepartments(deps.store.db)).map((d) => d.name);
       const offer = await offerChannelLink(deps.store.db, deps.clock(), 'teams', a.conversation.id);
-      await send(activityOf({ text: 'このチャネルで受ける呼び出しの課を選んでください。\nChoose the department for this channel.', card: linkChannelCard({ channel: a.conversation.id, offer, departments }) }) as never);
+      await send(
+        activityOf({
+          text: 'このチャネルで受ける呼び出しの課を選んでください。\nChoose the department for this channel.',
+          card: linkChannelCard({ channel: a.conversation.id, offer, departments }),
+        }) as never,
+      );
     }
   });
 

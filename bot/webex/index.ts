@@ -19,7 +19,13 @@ export const WebexWebhook = z.object({
   resource: z.string(),
   event: z.string(),
   actorId: z.string().optional(),
-  data: z.object({ id: z.string(), personId: z.string().optional(), personEmail: z.string().optional(), roomId: z.string().optional(), roomType: z.string().optional() }),
+  data: z.object({
+    id: z.string(),
+    personId: z.string().optional(),
+    personEmail: z.string().optional(),
+    roomId: z.string().optional(),
+    roomType: z.string().optional(),
+  }),
 });
 
 /** @link https://developer.webex.com/docs/api/v1/messages/get-message-details */
@@ -101,7 +107,10 @@ export interface WebexBotDeps extends BotDeps {
 
 async function firstTime(db: Db, deliveryId: string, now: number): Promise<boolean> {
   try {
-    await db.insertInto('chat_deliveries').values({ platform: 'webex', delivery_id: deliveryId, received_at: new Date(now).toISOString() }).execute();
+    await db
+      .insertInto('chat_deliveries')
+      .values({ platform: 'webex', delivery_id: deliveryId, received_at: new Date(now).toISOString() })
+      .execute();
     return true;
   } catch (error) {
     if (isUniqueViolation(error)) return false;
@@ -115,10 +124,13 @@ export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
   const { client } = deps;
   let me: Promise<z.infer<typeof WebexPersonInfo>> | null = null;
   const bot = () => {
-    me ??= client.request('GET', '/people/me', { schema: WebexPersonInfo }).then((x) => x.data, (e: unknown) => {
-      me = null;
-      throw e;
-    });
+    me ??= client.request('GET', '/people/me', { schema: WebexPersonInfo }).then(
+      (x) => x.data,
+      (e: unknown) => {
+        me = null;
+        throw e;
+      },
+    );
     return me;
   };
   const people = new Map<string, { name: string; emails: string[] }>();
@@ -165,7 +177,17 @@ export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
         const { data: m } = await client.request('GET', `/messages/${encodeURIComponent(hook.data.id)}`, { schema: WebexMessage });
         if (m.personId !== self.id) {
           const sender = await senderFor(m.personId);
-          await reply(m.roomId, sender ? await handleMessage(deps, { ...sender, direct: m.roomType === 'direct', space: m.roomId }, m.text, m.roomType === 'group' ? self.displayName : undefined) : notStaff);
+          await reply(
+            m.roomId,
+            sender
+              ? await handleMessage(
+                  deps,
+                  { ...sender, direct: m.roomType === 'direct', space: m.roomId },
+                  m.text,
+                  m.roomType === 'group' ? self.displayName : undefined,
+                )
+              : notStaff,
+          );
         }
       } else if (hook.resource === 'attachmentActions' && hook.event === 'created') {
         const { data: a } = await client.request('GET', `/attachment/actions/${encodeURIComponent(hook.data.id)}`, { schema: WebexAttachmentAction });

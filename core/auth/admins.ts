@@ -19,19 +19,34 @@ export async function createAdminUser(db: Db, ids: IdSource, now: number, input:
   const id = ids.shortId();
   await db
     .insertInto('admin_users')
-    .values({ id, email: input.email.toLowerCase(), name: input.name, password_hash: await hashPassword(input.password), created_at: new Date(now).toISOString(), disabled_at: null })
+    .values({
+      id,
+      email: input.email.toLowerCase(),
+      name: input.name,
+      password_hash: await hashPassword(input.password),
+      created_at: new Date(now).toISOString(),
+      disabled_at: null,
+    })
     .execute();
   return { id };
 }
 
 /** Who signs in: an admin account by email and password, or the holder of an admin API token. */
-export async function checkAdminSignIn(db: Db, input: { email?: string; password?: string; token?: string }): Promise<{ principal: string; name: string; email: string } | null> {
+export async function checkAdminSignIn(
+  db: Db,
+  input: { email?: string; password?: string; token?: string },
+): Promise<{ principal: string; name: string; email: string } | null> {
   if (input.token) {
     const p = await authenticate(db, input.token);
     return p && p.role === 'admin' ? { principal: `token:${p.tokenId}`, name: p.name, email: '' } : null;
   }
   if (!input.email || !input.password) return null;
-  const user = await db.selectFrom('admin_users').selectAll().where('email', '=', input.email.toLowerCase()).where('disabled_at', 'is', null).executeTakeFirst();
+  const user = await db
+    .selectFrom('admin_users')
+    .selectAll()
+    .where('email', '=', input.email.toLowerCase())
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
   // Verify against a dummy hash when there is no such user, so that timing does not tell which emails exist.
   const ok = await verifyPassword(input.password, user?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
   return user && ok ? { principal: `user:${user.id}`, name: user.name, email: user.email } : null;
@@ -42,13 +57,26 @@ export async function startSession(db: Db, now: number, who: { principal: string
   const value = randomBytes(32).toString('base64url');
   await db
     .insertInto('admin_sessions')
-    .values({ id_hash: sha256(value), principal: who.principal, name: who.name, email: who.email, csrf: randomBytes(24).toString('base64url'), created_at: new Date(now).toISOString(), expires_at: new Date(now + SESSION_HOURS * 3_600_000).toISOString() })
+    .values({
+      id_hash: sha256(value),
+      principal: who.principal,
+      name: who.name,
+      email: who.email,
+      csrf: randomBytes(24).toString('base64url'),
+      created_at: new Date(now).toISOString(),
+      expires_at: new Date(now + SESSION_HOURS * 3_600_000).toISOString(),
+    })
     .execute();
   return value;
 }
 
 export async function findSession(db: Db, value: string, now: number): Promise<AdminSession | null> {
-  const row = await db.selectFrom('admin_sessions').selectAll().where('id_hash', '=', sha256(value)).where('expires_at', '>', new Date(now).toISOString()).executeTakeFirst();
+  const row = await db
+    .selectFrom('admin_sessions')
+    .selectAll()
+    .where('id_hash', '=', sha256(value))
+    .where('expires_at', '>', new Date(now).toISOString())
+    .executeTakeFirst();
   if (!row) return null;
   // A revoked token or a disabled account ends its sessions.
   if (row.principal.startsWith('token:')) {

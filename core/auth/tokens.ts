@@ -24,12 +24,25 @@ export interface IssuedToken {
 
 const PREFIX = 'mdg_';
 
-export async function issueToken(db: Db, ids: IdSource, now: number, input: { name: string; role: Role; createdBy: string; value?: string }): Promise<IssuedToken> {
+export async function issueToken(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  input: { name: string; role: Role; createdBy: string; value?: string },
+): Promise<IssuedToken> {
   const token = input.value ?? `${PREFIX}${ids.secret()}`;
   const id = ids.shortId();
   await db
     .insertInto('api_tokens')
-    .values({ id, name: input.name, role: input.role, token_hash: sha256(token), created_by: input.createdBy, created_at: new Date(now).toISOString(), revoked_at: null })
+    .values({
+      id,
+      name: input.name,
+      role: input.role,
+      token_hash: sha256(token),
+      created_by: input.createdBy,
+      created_at: new Date(now).toISOString(),
+      revoked_at: null,
+    })
     .execute();
   return { id, name: input.name, role: input.role, token };
 }
@@ -50,7 +63,12 @@ export async function listTokens(db: Db): Promise<Array<{ id: string; name: stri
 }
 
 export async function revokeToken(db: Db, id: string, now: number): Promise<boolean> {
-  const r = await db.updateTable('api_tokens').set({ revoked_at: new Date(now).toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date(now).toISOString() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -66,7 +84,15 @@ export async function bootstrapAdmin(db: Db, ids: IdSource, now: number, configu
   const id = ids.shortId();
   const r = await db
     .insertInto('api_tokens')
-    .values({ id, name: 'bootstrap admin', role: 'admin', token_hash: sha256(token), created_by: 'bootstrap', created_at: new Date(now).toISOString(), revoked_at: null })
+    .values({
+      id,
+      name: 'bootstrap admin',
+      role: 'admin',
+      token_hash: sha256(token),
+      created_by: 'bootstrap',
+      created_at: new Date(now).toISOString(),
+      revoked_at: null,
+    })
     .onConflict((oc) => oc.column('token_hash').doNothing())
     .executeTakeFirst();
   if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return null;

@@ -93,9 +93,7 @@ export function unionRanges(ranges: ReadonlyArray<TimeRange>): TimeRange[] {
 function baseDay(cal: CityCalendar, date: LocalDate): { open: TimeRange[]; closedBecause: Bilingual | null } {
   const openings = cal.exceptions.filter((e) => e.kind === 'open' && covers(e, date));
   if (openings.length > 0) {
-    const ranges = openings.flatMap((e) =>
-      e.startMinute !== null && e.endMinute !== null ? [{ start: e.startMinute, end: e.endMinute }] : usualHours(cal),
-    );
+    const ranges = openings.flatMap((e) => (e.startMinute !== null && e.endMinute !== null ? [{ start: e.startMinute, end: e.endMinute }] : usualHours(cal)));
     return { open: unionRanges(ranges), closedBecause: null };
   }
   const holiday = cal.holidays.get(date);
@@ -130,9 +128,7 @@ export function planDay(cal: CityCalendar, date: LocalDate): DayPlan {
     open = whole ? [] : subtractRange(open, { start: e.startMinute!, end: e.endMinute! });
     if (open.length === 0 && closedBecause === null) {
       const note = e.note.trim();
-      closedBecause = note
-        ? { ja: `臨時閉庁日です（${note}）`, en: `closed by the city (${note})` }
-        : { ja: '臨時閉庁日です', en: 'closed by the city' };
+      closedBecause = note ? { ja: `臨時閉庁日です（${note}）`, en: `closed by the city (${note})` } : { ja: '臨時閉庁日です', en: 'closed by the city' };
     }
   }
   return { date, open, closedBecause };

@@ -16,7 +16,10 @@ describe('OPENING_HOURS parser', () => {
   it('reads several entries, lists of days and split ranges', () => {
     const r = parseOpeningHours('mon,wed 09:00-12:00,13:00-17:00; sat 09:00-12:00');
     assert.ok(r.ok);
-    assert.deepEqual(r.value[1], [{ start: 540, end: 720 }, { start: 780, end: 1020 }]);
+    assert.deepEqual(r.value[1], [
+      { start: 540, end: 720 },
+      { start: 780, end: 1020 },
+    ]);
     assert.deepEqual(r.value[2], []);
     assert.deepEqual(r.value[6], [{ start: 540, end: 720 }]);
   });
@@ -30,9 +33,7 @@ describe('OPENING_HOURS parser', () => {
 
   it('round-trips any valid week it is given (property)', () => {
     const day = fc.constantFrom('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat');
-    const range = fc
-      .tuple(fc.integer({ min: 0, max: 1438 }), fc.integer({ min: 1, max: 240 }))
-      .map(([s, len]) => ({ start: s, end: Math.min(s + len, 1440) }));
+    const range = fc.tuple(fc.integer({ min: 0, max: 1438 }), fc.integer({ min: 1, max: 240 })).map(([s, len]) => ({ start: s, end: Math.min(s + len, 1440) }));
     fc.assert(
       fc.property(day, fc.array(range, { minLength: 1, maxLength: 3 }), (d, ranges) => {
         const text = `${d} ${ranges.map((r) => `${formatMinute(r.start)}-${formatMinute(r.end)}`).join(',')}`;
@@ -41,17 +42,22 @@ describe('OPENING_HOURS parser', () => {
         const idx = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].indexOf(d);
         const covered = (m: number) => ranges.some((x) => m >= x.start && m < x.end);
         for (let m = 0; m < 1440; m += 7) {
-          assert.equal(r.value[idx]!.some((x) => m >= x.start && m < x.end), covered(m));
+          assert.equal(
+            r.value[idx]!.some((x) => m >= x.start && m < x.end),
+            covered(m),
+          );
         }
       }),
     );
   });
 
   it('never throws on arbitrary text (property)', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      const r = parseOpeningHours(s);
-      assert.equal(typeof r.ok, 'boolean');
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const r = parseOpeningHours(s);
+        assert.equal(typeof r.ok, 'boolean');
+      }),
+    );
   });
 });
 

@@ -42,7 +42,10 @@ function parseRanges(text: string): TimeRange[] | null {
  */
 export function parseOpeningHours(text: string): Parsed<TimeRange[][]> {
   const week: TimeRange[][] = [[], [], [], [], [], [], []];
-  const entries = text.split(';').map((e) => e.trim()).filter(Boolean);
+  const entries = text
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length === 0) return { ok: false, reason: 'no opening hours given' };
   for (const entry of entries) {
     const [daysText, rangesText, ...rest] = entry.split(/\s+/);

@@ -154,7 +154,7 @@ describe('slot search', () => {
 
   it('never offers a slot that overlaps a booking or its buffer (randomised)', () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 50; round++) {
       const busy = [];
       let t = at('2026-12-01', '08:30');

@@ -50,6 +50,7 @@ export function findFreeSlots(q: SlotQuery): Slot[] {
   const busy = [...q.busy].sort((a, b) => a.start - b.start);
   const slots: Slot[] = [];
   let next = 0;
+  // biome-ignore lint/complexity/useMathMinMax: dates as YYYY-MM-DD strings, compared as text
   const lastDate = q.to < toLocalDate(latest) ? q.to : toLocalDate(latest);
   for (let date = q.from; date <= lastDate; date = addDays(date, 1)) {
     const dayStart = startOfLocalDate(date);
@@ -84,9 +85,7 @@ export function explainOutsideHours(cal: CityCalendar, start: number, end: numbe
     return { ja: `${date} は${plan.closedBecause.ja}。`, en: `${date} is ${plan.closedBecause.en}.` };
   }
   const dayStart = startOfLocalDate(date);
-  const fits = plan.open.some(
-    (r) => start >= dayStart + r.start * MINUTE_MS && end <= dayStart + r.end * MINUTE_MS,
-  );
+  const fits = plan.open.some((r) => start >= dayStart + r.start * MINUTE_MS && end <= dayStart + r.end * MINUTE_MS);
   if (fits) return null;
   const hours = describeRanges(plan.open);
   const longest = Math.max(...plan.open.map((r) => r.end - r.start));
@@ -103,4 +102,3 @@ export function explainOutsideHours(cal: CityCalendar, start: number, end: numbe
     en: `${formatMinute(toLocalMinute(start))}–${endText === '翌日' ? 'next day' : endText} is outside opening hours; on ${date} the counter is open ${hours}.`,
   };
 }
-

@@ -121,7 +121,14 @@ function openPostgres(url: string, schema: string | undefined, max: number): { d
   const parsed = new URL(url);
   const fromUrl = parsed.searchParams.get('options') ?? '';
   parsed.searchParams.delete('options');
-  const options = [fromUrl, ...(schema ? [`-c search_path=${schema},public`] : []), `-c lock_timeout=${LOCK_TIMEOUT_MS}`, '-c idle_in_transaction_session_timeout=60000'].filter(Boolean).join(' ');
+  const options = [
+    fromUrl,
+    ...(schema ? [`-c search_path=${schema},public`] : []),
+    `-c lock_timeout=${LOCK_TIMEOUT_MS}`,
+    '-c idle_in_transaction_session_timeout=60000',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const pool = new pg.Pool({ connectionString: parsed.toString(), max, types: types as pg.CustomTypesConfig, options, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries in flight report their own errors.
@@ -207,7 +214,12 @@ export class DatabaseBusy extends Error {
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseBusy) return true;
   const e = error as DbError;
-  return (typeof e?.message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(e.message)) || e?.code === 'ECONNREFUSED' || e?.code === '57P01' || e?.code === '57P03';
+  return (
+    (typeof e?.message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(e.message)) ||
+    e?.code === 'ECONNREFUSED' ||
+    e?.code === '57P01' ||
+    e?.code === '57P03'
+  );
 }
 
 export interface RetryOptions {
@@ -219,7 +231,8 @@ export interface RetryOptions {
 }
 
 /** Exponential backoff with full jitter: a random wait up to 10 ms · 2^attempt, at most 1 s. */
-export const backoffMs = (attempt: number, random: () => number = Math.random, baseMs = 10, capMs = 1_000): number => random() * Math.min(capMs, baseMs * 2 ** attempt);
+export const backoffMs = (attempt: number, random: () => number = Math.random, baseMs = 10, capMs = 1_000): number =>
+  random() * Math.min(capMs, baseMs * 2 ** attempt);
 
 /**
  * Runs a transaction again while the database aborts it to break a deadlock or a lock wait (concurrent bookings of

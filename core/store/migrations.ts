@@ -5,6 +5,7 @@ import { Migrator } from 'kysely/migration';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import type { DialectName } from './db.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: a migration runs against the schema as it was then, not as schema.ts has it now
 type AnyDb = Kysely<any>;
 
 function foundation(dialect: DialectName): Migration {
@@ -60,7 +61,8 @@ function foundation(dialect: DialectName): Migration {
           exclude using gist (host_id with =, tstzrange(start_at, block_end_at, '[)') with &&)
           where (status <> 'cancelled')`.execute(db);
       } else {
-        const overlap = (self: string) => sql.raw(`new.status <> 'cancelled' and exists (
+        const overlap = (self: string) =>
+          sql.raw(`new.status <> 'cancelled' and exists (
             select 1 from consultations c
             where c.host_id = new.host_id and c.status <> 'cancelled' ${self}
               and c.start_at < new.block_end_at and c.block_end_at > new.start_at)`);
@@ -174,7 +176,10 @@ function mailAndAdmin(dialect: DialectName): Migration {
   const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
   return {
     async up(db: AnyDb) {
-      await db.schema.alterTable('consultations').addColumn('citizen_locale', 'text', (c) => c.notNull().defaultTo('ja')).execute();
+      await db.schema
+        .alterTable('consultations')
+        .addColumn('citizen_locale', 'text', (c) => c.notNull().defaultTo('ja'))
+        .execute();
       await db.schema.alterTable('consultations').addColumn('job_lease_until', ts).execute();
       await db.schema
         .createTable('template_versions')
@@ -217,8 +222,14 @@ function staffAndRelays(dialect: DialectName): Migration {
   const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
   return {
     async up(db: AnyDb) {
-      await db.schema.alterTable('departments').addColumn('webex_room_id', 'text', (c) => c.notNull().defaultTo('')).execute();
-      await db.schema.alterTable('departments').addColumn('teams_channel', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('departments')
+        .addColumn('webex_room_id', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('departments')
+        .addColumn('teams_channel', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
       await db.schema
         .createTable('staff')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -279,7 +290,11 @@ function staffAndRelays(dialect: DialectName): Migration {
 function appKeys(): Migration {
   return {
     async up(db: AnyDb) {
-      await db.schema.createTable('app_keys').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('app_keys')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
     },
   };
 }
@@ -338,11 +353,17 @@ function appContent(dialect: DialectName): Migration {
         .addUniqueConstraint('app_content_versions_kind_key_version', ['kind', 'key', 'version'])
         .execute();
       // What staff did in the staff view: documents they checked, and the step they moved the citizen to.
-      await db.schema.alterTable('app_progress').addColumn('staff_checked', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+      await db.schema
+        .alterTable('app_progress')
+        .addColumn('staff_checked', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
       await db.schema.alterTable('app_progress').addColumn('pushed_step', 'text').execute();
       await db.schema.alterTable('app_progress').addColumn('pushed_at', ts).execute();
       // Which language the consent was read in.
-      await db.schema.alterTable('consents').addColumn('lang', 'text', (c) => c.notNull().defaultTo('ja')).execute();
+      await db.schema
+        .alterTable('consents')
+        .addColumn('lang', 'text', (c) => c.notNull().defaultTo('ja'))
+        .execute();
       // Consent records are insert-only: the database itself refuses an update (the retention purge deletes).
       if (dialect === 'postgres') {
         await sql`create function consents_insert_only() returns trigger language plpgsql as $$
@@ -362,7 +383,13 @@ function hardening(dialect: DialectName): Migration {
       const now = new Date().toISOString();
       // One live row per conferencing account. Instances started together could each add the same account; their
       // consultations move to the oldest row where they fit, and a true double booking is left for a person to fix.
-      const live = (await db.selectFrom('hosts').select(['id', 'provider', 'account']).where('retired_at', 'is', null).orderBy('created_at').orderBy('id').execute()) as Array<{ id: string; provider: string; account: string }>;
+      const live = (await db
+        .selectFrom('hosts')
+        .select(['id', 'provider', 'account'])
+        .where('retired_at', 'is', null)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()) as Array<{ id: string; provider: string; account: string }>;
       const keep = new Map<string, string>();
       for (const h of live) {
         const key = `${h.provider}\u0000${h.account}`;
@@ -371,7 +398,12 @@ function hardening(dialect: DialectName): Migration {
           keep.set(key, h.id);
           continue;
         }
-        const booked = (await db.selectFrom('consultations').select(['id', 'start_at', 'block_end_at', 'status']).where('host_id', '=', h.id).where('status', '<>', 'cancelled').execute()) as Array<{ id: string; start_at: string; block_end_at: string; status: string }>;
+        const booked = (await db
+          .selectFrom('consultations')
+          .select(['id', 'start_at', 'block_end_at', 'status'])
+          .where('host_id', '=', h.id)
+          .where('status', '<>', 'cancelled')
+          .execute()) as Array<{ id: string; start_at: string; block_end_at: string; status: string }>;
         for (const c of booked) {
           const clash = await db
             .selectFrom('consultations')
@@ -387,7 +419,11 @@ function hardening(dialect: DialectName): Migration {
           } else if (['booked', 'meeting_ready', 'invited'].includes(c.status)) {
             await db
               .updateTable('consultations')
-              .set({ status: 'needs_attention', status_note: `同じアカウントに相談 ${clash.id} と重なって予約されています。日時を変えるか取り消してください。 / Double-booked with ${clash.id} on the same account: move or cancel it.`, updated_at: now })
+              .set({
+                status: 'needs_attention',
+                status_note: `同じアカウントに相談 ${clash.id} と重なって予約されています。日時を変えるか取り消してください。 / Double-booked with ${clash.id} on the same account: move or cancel it.`,
+                updated_at: now,
+              })
               .where('id', '=', c.id)
               .execute();
           }
@@ -398,7 +434,11 @@ function hardening(dialect: DialectName): Migration {
 
       // Which consultation a stored idempotent response belongs to (so that its personal data can be erased with it).
       await db.schema.alterTable('idempotency_keys').addColumn('consultation_id', 'text').execute();
-      const keys = (await db.selectFrom('idempotency_keys').select(['actor', 'key', 'response_body']).execute()) as Array<{ actor: string; key: string; response_body: string }>;
+      const keys = (await db.selectFrom('idempotency_keys').select(['actor', 'key', 'response_body']).execute()) as Array<{
+        actor: string;
+        key: string;
+        response_body: string;
+      }>;
       for (const k of keys) {
         let id: unknown = null;
         try {
@@ -406,7 +446,8 @@ function hardening(dialect: DialectName): Migration {
         } catch {
           // not a consultation
         }
-        if (typeof id === 'string') await db.updateTable('idempotency_keys').set({ consultation_id: id }).where('actor', '=', k.actor).where('key', '=', k.key).execute();
+        if (typeof id === 'string')
+          await db.updateTable('idempotency_keys').set({ consultation_id: id }).where('actor', '=', k.actor).where('key', '=', k.key).execute();
       }
       await db.schema.createIndex('idempotency_keys_consultation').on('idempotency_keys').column('consultation_id').execute();
 
@@ -459,8 +500,7 @@ export async function migrateTo(db: AnyDb, dialect: DialectName, name: string): 
 async function migrate(db: AnyDb, dialect: DialectName, run: (m: Migrator) => ReturnType<Migrator['migrateToLatest']>): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   // Kysely looks for its tables across every schema; on PostgreSQL, name ours so that another schema's tables are not taken for them.
-  const schema =
-    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({
     db,
     provider,

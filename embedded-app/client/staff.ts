@@ -61,7 +61,8 @@ document.addEventListener('submit', (e) => {
     .then(async (res) => {
       const answer = (await res.json().catch(() => ({}))) as { message?: string };
       if (answer.message) say(answer.message);
-      else if (res.status === 410) say(ja ? 'このリンクの有効期限が過ぎました。ボットに /app と送ってください。' : 'This link has expired. Send /app to the bot.');
+      else if (res.status === 410)
+        say(ja ? 'このリンクの有効期限が過ぎました。ボットに /app と送ってください。' : 'This link has expired. Send /app to the bot.');
       else if (!res.ok) say(ja ? `うまくいきませんでした（${res.status}）。もう一度お試しください。` : `That did not work (${res.status}). Please try again.`);
       if (res.ok && form.dataset.reset !== undefined) form.reset();
     })

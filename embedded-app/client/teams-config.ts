@@ -5,7 +5,12 @@ void app.initialize().then(() => {
   const base = location.origin;
   pages.config.registerOnSaveHandler((save) => {
     pages.config
-      .setConfig({ entityId: 'madoguchi-consultation', contentUrl: `${base}/app/teams`, websiteUrl: `${base}/app/teams`, suggestedDisplayName: 'オンライン相談' })
+      .setConfig({
+        entityId: 'madoguchi-consultation',
+        contentUrl: `${base}/app/teams`,
+        websiteUrl: `${base}/app/teams`,
+        suggestedDisplayName: 'オンライン相談',
+      })
       .then(() => save.notifySuccess())
       .catch((error: unknown) => save.notifyFailure(String(error)));
   });

@@ -16,7 +16,12 @@ async function main(): Promise<void> {
   const meetingId = context.meeting?.id ?? '';
   const chatId = context.chat?.id ?? '';
   if (!meetingId && !chatId) return show('unknown');
-  const opened = await openMeeting({ meetingId, chatId, tenantId: context.user?.tenant?.id ?? '', lang: context.app.locale?.toLowerCase().startsWith('ja') === false ? 'en' : 'ja' });
+  const opened = await openMeeting({
+    meetingId,
+    chatId,
+    tenantId: context.user?.tenant?.id ?? '',
+    lang: context.app.locale?.toLowerCase().startsWith('ja') === false ? 'en' : 'ja',
+  });
   if (!opened) return;
   if (opened.staff || !opened.url) return show('host');
   location.replace(opened.url);

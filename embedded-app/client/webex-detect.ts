@@ -15,7 +15,7 @@ export function insideWebexHost(w: Window): boolean {
     if (typeof g.roomos !== 'undefined') return true;
     if (w.parent === w) return false; // a plain browser tab
     const ancestors = w.location.ancestorOrigins;
-    if (ancestors && ancestors.length) return WEBEX_ORIGIN.test(ancestors[0]!) || (ancestors.length > 1 && WEBEX_ORIGIN.test(ancestors[1]!));
+    if (ancestors?.length) return WEBEX_ORIGIN.test(ancestors[0]!) || (ancestors.length > 1 && WEBEX_ORIGIN.test(ancestors[1]!));
     if (w.document.referrer) return WEBEX_ORIGIN.test(new URL(w.document.referrer).origin);
     return true; // a frame that cannot tell (Firefox without referrer): let the SDK try, within the timeout
   } catch {

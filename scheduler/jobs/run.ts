@@ -78,7 +78,12 @@ function meetingRow(consultationId: string, hostId: string, version: number, m: 
 async function setStatus(db: Db, deps: JobDeps, id: string, from: ConsultationStatus, to: ConsultationStatus, note: string, action: string): Promise<boolean> {
   if (from === to) return false;
   const now = deps.clock();
-  const r = await db.updateTable('consultations').set({ status: to, status_note: note, updated_at: iso(now) }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+  const r = await db
+    .updateTable('consultations')
+    .set({ status: to, status_note: note, updated_at: iso(now) })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) return false;
   await writeAudit(db, deps.ids, now, { actor: 'system', action, entity: 'consultation', entityId: id, before: { status: from }, after: { status: to, note } });
   return true;
@@ -100,7 +105,11 @@ export async function syncMeeting(deps: JobDeps, consultationId: string): Promis
   if (!c) return;
   const status = c.status as ConsultationStatus;
   const existing = await db.selectFrom('meetings').selectAll().where('consultation_id', '=', consultationId).executeTakeFirst();
-  const hosts = await db.selectFrom('hosts').selectAll().where('id', 'in', [c.host_id, existing?.host_id ?? c.host_id]).execute();
+  const hosts = await db
+    .selectFrom('hosts')
+    .selectAll()
+    .where('id', 'in', [c.host_id, existing?.host_id ?? c.host_id])
+    .execute();
   const hostOf = (id: string) => hosts.find((h) => h.id === id)!;
   const providerOf = (hostId: string): ConferencingProvider => {
     const kind = hostOf(hostId).provider as ProviderKind;
@@ -114,7 +123,14 @@ export async function syncMeeting(deps: JobDeps, consultationId: string): Promis
   if (existing && (status === 'cancelled' || existing.host_id !== c.host_id)) {
     await providerOf(existing.host_id).deleteMeeting(toMeeting(existing), hostOf(existing.host_id).account);
     await db.deleteFrom('meetings').where('consultation_id', '=', consultationId).execute();
-    await writeAudit(db, deps.ids, deps.clock(), { actor: 'system', action: 'meeting.deleted', entity: 'consultation', entityId: consultationId, before: { providerMeetingId: existing.provider_meeting_id }, after: null });
+    await writeAudit(db, deps.ids, deps.clock(), {
+      actor: 'system',
+      action: 'meeting.deleted',
+      entity: 'consultation',
+      entityId: consultationId,
+      before: { providerMeetingId: existing.provider_meeting_id },
+      after: null,
+    });
   }
   if (status === 'cancelled' || status === 'completed') return;
 
@@ -138,11 +154,32 @@ export async function syncMeeting(deps: JobDeps, consultationId: string): Promis
   const meeting = updating ? await provider.updateMeeting(toMeeting(updating), request) : await provider.createMeeting(request);
   await db.transaction().execute(async (trx) => {
     if (updating) {
-      await trx.updateTable('meetings').set(meetingRow(consultationId, c.host_id, c.version, meeting, now, updating.created_at)).where('consultation_id', '=', consultationId).execute();
-      await writeAudit(trx, deps.ids, now, { actor: 'system', action: 'meeting.updated', entity: 'consultation', entityId: consultationId, before: { version: updating.synced_version }, after: { version: c.version } });
+      await trx
+        .updateTable('meetings')
+        .set(meetingRow(consultationId, c.host_id, c.version, meeting, now, updating.created_at))
+        .where('consultation_id', '=', consultationId)
+        .execute();
+      await writeAudit(trx, deps.ids, now, {
+        actor: 'system',
+        action: 'meeting.updated',
+        entity: 'consultation',
+        entityId: consultationId,
+        before: { version: updating.synced_version },
+        after: { version: c.version },
+      });
     } else {
-      await trx.insertInto('meetings').values(meetingRow(consultationId, c.host_id, c.version, meeting, now)).execute();
-      await writeAudit(trx, deps.ids, now, { actor: 'system', action: 'meeting.created', entity: 'consultation', entityId: consultationId, before: null, after: { provider: meeting.provider, providerMeetingId: meeting.providerMeetingId } });
+      await trx
+        .insertInto('meetings')
+        .values(meetingRow(consultationId, c.host_id, c.version, meeting, now))
+        .execute();
+      await writeAudit(trx, deps.ids, now, {
+        actor: 'system',
+        action: 'meeting.created',
+        entity: 'consultation',
+        entityId: consultationId,
+        before: null,
+        after: { provider: meeting.provider, providerMeetingId: meeting.providerMeetingId },
+      });
     }
     await markReady(trx, deps, consultationId, status, now);
   });
@@ -189,12 +226,19 @@ function holdLeases(deps: JobDeps, job: OutboxJob, consultationLease: string | n
     else deps.log.warn({ jobId: job.id, kind: job.kind }, 'job lease lost (taken over after a stall); its result will not be recorded twice');
     if (consultation && job.consultationId) {
       const nextLease = later(consultation);
-      const c = await db.updateTable('consultations').set({ job_lease_until: nextLease }).where('id', '=', job.consultationId).where('job_lease_until', '=', consultation).executeTakeFirst();
+      const c = await db
+        .updateTable('consultations')
+        .set({ job_lease_until: nextLease })
+        .where('id', '=', job.consultationId)
+        .where('job_lease_until', '=', consultation)
+        .executeTakeFirst();
       if (Number(c.numUpdatedRows) > 0) consultation = nextLease;
     }
   };
   const timer = setInterval(() => {
-    renewing = renewing.then(renew).catch((error: unknown) => deps.log.warn({ jobId: job.id, err: error instanceof Error ? error.message : String(error) }, 'job lease not renewed'));
+    renewing = renewing
+      .then(renew)
+      .catch((error: unknown) => deps.log.warn({ jobId: job.id, err: error instanceof Error ? error.message : String(error) }, 'job lease not renewed'));
   }, deps.leases?.heartbeatMs ?? HEARTBEAT_MS);
   timer.unref();
   return {
@@ -212,11 +256,20 @@ async function giveUpNote(db: Db, job: OutboxJob, message: string): Promise<{ ja
   if (job.kind === 'meeting.sync') {
     const m = await db.selectFrom('meetings').select('consultation_id').where('consultation_id', '=', job.consultationId!).executeTakeFirst();
     const c = await db.selectFrom('consultations').select('status').where('id', '=', job.consultationId!).executeTakeFirst();
-    if (c?.status === 'cancelled') return { ja: `取り消した相談の会議を削除できませんでした（参加用の情報がまだ有効です）: ${message}`, en: `The cancelled consultation's meeting could not be deleted (its join details still work): ${message}` };
-    return m ? { ja: `会議の日時を変更できませんでした: ${message}`, en: `The meeting could not be moved: ${message}` } : { ja: `会議を作成できませんでした: ${message}`, en: `The meeting could not be made: ${message}` };
+    if (c?.status === 'cancelled')
+      return {
+        ja: `取り消した相談の会議を削除できませんでした（参加用の情報がまだ有効です）: ${message}`,
+        en: `The cancelled consultation's meeting could not be deleted (its join details still work): ${message}`,
+      };
+    return m
+      ? { ja: `会議の日時を変更できませんでした: ${message}`, en: `The meeting could not be moved: ${message}` }
+      : { ja: `会議を作成できませんでした: ${message}`, en: `The meeting could not be made: ${message}` };
   }
   if (job.kind === 'mail.invitation' || job.kind === 'mail.change' || job.kind === 'mail.reminder' || job.kind === 'mail.cancellation') {
-    return { ja: `相談者へのメールを送れませんでした（メールアドレスを確かめてください）: ${message}`, en: `The email to the citizen could not be sent (check the address): ${message}` };
+    return {
+      ja: `相談者へのメールを送れませんでした（メールアドレスを確かめてください）: ${message}`,
+      en: `The email to the citizen could not be sent (check the address): ${message}`,
+    };
   }
   return null;
 }
@@ -228,7 +281,9 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
   const { db } = deps.store;
   const maxAttempts = deps.maxAttempts ?? 8;
   // One job at a time per consultation, across every instance: the consultation itself is leased.
-  const leased = job.consultationId ? await retryTransient(() => leaseConsultation(db, job.consultationId!, deps.clock(), deps.leases?.leaseMs ?? LEASE_MS)) : 'none';
+  const leased = job.consultationId
+    ? await retryTransient(() => leaseConsultation(db, job.consultationId!, deps.clock(), deps.leases?.leaseMs ?? LEASE_MS))
+    : 'none';
   if (leased === 'busy') {
     await releaseUnrun(db, job, deps.clock() + 5_000);
     return;
@@ -249,11 +304,27 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
         break;
       case 'relay.notify': {
         const p = job.payload as { relayId: string; event: RelayEvent };
-        await deliverRelayEvent({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat, publicBaseUrl: deps.config.publicBaseUrl, secretKey: deps.config.secretKey }, p.relayId, p.event);
+        await deliverRelayEvent(
+          {
+            db,
+            ids: deps.ids,
+            clock: deps.clock,
+            log: deps.log,
+            platforms: deps.chat,
+            publicBaseUrl: deps.config.publicBaseUrl,
+            secretKey: deps.config.secretKey,
+          },
+          p.relayId,
+          p.event,
+        );
         break;
       }
       case 'app.consent_refused':
-        await deliverConsentRefused({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat }, job.consultationId!, (job.payload as { consentId: string }).consentId);
+        await deliverConsentRefused(
+          { db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat },
+          job.consultationId!,
+          (job.payload as { consentId: string }).consentId,
+        );
         break;
       case 'consultation.attention':
         await deliverAttentionNotice({ db, ids: deps.ids, clock: deps.clock, log: deps.log, platforms: deps.chat }, job.consultationId!, job.id);
@@ -264,7 +335,11 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
       case 'app.purge': {
         const purged = await purgeAppRecords(db, deps.ids, deps.clock(), deps.config.app.consentRetentionDays);
         if (purged.consents + purged.progress > 0) deps.log.info(purged, 'app records past retention purged');
-        const erased = await purgePersonalData({ store: deps.store, ids: deps.ids, outboxDir: deps.config.mail.outboxDir }, deps.clock(), deps.config.personalDataRetentionDays);
+        const erased = await purgePersonalData(
+          { store: deps.store, ids: deps.ids, outboxDir: deps.config.mail.outboxDir },
+          deps.clock(),
+          deps.config.personalDataRetentionDays,
+        );
         if (erased.consultations > 0) deps.log.info(erased, 'personal data past retention erased');
         await held.stop();
         // Done and the next one planned together: a crash between the two cannot leave the purge unplanned.
@@ -292,7 +367,10 @@ async function runJob(deps: JobDeps, job: OutboxJob): Promise<void> {
       await markFailed(db, current(), now, message, now + Math.min(60_000 * job.attempts, 10 * 60_000));
       return;
     }
-    deps.log.warn({ jobId: job.id, kind: job.kind, consultationId: job.consultationId, attempt: job.attempts, err: forLog(message) }, giveUp ? 'job gave up' : 'job failed; will retry');
+    deps.log.warn(
+      { jobId: job.id, kind: job.kind, consultationId: job.consultationId, attempt: job.attempts, err: forLog(message) },
+      giveUp ? 'job gave up' : 'job failed; will retry',
+    );
     await markFailed(db, current(), now, message, giveUp ? null : now + retryDelayMs(job.attempts));
     if (giveUp && job.consultationId) await needsAttention(deps, job, error instanceof MailError ? error.reply : message, now);
   } finally {
@@ -311,7 +389,12 @@ async function needsAttention(deps: JobDeps, job: OutboxJob, message: string, no
   const next = transition(status, 'provider_failed');
   await db.transaction().execute(async (trx) => {
     if (next.ok) await setStatus(trx, deps, job.consultationId!, status, next.value, `${note.ja} / ${note.en}`, 'consultation.needs_attention');
-    else await trx.updateTable('consultations').set({ status_note: `${note.ja} / ${note.en}` }).where('id', '=', job.consultationId!).execute();
+    else
+      await trx
+        .updateTable('consultations')
+        .set({ status_note: `${note.ja} / ${note.en}` })
+        .where('id', '=', job.consultationId!)
+        .execute();
     // Staff hear of it where they are: by email (STAFF_NOTICE_EMAIL or the department's address) and in the department's chat.
     await enqueue(trx, deps.ids, now, 'mail.staff_notice', job.consultationId, { problem: `${note.ja} / ${note.en}` });
     await enqueue(trx, deps.ids, now, 'consultation.attention', job.consultationId, {});

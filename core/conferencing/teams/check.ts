@@ -41,7 +41,12 @@ export async function checkTeams(config: TeamsConfig, tokens: GraphTokenSource, 
   const res = await doFetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(20_000) });
   const text = await res.text();
   if (res.ok || res.status === 404) {
-    lines.push(pass(`専用アカウント（${config.hostUserId}）の会議をこのアプリで扱えます（アプリケーションアクセスポリシーあり）`, `The app may act for the host account ${config.hostUserId} (application access policy in place).`));
+    lines.push(
+      pass(
+        `専用アカウント（${config.hostUserId}）の会議をこのアプリで扱えます（アプリケーションアクセスポリシーあり）`,
+        `The app may act for the host account ${config.hostUserId} (application access policy in place).`,
+      ),
+    );
   } else if (res.status === 403 || res.status === 401) {
     lines.push(
       failed(
@@ -50,7 +55,12 @@ export async function checkTeams(config: TeamsConfig, tokens: GraphTokenSource, 
       ),
     );
   } else {
-    lines.push(failed(`Microsoft Graph が ${res.status} を返しました: ${text.slice(0, 200)}。TEAMS_HOST_USER_ID を確認してください。`, `Microsoft Graph answered ${res.status}: ${text.slice(0, 200)}. Check TEAMS_HOST_USER_ID.`));
+    lines.push(
+      failed(
+        `Microsoft Graph が ${res.status} を返しました: ${text.slice(0, 200)}。TEAMS_HOST_USER_ID を確認してください。`,
+        `Microsoft Graph answered ${res.status}: ${text.slice(0, 200)}. Check TEAMS_HOST_USER_ID.`,
+      ),
+    );
   }
   return lines;
 }

@@ -17,9 +17,7 @@ export const GraphOnlineMeeting = z.object({
   externalId: z.string().nullish(),
   startDateTime: z.string().nullish(),
   endDateTime: z.string().nullish(),
-  joinMeetingIdSettings: z
-    .object({ joinMeetingId: z.string().nullish(), passcode: z.string().nullish(), isPasscodeRequired: z.boolean().nullish() })
-    .nullish(),
+  joinMeetingIdSettings: z.object({ joinMeetingId: z.string().nullish(), passcode: z.string().nullish(), isPasscodeRequired: z.boolean().nullish() }).nullish(),
   audioConferencing: z
     .object({ conferenceId: z.string().nullish(), tollNumber: z.string().nullish(), tollFreeNumber: z.string().nullish(), dialinUrl: z.string().nullish() })
     .nullish(),
@@ -41,17 +39,27 @@ export function msalTokenSource(config: TeamsConfig): GraphTokenSource {
   return {
     async get() {
       // MSAL keeps the token in memory and renews it when it nears expiry.
-      let result;
+      let result: Awaited<ReturnType<typeof cca.acquireTokenByClientCredential>>;
       try {
         result = await cca.acquireTokenByClientCredential({ scopes: [scope] });
       } catch (error) {
         const e = error as { errorCode?: string; message?: string };
         // Wrong tenant, app id or secret: a person must fix the configuration. Anything else (network) may pass.
-        const refused = ['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_tenant'].includes(e.errorCode ?? '') || /AADSTS(7000215|700016|90002|7000222)/.test(e.message ?? '');
-        throw new ProviderError('teams', `Microsoft Entra refused the sign-in (${e.errorCode ?? 'error'}): ${(e.message ?? '').split('\n')[0]}. Check TEAMS_TENANT_ID, TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET. / サインインできません。`, { retryable: !refused, cause: error });
+        const refused =
+          ['invalid_client', 'unauthorized_client', 'invalid_request', 'invalid_tenant'].includes(e.errorCode ?? '') ||
+          /AADSTS(7000215|700016|90002|7000222)/.test(e.message ?? '');
+        throw new ProviderError(
+          'teams',
+          `Microsoft Entra refused the sign-in (${e.errorCode ?? 'error'}): ${(e.message ?? '').split('\n')[0]}. Check TEAMS_TENANT_ID, TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET. / サインインできません。`,
+          { retryable: !refused, cause: error },
+        );
       }
       if (!result?.accessToken) {
-        throw new ProviderError('teams', 'Microsoft Entra gave no access token; check TEAMS_TENANT_ID, TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET. / アクセストークンを取得できません。', { retryable: false });
+        throw new ProviderError(
+          'teams',
+          'Microsoft Entra gave no access token; check TEAMS_TENANT_ID, TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET. / アクセストークンを取得できません。',
+          { retryable: false },
+        );
       }
       return result.accessToken;
     },
@@ -91,12 +99,16 @@ function providerError(error: unknown, what: string): ProviderError {
       status === 403 || error.code === 'Unauthorized'
         ? ' — the app needs OnlineMeetings.ReadWrite.All and an application access policy for the host account (see README) / アプリの権限とアプリケーションアクセスポリシーを確認してください'
         : '';
-    return new ProviderError('teams', `Microsoft Graph ${status} ${error.code ?? ''} while ${what}: ${error.message}${error.requestId ? ` (request-id ${error.requestId})` : ''}${hint}`, {
-      status: status === -1 ? null : status,
-      retryable,
-      trackingId: error.requestId ?? '',
-      cause: error,
-    });
+    return new ProviderError(
+      'teams',
+      `Microsoft Graph ${status} ${error.code ?? ''} while ${what}: ${error.message}${error.requestId ? ` (request-id ${error.requestId})` : ''}${hint}`,
+      {
+        status: status === -1 ? null : status,
+        retryable,
+        trackingId: error.requestId ?? '',
+        cause: error,
+      },
+    );
   }
   return new ProviderError('teams', `Microsoft Graph failed while ${what}: ${(error as Error)?.message ?? String(error)}`, { retryable: true, cause: error });
 }
@@ -112,7 +124,8 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
         tokenError = null;
         return token;
       } catch (error) {
-        tokenError = error instanceof ProviderError ? error : new ProviderError('teams', `no Graph token: ${(error as Error).message}`, { retryable: true, cause: error });
+        tokenError =
+          error instanceof ProviderError ? error : new ProviderError('teams', `no Graph token: ${(error as Error).message}`, { retryable: true, cause: error });
         throw error;
       }
     },
@@ -142,7 +155,12 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
 
   const parse = (what: string, body: unknown): GraphOnlineMeeting => {
     const r = GraphOnlineMeeting.safeParse(body);
-    if (!r.success) throw new ProviderError('teams', `Microsoft Graph gave an unexpected answer while ${what}: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`, { retryable: false });
+    if (!r.success)
+      throw new ProviderError(
+        'teams',
+        `Microsoft Graph gave an unexpected answer while ${what}: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`,
+        { retryable: false },
+      );
     return r.data;
   };
 
@@ -185,23 +203,39 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
             }),
         ),
       );
-      return toMeeting({ ...settled, joinMeetingIdSettings: settled.joinMeetingIdSettings ?? created.joinMeetingIdSettings, audioConferencing: settled.audioConferencing ?? created.audioConferencing });
+      return toMeeting({
+        ...settled,
+        joinMeetingIdSettings: settled.joinMeetingIdSettings ?? created.joinMeetingIdSettings,
+        audioConferencing: settled.audioConferencing ?? created.audioConferencing,
+      });
     },
 
     async updateMeeting(meeting, r) {
       const updated = parse(
         'moving the meeting',
         await call('moving the meeting', () =>
-          client.api(`${user(r.hostAccount)}/${encodeURIComponent(meeting.providerMeetingId)}`).header('Prefer', prefer).middlewareOptions(retry()).patch({ ...times(r), subject: r.title }),
+          client
+            .api(`${user(r.hostAccount)}/${encodeURIComponent(meeting.providerMeetingId)}`)
+            .header('Prefer', prefer)
+            .middlewareOptions(retry())
+            .patch({ ...times(r), subject: r.title }),
         ),
       );
       const next = toMeeting(updated);
-      return { ...next, meetingNumber: next.meetingNumber || meeting.meetingNumber, password: next.password || meeting.password, dialIn: next.dialIn.length > 0 ? next.dialIn : meeting.dialIn };
+      return {
+        ...next,
+        meetingNumber: next.meetingNumber || meeting.meetingNumber,
+        password: next.password || meeting.password,
+        dialIn: next.dialIn.length > 0 ? next.dialIn : meeting.dialIn,
+      };
     },
 
     async deleteMeeting(meeting, hostAccount) {
       try {
-        await client.api(`${user(hostAccount)}/${encodeURIComponent(meeting.providerMeetingId)}`).middlewareOptions(retry()).delete();
+        await client
+          .api(`${user(hostAccount)}/${encodeURIComponent(meeting.providerMeetingId)}`)
+          .middlewareOptions(retry())
+          .delete();
       } catch (error) {
         // Already gone is the outcome asked for.
         if (error instanceof GraphError && error.statusCode === 404) return;

@@ -14,7 +14,8 @@ describe('Teams meeting ids', () => {
   it('reads the published pair for one meeting (Teams docs, "Obtain meeting ID and organizer ID")', () => {
     // Bot Framework GET /v1/meetings/{id}: details.id (client form) and details.msGraphResourceId (Graph form).
     const client = 'MCMxOTptZWV0aW5nX05XTTFNVEk1TnpNdE5qZ3pNeTAwWVdRNExUaG1PV1F0WlRnM01UQm1PVGczWW1VekB0aHJlYWQudjIjMA==';
-    const graph = 'MSo2NzAyYWZiNi0xMDliLTRjMzItYTE0MS02ZTY1NDY5NTAyYjkqMCoqMTk6bWVldGluZ19OV00xTVRJNU56TXROamd6TXkwMFlXUTRMVGhtT1dRdFpUZzNNVEJtT1RnM1ltVXpAdGhyZWFkLnYy';
+    const graph =
+      'MSo2NzAyYWZiNi0xMDliLTRjMzItYTE0MS02ZTY1NDY5NTAyYjkqMCoqMTk6bWVldGluZ19OV00xTVRJNU56TXROamd6TXkwMFlXUTRMVGhtT1dRdFpUZzNNVEJtT1RnM1ltVXpAdGhyZWFkLnYy';
     assert.equal(threadIdFromGraphMeetingId(graph), THREAD);
     assert.equal(threadIdFromTeamsContextMeetingId(client), THREAD);
     assert.equal(sameTeamsMeeting(graph, client), true);
@@ -25,7 +26,8 @@ describe('Teams meeting ids', () => {
 
   it('reads the getContext meetingId next to its Graph id (microsoft-teams-library-js#539)', () => {
     const sdk = 'MCMxOTptZWV0aW5nX05USTRNakEzT0dVdFl6TTNZUzAwWVRCbUxUa3lPR010TmpOaFpUSmhPVGswTldReEB0aHJlYWQudjIjMA==';
-    const graph = 'MSpkYWY2MmNjOC1lZTJkLTQxN2ItODg4NC1iY2Y0MGM0MTI5YzMqMCoqMTk6bWVldGluZ19OVEk0TWpBM09HVXRZek0zWVMwMFlUQm1MVGt5T0dNdE5qTmhaVEpoT1RrME5XUXhAdGhyZWFkLnYy';
+    const graph =
+      'MSpkYWY2MmNjOC1lZTJkLTQxN2ItODg4NC1iY2Y0MGM0MTI5YzMqMCoqMTk6bWVldGluZ19OVEk0TWpBM09HVXRZek0zWVMwMFlUQm1MVGt5T0dNdE5qTmhaVEpoT1RrME5XUXhAdGhyZWFkLnYy';
     assert.equal(sameTeamsMeeting(graph, sdk), true);
     assert.equal(threadIdFromTeamsContextMeetingId(sdk), '19:meeting_NTI4MjA3OGUtYzM3YS00YTBmLTkyOGMtNjNhZTJhOTk0NWQx@thread.v2');
   });
@@ -91,11 +93,7 @@ describe('Teams meeting ids', () => {
   });
 
   const threadArb = fc
-    .tuple(
-      fc.stringMatching(/^[A-Za-z0-9_=+/-]{1,60}$/),
-      fc.constantFrom('meeting_', ''),
-      fc.constantFrom('v2', 'skype', 'tacv2'),
-    )
+    .tuple(fc.stringMatching(/^[A-Za-z0-9_=+/-]{1,60}$/), fc.constantFrom('meeting_', ''), fc.constantFrom('v2', 'skype', 'tacv2'))
     .map(([body, prefix, kind]) => `19:${prefix}${body}@thread.${kind}`);
 
   it('property: both forms of any meeting map back to its thread id and match each other', () => {

@@ -37,8 +37,14 @@ export async function checkWebex(config: WebexConfig, tokens: TokenSource, clien
       const { data } = await api.request('GET', '/people', { query: { email: config.hostEmail }, schema: PeopleList });
       lines.push(
         data.items.length > 0
-          ? pass(`専用アカウント ${config.hostEmail} が見つかりました（このトークンはその代理で予約します）`, `Host account ${config.hostEmail} found; this token schedules on its behalf.`)
-          : failed(`専用アカウント ${config.hostEmail} が組織に見つかりません。WEBEX_HOST_EMAIL を確認してください。`, `Host account ${config.hostEmail} was not found in the organization; check WEBEX_HOST_EMAIL.`),
+          ? pass(
+              `専用アカウント ${config.hostEmail} が見つかりました（このトークンはその代理で予約します）`,
+              `Host account ${config.hostEmail} found; this token schedules on its behalf.`,
+            )
+          : failed(
+              `専用アカウント ${config.hostEmail} が組織に見つかりません。WEBEX_HOST_EMAIL を確認してください。`,
+              `Host account ${config.hostEmail} was not found in the organization; check WEBEX_HOST_EMAIL.`,
+            ),
       );
     } catch (error) {
       lines.push(

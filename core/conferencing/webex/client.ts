@@ -37,7 +37,11 @@ export interface WebexRequest<S extends z.ZodType | null> {
 }
 
 export interface WebexClient {
-  request<S extends z.ZodType | null>(method: string, path: string, req: WebexRequest<S>): Promise<{ status: number; data: S extends z.ZodType ? z.output<S> : null }>;
+  request<S extends z.ZodType | null>(
+    method: string,
+    path: string,
+    req: WebexRequest<S>,
+  ): Promise<{ status: number; data: S extends z.ZodType ? z.output<S> : null }>;
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
@@ -110,10 +114,14 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
             await sleep(backoffMs(attempt, random));
             continue;
           }
-          throw new ProviderError('webex', `Webex ${method} ${url.pathname}: ${timedOut ? `no answer within ${timeoutMs} ms` : `network error (${(error as Error).message})`}`, {
-            retryable: true,
-            cause: error,
-          });
+          throw new ProviderError(
+            'webex',
+            `Webex ${method} ${url.pathname}: ${timedOut ? `no answer within ${timeoutMs} ms` : `network error (${(error as Error).message})`}`,
+            {
+              retryable: true,
+              cause: error,
+            },
+          );
         }
         if (res.status === 401 && !refreshed) {
           await res.arrayBuffer();
@@ -138,11 +146,15 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
         const json: unknown = await res.json();
         const parsed = req.schema.safeParse(json);
         if (!parsed.success) {
-          throw new ProviderError('webex', `Webex ${method} ${url.pathname}: unexpected response (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`, {
-            status: res.status,
-            retryable: false,
-            trackingId: res.headers.get('trackingid') ?? '',
-          });
+          throw new ProviderError(
+            'webex',
+            `Webex ${method} ${url.pathname}: unexpected response (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+            {
+              status: res.status,
+              retryable: false,
+              trackingId: res.headers.get('trackingid') ?? '',
+            },
+          );
         }
         return { status: res.status, data: parsed.data as never };
       }

@@ -70,7 +70,12 @@ export function createWebexProvider(deps: WebexDeps): ConferencingProvider {
   async function findByTag(r: MeetingRequest, email: string | undefined): Promise<WebexMeeting | null> {
     const from = Math.min(clock(), r.start) - DAY_MS;
     const { data } = await client.request('GET', '/meetings', {
-      query: { integrationTag: integrationTag(r.consultationId), from: new Date(from).toISOString(), to: new Date(r.end + 90 * DAY_MS).toISOString(), hostEmail: email },
+      query: {
+        integrationTag: integrationTag(r.consultationId),
+        from: new Date(from).toISOString(),
+        to: new Date(r.end + 90 * DAY_MS).toISOString(),
+        hostEmail: email,
+      },
       schema: WebexMeetingList,
     });
     return data.items.find((m) => m.integrationTags.includes(integrationTag(r.consultationId))) ?? null;
@@ -97,7 +102,8 @@ export function createWebexProvider(deps: WebexDeps): ConferencingProvider {
         const same = Date.parse(existing.start) === r.start && Date.parse(existing.end) === r.end;
         return toMeeting(same ? existing : await patch(existing.id, r, email));
       }
-      const password = deps.meetings.passwordStyle === 'provider' ? undefined : generatePassword(deps.meetings.passwordStyle, deps.meetings.passwordLength, deps.random);
+      const password =
+        deps.meetings.passwordStyle === 'provider' ? undefined : generatePassword(deps.meetings.passwordStyle, deps.meetings.passwordLength, deps.random);
       const { data } = await client.request('POST', '/meetings', {
         body: {
           title: r.title,

@@ -68,10 +68,14 @@ export function refreshingToken(o: RefreshingTokenOptions): TokenSource {
     });
     if (!res.ok) {
       const text = await res.text();
-      throw new ProviderError('webex', `Webex refused to renew the access token (${res.status}): ${text.slice(0, 200)}. Check WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET and WEBEX_REFRESH_TOKEN. / アクセストークンを更新できません。`, {
-        status: res.status,
-        retryable: res.status >= 500 || res.status === 429,
-      });
+      throw new ProviderError(
+        'webex',
+        `Webex refused to renew the access token (${res.status}): ${text.slice(0, 200)}. Check WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET and WEBEX_REFRESH_TOKEN. / アクセストークンを更新できません。`,
+        {
+          status: res.status,
+          retryable: res.status >= 500 || res.status === 429,
+        },
+      );
     }
     const body = WebexTokenResponse.parse(await res.json());
     current = { accessToken: body.access_token, expiresAt: clock() + body.expires_in * 1000, refreshToken: body.refresh_token ?? refreshToken, seed };
