@@ -12,8 +12,10 @@ import type { Role } from './core/auth/tokens.ts';
 import type { Config } from './core/config.ts';
 import type { Store } from './core/store/db.ts';
 import { createSecretStore } from './core/secrets.ts';
-import { checkWebex, fixedToken, refreshingToken } from './core/conferencing/webex/index.ts';
-import { checkTeams, msalTokenSource } from './core/conferencing/teams/index.ts';
+import { fixedToken, refreshingToken } from './core/conferencing/webex/index.ts';
+import { checkWebex } from './core/conferencing/webex/check.ts';
+import { msalTokenSource } from './core/conferencing/teams/index.ts';
+import { checkTeams } from './core/conferencing/teams/check.ts';
 import { formatCheck } from './core/conferencing/check.ts';
 import type { CheckLine } from './core/conferencing/check.ts';
 

@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from './core/config.ts';
 import { createLogger } from './core/log.ts';
 import { startServer } from './server.ts';
-import { listHosts } from './core/hosts.ts';
+import { listHosts } from './scheduler/hosts.ts';
 import { LinkKeyError } from './core/links.ts';
 
 loadDotEnv();

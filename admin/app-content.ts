@@ -2,10 +2,10 @@
 // consultation type. One row per item (Japanese, English, and for documents why it is needed); readings for hard
 // kanji in 《》. Parsing the form is pure; the routes live in admin/index.ts.
 import { esc } from '../core/html.ts';
-import type { ChecklistContent, ConsentContent, ContentKind } from '../embedded-app/content.ts';
-import { itemId } from '../embedded-app/content.ts';
-import type { ContentVersion } from '../embedded-app/content-store.ts';
-import { rubyHtml } from '../embedded-app/ruby.ts';
+import type { ChecklistContent, ConsentContent, ContentKind } from '../embedded-app/state/content.ts';
+import { itemId } from '../embedded-app/state/content.ts';
+import type { ContentVersion } from '../embedded-app/state/content-store.ts';
+import { rubyHtml } from '../embedded-app/state/ruby.ts';
 
 export interface RowError {
   readonly field: string;

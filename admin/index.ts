@@ -1,26 +1,23 @@
 // admin/ owns the admins' web page: sign-in, the email templates (edit, live preview, history, rollback, test send),
 // departments, and closures / special openings. Server-rendered, CSRF-protected, Japanese first.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import express from 'express';
-import type { CookieOptions, NextFunction, Request, Response, Router } from 'express';
+import type { CookieOptions, Request, Response, Router } from 'express';
 import type { Throttles } from '../core/throttle.ts';
 import { isCrossSite, noStore } from '../core/security.ts';
-import { adminScript } from './assets.ts';
-import type { Config } from '../core/config.ts';
+import { LOGIN_COOKIE, SESSION_COOKIE, cookie, crossSitePage, requireAdminSession, sameSecret } from '../core/web/session.ts';
 import type { Logger } from '../core/log.ts';
-import type { Store } from '../core/store/db.ts';
-import type { IdSource } from '../core/ids.ts';
-import type { AdminSession } from '../core/auth/admins.ts';
-import { SESSION_HOURS, checkAdminSignIn, endSession, findSession, startSession } from '../core/auth/admins.ts';
-import { listDepartments, normalizeName, saveDepartment } from '../core/departments.ts';
+import { SESSION_HOURS, checkAdminSignIn, endSession, startSession } from '../core/auth/admins.ts';
+import { listDepartments, normalizeName, saveDepartment } from '../scheduler/departments.ts';
 import { writeAudit } from '../core/audit.ts';
-import { describeRanges } from '../core/calendar/calendar.ts';
+import { describeRanges } from '../scheduler/calendar/calendar.ts';
 import { WEEKDAYS_JA, formatJa, formatMinute } from '../core/time.ts';
-import { viewById } from '../scheduler/consultations.ts';
+import { viewById } from '../scheduler/views.ts';
 import { isOpen, statusLabelJa } from '../scheduler/status.ts';
-import { eraseOnRequest } from '../scheduler/personal-data.ts';
+import { eraseOnRequest } from '../scheduler/consultations.ts';
+import type { SchedulerDeps } from '../scheduler/consultations.ts';
 import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from '../scheduler/calendar-store.ts';
-import { CalendarExceptionBody } from '../scheduler/schemas.ts';
+import { CalendarExceptionBody } from '../scheduler/calendar-store.ts';
 import { parseInput } from '../core/http.ts';
 import type { MailTransport } from '../templates/mail.ts';
 import { fromAddress } from '../templates/mail.ts';
@@ -31,41 +28,21 @@ import type { TemplateProblem, TemplatePart } from '../templates/liquid.ts';
 import { checkTemplate } from '../templates/liquid.ts';
 import { renderMessage } from '../templates/render.ts';
 import { VARIABLES, buildVariables, sampleInput } from '../templates/variables.ts';
-import type { Flash } from './html.ts';
-import { adminCsp, field, layout } from './html.ts';
+import type { Flash } from '../core/web/layout.ts';
+import { adminCsp, field, layout } from '../core/web/layout.ts';
 import { esc } from '../core/html.ts';
-import { activeChecklist, activeConsent, checklistKeys, contentHistory, saveContent } from '../embedded-app/content-store.ts';
+import { activeChecklist, activeConsent, checklistKeys, contentHistory, saveContent } from '../embedded-app/state/content-store.ts';
 import type { RowError } from './app-content.ts';
 import { editorHtml, isChecklistKey, parseRows, valuesOf } from './app-content.ts';
 
-export interface AdminDeps {
-  readonly store: Store;
-  readonly config: Config;
-  readonly ids: IdSource;
-  readonly clock: () => number;
+export interface AdminDeps extends SchedulerDeps {
   readonly log: Logger;
   /** For "send a test to me". */
   readonly mail: MailTransport;
   readonly throttles: Throttles;
 }
 
-const SESSION_COOKIE = 'madoguchi_admin';
-const LOGIN_COOKIE = 'madoguchi_login';
 const monthDay = (md: string) => `${Number(md.slice(0, 2))}月${Number(md.slice(3))}日`;
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    adminSession?: AdminSession;
-  }
-}
-
-/** A cookie's value as cookie-parser read it (malformed ones arrive as they were sent, never as an error). */
-function cookie(req: Request, name: string): string {
-  const v = (req.cookies as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-}
-
-const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 const flashFrom = (q: Request['query']): Flash | null => {
   const ok = typeof q.saved === 'string' ? q.saved : null;
@@ -93,26 +70,14 @@ export function adminRouter(deps: AdminDeps): Router {
     maxAge: maxAgeSeconds * 1000,
     secure,
   });
-  // Our own script, before sign-in (the sign-in page loads it too); cached for a year, its name changes with it.
-  r.get(adminScript.path.slice('/admin'.length), (_req, res) => {
-    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable' }).send(adminScript.body);
-  });
   r.use(noStore);
   r.use(express.urlencoded({ extended: false, limit: '300kb' }));
   r.use(express.json({ limit: '300kb' }));
   r.use((req, res, next) => {
     res.set('Content-Security-Policy', adminCsp());
     // A form posted from another site is refused, whatever it carries.
-    if (req.method === 'POST' && isCrossSite(req)) {
-      res
-        .status(403)
-        .type('html')
-        .send(
-          layout({
-            title: '拒否しました',
-            body: '<h1>このページからは送信できません</h1><p>管理画面のページを開き直してから、もう一度お試しください。</p><p class="en">Cross-site request refused: open the admin page again and retry.</p>',
-          }),
-        );
+    if (req.method === 'POST' && isCrossSite(req, deps.config.publicBaseUrl)) {
+      res.status(403).type('html').send(crossSitePage());
       return;
     }
     next();
@@ -167,19 +132,20 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
     const next = String(req.query.next ?? '');
     if (!expected || !sameSecret(expected, sent))
       return loginPage(res, 'ページの有効期限が切れました。もう一度サインインしてください。', email, next, 401, 'The page had expired; please sign in again.');
-    // Guessing is slowed: per account and per address, only failures count; while blocked not even the right password passes.
+    // Guessing is slowed, per account and per address. Each try is counted before the password is checked, so that
+    // tries sent all at once cannot slip past; a right one is given back. While blocked not even the right one passes.
     const { signInAccount, signInAddress } = deps.throttles;
     const account = email ? `acct:${email}` : null;
     const address = `addr:${req.ip ?? ''}`;
-    const wait = Math.max(account ? await signInAccount.wait(account) : 0, await signInAddress.wait(address));
+    const wait = Math.max(account ? await signInAccount.attempt(account) : 0, await signInAddress.attempt(address));
     if (wait > 0) return tooMany(res, wait, email, next);
     const who = await checkAdminSignIn(db, { email, password: String(req.body?.password ?? ''), token: String(req.body?.token ?? '').trim() });
     if (!who) {
-      await Promise.all([account ? signInAccount.failed(account) : undefined, signInAddress.failed(address)]);
       deps.log.warn({ path: '/admin/login' }, 'admin sign-in refused');
       return loginPage(res, 'メールアドレスとパスワード、または管理者トークンが正しくありません。', email, next);
     }
-    if (account) await signInAccount.succeeded(account);
+    if (account) await signInAccount.succeeded(account, true);
+    await signInAddress.succeeded(address);
     const value = await startSession(db, deps.clock(), who);
     res.cookie(SESSION_COOKIE, value, cookieOptions(SESSION_HOURS * 3600, '/'));
     res.clearCookie(LOGIN_COOKIE, { path: '/admin' });
@@ -200,7 +166,7 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   };
 
   // Everything below needs a session; every POST below needs its CSRF token.
-  r.use(requireAdminSession(deps));
+  r.use(requireAdminSession({ store: deps.store, clock: deps.clock, publicBaseUrl: deps.config.publicBaseUrl }));
 
   const actor = (req: Request) => `admin:${req.adminSession!.principal}:${req.adminSession!.name}`;
   const csrfInput = (req: Request) => `<input type="hidden" name="csrf" value="${esc(req.adminSession!.csrf)}">`;
@@ -754,7 +720,7 @@ ${found}`,
         422,
       );
     }
-    const r2 = await eraseOnRequest({ store: deps.store, config: deps.config, ids: deps.ids, clock: deps.clock }, id, actor(req));
+    const r2 = await eraseOnRequest(deps, id, actor(req));
     if (!r2.ok)
       return privacyPage(
         req,
@@ -795,37 +761,3 @@ ${found}`,
 }
 
 /** A signed-in admin (session cookie) for the admin page and the staff console; POSTs need the session's CSRF token. */
-export function requireAdminSession(deps: Pick<AdminDeps, 'store' | 'clock'>, loginPath = '/admin/login') {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const value = cookie(req, SESSION_COOKIE);
-    const session = value ? await findSession(deps.store.db, value, deps.clock()) : null;
-    if (!session) {
-      if (req.method === 'GET') return res.redirect(303, loginPath);
-      return res
-        .status(401)
-        .type('html')
-        .send(
-          layout({
-            title: 'サインインしてください',
-            body: `<h1>サインインしてください</h1><p><a href="${esc(loginPath)}">サインイン</a></p><p class="en">Please sign in.</p>`,
-          }),
-        );
-    }
-    if (req.method === 'POST') {
-      const sent = String(req.get('x-csrf-token') ?? req.body?.csrf ?? '');
-      if (isCrossSite(req) || !sameSecret(session.csrf, sent)) {
-        return res
-          .status(403)
-          .type('html')
-          .send(
-            layout({
-              title: '拒否しました',
-              body: '<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>',
-            }),
-          );
-      }
-    }
-    req.adminSession = session;
-    next();
-  };
-}

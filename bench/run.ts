@@ -8,8 +8,8 @@ import pg from 'pg';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { findFreeSlots } from '../core/calendar/slots.ts';
-import { japaneseHolidays } from '../core/calendar/holidays.ts';
+import { findFreeSlots } from '../scheduler/calendar/slots.ts';
+import { japaneseHolidays } from '../scheduler/calendar/holidays.ts';
 import { localInstant } from '../core/time.ts';
 
 import { benchApp } from './app.ts';

@@ -1,23 +1,32 @@
-// bot/ owns the staff chat bot: the transport-free command core, the relay, and the chat platforms it talks through.
-import type { Config } from '../core/config.ts';
-import type { ChatPlatform } from './chat.ts';
-import { createConsolePlatform } from './chat.ts';
-import { createWebexPlatform, webexClientFor } from './webex/index.ts';
-import { createTeamsSender } from './teams/index.ts';
-import type { Logger } from '../core/log.ts';
-import type { ChatPlatformKind } from './staff.ts';
+// bot/ owns the staff chat bot: commands and card actions as data, the one handler every platform's deliveries go
+// through, and the adapters — one folder per platform, one factory shape — that connect it to Webex, Teams and the
+// console. A new platform is one more folder and one more line here.
+import type { ChatPlatformKind, ChatPlatforms } from '../core/chat.ts';
+import type { ChatAdapterDeps, ChatAdapterFactory, Mount } from './adapter.ts';
+import { createConsoleChat } from './console/index.ts';
+import { createTeamsChat } from './teams/index.ts';
+import { createWebexChat } from './webex/index.ts';
 
-export { handleAction, handleMessage } from './core.ts';
-export type { BotDeps, Reply, Sender } from './core.ts';
+export { handleAction, handleMessage } from './handler.ts';
+export type { StaffPolicy } from './handler.ts';
+export type { BotDeps, Reply, Sender } from './context.ts';
+export type { ChatAdapterDeps } from './adapter.ts';
 
-/**
- * The chat platforms relay alerts go to. The console (the /console training page) is always there in dry-run;
- * Webex and Teams adapters join when they are configured.
- */
-export async function createChatPlatforms(config: Config, log: Logger): Promise<Partial<Record<ChatPlatformKind, ChatPlatform>>> {
-  return {
-    console: createConsolePlatform(),
-    ...(config.webexBot ? { webex: createWebexPlatform(webexClientFor(config.webexBot)) } : {}),
-    ...(config.teams ? { teams: await createTeamsSender(config.teams, log) } : {}),
-  };
+export const CHAT_ADAPTERS: Record<ChatPlatformKind, ChatAdapterFactory> = {
+  console: createConsoleChat,
+  webex: createWebexChat,
+  teams: createTeamsChat,
+};
+
+/** Every configured chat platform: the ports the domains send through, and the routes deliveries come in on. */
+export async function createChats(deps: ChatAdapterDeps): Promise<{ platforms: ChatPlatforms; mounts: Mount[] }> {
+  const platforms: ChatPlatforms = {};
+  const mounts: Mount[] = [];
+  for (const factory of Object.values(CHAT_ADAPTERS)) {
+    const adapter = await factory(deps);
+    if (!adapter) continue;
+    platforms[adapter.platform.kind] = adapter.platform;
+    if (adapter.mount) mounts.push(adapter.mount);
+  }
+  return { platforms, mounts };
 }

@@ -1,6 +1,7 @@
 // Command parsing for the staff bot: what staff type in Webex or Teams (often from a Japanese IME) → a command name and
 // its arguments. Pure; never throws.
 import { editDistance } from '../core/text.ts';
+import { isLocalDate, toLocalDate } from '../core/time.ts';
 
 export const COMMAND_NAMES = ['relay', 'accept', 'decline', 'done', 'queue', 'book', 'today', 'status', 'cancel', 'move', 'duty', 'app', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -66,4 +67,19 @@ export function takeConsultationRef(args: ReadonlyArray<string>): { id: string |
   const i = args.findIndex((a) => /^#[0-9A-Za-z]{4,16}$/.test(a));
   if (i < 0) return { id: null, rest: [...args] };
   return { id: args[i]!.slice(1).toUpperCase(), rest: args.filter((_, j) => j !== i) };
+}
+
+/** '12/1', '2026-12-01', '12月1日' → the next such date from now. */
+export function parseDate(text: string, now: number): string | null {
+  const t = text.normalize('NFKC').trim();
+  if (isLocalDate(t)) return t;
+  const m = /^(\d{1,2})[/月](\d{1,2})日?$/.exec(t);
+  if (!m) return null;
+  const today = toLocalDate(now);
+  const year = Number(today.slice(0, 4));
+  for (const y of [year, year + 1]) {
+    const d = `${y}-${m[1]!.padStart(2, '0')}-${m[2]!.padStart(2, '0')}`;
+    if (isLocalDate(d) && d >= today) return d;
+  }
+  return null;
 }

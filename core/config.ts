@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { TimeRange } from './calendar/calendar.ts';
-import { parseOpeningHours, parseYearEndClosure } from './calendar/parse.ts';
+import type { TimeRange } from './hours.ts';
+import { parseOpeningHours, parseYearEndClosure } from './hours.ts';
 
 /** One start-up problem, said in Japanese and English with an example of a good value. */
 export class ConfigError extends Error {
@@ -115,6 +115,15 @@ const variables = {
     schema: z.union([z.literal(''), z.string().min(24, { error: 'must be at least 24 characters' })]),
     default: '',
     doc: { example: 'a-long-random-secret-of-32-characters', ja: '最初の管理者 API トークン（管理者がまだいない場合のみ使用）' },
+  },
+  TRUST_PROXY: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^(true|false|\d{1,2}|[0-9a-f:.,/ a-z]+)$/i, { error: 'must be true, false, a number of proxies, or addresses (loopback, 10.0.0.0/8, …)' })
+      .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+    default: 'loopback',
+    doc: { example: 'loopback, 10.0.0.0/8', ja: '前に置いたリバースプロキシ（その X-Forwarded-For を信じる相手。制限や記録に使う送信元アドレスのため）' },
   },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -307,6 +316,8 @@ export interface Config {
   readonly publicBaseUrl: string;
   readonly bootstrapAdminToken: string | null;
   readonly logLevel: Parsed['LOG_LEVEL'];
+  /** Express's `trust proxy`: whose X-Forwarded-For gives the client's address (throttling, logs). */
+  readonly trustProxy: boolean | number | string;
   readonly calendar: {
     readonly weeklyHours: TimeRange[][];
     readonly closeOnHolidays: boolean;
@@ -447,6 +458,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: p.PUBLIC_BASE_URL || `http://localhost:${p.PORT}`,
     bootstrapAdminToken: p.BOOTSTRAP_ADMIN_TOKEN || null,
     logLevel: p.LOG_LEVEL,
+    trustProxy: p.TRUST_PROXY,
     calendar: {
       weeklyHours: p.OPENING_HOURS,
       closeOnHolidays: p.CLOSE_ON_NATIONAL_HOLIDAYS,

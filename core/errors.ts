@@ -1,5 +1,10 @@
 // Expected failures as values, and the closed set of problem codes the HTTP layer maps to RFC 9457 problem+json.
-import type { Bilingual } from './calendar/calendar.ts';
+
+/** A message for people: Japanese first, with English. */
+export interface Bilingual {
+  readonly ja: string;
+  readonly en: string;
+}
 
 export type Result<T, E = Problem> = { ok: true; value: T } | { ok: false; reason: E };
 

@@ -8,12 +8,18 @@ import type { Store } from './store/db.ts';
 import type { Logger } from './log.ts';
 
 export const APP_CHANNEL = 'madoguchi_app';
+/** "Work was queued": another instance's worker looks now rather than at its next poll. */
+export const JOBS_CHANNEL = 'madoguchi_jobs';
 
 export interface AppEvents {
   /** Call after the change is committed. */
   changed(consultationId: string): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(consultationId: string, listener: () => void): () => void;
+  /** Outbox work was committed here: tell the other instances (PostgreSQL; nothing to do on SQLite). */
+  jobsQueued(): void;
+  /** Work was queued on another instance. */
+  onJobsQueued(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -37,6 +43,12 @@ export function inProcessEvents(): AppEvents {
       emitter.emit(id);
     },
     subscribe: subscribeOn(emitter),
+    jobsQueued() {
+      // One instance: its own worker was woken already.
+    },
+    onJobsQueued() {
+      // Nothing comes from elsewhere.
+    },
     async close() {
       emitter.removeAllListeners();
     },
@@ -49,6 +61,8 @@ export function inProcessEvents(): AppEvents {
  */
 export async function postgresEvents(store: Store, databaseUrl: string, log: Logger): Promise<AppEvents> {
   const emitter = localEmitter();
+  const jobListeners: Array<() => void> = [];
+  let notifying = false;
   let client: pg.Client | null = null;
   let closed = false;
   let retryMs = 500;
@@ -57,6 +71,7 @@ export async function postgresEvents(store: Store, databaseUrl: string, log: Log
     const c = new pg.Client({ connectionString: databaseUrl, keepAlive: true });
     c.on('notification', (n) => {
       if (n.channel === APP_CHANNEL && n.payload) emitter.emit(n.payload);
+      if (n.channel === JOBS_CHANNEL) for (const l of jobListeners) l();
     });
     const lost = (why: string) => {
       if (client !== c) return;
@@ -71,6 +86,7 @@ export async function postgresEvents(store: Store, databaseUrl: string, log: Log
     try {
       await c.connect();
       await c.query(`listen ${APP_CHANNEL}`);
+      await c.query(`listen ${JOBS_CHANNEL}`);
     } catch (error) {
       await c.end().catch(() => undefined);
       throw error;
@@ -112,6 +128,18 @@ export async function postgresEvents(store: Store, databaseUrl: string, log: Log
       }
     },
     subscribe: subscribeOn(emitter),
+    jobsQueued() {
+      // A burst of commits sends one notice; a lost one is covered by the other instances' polling.
+      if (notifying) return;
+      notifying = true;
+      setImmediate(() => {
+        notifying = false;
+        sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(store.db).catch(() => undefined);
+      });
+    },
+    onJobsQueued(listener) {
+      jobListeners.push(listener);
+    },
     async close() {
       closed = true;
       clearTimeout(timer);

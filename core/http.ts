@@ -6,7 +6,7 @@ import { logPath } from './log.ts';
 import type { Db } from './store/schema.ts';
 import type { FieldError, Problem, ProblemCode, Result } from './errors.ts';
 import { ProblemError, fail, ok, problem } from './errors.ts';
-import { DatabaseBusy, isDatabaseUnavailable } from './store/db.ts';
+import { DatabaseBusy, isDatabaseUnavailable, isTransientConflict } from './store/db.ts';
 import type { Principal, Role } from './auth/tokens.ts';
 import { authenticate } from './auth/tokens.ts';
 import type { Throttle } from './throttle.ts';
@@ -148,7 +148,9 @@ export function requireToken(db: Db, role: Role | undefined, throttle: Throttle)
     }
     const principal = await authenticate(db, m[1]!);
     if (!principal) {
-      await throttle.failed(address);
+      // Only wrong tokens count, and each is counted at once: past the limit the answer is 429, not 401.
+      const blocked = await throttle.attempt(address);
+      if (blocked > 0) throw new ProblemError(tooManyProblem(blocked));
       throw new ProblemError(problem('unauthorized', 'トークンが正しくないか、無効にされています。', 'The token is unknown or revoked.'));
     }
     if (role === 'admin' && principal.role !== 'admin') {
@@ -164,11 +166,20 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof ProblemError) return sendProblem(res, error.problem, req.originalUrl);
-    if (isDatabaseUnavailable(error)) {
+    // Contended past what a request may wait (a lock timeout, a deadlock outside a retried transaction): come back soon.
+    if (isDatabaseUnavailable(error) || isTransientConflict(error)) {
       log.warn({ err: (error as Error).message, method: req.method, path: logPath(req.originalUrl) }, 'database busy: asked the client to come back');
       return sendProblem(res, busyProblem(error instanceof DatabaseBusy ? error.retryAfterSeconds : 5), req.originalUrl);
     }
-    const e = error as { type?: string; status?: number };
+    const e = error as { type?: string; status?: number; code?: string };
+    // Text PostgreSQL cannot store (a NUL character): the input's fault, not the server's.
+    if (e?.code === '22021' || e?.code === '22P05') {
+      return sendProblem(
+        res,
+        problem('bad_request', '読み取れない文字（NUL など）が含まれています。', 'The request contains a character that cannot be stored (such as NUL).'),
+        req.originalUrl,
+      );
+    }
     if (e?.type === 'entity.parse.failed') {
       return sendProblem(
         res,
@@ -214,4 +225,25 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
 /** 404 for unknown routes, as problem+json. */
 export const notFoundHandler: RequestHandler = (req, res) => {
   sendProblem(res, problem('not_found', `${req.method} ${req.path} はありません。`, `There is no ${req.method} ${req.path}.`), req.originalUrl);
+};
+
+const hasNul = (v: unknown, depth = 0): boolean => {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (depth > 20 || v === null || typeof v !== 'object') return false;
+  return Object.entries(v as Record<string, unknown>).some(([k, x]) => k.includes('\u0000') || hasNul(x, depth + 1));
+};
+
+/** A NUL character in the path, the query or the body is refused at once (PostgreSQL cannot store it in text). */
+export const refuseNulCharacters: RequestHandler = (req, res, next) => {
+  let path = '';
+  try {
+    path = decodeURIComponent(req.path);
+  } catch {
+    path = req.path;
+  }
+  if (path.includes('\u0000') || hasNul(req.query) || hasNul(req.body)) {
+    sendProblem(res, problem('bad_request', '読み取れない文字（NUL）が含まれています。', 'The request contains a NUL character.'), req.originalUrl);
+    return;
+  }
+  next();
 };

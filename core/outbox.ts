@@ -1,40 +1,55 @@
 // The outbox: durable rows of work to do outside the database, written in the same transaction as the change that causes them.
 import { sql } from 'kysely';
 import type { Db } from './store/schema.ts';
-import type { DialectName } from './store/db.ts';
+import type { DialectName } from './store/schema.ts';
 import type { IdSource } from './ids.ts';
+import type { z } from 'zod';
 
-export type OutboxKind = 'meeting.sync' | 'relay.escalate' | 'relay.notify' | 'app.purge' | 'app.consent_refused' | 'consultation.attention' | MailKind;
-export type MailKind = 'mail.invitation' | 'mail.reminder' | 'mail.change' | 'mail.cancellation' | 'mail.staff_notice';
+/**
+ * A kind of job and the shape of its payload: defined once by the module that owns the work (`defineJob` in
+ * core/jobs.ts), used here to add rows. `coalesce`: a row already waiting untouched for the same consultation will see
+ * the latest state when it runs, so another is not added (meeting syncs).
+ */
+export interface JobKind<P> {
+  readonly kind: string;
+  readonly payload: z.ZodType<P>;
+  readonly coalesce?: boolean;
+}
+
+/** Declares a job kind where others add rows of it (the work itself is defined with `defineJob`, see core/jobs.ts). */
+export const jobKind = <S extends z.ZodType>(kind: string, payload: S, more: { coalesce?: boolean } = {}): JobKind<z.output<S>> => ({
+  kind,
+  payload: payload as z.ZodType<z.output<S>>,
+  ...more,
+});
 
 export interface OutboxJob {
   readonly id: string;
-  readonly kind: OutboxKind;
+  readonly kind: string;
   readonly consultationId: string | null;
+  /** As stored: each job parses it with its own schema. */
   readonly payload: unknown;
   readonly attempts: number;
   /** The lease this worker holds; finishing checks it, so a job whose lease passed to another worker is not marked twice. */
   readonly lockedUntil: string;
 }
 
-/**
- * Adds a job, to run at `runAfter` (default now). A meeting sync is not added twice: one already waiting untouched
- * will see the latest state when it runs.
- */
-export async function enqueue(
+/** Adds a job in the caller's transaction, to run at `runAfter` (default now). The payload is checked against its kind's schema. */
+export async function enqueue<P>(
   db: Db,
   ids: IdSource,
   now: number,
-  kind: OutboxKind,
+  job: JobKind<P>,
   consultationId: string | null,
-  payload: unknown = {},
+  payload: P,
   runAfter = now,
 ): Promise<void> {
-  if (consultationId !== null && kind === 'meeting.sync') {
+  const checked = job.payload.parse(payload);
+  if (consultationId !== null && job.coalesce) {
     const waiting = await db
       .selectFrom('outbox')
       .select('id')
-      .where('kind', '=', kind)
+      .where('kind', '=', job.kind)
       .where('consultation_id', '=', consultationId)
       .where('status', '=', 'pending')
       .where('attempts', '=', 0)
@@ -47,9 +62,9 @@ export async function enqueue(
     .insertInto('outbox')
     .values({
       id: ids.sortableId(now),
-      kind,
+      kind: job.kind,
       consultation_id: consultationId,
-      payload: JSON.stringify(payload),
+      payload: JSON.stringify(checked ?? {}),
       status: 'pending',
       run_after: new Date(runAfter).toISOString(),
       locked_until: null,
@@ -58,6 +73,16 @@ export async function enqueue(
       done_at: null,
     })
     .execute();
+}
+
+/**
+ * Makes sure one job of a kind that plans its own next run (a daily purge) is waiting: at start-up, and by the job
+ * itself for its next run (`self`: the row now running, which does not count). Two instances never plan two.
+ */
+export async function ensureScheduled<P>(db: Db, ids: IdSource, now: number, job: JobKind<P>, payload: P, runAfter = now, self?: string): Promise<void> {
+  let q = db.selectFrom('outbox').select('id').where('kind', '=', job.kind).where('status', '=', 'pending');
+  if (self) q = q.where('id', '<>', self);
+  if (!(await q.executeTakeFirst())) await enqueue(db, ids, now, job, null, payload, runAfter);
 }
 
 /**
@@ -101,7 +126,7 @@ export async function claimDue(db: Db, dialect: DialectName, now: number, leaseM
   });
   return rows.map((r) => ({
     id: r.id,
-    kind: r.kind as OutboxKind,
+    kind: r.kind,
     consultationId: r.consultation_id,
     payload: JSON.parse(r.payload),
     attempts: r.attempts,

@@ -74,13 +74,21 @@ export const noStore: RequestHandler = (_req, res, next) => {
 
 /**
  * Whether a POST comes from another site. A missing Origin (old browsers, tools) is left to the CSRF token; one that
- * is not a URL at all ('null' from a sandboxed frame, garbage) counts as another site.
+ * is not a URL at all ('null' from a sandboxed frame, garbage) counts as another site. Ours is the Host the request
+ * came to, or PUBLIC_BASE_URL's (behind a proxy that rewrites Host).
  */
-export function isCrossSite(req: Request): boolean {
+export function isCrossSite(req: Request, publicBaseUrl?: string): boolean {
   const origin = req.get('origin');
   if (origin === undefined) return false;
+  let host: string;
   try {
-    return new URL(origin).host !== req.get('host');
+    host = new URL(origin).host;
+  } catch {
+    return true;
+  }
+  if (host === req.get('host')) return false;
+  try {
+    return !publicBaseUrl || host !== new URL(publicBaseUrl).host;
   } catch {
     return true;
   }

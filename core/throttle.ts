@@ -7,12 +7,15 @@ import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Store } from './store/db.ts';
 
 export interface Throttle {
-  /** Milliseconds before this key may try again; 0 to go ahead. */
+  /**
+   * Counts a try before it is checked (so that a burst of tries at once cannot slip past the count). Returns how long
+   * the key must wait when it has no tries left (then the try is refused), 0 to go ahead.
+   */
+  attempt(key: string): Promise<number>;
+  /** The try succeeded: with `reset` the key's count starts again (an account), otherwise the try is given back (an address). */
+  succeeded(key: string, reset?: boolean): Promise<void>;
+  /** Milliseconds before this key may try again (without counting a try); 0 to go ahead. */
   wait(key: string): Promise<number>;
-  /** Counts a failed attempt; the last one allowed starts the wait (the next attempt is refused). */
-  failed(key: string): Promise<void>;
-  /** A success clears the key's failures (for per-account keys; addresses keep theirs). */
-  succeeded(key: string): Promise<void>;
 }
 
 export interface Throttles {
@@ -44,21 +47,23 @@ const isRes = (v: unknown): v is RateLimiterRes => typeof v === 'object' && v !=
 
 function throttle(limiter: RateLimiterAbstract, rule: Rule): Throttle {
   return {
-    async wait(key) {
-      const res = await limiter.get(key);
-      return res && res.consumedPoints >= rule.failures ? Math.max(1, res.msBeforeNext) : 0;
-    },
-    async failed(key) {
+    async attempt(key) {
       try {
-        const res = await limiter.consume(key);
-        if (res.remainingPoints === 0) await limiter.block(key, rule.waitSeconds);
+        await limiter.consume(key);
+        return 0;
       } catch (error) {
-        // Already past the limit (attempts that raced the block): nothing more to count.
-        if (!isRes(error)) throw error;
+        // No tries left: the store says how long the key is blocked.
+        if (isRes(error)) return Math.max(1, error.msBeforeNext);
+        throw error;
       }
     },
-    async succeeded(key) {
-      await limiter.delete(key);
+    async succeeded(key, reset = false) {
+      if (reset) await limiter.delete(key);
+      else await limiter.reward(key, 1);
+    },
+    async wait(key) {
+      const res = await limiter.get(key);
+      return res && res.consumedPoints > rule.failures ? Math.max(1, res.msBeforeNext) : 0;
     },
   };
 }
@@ -66,7 +71,8 @@ function throttle(limiter: RateLimiterAbstract, rule: Rule): Throttle {
 /** The throttles of this instance; shared through the database on PostgreSQL. */
 export function createThrottles(store: Pick<Store, 'pgPool'>): Throttles {
   const make = (rule: Rule): Throttle => {
-    const opts = { keyPrefix: rule.name, points: rule.failures, duration: rule.perSeconds };
+    // Past the limit the key is blocked for the rule's wait (rate-limiter-flexible's blockDuration).
+    const opts = { keyPrefix: rule.name, points: rule.failures, duration: rule.perSeconds, blockDuration: rule.waitSeconds };
     // If the database cannot be reached, counting goes on in memory rather than failing sign-in.
     const memory = new RateLimiterMemory(opts);
     const limiter = store.pgPool
@@ -92,6 +98,6 @@ export function createThrottles(store: Pick<Store, 'pgPool'>): Throttles {
 
 /** Throttles that never refuse (tools that are not reachable from outside). */
 export const noThrottles: Throttles = (() => {
-  const none: Throttle = { wait: async () => 0, failed: async () => undefined, succeeded: async () => undefined };
+  const none: Throttle = { attempt: async () => 0, succeeded: async () => undefined, wait: async () => 0 };
   return { signInAccount: none, signInAddress: none, bearer: none, link: none };
 })();

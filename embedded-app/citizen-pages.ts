@@ -5,16 +5,16 @@ import express from 'express';
 import type { Router } from 'express';
 import { esc } from '../core/html.ts';
 import { formatEn, formatJa } from '../core/time.ts';
-import type { ConsultationView } from '../scheduler/consultations.ts';
-import { viewById } from '../scheduler/consultations.ts';
+import type { ConsultationView } from '../scheduler/views.ts';
+import { viewById } from '../scheduler/views.ts';
 import { checkLink, linkKey } from '../core/links.ts';
 import type { Assets } from './assets.ts';
 import type { Lang } from './html.ts';
 import { keep, page, sorryPage, t } from './html.ts';
-import { rubyHtml } from './ruby.ts';
-import { activeChecklist, activeConsent } from './content-store.ts';
-import type { AppState, EntryPoint, RelayStatusView, StateDeps, Step } from './state.ts';
-import { citizenAt, hasConsented, latestRelay, readState, recordConsent } from './state.ts';
+import { rubyHtml } from './state/ruby.ts';
+import { activeChecklist, activeConsent } from './state/content-store.ts';
+import type { AppState, EntryPoint, RelayStatusView, StateDeps, Step } from './state/index.ts';
+import { citizenAt, hasConsented, latestRelay, readState, recordConsent } from './state/index.ts';
 import { sendEvents } from './sse.ts';
 import type { AppEvents } from '../core/events.ts';
 import type { Throttle } from '../core/throttle.ts';
@@ -102,7 +102,14 @@ export function citizenRouter(deps: CitizenDeps): Router {
       return null;
     }
     const check = checkLink(await linkKey(deps.db, deps.secretKey), String(req.params.token), deps.clock());
-    if (!check.ok && check.reason !== 'expired') await deps.throttle.failed(address);
+    // A forged or malformed link counts at once; past the limit the page says when to come back.
+    if (!check.ok && check.reason !== 'expired') {
+      const blocked = await deps.throttle.attempt(address);
+      if (blocked > 0) {
+        tooManyLinksPage(res, deps.assets, blocked);
+        return null;
+      }
+    }
     // Only a link handed out inside a meeting counts as Webex / Teams; the personal link is always 'link'.
     const rawVia = String(req.query.via ?? req.body?.via ?? 'link');
     const via: EntryPoint = check.ok && check.kind === 'meeting' && VIA.has(rawVia as EntryPoint) && rawVia !== 'link' ? (rawVia as EntryPoint) : 'link';

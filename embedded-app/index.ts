@@ -23,7 +23,6 @@ export interface AppDeps {
   readonly clock: () => number;
   readonly ids: IdSource;
   readonly events?: AppEvents | undefined;
-  readonly onQueued?: (() => void) | undefined;
   readonly log?: Logger | undefined;
   readonly throttles: Throttles;
 }
@@ -57,7 +56,7 @@ export function appRouter(deps: AppDeps): Router {
       });
       res.send(gzip ? a.gzip : a.body);
     });
-    const stateDeps = { db: deps.store.db, ids: deps.ids, clock: deps.clock, events: deps.events, onQueued: deps.onQueued };
+    const stateDeps = { db: deps.store.db, ids: deps.ids, clock: deps.clock, events: deps.events };
     x.use(citizenRouter({ ...stateDeps, assets, secretKey: deps.config.secretKey, throttle: deps.throttles.link }));
     x.use(staffRouter({ ...stateDeps, assets, config: deps.config, throttle: deps.throttles.link }));
     x.use(platformRouter({ db: deps.store.db, clock: deps.clock, assets, config: deps.config, throttle: deps.throttles.link }));

@@ -131,7 +131,8 @@ export function platformRouter(deps: PlatformDeps): Router {
     const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
     const c = id ? await deps.db.selectFrom('consultations').select(['id', 'start_at', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
     if (!c) {
-      await deps.throttle.failed(address);
+      const blocked = await deps.throttle.attempt(address);
+      if (blocked > 0) return sendProblem(res, tooManyProblem(blocked), req.originalUrl);
       return sendProblem(res, problem('not_found', 'この会議の相談は見つかりません。', 'No consultation is booked for this meeting.'), req.originalUrl);
     }
     // The platform's word for which meeting this is cannot be checked here, so what it opens is kept small: the

@@ -9,20 +9,20 @@ import type { Router } from 'express';
 import { esc } from '../core/html.ts';
 import { formatEn, formatJa, formatMinute, toLocalMinute } from '../core/time.ts';
 import { checkStaffLink, linkKey } from '../core/links.ts';
-import { viewById } from '../scheduler/consultations.ts';
-import type { ConsultationView } from '../scheduler/consultations.ts';
-import { listDepartments } from '../core/departments.ts';
-import { getStaff } from '../bot/staff.ts';
-import type { Staff } from '../bot/staff.ts';
-import { relayDepsOf, requestRelay } from '../bot/relay.ts';
+import { viewById } from '../scheduler/views.ts';
+import type { ConsultationView } from '../scheduler/views.ts';
+import { listDepartments } from '../scheduler/departments.ts';
+import { getStaff } from '../relay/staff.ts';
+import type { Staff } from '../relay/staff.ts';
+import { relayDepsOf, requestRelay } from '../relay/store.ts';
 import type { Config } from '../core/config.ts';
 import type { Assets } from './assets.ts';
 import type { Lang } from './html.ts';
 import { page, sorryPage, t } from './html.ts';
-import { rubyPlain } from './ruby.ts';
-import { activeChecklist } from './content-store.ts';
-import type { AppState, StateDeps } from './state.ts';
-import { STEPS, checkDocument, isStep, pushStep, readState } from './state.ts';
+import { rubyPlain } from './state/ruby.ts';
+import { activeChecklist } from './state/content-store.ts';
+import type { AppState, StateDeps } from './state/index.ts';
+import { STEPS, checkDocument, isStep, pushStep, readState } from './state/index.ts';
 import { relayMessage } from './citizen-pages.ts';
 import { sendEvents } from './sse.ts';
 
@@ -31,7 +31,6 @@ export interface StaffViewDeps extends StateDeps {
   readonly config: Config;
   /** Forged or malformed links are counted per address. */
   readonly throttle: Throttle;
-  readonly onQueued?: (() => void) | undefined;
 }
 
 const STEP_NAMES: Record<string, [string, string]> = {
@@ -111,7 +110,14 @@ export function staffRouter(deps: StaffViewDeps): Router {
       return null;
     }
     const check = checkStaffLink(await linkKey(deps.db, deps.config.secretKey), String(req.params.token), deps.clock());
-    if (!check.ok && check.reason !== 'expired') await deps.throttle.failed(address);
+    // A forged or malformed link counts at once; past the limit the page says when to come back.
+    if (!check.ok && check.reason !== 'expired') {
+      const blocked = await deps.throttle.attempt(address);
+      if (blocked > 0) {
+        tooManyLinksPage(res, deps.assets, blocked);
+        return null;
+      }
+    }
     if (!check.ok) {
       refuse(
         res,
@@ -246,7 +252,6 @@ export function staffRouter(deps: StaffViewDeps): Router {
           requestedBy: o.staff.id,
         });
         if (!result.ok) return answer(result.reason.code === 'conflict' ? 409 : 400, result.reason.message.ja, result.reason.message.en);
-        deps.onQueued?.();
         return answer(200, `${to.name}へおつなぎを依頼しました。呼び出し中です。`, `Asked ${to.name} to take over; they are being alerted.`);
       }
       default:

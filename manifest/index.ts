@@ -4,7 +4,7 @@
 import { deflateSync } from 'node:zlib';
 import { zipSync, strToU8 } from 'fflate';
 import type { Config } from '../core/config.ts';
-import { COMMAND_HELP } from '../bot/core.ts';
+import { COMMAND_HELP } from '../bot/commands.ts';
 
 export interface ManifestInput {
   /** The Entra app (bot) id: TEAMS_CLIENT_ID. */

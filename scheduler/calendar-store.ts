@@ -1,13 +1,14 @@
 // The city calendar as configured plus the admins' closures and special openings kept in the store.
-import type { CalendarException, CityCalendar, ExceptionKind } from '../core/calendar/calendar.ts';
-import { japaneseHolidays } from '../core/calendar/holidays.ts';
+import type { CalendarException, CityCalendar, ExceptionKind } from './calendar/calendar.ts';
+import { japaneseHolidays } from './calendar/holidays.ts';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { writeAudit } from '../core/audit.ts';
 import type { Result } from '../core/errors.ts';
 import { fail, fieldProblem, ok } from '../core/errors.ts';
-import { parseMinute } from '../core/time.ts';
+import { isLocalDate, parseMinute } from '../core/time.ts';
+import { z } from 'zod';
 
 export async function listCalendarExceptions(db: Db): Promise<CalendarException[]> {
   const rows = await db.selectFrom('calendar_exceptions').selectAll().orderBy('start_date').orderBy('id').execute();
@@ -81,3 +82,28 @@ export function parseCalendarException(b: {
   }
   return ok({ kind: b.kind, startDate: b.startDate, endDate, startMinute, endMinute, note: b.note?.trim() ?? '' });
 }
+
+/** A date in the city, as an API or a form gives it. */
+export const LocalDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date as YYYY-MM-DD' })
+  .refine(isLocalDate, { error: 'not a real calendar date' })
+  .meta({ description: 'A date in the city (Asia/Tokyo), YYYY-MM-DD', example: '2026-12-01' });
+
+/** A closure or special opening as the API and the admin form send it. */
+export const CalendarExceptionBody = z.strictObject({
+  kind: z.enum(['closed', 'open']).meta({ description: 'closed: a closure; open: a special opening day' }),
+  startDate: LocalDate,
+  endDate: LocalDate.optional().meta({ description: 'Defaults to startDate' }),
+  startTime: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/, { error: 'expected HH:MM' })
+    .optional()
+    .meta({ example: '12:00' }),
+  endTime: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/, { error: 'expected HH:MM' })
+    .optional()
+    .meta({ example: '13:00' }),
+  note: z.string().trim().max(200).optional(),
+});

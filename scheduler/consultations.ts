@@ -1,69 +1,45 @@
-// Consultations: book, reschedule and cancel on a host, never twice; every change audited and followed by a meeting job.
+// Consultations: book, reschedule, cancel and retry on a host, never twice; every change goes through lifecycle.ts
+// (version, audit) with its jobs (the meeting, the mails, the start and end) in the same transaction.
 import type { AppEvents } from '../core/events.ts';
 import type { Config } from '../core/config.ts';
 import type { Store } from '../core/store/db.ts';
-import { isOverlapViolation, isUniqueViolation, retryTransient } from '../core/store/db.ts';
+import { flushErased, isOverlapViolation, isUniqueViolation, retryTransient } from '../core/store/db.ts';
 import type { ConsultationTable, Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { sha256 } from '../core/ids.ts';
 import type { Problem, Result } from '../core/errors.ts';
 import { fail, fieldProblem, ok, problem } from '../core/errors.ts';
-import { writeAudit } from '../core/audit.ts';
 import { enqueue } from '../core/outbox.ts';
-import type { Host } from '../core/hosts.ts';
-import { listHosts } from '../core/hosts.ts';
-import type { Department } from '../core/departments.ts';
-import { listDepartments, matchDepartment } from '../core/departments.ts';
-import type { CityCalendar } from '../core/calendar/calendar.ts';
-import type { Busy } from '../core/calendar/slots.ts';
-import { explainOutsideHours, findFreeSlots } from '../core/calendar/slots.ts';
+import { writeAudit } from '../core/audit.ts';
+import type { Host } from './hosts.ts';
+import { listHosts } from './hosts.ts';
+import type { Department } from './departments.ts';
+import { listDepartments, matchDepartment } from './departments.ts';
+import type { CityCalendar } from './calendar/calendar.ts';
+import type { Busy } from './calendar/slots.ts';
+import { explainOutsideHours, findFreeSlots } from './calendar/slots.ts';
 import type { LocalDate } from '../core/time.ts';
 import { DAY_MS, MINUTE_MS, addDays, formatJa, startOfLocalDate, toCityIso, toLocalDate } from '../core/time.ts';
 import { loadCityCalendar } from './calendar-store.ts';
 import { enqueueReminders } from './reminders.ts';
 import type { ConsultationStatus } from './status.ts';
-import { canReschedule, statusLabelJa, transition } from './status.ts';
+import { canReschedule, isOpen, statusLabelJa } from './status.ts';
+import { erasePersonalData } from './personal-data.ts';
+import type { ConsultationHooks, Change } from './lifecycle.ts';
+import { applyChange, createConsultation } from './lifecycle.ts';
+import type { ConsultationView } from './views.ts';
+import { notFound, toViews, viewById } from './views.ts';
+import { MAIL_CANCELLATION, MAIL_CHANGE, MEETING_SYNC, planMoments } from './jobs.ts';
 
 export interface SchedulerDeps {
   readonly store: Store;
   readonly config: Config;
   readonly ids: IdSource;
   readonly clock: () => number;
-  /** Called after a commit that queued outbox work (wakes the worker). */
-  readonly onQueued?: () => void;
   /** In-meeting app events (live pages); absent in tests that do not need them. */
-  readonly events?: AppEvents;
-}
-
-export interface MeetingView {
-  readonly provider: string;
-  readonly meetingNumber: string;
-  readonly password: string;
-  readonly joinUrl: string;
-  readonly dialIn: ReadonlyArray<{ label: string; number: string }>;
-  readonly sipAddress: string;
-}
-
-/** A consultation as the API shows it. */
-export interface ConsultationView {
-  readonly id: string;
-  readonly hostId: string;
-  readonly start: string;
-  readonly end: string;
-  readonly durationMinutes: number;
-  readonly department: { readonly id: string; readonly name: string };
-  readonly citizen: { readonly name: string; readonly email: string; readonly locale: 'ja' | 'en' };
-  readonly topic: string;
-  readonly consultationType: string;
-  readonly bookedBy: string;
-  readonly status: ConsultationStatus;
-  readonly statusNote: string;
-  readonly version: number;
-  readonly meeting: MeetingView | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** When the citizen's name, email and free text were erased (retention or request), or null. */
-  readonly personalDataErasedAt: string | null;
+  readonly events?: AppEvents | undefined;
+  /** What the domains above must do with a change (end an open relay when the consultation closes). */
+  readonly hooks?: ConsultationHooks | undefined;
 }
 
 export interface SlotView {
@@ -95,86 +71,6 @@ export interface Created {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-// ---------------------------------------------------------------- reading
-
-async function departmentsById(db: Db): Promise<Map<string, Department>> {
-  return new Map((await listDepartments(db)).map((d) => [d.id, d]));
-}
-
-async function toViews(db: Db, rows: ConsultationTable[]): Promise<ConsultationView[]> {
-  if (rows.length === 0) return [];
-  const departments = await departmentsById(db);
-  const meetings = await db
-    .selectFrom('meetings')
-    .selectAll()
-    .where(
-      'consultation_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .execute();
-  const meetingOf = new Map(meetings.map((m) => [m.consultation_id, m]));
-  return rows.map((r) => {
-    const start = Date.parse(r.start_at);
-    const end = Date.parse(r.end_at);
-    const m = meetingOf.get(r.id);
-    return {
-      id: r.id,
-      hostId: r.host_id,
-      start: toCityIso(start),
-      end: toCityIso(end),
-      durationMinutes: (end - start) / MINUTE_MS,
-      department: { id: r.department_id, name: departments.get(r.department_id)?.name ?? r.department_id },
-      citizen: { name: r.citizen_name, email: r.citizen_email, locale: r.citizen_locale as 'ja' | 'en' },
-      topic: r.topic,
-      consultationType: r.consultation_type,
-      bookedBy: r.booked_by,
-      status: r.status as ConsultationStatus,
-      statusNote: r.status_note,
-      version: r.version,
-      meeting: m
-        ? {
-            provider: m.provider,
-            meetingNumber: m.meeting_number,
-            password: m.password,
-            joinUrl: m.join_url,
-            dialIn: JSON.parse(m.dial_in),
-            sipAddress: m.sip_address,
-          }
-        : null,
-      createdAt: toCityIso(Date.parse(r.created_at)),
-      updatedAt: toCityIso(Date.parse(r.updated_at)),
-      personalDataErasedAt: r.personal_data_erased_at === null ? null : toCityIso(Date.parse(r.personal_data_erased_at)),
-    };
-  });
-}
-
-export async function viewById(db: Db, id: string): Promise<ConsultationView | null> {
-  const row = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? (await toViews(db, [row]))[0]! : null;
-}
-
-export function getConsultation(deps: SchedulerDeps, id: string): Promise<ConsultationView | null> {
-  return viewById(deps.store.db, id);
-}
-
-/** Consultations starting on the city dates from…to (inclusive), in time order. */
-export async function listConsultations(deps: SchedulerDeps, from: LocalDate, to: LocalDate): Promise<ConsultationView[]> {
-  const rows = await deps.store.db
-    .selectFrom('consultations')
-    .selectAll()
-    .where('start_at', '>=', iso(startOfLocalDate(from)))
-    .where('start_at', '<', iso(startOfLocalDate(addDays(to, 1))))
-    .orderBy('start_at')
-    .orderBy('id')
-    .execute();
-  return toViews(deps.store.db, rows);
-}
-
-export function notFound(id: string): Problem {
-  return problem('not_found', `相談 ${id} は見つかりません。`, `Consultation ${id} was not found.`);
-}
 
 // ---------------------------------------------------------------- slots
 
@@ -410,6 +306,9 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
       status: 'booked',
       status_note: '',
       version: 1,
+      schedule_version: 1,
+      told_start_at: null,
+      told_end_at: null,
       created_at: iso(now),
       updated_at: iso(now),
       personal_data_erased_at: null,
@@ -437,23 +336,16 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
               throw error;
             }
           }
+          const [created] = await toViews(trx, [row]);
           try {
-            await trx.insertInto('consultations').values(row).execute();
+            await createConsultation(trx, deps, row, actor, now, created);
           } catch (error) {
             if (isOverlapViolation(error)) throw new Overlap();
             throw error;
           }
-          const [created] = await toViews(trx, [row]);
-          await writeAudit(trx, deps.ids, now, {
-            actor,
-            action: 'consultation.booked',
-            entity: 'consultation',
-            entityId: row.id,
-            before: null,
-            after: created,
-          });
-          await enqueue(trx, deps.ids, now, 'meeting.sync', row.id);
-          await enqueueReminders(trx, deps.ids, now, deps.config, row.id, row.version, input.start);
+          await enqueue(trx, deps.ids, now, MEETING_SYNC, row.id, {});
+          await enqueueReminders(trx, deps.ids, now, deps.config, row.id, row.schedule_version, input.start);
+          await planMoments(trx, deps.ids, now, { id: row.id, start: input.start, blockEnd, scheduleVersion: row.schedule_version });
           if (idempotencyKey) {
             await trx
               .updateTable('idempotency_keys')
@@ -465,7 +357,6 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
           return created!;
         }),
       );
-      deps.onQueued?.();
       return ok({ status: 201, consultation: view });
     } catch (error) {
       if (error instanceof KeyTaken) {
@@ -482,48 +373,29 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
 // ---------------------------------------------------------------- reschedule, cancel
 
 /**
- * Writes a change to a consultation only if nobody changed it since it was read (version check),
- * with its audit entry and a meeting job in the same transaction. An overlap error is left to the caller.
+ * A change of one consultation, through lifecycle.ts (only if nobody changed it since it was read), with the audit
+ * entry showing the consultation before and after, and the meeting job, in one transaction. An overlap error is left
+ * to the caller.
  */
-async function applyChange(
+async function change(
   deps: SchedulerDeps,
   current: ConsultationTable,
-  changes: Partial<Pick<ConsultationTable, 'host_id' | 'start_at' | 'end_at' | 'block_end_at' | 'status' | 'status_note'>>,
-  action: string,
-  actor: string,
-  /** More work in the same transaction (messages to the citizen). */
+  what: Omit<Change, 'now' | 'describe'>,
+  /** More work in the same transaction (messages to the citizen, the moments at the new time). */
   followUp?: (trx: Db, updated: ConsultationTable, now: number) => Promise<void>,
 ): Promise<Result<ConsultationView>> {
   const now = deps.clock();
-  const [before] = await toViews(deps.store.db, [current]);
-  const view = await retryTransient(() =>
+  const r = await retryTransient(() =>
     deps.store.db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('consultations')
-        .set({ ...changes, version: current.version + 1, updated_at: iso(now) })
-        .where('id', '=', current.id)
-        .where('version', '=', current.version)
-        .returningAll()
-        .executeTakeFirst();
-      if (!r) return null;
-      const [after] = await toViews(trx, [r]);
-      await writeAudit(trx, deps.ids, now, { actor, action, entity: 'consultation', entityId: current.id, before, after });
-      await enqueue(trx, deps.ids, now, 'meeting.sync', current.id);
-      await followUp?.(trx, r, now);
-      return after!;
+      const describe = async (row: ConsultationTable) => (await toViews(trx, [row]))[0];
+      const changed = await applyChange(trx, deps, current, { ...what, now, describe });
+      if (!changed.ok) return changed;
+      await enqueue(trx, deps.ids, now, MEETING_SYNC, current.id, {});
+      await followUp?.(trx, changed.value, now);
+      return ok((await toViews(trx, [changed.value]))[0]!);
     }),
   );
-  if (!view) {
-    return fail(
-      problem(
-        'conflict',
-        'この相談は同時に別の人が変更しました。内容を確認してからもう一度お試しください。',
-        'The consultation was changed by someone else at the same time; reload and try again.',
-      ),
-    );
-  }
-  deps.onQueued?.();
-  return ok(view);
+  return r;
 }
 
 export async function rescheduleConsultation(deps: SchedulerDeps, id: string, patch: RescheduleInput, actor: string): Promise<Result<ConsultationView>> {
@@ -547,23 +419,22 @@ export async function rescheduleConsultation(deps: SchedulerDeps, id: string, pa
   const timeProblem = checkTimes(deps, calendar, start, durationMinutes);
   if (timeProblem) return fail(timeProblem);
   const end = start + durationMinutes * MINUTE_MS;
+  const blockEnd = end + deps.config.slots.bufferMinutes * MINUTE_MS;
   try {
-    return await applyChange(
+    return await change(
       deps,
       current,
       {
-        host_id: hosts.value[0]!.id,
-        start_at: iso(start),
-        end_at: iso(end),
-        block_end_at: iso(end + deps.config.slots.bufferMinutes * MINUTE_MS),
+        schedule: { host_id: hosts.value[0]!.id, start_at: iso(start), end_at: iso(end), block_end_at: iso(blockEnd) },
+        action: 'consultation.rescheduled',
+        actor,
       },
-      'consultation.rescheduled',
-      actor,
       async (trx, updated, now) => {
-        await enqueueReminders(trx, deps.ids, now, deps.config, id, updated.version, start);
-        // The citizen has the old time: tell them (sent once the meeting has moved).
+        await enqueueReminders(trx, deps.ids, now, deps.config, id, updated.schedule_version, start);
+        await planMoments(trx, deps.ids, now, { id, start, blockEnd, scheduleVersion: updated.schedule_version });
+        // The citizen has the old time: tell them (sent once the meeting has moved; it names what they were last told).
         if (current.status === 'invited') {
-          await enqueue(trx, deps.ids, now, 'mail.change', id, { previous: { start: toCityIso(oldStart), end: toCityIso(Date.parse(current.end_at)) } });
+          await enqueue(trx, deps.ids, now, MAIL_CHANGE, id, { previous: { start: toCityIso(oldStart), end: toCityIso(Date.parse(current.end_at)) } });
         }
       },
     );
@@ -577,20 +448,10 @@ export async function cancelConsultation(deps: SchedulerDeps, id: string, reason
   const { db } = deps.store;
   const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
   if (!current) return fail(notFound(id));
-  const next = transition(current.status as ConsultationStatus, 'cancelled');
-  if (!next.ok) return next;
-  return applyChange(deps, current, { status: next.value, status_note: reason }, 'consultation.cancelled', actor, async (trx, _updated, now) => {
+  // A relay still open for it ends with it (lifecycle's `closed` hook), so nobody is sent to a cancelled meeting.
+  return change(deps, current, { event: 'cancelled', note: reason, action: 'consultation.cancelled', actor }, async (trx, _updated, now) => {
     // Only a citizen who was sent the meeting details needs to hear it is off.
-    if (current.status === 'invited' || current.status === 'in_progress') await enqueue(trx, deps.ids, now, 'mail.cancellation', id);
-    // A relay still open for it ends too (and its alert is taken back), so nobody is sent to a cancelled meeting.
-    const open = await trx
-      .updateTable('relays')
-      .set({ status: 'cancelled', finished_at: iso(now) })
-      .where('consultation_id', '=', id)
-      .where('status', 'in', ['requested', 'accepted'])
-      .returning(['id'])
-      .execute();
-    for (const r of open) await enqueue(trx, deps.ids, now, 'relay.notify', id, { relayId: r.id, event: 'cancelled' });
+    if (current.status === 'invited' || current.status === 'in_progress') await enqueue(trx, deps.ids, now, MAIL_CANCELLATION, id, {});
   });
 }
 
@@ -604,7 +465,7 @@ export async function retryConsultation(deps: SchedulerDeps, id: string, actor: 
   if (!current) return fail(notFound(id));
   if (current.status === 'cancelled') {
     const meeting = await db.selectFrom('meetings').select('consultation_id').where('consultation_id', '=', id).executeTakeFirst();
-    if (!meeting)
+    if (!meeting) {
       return fail(
         problem(
           'invalid_state',
@@ -612,9 +473,10 @@ export async function retryConsultation(deps: SchedulerDeps, id: string, actor: 
           'This consultation is cancelled and its meeting is already deleted; there is nothing to retry.',
         ),
       );
+    }
     const now = deps.clock();
     await db.transaction().execute(async (trx) => {
-      await enqueue(trx, deps.ids, now, 'meeting.sync', id);
+      await enqueue(trx, deps.ids, now, MEETING_SYNC, id, {});
       await writeAudit(trx, deps.ids, now, {
         actor,
         action: 'consultation.retried',
@@ -624,10 +486,68 @@ export async function retryConsultation(deps: SchedulerDeps, id: string, actor: 
         after: { retry: 'delete meeting' },
       });
     });
-    deps.onQueued?.();
     return ok((await viewById(db, id))!);
   }
-  const next = transition(current.status as ConsultationStatus, 'retried');
-  if (!next.ok) return next;
-  return applyChange(deps, current, { status: next.value, status_note: '' }, 'consultation.retried', actor);
+  return change(deps, current, { event: 'retried', note: '', action: 'consultation.retried', actor });
+}
+
+/**
+ * An admin erases one consultation's personal data because the citizen asked (個人情報の削除の求め). An upcoming
+ * consultation is cancelled first (so that the citizen is told), then erased; the erasure itself is audited.
+ */
+export async function eraseOnRequest(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
+  const c = await viewById(deps.store.db, id);
+  if (!c) return fail(notFound(id));
+  const ended = Date.parse(c.end) <= deps.clock();
+  if (!ended && isOpen(c.status)) {
+    return fail(
+      problem(
+        'invalid_state',
+        `相談 #${id} はまだこれからです。先に取り消して（相談者にお知らせが届きます）、それから消去してください。`,
+        `Consultation ${id} is still ahead: cancel it first (the citizen is told), then erase it.`,
+        {
+          extra: { consultationStatus: c.status },
+        },
+      ),
+    );
+  }
+  // The citizen is told of a cancellation first: erasing now would stop that mail.
+  const telling = await deps.store.db
+    .selectFrom('outbox')
+    .select('id')
+    .where('consultation_id', '=', id)
+    .where('kind', '=', MAIL_CANCELLATION.kind)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  if (telling) {
+    return fail(
+      problem(
+        'invalid_state',
+        `相談 #${id} の取り消しのお知らせを、まだ相談者に送っています。送り終わってから（数分後に）消去してください。`,
+        `The cancellation of consultation ${id} is still being mailed to the citizen; erase it once that is sent (in a few minutes).`,
+        { extra: { retryAfterSeconds: 120 } },
+      ),
+    );
+  }
+  await erasePersonalData({ store: deps.store, ids: deps.ids, outboxDir: deps.config.mail.outboxDir }, id, deps.clock(), actor, 'request');
+  await flushErased(deps.store);
+  return ok((await viewById(deps.store.db, id))!);
+}
+
+/**
+ * Staff say the consultation is over (/done #id): completed, unless it has not started yet or a relay is still open
+ * for it (that one is finished first).
+ */
+export async function completeConsultation(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
+  const { db } = deps.store;
+  const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!current) return fail(notFound(id));
+  if (Date.parse(current.start_at) > deps.clock()) {
+    return fail(
+      problem('invalid_state', `相談 #${id} はまだ始まっていません（${formatJa(Date.parse(current.start_at))}）。`, `Consultation #${id} has not started yet.`),
+    );
+  }
+  const open = await deps.hooks?.busy?.(db, id);
+  if (open) return fail(problem('invalid_state', `相談 #${id} には${open}のおつなぎがあります。先にそれを終えてください。`, 'Finish its open relay first.'));
+  return change(deps, current, { event: 'completed', action: 'consultation.completed', actor });
 }

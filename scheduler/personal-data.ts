@@ -10,11 +10,6 @@ import { flushErased } from '../core/store/db.ts';
 import type { IdSource } from '../core/ids.ts';
 import { writeAudit } from '../core/audit.ts';
 import { emlPrefix } from '../templates/mail.ts';
-import type { Result } from '../core/errors.ts';
-import { fail, ok, problem } from '../core/errors.ts';
-import type { ConsultationView, SchedulerDeps } from './consultations.ts';
-import { notFound, viewById } from './consultations.ts';
-import { isOpen } from './status.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -80,8 +75,21 @@ export async function erasePersonalData(
 ): Promise<'erased' | 'not_found'> {
   const at = new Date(now).toISOString();
   const found = await deps.store.db.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom('consultations').select(['id', 'personal_data_erased_at']).where('id', '=', consultationId).executeTakeFirst();
+    const c = await trx
+      .selectFrom('consultations')
+      .select(['id', 'personal_data_erased_at', 'citizen_name', 'citizen_email'])
+      .where('id', '=', consultationId)
+      .executeTakeFirst();
     if (!c) return false;
+    // What staff typed in the console with the citizen's name or address (/book …) goes too.
+    const typed = [c.citizen_email, ...(c.citizen_name.length >= 2 ? [c.citizen_name] : [])].filter(Boolean);
+    if (typed.length > 0) {
+      await trx
+        .deleteFrom('chat_messages')
+        .where('purpose', 'in', ['said', 'reply', 'direct'])
+        .where((eb) => eb.or(typed.map((t) => eb('text', 'like', `%${t.replace(/[%_\\]/g, '')}%`))))
+        .execute();
+    }
     await trx
       .updateTable('consultations')
       .set({ citizen_name: '', citizen_email: '', topic: '', status_note: '', personal_data_erased_at: c.personal_data_erased_at ?? at })
@@ -206,29 +214,4 @@ export async function purgePersonalData(
   }
   if (consultations + records > 0) await flushErased(deps.store);
   return { consultations, records, files };
-}
-
-/**
- * An admin erases one consultation's personal data because the citizen asked (個人情報の削除の求め). An upcoming
- * consultation is cancelled first (so that the citizen is told), then erased; the erasure itself is audited.
- */
-export async function eraseOnRequest(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
-  const c = await viewById(deps.store.db, id);
-  if (!c) return fail(notFound(id));
-  const ended = Date.parse(c.end) <= deps.clock();
-  if (!ended && isOpen(c.status)) {
-    return fail(
-      problem(
-        'invalid_state',
-        `相談 #${id} はまだこれからです。先に取り消して（相談者にお知らせが届きます）、それから消去してください。`,
-        `Consultation ${id} is still ahead: cancel it first (the citizen is told), then erase it.`,
-        {
-          extra: { consultationStatus: c.status },
-        },
-      ),
-    );
-  }
-  await erasePersonalData({ store: deps.store, ids: deps.ids, outboxDir: deps.config.mail.outboxDir }, id, deps.clock(), actor, 'request');
-  await flushErased(deps.store);
-  return ok((await viewById(deps.store.db, id))!);
 }

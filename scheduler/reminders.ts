@@ -3,6 +3,7 @@ import type { Config, ReminderRule } from '../core/config.ts';
 import type { Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { enqueue } from '../core/outbox.ts';
+import { MAIL_REMINDER } from './jobs.ts';
 import { MINUTE_MS, addDays, localInstant, toLocalDate } from '../core/time.ts';
 
 /** Reminder instants for a consultation starting at `start`, only those still ahead of `now`, in time order, no duplicates. */
@@ -11,7 +12,7 @@ export function reminderTimes(rules: ReadonlyArray<ReminderRule>, start: number,
   return [...new Set(times.filter((t) => t > now && t < start))].sort((a, b) => a - b);
 }
 
-/** Queues the reminders for a consultation version (in the caller's transaction). */
+/** Queues the reminders for a consultation's schedule version (in the caller's transaction). */
 export async function enqueueReminders(
   db: Db,
   ids: IdSource,
@@ -22,6 +23,6 @@ export async function enqueueReminders(
   start: number,
 ): Promise<void> {
   for (const at of reminderTimes(config.mail.reminders, start, now)) {
-    await enqueue(db, ids, now, 'mail.reminder', consultationId, { version }, at);
+    await enqueue(db, ids, now, MAIL_REMINDER, consultationId, { version }, at);
   }
 }

@@ -1,4 +1,4 @@
-// Consultation status and its transitions (DESIGN.md). Pure.
+// Consultation status and its transitions (DESIGN.md). Pure: lifecycle.ts is the one place that applies them.
 import type { Result } from '../core/errors.ts';
 import { fail, ok, problem } from '../core/errors.ts';
 
@@ -39,7 +39,8 @@ function next(status: ConsultationStatus, event: ConsultationEvent): Consultatio
     case 'started':
       return status === 'meeting_ready' || status === 'invited' ? 'in_progress' : null;
     case 'completed':
-      return status === 'in_progress' ? 'completed' : null;
+      // At the end of its time, or when staff say it is done (it may never have been seen to start).
+      return status === 'in_progress' || status === 'meeting_ready' || status === 'invited' ? 'completed' : null;
     case 'cancelled':
       return isOpen(status) ? 'cancelled' : null;
     case 'provider_failed':

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import * as S from '../scheduler/schemas.ts';
+import * as S from '../api/schemas.ts';
 import { DATABASES, PG_URL, booking, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
@@ -209,7 +209,8 @@ for (const kind of DATABASES) {
       assert.equal(moved.status, 200, JSON.stringify(moved.body));
       assert.equal(moved.body.start, '2026-12-01T13:00:00+09:00');
       assert.equal(moved.body.end, '2026-12-01T13:45:00+09:00');
-      assert.equal(moved.body.version, 2);
+      assert.equal(moved.body.scheduleVersion, 2);
+      assert.ok(moved.body.version > a.version, 'every change bumps the version');
       const clash = await s.call('PATCH', `/api/v1/consultations/${a.id}`, { start: '2026-12-01T14:30:00+09:00' });
       assertProblem(clash, 409);
       assert.equal(clash.body.conflicts[0].consultationId, b.id);

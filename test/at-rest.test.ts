@@ -2,7 +2,7 @@
 // operator's own admin token never printed back.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -89,8 +89,10 @@ describe('secrets and data at rest', function () {
     assert.match(run.stderr, /set the SECRET_KEY it was sealed with/);
   });
 
-  it('the database, its journal and the mail outbox are the owner’s only', async () => {
+  it('the database, its journal and the mail outbox are the owner’s only, even in a folder that was open before', async () => {
     const dir = dataDir();
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755);
     const s = await startServer(testConfig({ DATA_DIR: dir }), { log: createLogger('silent'), clock: () => TEST_NOW, workerPollMs: 60_000 });
     try {
       await fetch(`${s.url}/api/v1/consultations`, {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { handleAction, handleMessage } from '../bot/index.ts';
 import type { BotDeps, Sender } from '../bot/index.ts';
-import { feed } from '../bot/chat.ts';
-import { COMMAND_HELP, parseDate } from '../bot/core.ts';
+import { feed } from '../core/chat.ts';
+import { COMMAND_HELP } from '../bot/commands.ts';
+import { parseDate } from '../bot/parse.ts';
 import { booking, botDeps, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
@@ -90,13 +91,67 @@ describe('staff bot core (console platform)', function () {
     await say(taxA, '/duty on 税務');
     s.clock.now = jst('2026-12-01', '10:05');
     await say(reception, `/relay 税務 #${c.id}`);
-    assert.match((await say(taxA, '/decline')).text, /お断りしました/);
+    assert.match((await say(taxA, '/decline')).text, /呼び出した皆さんが対応できない/);
     assert.match((await say(taxA, '/decline')).text, /呼び出しはありません/);
     await s.running.worker.idle();
     const options = (await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!;
     assert.match(options.text, /税務課は今は対応できません/);
     const reroute = (options.card!.actions as Array<{ data: Record<string, string> }>).find((a) => a.data.verb === 'reroute')!;
     assert.match((await handleAction(deps, reception, { ...reroute.data, department: '資産税' })).text, /資産税課を呼び出しました/);
+  });
+
+  it('one of two on duty declines: the relay stays open, the requester hears who cannot, and the other still accepts', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    await say(taxA, '/duty on 税務');
+    await say(taxB, '/duty on 税務');
+    s.clock.now = jst('2026-12-01', '10:05');
+    await say(reception, `/relay 税務 #${c.id}`);
+    await s.running.worker.idle();
+    assert.match((await say(taxA, '/decline')).text, /「対応できない」と記録しました/);
+    assert.match((await say(taxA, '/decline')).text, /すでに「対応できない」と記録/);
+    await s.running.worker.idle();
+    const tax = await departmentId('税務課');
+    const alert = (await feed(s.running.store.db, 'console', [`dept:${tax}`]))[0]!;
+    assert.ok(!alert.removed, 'the alert stays up for the other');
+    assert.match((await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!.text, /税務 田中さんは対応できません/);
+    assert.match((await say(taxB, '/accept')).text, /をお願いします/);
+    await s.running.worker.idle();
+    assert.match((await say(reception, '/queue')).text, /応答待ちのおつなぎはありません/);
+    assert.match((await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!.text, /税務 佐藤さんが対応します/);
+  });
+
+  it('a retried accepted-notice sends the join details once', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    await say(taxA, '/duty on 税務');
+    s.clock.now = jst('2026-12-01', '10:05');
+    await say(reception, `/relay 税務 #${c.id}`);
+    await s.running.worker.idle();
+    // The requester's platform fails once, after the accepter was sent the join details: the job runs again.
+    const consolePlatform = s.running.chat.console as { sendToStaff: (...a: unknown[]) => Promise<string | null> };
+    const send = consolePlatform.sendToStaff.bind(consolePlatform);
+    const requester = await staffId(reception);
+    let failures = 0;
+    consolePlatform.sendToStaff = async (...a: unknown[]) => {
+      if ((a[0] as { id: string }).id === requester && failures++ === 0) throw new Error('chat platform unavailable');
+      return send(...a);
+    };
+    assert.match((await say(taxA, '/accept')).text, /をお願いします/);
+    await s.running.worker.idle();
+    assert.equal(failures, 1);
+    s.clock.now += 60 * 60_000;
+    await s.running.worker.idle();
+    const dm = await feed(s.running.store.db, 'console', [`staff:${await staffId(taxA)}`]);
+    assert.equal(dm.filter((m) => m.text.includes(`相談 #${c.id} をお願いします`)).length, 1, 'join details once');
+    assert.match((await feed(s.running.store.db, 'console', [`staff:${requester}`])).at(-1)!.text, /税務 田中さんが対応します/);
+    const job = await s.running.store.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('kind', '=', 'relay.notify')
+      .where('attempts', '>', 1)
+      .executeTakeFirstOrThrow();
+    assert.equal(job.status, 'done');
   });
 
   it('cancelling a consultation ends its relay: nobody is sent to a cancelled meeting', async () => {

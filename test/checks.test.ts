@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { checkWebex, fixedToken } from '../core/conferencing/webex/index.ts';
-import { checkTeams } from '../core/conferencing/teams/index.ts';
+import { fixedToken } from '../core/conferencing/webex/index.ts';
+import { checkWebex } from '../core/conferencing/webex/check.ts';
+import { checkTeams } from '../core/conferencing/teams/check.ts';
 import { formatCheck } from '../core/conferencing/check.ts';
 
 const API = 'https://webex.test/v1';

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { HAS_CHROMIUM, launchChromium } from './browser.ts';
 import { booking, botDeps, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
-import { CONSENT_VERSION } from '../embedded-app/content.ts';
+import { CONSENT_VERSION } from '../embedded-app/state/content.ts';
 import { handleMessage } from '../bot/index.ts';
 
 describe('the citizen’s personal link', function () {

@@ -13,7 +13,6 @@ import type { Store } from '../core/store/db.ts';
 import { localInstant } from '../core/time.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer, StartOptions } from '../server.ts';
-import { createIdSource } from '../core/ids.ts';
 
 export const PG_URL = process.env.TEST_DATABASE_URL || null;
 
@@ -142,17 +141,9 @@ export function booking(over: Record<string, unknown> = {}): Record<string, unkn
   };
 }
 
-/** What the bot's handlers need, from a test server (as the server gives its webhooks), with its clock. */
+/** What the bot's handlers need, from a test server: exactly what its routes were given (with the test's clock). */
 export function botDeps(s: TestServer) {
-  return {
-    store: s.running.store,
-    config: s.config,
-    ids: createIdSource(),
-    clock: () => s.clock.now,
-    log: createLogger('silent'),
-    events: s.running.events,
-    onQueued: () => s.running.worker.wake(),
-  };
+  return s.running.deps;
 }
 
 export const FORM = 'application/x-www-form-urlencoded';

@@ -17,7 +17,7 @@ import { handleMessage } from '../bot/index.ts';
 import { createLogger } from '../core/log.ts';
 import { appAssets } from '../embedded-app/assets.ts';
 import { startServer } from '../server.ts';
-import { CONSENT_VERSION } from '../embedded-app/content.ts';
+import { CONSENT_VERSION } from '../embedded-app/state/content.ts';
 
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
 

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '../core/log.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer, StartOptions } from '../server.ts';
-import { DatabaseBusy, backoffMs, retryTransient } from '../core/store/db.ts';
+import { DatabaseBusy, retryTransient } from '../core/store/db.ts';
+import { DB_RETRY, backoffMs } from '../core/backoff.ts';
 import { problemHandler } from '../core/http.ts';
 import type { ConferencingProvider } from '../core/conferencing/types.ts';
 import { DATABASES, PG_URL, TEST_NOW, booking, freshPlace, testConfig } from './helpers.ts';
@@ -135,7 +136,7 @@ describe('a contended database', () => {
     );
     assert.equal(value, 'booked');
     assert.equal(calls, 4);
-    assert.deepEqual(slept, [backoffMs(1, () => 0.5), backoffMs(2, () => 0.5), backoffMs(3, () => 0.5)]);
+    assert.deepEqual(slept, [backoffMs(1, DB_RETRY, () => 0.5), backoffMs(2, DB_RETRY, () => 0.5), backoffMs(3, DB_RETRY, () => 0.5)]);
   });
 
   it('past the budget it stops with DatabaseBusy (bounded by time, not by a count), and other errors pass at once', async () => {

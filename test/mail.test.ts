@@ -9,8 +9,8 @@ import { createSmtpTransport } from '../templates/mail.ts';
 import type { MailTransport, OutgoingMail } from '../templates/mail.ts';
 import { TEST_NOW, booking, jst, openTestStore, startTestServer, testConfig } from './helpers.ts';
 import { createIdSource } from '../core/ids.ts';
-import { ensureConfiguredHosts } from '../core/hosts.ts';
-import { seedDepartments } from '../core/departments.ts';
+import { ensureConfiguredHosts } from '../scheduler/hosts.ts';
+import { seedDepartments } from '../scheduler/departments.ts';
 import { bookConsultation } from '../scheduler/consultations.ts';
 import type { TestServer } from './helpers.ts';
 
@@ -278,7 +278,7 @@ describe('a mail server that refuses', function () {
       assert.equal(job.status, 'dead', 'not retried for hours');
       assert.equal(job.attempts, 1);
       // Staff hear of it in the department's chat (no address in a shared space).
-      const { feed } = await import('../bot/chat.ts');
+      const { feed } = await import('../core/chat.ts');
       const tax = (await s.running.store.db.selectFrom('departments').select('id').where('name', '=', '税務課').executeTakeFirstOrThrow()).id;
       const notices = await feed(s.running.store.db, 'console', [`dept:${tax}`]);
       assert.equal(notices.length, 1);

@@ -9,7 +9,7 @@ import { citizenLink, linkKey } from '../core/links.ts';
 import { handleAction, handleMessage } from '../bot/index.ts';
 import type { Sender } from '../bot/index.ts';
 import { COMMAND_ALIASES, COMMAND_NAMES } from '../bot/parse.ts';
-import { offerChannelLink } from '../bot/channel-links.ts';
+import { offerChannelLink } from '../scheduler/departments.ts';
 import { createLogger } from '../core/log.ts';
 import { startServer } from '../server.ts';
 import {
@@ -486,7 +486,7 @@ for (const kind of DATABASES) {
       }
       const admin = await (await fetch(`${s.url}/admin/templates`, { headers: { cookie } })).text();
       assert.doesNotMatch(admin, /<script>/, 'no inline script on admin pages');
-      assert.match(admin, /<script src="\/admin\/assets\/admin\.[0-9a-f]{10}\.js" defer><\/script>/);
+      assert.match(admin, /<script src="\/assets\/staff\.[0-9a-f]{10}\.js" defer><\/script>/);
       const console = await (await fetch(`${s.url}/console`, { headers: { cookie } })).text();
       assert.doesNotMatch(console, /<script>| style="/, 'no inline script or style attribute in the console');
     });
@@ -540,7 +540,7 @@ for (const kind of DATABASES) {
       assert.match(refused.text, /管理者が管理画面/);
       assert.equal(await channelOf(), '');
       // From Teams, but pressed in another channel than the card's (or with no card at all).
-      const offer = await offerChannelLink(s.running.store.db, s.clock.now, 'teams', '19:tax@thread.tacv2');
+      const offer = await offerChannelLink(s.running.store.db, s.clock.now, '19:tax@thread.tacv2');
       const teamsStaff: Sender = { platform: 'teams', userId: 'aad-1', displayName: '職員 二', space: channel };
       assert.match((await handleAction(deps, teamsStaff, { verb: 'link-channel', channel, offer, department: '税務課' })).text, /管理者が管理画面/);
       assert.match(

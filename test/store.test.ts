@@ -4,12 +4,13 @@ import { openStore } from '../core/store/db.ts';
 import type { Store } from '../core/store/db.ts';
 import { testConfig, DATABASES, freshPlace, openTestStore } from './helpers.ts';
 import type { Place } from './helpers.ts';
-import { addHostOnce, ensureConfiguredHosts, listHosts } from '../core/hosts.ts';
+import { addHostOnce, ensureConfiguredHosts, listHosts } from '../scheduler/hosts.ts';
 import { withStartupLock } from '../core/store/db.ts';
 import { migrateTo, migrateToLatest } from '../core/store/migrations.ts';
 import { bootstrapAdmin } from '../core/auth/tokens.ts';
-import { seedDepartments, listDepartments } from '../core/departments.ts';
+import { seedDepartments, listDepartments } from '../scheduler/departments.ts';
 import { claimDue, enqueue, leaseConsultation } from '../core/outbox.ts';
+import { MEETING_SYNC } from '../scheduler/jobs.ts';
 
 const ids = createIdSource();
 const NOW = Date.parse('2026-11-24T00:00:00Z');
@@ -41,6 +42,9 @@ function row(hostId: string, departmentId: string, start: string, end: string, b
     created_at: new Date(NOW).toISOString(),
     updated_at: new Date(NOW).toISOString(),
     personal_data_erased_at: null,
+    schedule_version: 1,
+    told_start_at: null,
+    told_end_at: null,
   };
 }
 
@@ -101,7 +105,7 @@ for (const kind of DATABASES) {
     });
 
     it('an outbox job is claimed by one worker at a time', async () => {
-      for (let i = 0; i < 20; i++) await enqueue(store.db, ids, NOW, 'meeting.sync', `C${i}`);
+      for (let i = 0; i < 20; i++) await enqueue(store.db, ids, NOW, MEETING_SYNC, `C${i}`, {});
       // PostgreSQL: a second instance with its own pool. SQLite is one process's store (node:sqlite waits for a lock
       // synchronously, so a second connection in the same process would wait on itself); its two workers share the store.
       const config = testConfig(place.env);
@@ -133,10 +137,10 @@ for (const kind of DATABASES) {
     });
 
     it('coalesces a waiting meeting job for the same consultation', async () => {
-      await enqueue(store.db, ids, NOW, 'meeting.sync', 'C1');
-      await enqueue(store.db, ids, NOW, 'meeting.sync', 'C1');
+      await enqueue(store.db, ids, NOW, MEETING_SYNC, 'C1', {});
+      await enqueue(store.db, ids, NOW, MEETING_SYNC, 'C1', {});
       assert.equal((await claimDue(store.db, store.dialect, NOW, 60_000, 10)).length, 1);
-      await enqueue(store.db, ids, NOW, 'meeting.sync', 'C1');
+      await enqueue(store.db, ids, NOW, MEETING_SYNC, 'C1', {});
       assert.equal((await claimDue(store.db, store.dialect, NOW, 60_000, 10)).length, 0, 'not while the first one is running');
     });
 
@@ -145,6 +149,7 @@ for (const kind of DATABASES) {
       const host = { id: 'DUP00001', display_name: 'x', provider: 'dryrun', account: 'dryrun', created_at: new Date(NOW).toISOString(), retired_at: null };
       await assert.rejects(store.db.insertInto('hosts').values(host).execute(), /UNIQUE|duplicate key/);
       assert.equal(await addHostOnce(store.db, ids, NOW, { displayName: 'again', provider: 'dryrun', account: 'dryrun' }), null);
+      assert.equal(await addHostOnce(store.db, ids, NOW, { displayName: 'again', provider: 'dryrun', account: ' DryRun ' }), null, 'in any case');
       // A retired row does not count: the account can be registered anew.
       await store.db
         .updateTable('hosts')
@@ -194,20 +199,23 @@ for (const kind of DATABASES) {
           .values([
             { id: 'HOSTAAAA', display_name: 'PC', provider: 'webex', account: 'soudan@city.example.jp', created_at: at(0), retired_at: null },
             { id: 'HOSTBBBB', display_name: 'PC', provider: 'webex', account: 'soudan@city.example.jp', created_at: at(1), retired_at: null },
+            // The same account written in another case (0010 takes these as one).
+            { id: 'HOSTCCCC', display_name: 'PC', provider: 'webex', account: ' Soudan@City.Example.JP', created_at: at(2), retired_at: null },
           ])
           .execute();
         await seedDepartments(old.db, ids, NOW);
         const dept = (await listDepartments(old.db))[0]!;
         const before0008 = (r: ReturnType<typeof row>) => {
-          const { personal_data_erased_at: _, ...rest } = r;
+          const { personal_data_erased_at: _, schedule_version: _s, told_start_at: _t, told_end_at: _e, ...rest } = r;
           return rest;
         };
         const onA = row('HOSTAAAA', dept.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z', 'invited');
         const onB = row('HOSTBBBB', dept.id, '2026-12-01T05:00:00.000Z', '2026-12-01T06:00:00.000Z', '2026-12-01T06:15:00.000Z', 'invited');
         const clash = row('HOSTBBBB', dept.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z', 'invited');
+        const onC = row('HOSTCCCC', dept.id, '2026-12-01T07:00:00.000Z', '2026-12-01T07:30:00.000Z', '2026-12-01T07:45:00.000Z', 'invited');
         await old.db
           .insertInto('consultations')
-          .values([onA, onB, clash].map(before0008) as never)
+          .values([onA, onB, clash, onC].map(before0008) as never)
           .execute();
         await migrateToLatest(old.db, old.dialect);
         assert.deepEqual(
@@ -217,6 +225,8 @@ for (const kind of DATABASES) {
         );
         const after = await old.db.selectFrom('consultations').select(['id', 'host_id', 'status']).execute();
         assert.equal(after.find((c) => c.id === onB.id)!.host_id, 'HOSTAAAA', 'a consultation that fits moves to it');
+        assert.equal(after.find((c) => c.id === onC.id)!.host_id, 'HOSTAAAA', 'and so does one on the account written in capitals');
+        assert.equal(await addHostOnce(old.db, ids, NOW, { displayName: 'again', provider: 'webex', account: 'SOUDAN@city.example.jp' }), null);
         assert.equal(after.find((c) => c.id === onA.id)!.status, 'invited');
         assert.equal(after.find((c) => c.id === clash.id)!.status, 'needs_attention', 'a true double booking is shown to staff');
       } finally {

@@ -30,9 +30,10 @@ describe('Teams staff bot (Bot Framework token validation, nock)', function () {
   // The token the bot uses to answer (from Entra): the SDK reads its expiry, so it is a JWT too.
   const outbound = jwt.sign({ aud: 'https://api.botframework.com' }, stranger.privateKey, { algorithm: 'RS256', expiresIn: '1h' });
 
+  let activities = 0;
   const activity = (text: string, from = { id: '29:user-tanaka', name: '税務 田中', aadObjectId: 'aad-tanaka' }) => ({
     type: 'message',
-    id: 'act-1',
+    id: `act-${++activities}`,
     channelId: 'msteams',
     serviceUrl: SERVICE_URL,
     timestamp: new Date().toISOString(),

@@ -1,17 +1,15 @@
 // Webex adapter for the staff bot: the signed webhook in (messages and card actions), replies, department alerts and
-// private messages out. It only translates; the command core decides.
+// private messages out. It only translates; bot/handler.ts decides.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../../core/log.ts';
-import type { Db } from '../../core/store/schema.ts';
-import { isUniqueViolation } from '../../core/store/db.ts';
 import { createWebexClient, fixedToken } from '../../core/conferencing/webex/index.ts';
 import type { WebexClient } from '../../core/conferencing/webex/index.ts';
-import type { ChatPlatform, OutgoingChat } from '../chat.ts';
-import type { BotDeps, Reply, Sender } from '../core.ts';
-import { handleAction, handleMessage } from '../core.ts';
+import type { ChatPlatform, OutgoingChat } from '../../core/chat.ts';
+import type { Reply } from '../context.ts';
+import { handleInbound } from '../handler.ts';
+import type { ChatAdapterDeps, ChatAdapterFactory } from '../adapter.ts';
 
 /** @link https://developer.webex.com/docs/api/guides/webhooks (the envelope Webex posts) */
 export const WebexWebhook = z.object({
@@ -100,30 +98,20 @@ export function createWebexPlatform(client: WebexClient): ChatPlatform {
   };
 }
 
-export interface WebexBotDeps extends BotDeps {
-  readonly webexBot: WebexBotConfig;
-  readonly client: WebexClient;
-}
+/** The Webex chat: the port (alerts to department spaces, private messages), and POST /webhooks/webex. */
+export const createWebexChat: ChatAdapterFactory = async (deps) => {
+  const bot = deps.config.webexBot;
+  if (!bot) return null;
+  const client = webexClientFor(bot);
+  return { platform: createWebexPlatform(client), mount: { path: '/webhooks/webex', router: webexWebhookRouter(deps, bot, client), raw: true } };
+};
 
-async function firstTime(db: Db, deliveryId: string, now: number): Promise<boolean> {
-  try {
-    await db
-      .insertInto('chat_deliveries')
-      .values({ platform: 'webex', delivery_id: deliveryId, received_at: new Date(now).toISOString() })
-      .execute();
-    return true;
-  } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  }
-}
-
-/** POST /webhooks/webex: messages/created and attachmentActions/created. */
-export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
+/** POST /webhooks/webex: messages/created and attachmentActions/created, signed with the webhook secret. */
+export function webexWebhookRouter(deps: ChatAdapterDeps, bot: WebexBotConfig, client: WebexClient): Router {
   const r = express.Router();
-  const { client } = deps;
+  const { log } = deps;
   let me: Promise<z.infer<typeof WebexPersonInfo>> | null = null;
-  const bot = () => {
+  const self = () => {
     me ??= client.request('GET', '/people/me', { schema: WebexPersonInfo }).then(
       (x) => x.data,
       (e: unknown) => {
@@ -134,23 +122,22 @@ export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
     return me;
   };
   const people = new Map<string, { name: string; emails: string[] }>();
-  /** The sender, or null when they are not city staff (their email domain is not allowed). */
-  const senderFor = async (personId: string): Promise<Sender | null> => {
+  /** Who a person is on Webex: their name and the email the handler checks against the staff domains. */
+  const personOf = async (personId: string) => {
     let p = people.get(personId);
     if (!p) {
       const { data } = await client.request('GET', `/people/${encodeURIComponent(personId)}`, { schema: WebexPersonInfo });
       p = { name: data.displayName ?? data.emails[0] ?? personId, emails: data.emails.map((e) => e.toLowerCase()) };
       people.set(personId, p);
     }
-    const email = p.emails.find((e) => deps.webexBot.allowedDomains.includes(e.split('@')[1] ?? ''));
-    return email ? { platform: 'webex', userId: personId, displayName: p.name, email } : null;
+    const email = p.emails.find((e) => bot.allowedDomains.includes(e.split('@')[1] ?? '')) ?? p.emails[0] ?? '';
+    return { name: p.name, email };
   };
-  const notStaff: Reply = { text: 'このボットは市の職員専用です。\nThis bot is for city staff only.' };
   const reply = (roomId: string, answer: Reply) => client.request('POST', '/messages', { body: { roomId, ...body(answer) }, schema: CreatedMessage });
 
   r.post('/', express.raw({ type: '*/*', limit: '100kb' }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!isSignedByWebex(deps.webexBot.webhookSecret, raw, req.get('x-spark-signature'))) {
+    if (!isSignedByWebex(bot.webhookSecret, raw, req.get('x-spark-signature'))) {
       log.warn({ path: req.path }, 'webex webhook refused: bad or missing signature');
       res.status(401).json({ error: 'bad signature' });
       return;
@@ -162,41 +149,44 @@ export function webexWebhookRouter(deps: WebexBotDeps, log: Logger): Router {
       res.status(400).json({ error: 'not a Webex webhook' });
       return;
     }
-    const self = await bot();
-    if (hook.data.personId === self.id) {
-      res.status(200).json({ ignored: 'own message' });
-      return;
-    }
-    const deliveryId = `${hook.resource}:${hook.data.id}`;
-    if (!(await firstTime(deps.store.db, deliveryId, deps.clock()))) {
-      res.status(200).json({ ignored: 'already processed' });
-      return;
-    }
     try {
-      if (hook.resource === 'messages' && hook.event === 'created') {
-        const { data: m } = await client.request('GET', `/messages/${encodeURIComponent(hook.data.id)}`, { schema: WebexMessage });
-        if (m.personId !== self.id) {
-          const sender = await senderFor(m.personId);
-          await reply(
-            m.roomId,
-            sender
-              ? await handleMessage(
-                  deps,
-                  { ...sender, direct: m.roomType === 'direct', space: m.roomId },
-                  m.text,
-                  m.roomType === 'group' ? self.displayName : undefined,
-                )
-              : notStaff,
-          );
-        }
-      } else if (hook.resource === 'attachmentActions' && hook.event === 'created') {
-        const { data: a } = await client.request('GET', `/attachment/actions/${encodeURIComponent(hook.data.id)}`, { schema: WebexAttachmentAction });
-        const sender = await senderFor(a.personId);
-        await reply(a.roomId, sender ? await handleAction(deps, { ...sender, space: a.roomId }, a.inputs) : notStaff);
+      const me = await self();
+      if (hook.data.personId === me.id) {
+        res.status(200).json({ ignored: 'own message' });
+        return;
       }
+      let roomId = '';
+      const outcome = await handleInbound(deps, deps.policy, {
+        platform: 'webex',
+        deliveryId: `${hook.resource}:${hook.data.id}`,
+        async read() {
+          if (hook.resource === 'messages' && hook.event === 'created') {
+            const { data: m } = await client.request('GET', `/messages/${encodeURIComponent(hook.data.id)}`, { schema: WebexMessage });
+            if (m.personId === me.id) return null;
+            const who = await personOf(m.personId);
+            roomId = m.roomId;
+            return {
+              sender: { platform: 'webex', userId: m.personId, displayName: who.name, email: who.email, direct: m.roomType === 'direct', space: m.roomId },
+              text: m.text,
+              ...(m.roomType === 'group' && me.displayName ? { botName: me.displayName } : {}),
+            };
+          }
+          if (hook.resource === 'attachmentActions' && hook.event === 'created') {
+            const { data: a } = await client.request('GET', `/attachment/actions/${encodeURIComponent(hook.data.id)}`, { schema: WebexAttachmentAction });
+            const who = await personOf(a.personId);
+            roomId = a.roomId;
+            return { sender: { platform: 'webex', userId: a.personId, displayName: who.name, email: who.email, space: a.roomId }, action: a.inputs };
+          }
+          return null;
+        },
+      });
+      if (outcome.kind === 'duplicate') {
+        res.status(200).json({ ignored: 'already processed' });
+        return;
+      }
+      if (outcome.kind === 'reply' || outcome.kind === 'not_staff') await reply(roomId, outcome.reply);
     } catch (error) {
-      // Not done: forget the delivery, so that Webex's retry is handled in full.
-      await deps.store.db.deleteFrom('chat_deliveries').where('platform', '=', 'webex').where('delivery_id', '=', deliveryId).execute();
+      // Not done: Webex delivers it again, and the handler has forgotten it, so the repeat is handled in full.
       log.error({ err: error instanceof Error ? error.message : String(error), resource: hook.resource }, 'webex webhook failed; Webex will retry');
       res.status(500).json({ error: 'not processed; please retry' });
       return;

@@ -1,22 +1,108 @@
 // The store: Kysely over SQLite (node:sqlite) by default, PostgreSQL (pg) when a DATABASE_URL is given.
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
-import type { DatabaseConnection, Driver, SqliteDatabase } from 'kysely';
+import type { CompiledQuery as Compiled, DatabaseConnection, Dialect, Driver, QueryResult, SqliteDatabase, TransactionSettings } from 'kysely';
 import pg from 'pg';
-import type { Db, Schema } from './schema.ts';
+import type { DialectName, Db, Schema } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
-
-export type DialectName = 'sqlite' | 'postgres';
+import { DB_RETRY, backoffMs } from '../backoff.ts';
 
 export interface Store {
   readonly db: Db;
   readonly dialect: DialectName;
   /** The PostgreSQL pool (for libraries that keep their own rows, such as the throttles); null on SQLite. */
   readonly pgPool: pg.Pool | null;
+  /**
+   * Called right after a write to the outbox is committed (at the COMMIT of its transaction, or at once outside one):
+   * the worker of this process wakes without waiting for its next look. Returns the unsubscribe function.
+   */
+  onOutboxWrite(listener: () => void): () => void;
   close(): Promise<void>;
+}
+
+/** The outbox's rows are written with this statement (Kysely's own SQL, on both dialects). */
+const OUTBOX_INSERT = /^\s*insert\s+into\s+"outbox"/i;
+
+interface Watched {
+  readonly inner: DatabaseConnection;
+  inTransaction: boolean;
+  wroteOutbox: boolean;
+}
+
+/**
+ * A driver that notices outbox inserts: it tells `committed` once the transaction that made them commits (never on a
+ * rollback), so that nothing has to remember to wake the worker after a change that queued work.
+ */
+class OutboxWatchingDriver implements Driver {
+  readonly #inner: Driver;
+  readonly #committed: () => void;
+  readonly #state = new WeakMap<DatabaseConnection, Watched>();
+  constructor(inner: Driver, committed: () => void) {
+    this.#inner = inner;
+    this.#committed = committed;
+  }
+  init(): Promise<void> {
+    return this.#inner.init();
+  }
+  destroy(): Promise<void> {
+    return this.#inner.destroy();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await this.#inner.acquireConnection();
+    const state: Watched = { inner, inTransaction: false, wroteOutbox: false };
+    const wrapped: DatabaseConnection = {
+      executeQuery: async <R>(q: Compiled): Promise<QueryResult<R>> => {
+        const r = await inner.executeQuery<R>(q);
+        if (OUTBOX_INSERT.test(q.sql)) {
+          if (state.inTransaction) state.wroteOutbox = true;
+          else this.#committed();
+        }
+        return r;
+      },
+      streamQuery: <R>(q: Compiled, chunkSize: number) => inner.streamQuery<R>(q, chunkSize),
+    };
+    this.#state.set(wrapped, state);
+    return wrapped;
+  }
+  #of(c: DatabaseConnection): Watched {
+    return this.#state.get(c) ?? { inner: c, inTransaction: false, wroteOutbox: false };
+  }
+  async beginTransaction(c: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const s = this.#of(c);
+    await this.#inner.beginTransaction(s.inner, settings);
+    s.inTransaction = true;
+    s.wroteOutbox = false;
+  }
+  async commitTransaction(c: DatabaseConnection): Promise<void> {
+    const s = this.#of(c);
+    await this.#inner.commitTransaction(s.inner);
+    s.inTransaction = false;
+    if (s.wroteOutbox) {
+      s.wroteOutbox = false;
+      this.#committed();
+    }
+  }
+  async rollbackTransaction(c: DatabaseConnection): Promise<void> {
+    const s = this.#of(c);
+    s.inTransaction = false;
+    s.wroteOutbox = false;
+    await this.#inner.rollbackTransaction(s.inner);
+  }
+  releaseConnection(c: DatabaseConnection): Promise<void> {
+    return this.#inner.releaseConnection(this.#of(c).inner);
+  }
+}
+
+function watching(dialect: Dialect, committed: () => void): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => new OutboxWatchingDriver(dialect.createDriver(), committed),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+  };
 }
 
 export interface StoreOptions {
@@ -81,22 +167,25 @@ function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
 }
 
 /**
- * The database holds citizens' names and emails: its folder is the owner's only (0700 when we make it) and the file,
- * with the -wal and -shm files SQLite makes with the same permissions, is readable by the owner only (0600).
+ * The database holds citizens' names and emails: its folder (DATA_DIR) is the owner's only (0700, made so at every
+ * start when this user owns it, so an older or hand-made folder is closed too) and the file, with the -wal and -shm
+ * files SQLite makes with the same permissions, is readable by the owner only (0600).
  */
 function privateFile(file: string): void {
   const dir = path.dirname(file);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const folder = statSync(dir);
+  if (folder.uid === process.getuid?.() && (folder.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
-function openSqlite(file: string): Kysely<Schema> {
+function openSqlite(file: string, committed: () => void): Kysely<Schema> {
   if (file !== ':memory:') privateFile(file);
   const raw = new DatabaseSync(file);
   // secure_delete: what is deleted or overwritten (erased personal data) is zeroed in the file, not left in free space.
   raw.exec('pragma journal_mode = wal; pragma busy_timeout = 10000; pragma foreign_keys = on; pragma synchronous = normal; pragma secure_delete = on;');
-  return new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(adaptNodeSqlite(raw)) });
+  return new Kysely<Schema>({ dialect: watching(new ImmediateSqliteDialect(adaptNodeSqlite(raw)), committed) });
 }
 
 const PG_TIMESTAMPTZ = 1184;
@@ -106,7 +195,7 @@ const PG_INT8 = 20;
 /** How long a statement may wait for a row or table lock before it gives up (and the request is retried or told to come back). */
 const LOCK_TIMEOUT_MS = 10_000;
 
-function openPostgres(url: string, schema: string | undefined, max: number): { db: Kysely<Schema>; pool: pg.Pool } {
+function openPostgres(url: string, schema: string | undefined, max: number, committed: () => void): { db: Kysely<Schema>; pool: pg.Pool } {
   const toIso = (v: string) => new Date(v).toISOString();
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -133,21 +222,34 @@ function openPostgres(url: string, schema: string | undefined, max: number): { d
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries in flight report their own errors.
   });
-  return { db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<Schema>({ dialect: watching(new PostgresDialect({ pool }), committed) }), pool };
 }
 
 /** Opens the store and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const dialect: DialectName = options.databaseUrl ? 'postgres' : 'sqlite';
-  const pgStore = options.databaseUrl ? openPostgres(options.databaseUrl, options.pgSchema, options.pgPoolSize ?? 10) : null;
-  const db = pgStore ? pgStore.db : openSqlite(options.sqlitePath);
+  const listeners = new Set<() => void>();
+  const committed = () => {
+    for (const l of listeners) l();
+  };
+  const pgStore = options.databaseUrl ? openPostgres(options.databaseUrl, options.pgSchema, options.pgPoolSize ?? 10, committed) : null;
+  const db = pgStore ? pgStore.db : openSqlite(options.sqlitePath, committed);
   try {
     if (options.migrate !== false) await migrateToLatest(db, dialect);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return { db, dialect, pgPool: pgStore?.pool ?? null, close: () => db.destroy() };
+  return {
+    db,
+    dialect,
+    pgPool: pgStore?.pool ?? null,
+    onOutboxWrite(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => db.destroy(),
+  };
 }
 
 /**
@@ -230,10 +332,6 @@ export interface RetryOptions {
   readonly random?: () => number;
 }
 
-/** Exponential backoff with full jitter: a random wait up to 10 ms · 2^attempt, at most 1 s. */
-export const backoffMs = (attempt: number, random: () => number = Math.random, baseMs = 10, capMs = 1_000): number =>
-  random() * Math.min(capMs, baseMs * 2 ** attempt);
-
 /**
  * Runs a transaction again while the database aborts it to break a deadlock or a lock wait (concurrent bookings of
  * one slot wait on the exclusion constraint while the worker leases rows: PostgreSQL may pick any of them as the
@@ -251,7 +349,7 @@ export async function retryTransient<T>(run: () => Promise<T>, o: RetryOptions =
       if (!isTransientConflict(error)) throw error;
       const left = budget - (now() - started);
       if (left <= 0) throw new DatabaseBusy(error);
-      await sleep(Math.min(left, backoffMs(attempt, o.random)));
+      await sleep(Math.min(left, backoffMs(attempt, DB_RETRY, o.random)));
     }
   }
 }

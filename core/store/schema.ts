@@ -1,6 +1,8 @@
 // Table types of the store. Times are UTC ISO 8601 strings ('2026-12-01T01:00:00.000Z') on both databases.
 import type { Generated, Kysely } from 'kysely';
 
+export type DialectName = 'sqlite' | 'postgres';
+
 type Timestamp = string;
 
 export interface HostTable {
@@ -49,13 +51,18 @@ export interface ConsultationTable {
   updated_at: Timestamp;
   /** When the citizen's name, email and free text were removed (retention period, or an admin on request). */
   personal_data_erased_at: Timestamp | null;
+  /** Bumped by what the citizen and the meeting see (time, host, cancellation); `version` counts every change. */
+  schedule_version: number;
+  /** The time the citizen was last told by mail (null: never told, or before this was kept). */
+  told_start_at: Timestamp | null;
+  told_end_at: Timestamp | null;
 }
 
 export interface MeetingTable {
   consultation_id: string;
   /** The host account the meeting was made on; a move to another host makes a new meeting. */
   host_id: string;
-  /** The consultation version this meeting matches. */
+  /** The consultation's schedule_version this meeting matches. */
   synced_version: number;
   provider: string;
   provider_meeting_id: string;
@@ -199,6 +206,18 @@ export interface RelayTable {
   escalated_at: Timestamp | null;
 }
 
+export interface RelayRecipientTable {
+  relay_id: string;
+  staff_id: string;
+  alerted_at: Timestamp;
+}
+
+export interface RelayDeclineTable {
+  relay_id: string;
+  staff_id: string;
+  declined_at: Timestamp;
+}
+
 export interface ChatMessageTable {
   id: string;
   platform: string;
@@ -299,6 +318,8 @@ export interface Schema {
   chat_deliveries: ChatDeliveryTable;
   staff: StaffTable;
   relays: RelayTable;
+  relay_recipients: RelayRecipientTable;
+  relay_declines: RelayDeclineTable;
   template_versions: TemplateVersionTable;
   admin_users: AdminUserTable;
   admin_sessions: AdminSessionTable;

@@ -8,8 +8,6 @@ import type { TeamsConfig } from '../../config.ts';
 import type { ConferencingProvider, Meeting, MeetingRequest } from '../types.ts';
 import { ProviderError } from '../types.ts';
 
-export { checkTeams } from './check.ts';
-
 /** @link https://learn.microsoft.com/graph/api/resources/onlinemeeting */
 export const GraphOnlineMeeting = z.object({
   id: z.string().min(1),

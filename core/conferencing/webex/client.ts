@@ -1,4 +1,5 @@
 // A small typed Webex REST client on fetch: timeout, retries with backoff for 429/5xx/network, one token refresh on 401.
+import { HTTP_RETRY, backoffMs } from '../../backoff.ts';
 import type { z } from 'zod';
 import { ProviderError } from '../types.ts';
 import { WebexErrorBody } from './schemas.ts';
@@ -59,11 +60,6 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-/** Capped exponential backoff with full jitter: attempt 0 → up to 0.5 s, doubling, at most 30 s. */
-export function backoffMs(attempt: number, random: () => number): number {
-  return Math.round(Math.min(30_000, 500 * 2 ** attempt) * (0.5 + random() / 2));
-}
-
 async function errorFrom(res: Response): Promise<ProviderError> {
   const text = await res.text();
   let parsed: z.infer<typeof WebexErrorBody> = {};
@@ -111,7 +107,7 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
         } catch (error) {
           const timedOut = (error as Error).name === 'TimeoutError';
           if (repeatable && attempt < maxRetries) {
-            await sleep(backoffMs(attempt, random));
+            await sleep(Math.round(backoffMs(attempt + 1, HTTP_RETRY, random)));
             continue;
           }
           throw new ProviderError(
@@ -132,7 +128,7 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
         }
         // 429 means "not done": always safe to send again. 5xx may have been done: only a repeatable request is resent.
         if (RETRYABLE.has(res.status) && (repeatable || res.status === 429) && attempt < maxRetries) {
-          const wait = retryAfterMs(res.headers.get('retry-after')) ?? backoffMs(attempt, random);
+          const wait = retryAfterMs(res.headers.get('retry-after')) ?? Math.round(backoffMs(attempt + 1, HTTP_RETRY, random));
           await res.arrayBuffer();
           await sleep(Math.min(wait, MAX_WAIT_MS));
           continue;

@@ -9,7 +9,6 @@ import { WebexMeeting, WebexMeetingList, WebexPerson } from './schemas.ts';
 import { toCityIso, DAY_MS } from '../../time.ts';
 
 export { fixedToken, refreshingToken } from './tokens.ts';
-export { checkWebex } from './check.ts';
 export type { TokenSource, WebexClient } from './client.ts';
 export { createWebexClient } from './client.ts';
 

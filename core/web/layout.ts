@@ -1,0 +1,119 @@
+// HTML for the admin page: one layout (Japanese first, large readable text, keyboard and screen-reader friendly, 320 px wide).
+
+import { esc } from '../html.ts';
+import { pageCsp } from '../security.ts';
+import { staffScript } from './assets.ts';
+
+export interface Flash {
+  readonly kind: 'ok' | 'error';
+  readonly ja: string;
+  readonly en: string;
+}
+
+export const ADMIN_STYLE = `
+  *, *::before, *::after { box-sizing: border-box; }
+  body { margin: 0; font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #fff; }
+  a { color: #0645ad; }
+  :focus-visible { outline: 3px solid #b35c00; outline-offset: 2px; }
+  .skip { position: absolute; left: -999px; } .skip:focus { left: 8px; top: 8px; background: #fff; padding: 8px; z-index: 2; }
+  header { background: #0b3d6e; color: #fff; padding: 12px 16px; display: flex; flex-wrap: wrap; gap: 8px 20px; align-items: center; }
+  header a { color: #fff; } header .who { margin-left: auto; font-size: 16px; }
+  nav ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
+  main { padding: 16px; max-width: 72rem; margin: 0 auto; }
+  h1 { font-size: 1.6rem; margin: 0.5rem 0 1rem; } h2 { font-size: 1.3rem; margin: 1.5rem 0 .5rem; }
+  label { display: block; font-weight: bold; margin: 1rem 0 .25rem; }
+  .hint { font-weight: normal; font-size: 16px; color: #444; }
+  input[type=text], input[type=email], input[type=password], input[type=date], input[type=time], select, textarea { width: 100%; font: inherit; font-size: 18px; padding: 8px; border: 2px solid #555; border-radius: 4px; background: #fff; color: #1a1a1a; }
+  textarea { font-family: ui-monospace, "Noto Sans Mono CJK JP", monospace; font-size: 16px; min-height: 14rem; }
+  textarea.short { font-family: inherit; font-size: 18px; min-height: 0; }
+  [aria-invalid=true] { border-color: #b00020; }
+  .field-error { color: #b00020; font-weight: bold; margin: .25rem 0 0; }
+  button, .button { font: inherit; font-size: 18px; min-height: 44px; padding: 8px 18px; border: 2px solid #0b3d6e; border-radius: 6px; background: #0b3d6e; color: #fff; cursor: pointer; }
+  button.secondary { background: #fff; color: #0b3d6e; }
+  .actions { display: flex; flex-wrap: wrap; gap: 12px; margin: 1.25rem 0; }
+  .flash { padding: 12px 16px; border-left: 6px solid; margin: 0 0 1rem; } .flash.ok { border-color: #1b7a3a; background: #e9f6ee; } .flash.error { border-color: #b00020; background: #fdecee; }
+  table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 8px; border-bottom: 1px solid #ccc; vertical-align: top; }
+  .cols { display: grid; gap: 24px; } .cols > * { min-width: 0; } @media (min-width: 60rem) { .cols { grid-template-columns: 1fr 1fr; } }
+  .preview { border: 2px solid #ccc; border-radius: 6px; padding: 12px; background: #fafafa; overflow-wrap: anywhere; }
+  .preview pre { white-space: pre-wrap; font-family: inherit; font-size: 16px; margin: 0; }
+  .preview iframe { width: 100%; min-height: 24rem; border: 1px solid #ccc; background: #fff; }
+  .en { color: #444; font-size: 16px; }
+  code { background: #f0f0f0; padding: 0 4px; overflow-wrap: anywhere; }
+  .table-wrap { overflow-x: auto; }
+  .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } .facts dt { font-weight: bold; } .facts dd { margin: 0; }
+  label.check { font-weight: normal; display: flex; gap: 12px; align-items: flex-start; } label.check input { width: 28px; height: 28px; flex: none; margin-top: 2px; }
+`;
+
+/**
+ * The admin pages' CSP: our own script only (admin/client), the layout's style by its hash (and any inline style on
+ * the template editor, whose preview shows the email's own styles), forms and fetches to ourselves, never framed.
+ */
+export const adminCsp = (o: { extraStyles?: ReadonlyArray<string>; anyInlineStyle?: boolean } = {}) =>
+  pageCsp({
+    scripts: true,
+    inlineStyles: [ADMIN_STYLE, ...(o.extraStyles ?? [])],
+    anyInlineStyle: o.anyInlineStyle ?? false,
+    connect: true,
+    forms: true,
+    frames: ["'self'", 'data:'],
+  });
+
+export function layout(o: { title: string; body: string; who?: { name: string; csrf: string } | null; flash?: Flash | null; style?: string }): string {
+  const nav = o.who
+    ? `<nav aria-label="管理メニュー"><ul>
+<li><a href="/admin/templates">メールの文面</a></li>
+<li><a href="/admin/departments">課</a></li>
+<li><a href="/admin/calendar">受付時間・閉庁日</a></li>
+<li><a href="/admin/app">会議内アプリの文面</a></li>
+<li><a href="/admin/privacy">個人情報</a></li>
+<li><a href="/console">職員コンソール</a></li>
+</ul></nav>
+<form method="post" action="/admin/logout" class="who"><span>${esc(o.who.name)} さん</span> <input type="hidden" name="csrf" value="${esc(o.who.csrf)}"><button class="secondary" type="submit">サインアウト</button></form>`
+    : '';
+  const flash = o.flash
+    ? `<div class="flash ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}">${esc(o.flash.ja)}<br><span class="en">${esc(o.flash.en)}</span></div>`
+    : '';
+  return `<!doctype html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(o.title)} — 窓口 madoguchi 管理</title>
+<style>${ADMIN_STYLE}</style>${o.style ? `<style>${o.style}</style>` : ''}
+<script src="${staffScript.path}" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">本文へ移動</a>
+<header><strong>窓口 madoguchi 管理</strong>${nav}</header>
+<main id="main">
+${flash}
+${o.body}
+</main>
+</body>
+</html>`;
+}
+
+/** A labelled field with its error next to it (aria-describedby), for inputs and textareas. */
+export function field(o: {
+  id: string;
+  name: string;
+  label: string;
+  hint?: string;
+  value: string;
+  error?: string | null;
+  kind?: 'text' | 'email' | 'password' | 'date' | 'time' | 'textarea';
+  required?: boolean;
+  rows?: number;
+}): string {
+  const errId = `${o.id}-error`;
+  const hintId = `${o.id}-hint`;
+  const described = [o.hint ? hintId : '', o.error ? errId : ''].filter(Boolean).join(' ');
+  const attrs = `id="${o.id}" name="${o.name}"${o.required ? ' required' : ''}${o.error ? ' aria-invalid="true"' : ''}${described ? ` aria-describedby="${described}"` : ''}`;
+  const control =
+    o.kind === 'textarea'
+      ? `<textarea ${attrs} rows="${o.rows ?? 14}" spellcheck="false">${esc(o.value)}</textarea>`
+      : `<input type="${o.kind ?? 'text'}" ${attrs} value="${esc(o.value)}">`;
+  return `<label for="${o.id}">${esc(o.label)}${o.hint ? ` <span class="hint" id="${hintId}">${esc(o.hint)}</span>` : ''}</label>
+${control}
+${o.error ? `<p class="field-error" id="${errId}" role="alert">${esc(o.error)}</p>` : ''}`;
+}

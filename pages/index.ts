@@ -1,0 +1,99 @@
+// Plain pages for people: the start page, and the page a dry-run meeting link opens.
+import express from 'express';
+import type { Router } from 'express';
+import type { SchedulerDeps } from '../scheduler/consultations.ts';
+import { viewById } from '../scheduler/views.ts';
+import { listHosts } from '../scheduler/hosts.ts';
+import { formatJa, formatEn } from '../core/time.ts';
+import { statusLabelJa } from '../scheduler/status.ts';
+import { esc } from '../core/html.ts';
+import { noStore, pageCsp } from '../core/security.ts';
+import { groupDigits } from '../templates/liquid.ts';
+
+const PAGE_STYLE = `
+  body { font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 18px; line-height: 1.7; color: #1a1a1a; background: #fff; margin: 0; padding: 1.5rem; max-width: 44rem; }
+  h1 { font-size: 1.6rem; margin: 0 0 1rem; }
+  .note { border-left: 6px solid #b35c00; background: #fff4e5; padding: .75rem 1rem; margin: 1rem 0; }
+  .en { color: #444; font-size: .95rem; }
+  dl { margin: 0; }
+  dt { font-weight: bold; margin-top: .75rem; }
+  dd { margin: 0; overflow-wrap: anywhere; }
+  @media (min-width: 40rem) { dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dt { margin-top: 0; } }
+  body * { overflow-wrap: anywhere; }
+  a { color: #0645ad; }
+  code { background: #f3f3f3; padding: 0 .25rem; }
+`;
+
+/** Nothing but the page's own style: no script, no forms, never framed. */
+const PAGE_CSP = pageCsp({ inlineStyles: [PAGE_STYLE] });
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
+
+export function pagesRouter(deps: SchedulerDeps): Router {
+  const r = express.Router();
+  const csp: express.RequestHandler = (_req, res, next) => {
+    res.set('Content-Security-Policy', PAGE_CSP);
+    next();
+  };
+
+  r.get('/', csp, async (_req, res) => {
+    const hosts = await listHosts(deps.store.db);
+    const dryRun = hosts.every((h) => h.provider === 'dryrun');
+    const hostList = hosts.map((h) => `<li>${esc(h.displayName)}（${esc(h.provider)}）</li>`).join('');
+    res.type('html').send(
+      page(
+        '窓口 madoguchi — オンライン相談窓口',
+        `<h1>窓口 madoguchi — オンライン相談窓口</h1>
+<p>市の Webex または Microsoft Teams を使って、オンラインで相談を受け付けるためのサービスです。</p>
+<p class="en">An online consultation counter on the city's own Webex or Microsoft Teams.</p>
+${dryRun ? '<p class="note"><strong>試験運用（ドライラン）中です。</strong>実際のビデオ会議は作成されず、メールは送信されません。<br><span class="en">Dry run: no real meetings are created and no email is sent.</span></p>' : ''}
+<h2>ホスト（相談用アカウント） / Hosts</h2>
+<ul>${hostList}</ul>
+<h2>職員・開発者向け / For staff and developers</h2>
+<ul>
+<li><a href="/api/v1/openapi.json">API 仕様（OpenAPI） / API description</a></li>
+<li><a href="/healthz">稼働確認 / Health check</a></li>
+</ul>`,
+      ),
+    );
+  });
+
+  // Shows a meeting number: not cached.
+  r.get('/dry-run/meetings/:meetingId', csp, noStore, async (req, res) => {
+    const consultationId = /^dryrun-(.+)$/.exec(String(req.params.meetingId))?.[1];
+    const c = consultationId ? await viewById(deps.store.db, consultationId) : null;
+    if (c?.meeting?.provider !== 'dryrun') {
+      res.status(404).type('html').send(page('見つかりません / Not found', '<h1>この会議は見つかりません</h1><p class="en">This meeting was not found.</p>'));
+      return;
+    }
+    const start = Date.parse(c.start);
+    res.type('html').send(
+      page(
+        'オンライン相談（試験運用）',
+        `<h1>オンライン相談（試験運用）</h1>
+<p class="note"><strong>これは試験運用（ドライラン）の会議です。</strong>実際のビデオ会議にはつながりません。<br><span class="en">This is a dry-run meeting: there is no real video call.</span></p>
+<dl>
+<dt>日時</dt><dd>${esc(formatJa(start))}（${c.durationMinutes}分） <span class="en">${esc(formatEn(start))}</span></dd>
+<dt>担当</dt><dd>${esc(c.department.name)}</dd>
+<dt>ミーティング番号</dt><dd><code>${esc(groupDigits(c.meeting.meetingNumber))}</code></dd>
+<dt>状態</dt><dd>${esc(statusLabelJa(c.status))}</dd>
+</dl>`,
+      ),
+    );
+  });
+
+  return r;
+}

@@ -1,0 +1,82 @@
+// The relay's cards (Adaptive Cards 1.3, rendered by Webex and Teams alike): the alert a department gets (the chat
+// equivalent of the buzzer and the flashing lamp), and the choices a requester gets when nobody answers. Pure.
+import type { Card } from '../core/cards.ts';
+import { card, submit, text } from '../core/cards.ts';
+
+export interface AlertView {
+  readonly relayId: string;
+  readonly consultationId: string;
+  readonly consultationType: string;
+  readonly toDepartment: string;
+  readonly fromDepartment: string;
+  readonly requester: string;
+  readonly note: string;
+  readonly waitingMinutes: number;
+  readonly position: number;
+  readonly escalated: boolean;
+  readonly mention: string;
+}
+
+/** The buzzer and the flashing lamp: a department is asked to take a consultation over. */
+export function alertCard(a: AlertView): Card {
+  return card(
+    [
+      text(a.escalated ? `【再呼び出し】${a.toDepartment}へのおつなぎ（${a.waitingMinutes}分お待ちです）` : `【呼び出し】${a.toDepartment}へのおつなぎ`, {
+        size: 'Large',
+        weight: 'Bolder',
+        color: a.escalated ? 'Attention' : 'Accent',
+      }),
+      ...(a.mention ? [text(a.mention)] : []),
+      {
+        type: 'FactSet',
+        facts: [
+          { title: '相談', value: `#${a.consultationId}（${a.consultationType}）` },
+          { title: '依頼元', value: `${a.fromDepartment} ${a.requester}` },
+          { title: 'メモ', value: a.note || '（なし）' },
+          { title: '待ち時間', value: `${a.waitingMinutes}分` },
+          { title: '順番', value: `${a.position}番目` },
+        ],
+      },
+      text(`Relay to ${a.toDepartment}: consultation #${a.consultationId}, waiting ${a.waitingMinutes} min, position ${a.position}.`, {
+        isSubtle: true,
+        size: 'Small',
+      }),
+    ],
+    [
+      submit('対応する / Accept', { verb: 'accept', relayId: a.relayId }, 'positive'),
+      submit('対応できない / Decline', { verb: 'decline', relayId: a.relayId }, 'destructive'),
+    ],
+  );
+}
+
+/** For the requester when nobody has answered, or the department declined. */
+export function optionsCard(o: {
+  relayId: string;
+  consultationId: string;
+  toDepartment: string;
+  why: 'escalated' | 'declined';
+  departments: ReadonlyArray<string>;
+}): Card {
+  const head =
+    o.why === 'escalated'
+      ? `${o.toDepartment}からまだ応答がありません（相談 #${o.consultationId}）。もう一度、全員を呼び出しました。`
+      : `${o.toDepartment}は今は対応できません（相談 #${o.consultationId}）。`;
+  return card(
+    [
+      text(head, { weight: 'Bolder' }),
+      text(o.why === 'escalated' ? 'No answer yet; everyone has been alerted again.' : 'The department cannot take it now.', { isSubtle: true, size: 'Small' }),
+      {
+        type: 'Input.ChoiceSet',
+        id: 'department',
+        label: 'ほかの課へおつなぎする場合 / Relay elsewhere',
+        choices: o.departments.map((d) => ({ title: d, value: d })),
+        style: 'compact',
+      },
+    ],
+    [
+      ...(o.why === 'escalated' ? [submit('このまま待つ / Keep waiting', { verb: 'keep-waiting', relayId: o.relayId })] : []),
+      submit('選んだ課へおつなぎ / Relay there', { verb: 'reroute', relayId: o.relayId }),
+      ...(o.why === 'escalated' ? [submit('おつなぎをやめる / Cancel', { verb: 'cancel-relay', relayId: o.relayId }, 'destructive')] : []),
+    ],
+  );
+}

@@ -1,0 +1,77 @@
+// The staff directory: one row per chat account (Webex person, Teams user, or a console trainee), their department
+// and whether they are on duty for relays (duty).
+import type { Db } from '../core/store/schema.ts';
+import type { IdSource } from '../core/ids.ts';
+import { isUniqueViolation } from '../core/store/db.ts';
+import type { ChatPerson, ChatPlatformKind } from '../core/chat.ts';
+
+export interface Staff extends ChatPerson {
+  readonly departmentId: string | null;
+  readonly email: string;
+  readonly onDuty: boolean;
+}
+
+type Row = { id: string; display_name: string; department_id: string | null; platform: string; platform_user_id: string; email: string; on_duty: number };
+
+const fromRow = (r: Row): Staff => ({
+  id: r.id,
+  displayName: r.display_name,
+  departmentId: r.department_id,
+  platform: r.platform as ChatPlatformKind,
+  platformUserId: r.platform_user_id,
+  email: r.email,
+  onDuty: r.on_duty === 1,
+});
+
+export async function getStaff(db: Db, id: string): Promise<Staff | null> {
+  const r = await db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? fromRow(r) : null;
+}
+
+/** The staff row for a chat account, made on first contact (name kept up to date). */
+export async function staffFor(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  who: { platform: ChatPlatformKind; userId: string; displayName: string; email?: string },
+): Promise<Staff> {
+  const existing = await db.selectFrom('staff').selectAll().where('platform', '=', who.platform).where('platform_user_id', '=', who.userId).executeTakeFirst();
+  if (existing) {
+    if (existing.display_name !== who.displayName && who.displayName)
+      await db.updateTable('staff').set({ display_name: who.displayName }).where('id', '=', existing.id).execute();
+    return fromRow({ ...existing, display_name: who.displayName || existing.display_name });
+  }
+  const row = {
+    id: ids.shortId(),
+    display_name: who.displayName,
+    department_id: null,
+    platform: who.platform,
+    platform_user_id: who.userId,
+    email: who.email ?? '',
+    on_duty: 0,
+    created_at: new Date(now).toISOString(),
+  };
+  try {
+    await db.insertInto('staff').values(row).execute();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return staffFor(db, ids, now, who);
+  }
+  return fromRow(row);
+}
+
+export async function setDuty(db: Db, staffId: string, onDuty: boolean, departmentId?: string): Promise<void> {
+  await db
+    .updateTable('staff')
+    .set({ on_duty: onDuty ? 1 : 0, ...(departmentId ? { department_id: departmentId } : {}) })
+    .where('id', '=', staffId)
+    .execute();
+}
+
+export async function staffOfDepartment(db: Db, departmentId: string): Promise<Staff[]> {
+  return (await db.selectFrom('staff').selectAll().where('department_id', '=', departmentId).orderBy('display_name').execute()).map(fromRow);
+}
+
+export async function listStaff(db: Db): Promise<Staff[]> {
+  return (await db.selectFrom('staff').selectAll().orderBy('display_name').execute()).map(fromRow);
+}
