@@ -170,7 +170,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const mail = options.mail ?? createMailTransport(config);
     const random = options.random ?? randomBytes;
     const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
-    const providers = { ...createProviders({ config, ids, random, secrets, clock }), ...options.providers };
+    const providers = { ...(await createProviders({ config, ids, random, secrets, clock })), ...options.providers };
     events = await createAppEvents(store, config.databaseUrl, log);
     const hooks = relayHooks(ids);
     const appDeps: AppDeps = { store, config, ids, clock, log, mail, events, hooks, throttles: options.throttles ?? createThrottles(store) };

@@ -1,7 +1,8 @@
 // The admin page's editor for what the in-meeting app shows: the consent text and the document checklist per
 // consultation type. One row per item (Japanese, English, and for documents why it is needed); readings for hard
 // kanji in 《》. Parsing the form is pure; the routes live in admin/index.ts.
-import { esc } from '../core/html.ts';
+import { html } from '../core/html.ts';
+import type { SafeHtml } from '../core/html.ts';
 import type { ChecklistContent, ConsentContent, ContentKind } from '../embedded-app/state/content.ts';
 import { itemId } from '../embedded-app/state/content.ts';
 import type { ContentVersion } from '../embedded-app/state/content-store.ts';
@@ -71,35 +72,33 @@ export function editorHtml(o: {
   errors: RowError[];
   history: Array<ContentVersion<ConsentContent | ChecklistContent>>;
   active: ContentVersion<ConsentContent | ChecklistContent>;
-}): string {
+}): SafeHtml {
   const count = Object.keys(o.values).filter((k) => /^ja_\d+$/.test(k)).length;
   const errorOf = (f: string) => o.errors.find((e) => e.field === f);
   const input = (name: string, label: string, rows = 2) => {
     const err = errorOf(name);
-    return `<label for="${name}">${label}</label>${err ? `<p class="error" id="${name}-error">${esc(err.ja)} <span class="en">${esc(err.en)}</span></p>` : ''}<textarea class="short" id="${name}" name="${name}" rows="${rows}"${err ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}>${esc(o.values[name] ?? '')}</textarea>`;
+    return html`<label for="${name}">${label}</label>${err && html`<p class="error" id="${name}-error">${err.ja} <span class="en">${err.en}</span></p>`}<textarea class="short" id="${name}" name="${name}" rows="${rows}"${err && html` aria-invalid="true" aria-describedby="${name}-error"`}>${o.values[name] ?? ''}</textarea>`;
   };
   const rows = Array.from({ length: count + EXTRA_ROWS }, (_, i) => {
     const blank = i >= count;
-    return `<fieldset><legend>${blank ? `追加する項目 ${i + 1}（空のままなら追加しません）` : `項目 ${i + 1}`}</legend><input type="hidden" name="id_${i}" value="${esc(o.values[`id_${i}`] ?? '')}">
+    return html`<fieldset><legend>${blank ? `追加する項目 ${i + 1}（空のままなら追加しません）` : `項目 ${i + 1}`}</legend><input type="hidden" name="id_${i}" value="${o.values[`id_${i}`] ?? ''}">
 ${input(`ja_${i}`, o.kind === 'consent' ? 'お約束（日本語）' : '書類の名前（日本語）')}
 ${input(`en_${i}`, o.kind === 'consent' ? 'English' : 'Document (English)')}
-${o.kind === 'checklist' ? `${input(`whyJa_${i}`, 'なぜ必要か（日本語）', 1)}${input(`whyEn_${i}`, 'Why (English)', 1)}` : ''}</fieldset>`;
-  }).join('');
-  const preview = `<ol>${o.active.body.items.map((i) => `<li>${rubyHtml(i.ja)}</li>`).join('')}</ol>`;
-  const history = o.history
-    .map(
-      (
-        v,
-      ) => `<tr><td>${v.version === 0 ? '初期設定' : `第${v.version}版`}</td><td><code>${esc(v.hash)}</code></td><td>${esc(v.createdAt ? v.createdAt.slice(0, 16).replace('T', ' ') : '—')}</td><td>${esc(v.createdBy)}</td><td>${esc(v.note)}</td>
-<td>${v.hash === o.active.hash ? '使用中' : `<form method="post" action="${esc(o.action)}/rollback"><input type="hidden" name="csrf" value="${esc(o.csrf)}"><input type="hidden" name="version" value="${v.version}"><button class="secondary" type="submit">この版に戻す</button></form>`}</td></tr>`,
-    )
-    .join('');
-  return `<p class="hint">市民が会議内アプリで読む文面です。むずかしい漢字には読みがなを付けられます: <code>個人情報《こじんじょうほう》</code> または <code>｜死体検案書《したいけんあんしょ》</code>。保存すると新しい版になり、同意の記録には読んだ版が残ります。</p>
+${o.kind === 'checklist' && [input(`whyJa_${i}`, 'なぜ必要か（日本語）', 1), input(`whyEn_${i}`, 'Why (English)', 1)]}</fieldset>`;
+  });
+  const preview = html`<ol>${o.active.body.items.map((i) => html`<li>${rubyHtml(i.ja)}</li>`)}</ol>`;
+  const history = o.history.map(
+    (
+      v,
+    ) => html`<tr><td>${v.version === 0 ? '初期設定' : `第${v.version}版`}</td><td><code>${v.hash}</code></td><td>${v.createdAt ? v.createdAt.slice(0, 16).replace('T', ' ') : '—'}</td><td>${v.createdBy}</td><td>${v.note}</td>
+<td>${v.hash === o.active.hash ? '使用中' : html`<form method="post" action="${o.action}/rollback"><input type="hidden" name="csrf" value="${o.csrf}"><input type="hidden" name="version" value="${v.version}"><button class="secondary" type="submit">この版に戻す</button></form>`}</td></tr>`,
+  );
+  return html`<p class="hint">市民が会議内アプリで読む文面です。むずかしい漢字には読みがなを付けられます: <code>個人情報《こじんじょうほう》</code> または <code>｜死体検案書《したいけんあんしょ》</code>。保存すると新しい版になり、同意の記録には読んだ版が残ります。</p>
 <h2>いま表示している文面（第${o.active.version}版）</h2>${preview}
 <h2>編集</h2>
-<form method="post" action="${esc(o.action)}"><input type="hidden" name="csrf" value="${esc(o.csrf)}">
+<form method="post" action="${o.action}"><input type="hidden" name="csrf" value="${o.csrf}">
 ${rows}
-<label for="note">変更のメモ</label><input type="text" id="note" name="note" maxlength="200" value="${esc(o.values.note ?? '')}">
+<label for="note">変更のメモ</label><input type="text" id="note" name="note" maxlength="200" value="${o.values.note ?? ''}">
 <div class="actions"><button type="submit">保存して新しい版にする</button></div></form>
 <h2>これまでの版</h2><div class="table-wrap"><table><thead><tr><th>版</th><th>版の識別子</th><th>日時（UTC）</th><th>保存した人</th><th>メモ</th><th></th></tr></thead><tbody>${history}</tbody></table></div>`;
 }

@@ -18,7 +18,6 @@ import { eraseOnRequest } from '../scheduler/consultations.ts';
 import type { SchedulerDeps } from '../scheduler/consultations.ts';
 import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from '../scheduler/calendar-store.ts';
 import { CalendarExceptionBody } from '../scheduler/calendar-store.ts';
-import { parseInput } from '../core/http.ts';
 import type { MailTransport } from '../templates/mail.ts';
 import { fromAddress } from '../templates/mail.ts';
 import { KIND_LABELS, LOCALES, TEMPLATE_KINDS } from '../templates/defaults.ts';
@@ -29,8 +28,10 @@ import { checkTemplate } from '../templates/liquid.ts';
 import { renderMessage } from '../templates/render.ts';
 import { VARIABLES, buildVariables, sampleInput } from '../templates/variables.ts';
 import type { Flash } from '../core/web/layout.ts';
-import { adminCsp, field, layout } from '../core/web/layout.ts';
-import { esc } from '../core/html.ts';
+import { adminCsp, field, layout, problemPage } from '../core/web/layout.ts';
+import { html, raw } from '../core/html.ts';
+import type { SafeHtml } from '../core/html.ts';
+import { answerProblemsWith, parseInput, refuseNulCharacters, sendHtml } from '../core/http.ts';
 import { activeChecklist, activeConsent, checklistKeys, contentHistory, saveContent } from '../embedded-app/state/content-store.ts';
 import type { RowError } from './app-content.ts';
 import { editorHtml, isChecklistKey, parseRows, valuesOf } from './app-content.ts';
@@ -58,6 +59,8 @@ function isLocale(l: string): l is Locale {
   return (LOCALES as readonly string[]).includes(l);
 }
 
+const NOT_FOUND = html`<h1>見つかりません <span class="en">Not found</span></h1>`;
+
 export function adminRouter(deps: AdminDeps): Router {
   const { db } = deps.store;
   const r = express.Router();
@@ -73,21 +76,21 @@ export function adminRouter(deps: AdminDeps): Router {
   r.use(noStore);
   r.use(express.urlencoded({ extended: false, limit: '300kb' }));
   r.use(express.json({ limit: '300kb' }));
+  // Problems and errors here are shown as a page; a NUL character in a form is one.
+  r.use(answerProblemsWith(problemPage));
+  r.use(refuseNulCharacters);
   r.use((req, res, next) => {
     res.set('Content-Security-Policy', adminCsp());
     // A form posted from another site is refused, whatever it carries.
     if (req.method === 'POST' && isCrossSite(req, deps.config.publicBaseUrl)) {
-      res.status(403).type('html').send(crossSitePage());
+      sendHtml(res, crossSitePage(), 403);
       return;
     }
     next();
   });
 
-  const page = (res: Response, req: Request, title: string, body: string, flash: Flash | null = null, status = 200) =>
-    res
-      .status(status)
-      .type('html')
-      .send(layout({ title, body, who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null, flash }));
+  const page = (res: Response, req: Request, title: string, body: SafeHtml, flash: Flash | null = null, status = 200) =>
+    sendHtml(res, layout({ title, body, who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null, flash }), status);
 
   // ------------------------------------------------------------ sign-in
 
@@ -101,15 +104,13 @@ export function adminRouter(deps: AdminDeps): Router {
   ) => {
     const token = randomBytes(18).toString('base64url');
     res.cookie(LOGIN_COOKIE, token, cookieOptions(1800));
-    res
-      .status(status)
-      .type('html')
-      .send(
-        layout({
-          title: 'サインイン',
-          flash: error ? { kind: 'error', ja: error, en } : null,
-          body: `<h1>管理者のサインイン <span class="en">Admin sign-in</span></h1>
-<form method="post" action="/admin/login${next ? `?next=${encodeURIComponent(next)}` : ''}">
+    sendHtml(
+      res,
+      layout({
+        title: 'サインイン',
+        flash: error ? { kind: 'error', ja: error, en } : null,
+        body: html`<h1>管理者のサインイン <span class="en">Admin sign-in</span></h1>
+<form method="post" action="/admin/login${next && `?next=${encodeURIComponent(next)}`}">
 <input type="hidden" name="login_csrf" value="${token}">
 ${field({ id: 'email', name: 'email', label: 'メールアドレス', kind: 'email', value: email })}
 ${field({ id: 'password', name: 'password', label: 'パスワード', kind: 'password', value: '' })}
@@ -117,8 +118,9 @@ ${field({ id: 'password', name: 'password', label: 'パスワード', kind: 'pas
 ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint: '（初回起動時に表示されたもの）', kind: 'password', value: '' })}
 <div class="actions"><button type="submit">サインイン</button></div>
 </form>`,
-        }),
-      );
+      }),
+      status,
+    );
   };
 
   r.get('/login', (req, res) => loginPage(res, null, '', String(req.query.next ?? '')));
@@ -169,7 +171,7 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   r.use(requireAdminSession({ store: deps.store, clock: deps.clock, publicBaseUrl: deps.config.publicBaseUrl }));
 
   const actor = (req: Request) => `admin:${req.adminSession!.principal}:${req.adminSession!.name}`;
-  const csrfInput = (req: Request) => `<input type="hidden" name="csrf" value="${esc(req.adminSession!.csrf)}">`;
+  const csrfInput = (req: Request) => html`<input type="hidden" name="csrf" value="${req.adminSession!.csrf}">`;
 
   r.get('/', (_req, res) => res.redirect(303, '/admin/templates'));
 
@@ -183,24 +185,25 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
   // ------------------------------------------------------------ templates
 
   r.get('/templates', async (req, res) => {
-    const rows: string[] = [];
+    const rows: SafeHtml[] = [];
     for (const kind of TEMPLATE_KINDS) {
-      const cells: string[] = [];
+      const cells: SafeHtml[] = [];
       for (const locale of LOCALES) {
         const t = await activeTemplate(db, kind, locale);
+        const made = t.version === 0 ? '初期設定' : `第${t.version}版 ${t.createdBy.split(':').at(-1)} ${t.createdAt.slice(0, 16).replace('T', ' ')}`;
         cells.push(
-          `<td><a href="/admin/templates/${kind}/${locale}">${locale === 'ja' ? '日本語' : 'English'}を編集</a><br><span class="hint">${t.version === 0 ? '初期設定' : `第${t.version}版 ${esc(t.createdBy.split(':').at(-1))} ${esc(t.createdAt.slice(0, 16).replace('T', ' '))}`}</span></td>`,
+          html`<td><a href="/admin/templates/${kind}/${locale}">${locale === 'ja' ? '日本語' : 'English'}を編集</a><br><span class="hint">${made}</span></td>`,
         );
       }
-      rows.push(`<tr><th scope="row">${esc(KIND_LABELS[kind].ja)}<br><span class="en">${esc(KIND_LABELS[kind].en)}</span></th>${cells.join('')}</tr>`);
+      rows.push(html`<tr><th scope="row">${KIND_LABELS[kind].ja}<br><span class="en">${KIND_LABELS[kind].en}</span></th>${cells}</tr>`);
     }
     page(
       res,
       req,
       'メールの文面',
-      `<h1>メールの文面 <span class="en">Email templates</span></h1>
-<p>相談者や職員に送るメールの文面です。編集すると、次に送るメールから新しい文面が使われます。</p>
-<div class="table-wrap"><table><thead><tr><th scope="col">種類</th><th scope="col">日本語</th><th scope="col">English</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
+      html`<h1>メールの文面 <span class="en">Email templates</span></h1>
+<p>相談者や職員に送るメールの文面です。編集すると、次に送るメールから新しい文面が使われます。<br><span class="en">The emails sent to citizens and staff. A saved change is used from the next email.</span></p>
+<div class="table-wrap"><table><thead><tr><th scope="col">種類</th><th scope="col">日本語</th><th scope="col">English</th></tr></thead><tbody>${rows}</tbody></table></div>`,
       flashFrom(req.query),
     );
   });
@@ -224,17 +227,13 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
         .join(' ') || null;
     const history = await templateHistory(db, kind, locale);
     const base = `/admin/templates/${kind}/${locale}`;
-    const historyRows = history
-      .map(
-        (
-          v,
-        ) => `<tr><td>第${v.version}版${v.version === active.version ? '（使用中）' : ''}</td><td>${esc(v.createdBy.split(':').at(-1))}</td><td>${esc(v.createdAt.slice(0, 16).replace('T', ' '))} UTC</td><td>${esc(v.note)}</td>
-<td>${v.version === active.version ? '' : `<form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="${esc(v.id)}"><button class="secondary" type="submit">第${v.version}版に戻す</button></form>`}</td></tr>`,
-      )
-      .join('');
-    const variables = VARIABLES.map(
-      (v) => `<tr><td><code>{{ ${esc(v.path)} }}</code></td><td>${esc(v.ja)}</td><td><span class="hint">${esc(v.example)}</span></td></tr>`,
-    ).join('');
+    const historyRows = history.map(
+      (
+        v,
+      ) => html`<tr><td>第${v.version}版${v.version === active.version && '（使用中）'}</td><td>${v.createdBy.split(':').at(-1)}</td><td>${v.createdAt.slice(0, 16).replace('T', ' ')} UTC</td><td>${v.note}</td>
+<td>${v.version !== active.version && html`<form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="${v.id}"><button class="secondary" type="submit">第${v.version}版に戻す</button></form>`}</td></tr>`,
+    );
+    const variables = VARIABLES.map((v) => html`<tr><td><code>{{ ${v.path} }}</code></td><td>${v.ja}</td><td><span class="hint">${v.example}</span></td></tr>`);
     const preview = await previewOf(content);
     // The preview frame shows the email as it will look, with the template's own inline styles.
     res.set('Content-Security-Policy', adminCsp({ anyInlineStyle: true }));
@@ -242,11 +241,11 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
       res,
       req,
       `${KIND_LABELS[kind].ja}（${locale}）`,
-      `<p><a href="/admin/templates">← メールの文面の一覧</a></p>
-<h1>${esc(KIND_LABELS[kind].ja)}（${locale === 'ja' ? '日本語' : 'English'}） <span class="en">${esc(KIND_LABELS[kind].en)}</span></h1>
+      html`<p><a href="/admin/templates">← メールの文面の一覧</a></p>
+<h1>${KIND_LABELS[kind].ja}（${locale === 'ja' ? '日本語' : 'English'}） <span class="en">${KIND_LABELS[kind].en}</span></h1>
 <p>使用中: ${active.version === 0 ? '初期設定' : `第${active.version}版`}</p>
 <div class="cols">
-<form method="post" action="${base}" id="template-form" novalidate data-preview-url="${esc(`${base}/preview`)}" data-csrf="${esc(req.adminSession!.csrf)}">
+<form method="post" action="${base}" id="template-form" novalidate data-preview-url="${`${base}/preview`}" data-csrf="${req.adminSession!.csrf}">
 ${csrfInput(req)}
 ${field({ id: 'subject', name: 'subject', label: '件名', value: content.subject, error: problemOf('subject') })}
 ${field({ id: 'text', name: 'text', label: '本文（テキスト）', hint: '古いメールソフトや読み上げで使われます', kind: 'textarea', value: content.text, error: problemOf('text'), rows: 18 })}
@@ -256,13 +255,13 @@ ${field({ id: 'note', name: 'note', label: '変更のメモ', hint: '（任意�
 </form>
 <section aria-labelledby="preview-heading">
 <h2 id="preview-heading">プレビュー（見本の相談） <span class="en">Preview</span></h2>
-<div id="preview-problems" role="status" aria-live="polite" class="field-error">${esc(preview.problems)}</div>
+<div id="preview-problems" role="status" aria-live="polite" class="field-error">${preview.problems}</div>
 <div class="preview">
-<p><strong>件名:</strong> <span id="preview-subject">${esc(preview.subject)}</span></p>
+<p><strong>件名:</strong> <span id="preview-subject">${preview.subject}</span></p>
 <h3>テキスト</h3>
-<pre id="preview-text">${esc(preview.text)}</pre>
+<pre id="preview-text">${preview.text}</pre>
 <h3>HTML</h3>
-<iframe id="preview-html" title="HTML のプレビュー" sandbox="" srcdoc="${esc(preview.html)}"></iframe>
+<iframe id="preview-html" title="HTML のプレビュー" sandbox="" srcdoc="${preview.html}"></iframe>
 </div>
 </section>
 </div>
@@ -275,8 +274,8 @@ ${field({ id: 'test-to', name: 'to', label: '送り先', kind: 'email', value: r
 <h2>履歴 <span class="en">History</span></h2>
 ${
   history.length === 0
-    ? '<p>まだ保存されていません（初期設定を使用中）。</p>'
-    : `<div class="table-wrap"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th></th></tr></thead><tbody>${historyRows}</tbody></table></div>
+    ? html`<p>まだ保存されていません（初期設定を使用中）。</p>`
+    : html`<div class="table-wrap"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th></th></tr></thead><tbody>${historyRows}</tbody></table></div>
 <form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="default"><div class="actions"><button class="secondary" type="submit">初期設定に戻す</button></div></form>`
 }
 <h2>使える変数 <span class="en">Variables</span></h2>
@@ -311,7 +310,14 @@ ${
   };
 
   const notFoundPage = (req: Request, res: Response) =>
-    page(res, req, '見つかりません', '<h1>このページはありません</h1><p><a href="/admin/templates">メールの文面へ</a></p>', null, 404);
+    page(
+      res,
+      req,
+      '見つかりません',
+      html`<h1>このページはありません <span class="en">Not found</span></h1><p><a href="/admin/templates">メールの文面へ</a></p>`,
+      null,
+      404,
+    );
 
   r.get('/templates/:kind/:locale', async (req, res) => {
     const t = templateParams(req);
@@ -419,27 +425,25 @@ ${
       const key = id ?? 'new';
       const err = errors && errors.id === key ? errors : null;
       const v = err ? err.values : d;
-      return `<form method="post" action="/admin/departments${id ? `/${id}` : ''}">
+      return html`<form method="post" action="/admin/departments${id && `/${id}`}">
 ${csrfInput(req)}
 ${field({ id: `${key}-name`, name: 'name', label: '課の名前', value: v.name ?? '', error: err?.field === 'name' ? err.message : null })}
 ${field({ id: `${key}-aliases`, name: 'aliases', label: '別名', hint: '（「、」かカンマで区切る。/relay 税 のように呼べます）', value: v.aliases ?? '', error: err?.field === 'aliases' ? err.message : null })}
 ${field({ id: `${key}-contact`, name: 'contact', label: '連絡先', hint: '（電話番号やメールアドレス。案内メールに載ります）', value: v.contact ?? '' })}
 ${field({ id: `${key}-webex`, name: 'webexRoomId', label: 'Webex のスペース ID', hint: '（おつなぎの呼び出しを受けるスペース。ボットをそのスペースに追加してください）', value: v.webexRoomId ?? '' })}
-${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネル ID', hint: '（ボットをチームに追加すると、チャネルに ID が表示されます）', value: v.teamsChannel ?? '' })}
+${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネル ID', hint: '（ボットをチームのチャネルに追加すると、そのチャネルに課を選ぶカードが出て、選ぶとここに入ります。直接入れることもできます）', value: v.teamsChannel ?? '' })}
 <div class="actions"><button type="submit">${id ? '保存' : '追加'}</button></div>
 </form>`;
     };
-    const list = departments
-      .map(
-        (d) =>
-          `<section><h2>${esc(d.name)}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact, webexRoomId: d.webexRoomId ?? '', teamsChannel: d.teamsChannel ?? '' })}</section>`,
-      )
-      .join('');
+    const list = departments.map(
+      (d) =>
+        html`<section><h2>${d.name}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact, webexRoomId: d.webexRoomId ?? '', teamsChannel: d.teamsChannel ?? '' })}</section>`,
+    );
     page(
       res,
       req,
       '課',
-      `<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加</h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '' })}</section>`,
+      html`<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加 <span class="en">Add a department</span></h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '' })}</section>`,
       flash,
       status,
     );
@@ -511,34 +515,32 @@ ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネ�
     status = 200,
   ) => {
     const exceptions = await listCalendarExceptions(db);
-    const hours = deps.config.calendar.weeklyHours.map((h, i) => `<li>${WEEKDAYS_JA[i]}曜日: ${h.length ? describeRanges(h) : '閉庁'}</li>`).join('');
+    const hours = deps.config.calendar.weeklyHours.map((h, i) => html`<li>${WEEKDAYS_JA[i]}曜日: ${h.length ? describeRanges(h) : '閉庁'}</li>`);
     const ye = deps.config.calendar.yearEndClosure;
-    const rows = exceptions
-      .map(
-        (
-          e,
-        ) => `<tr><td>${e.kind === 'closed' ? '閉庁' : '特別開庁'}</td><td>${esc(e.startDate)}${e.endDate !== e.startDate ? `〜${esc(e.endDate)}` : ''}</td><td>${e.startMinute === null ? '終日' : `${formatMinute(e.startMinute)}–${formatMinute(e.endMinute!)}`}</td><td>${esc(e.note)}</td>
-<td><form method="post" action="/admin/calendar/exceptions/${esc(e.id)}/delete">${csrfInput(req)}<button class="secondary" type="submit">削除</button></form></td></tr>`,
-      )
-      .join('');
+    const rows = exceptions.map(
+      (
+        e,
+      ) => html`<tr><td>${e.kind === 'closed' ? '閉庁' : '特別開庁'}</td><td>${e.startDate}${e.endDate !== e.startDate && `〜${e.endDate}`}</td><td>${e.startMinute === null ? '終日' : `${formatMinute(e.startMinute)}–${formatMinute(e.endMinute!)}`}</td><td>${e.note}</td>
+<td><form method="post" action="/admin/calendar/exceptions/${e.id ?? ''}/delete">${csrfInput(req)}<button class="secondary" type="submit">削除</button></form></td></tr>`,
+    );
     const v = error?.values ?? {};
     const err = (f: string) => (error?.field === f ? error.message : null);
     page(
       res,
       req,
       '受付時間・閉庁日',
-      `<h1>受付時間・閉庁日 <span class="en">Opening hours and closures</span></h1>
+      html`<h1>受付時間・閉庁日 <span class="en">Opening hours and closures</span></h1>
 <h2>いつもの受付時間</h2>
 <ul>${hours}</ul>
 <p>祝日・振替休日・国民の休日は${deps.config.calendar.closeOnHolidays ? '閉庁' : '開庁'}。年末年始: ${ye ? `${monthDay(ye.from)}〜${monthDay(ye.to)}は閉庁` : 'なし'}。</p>
 <p class="hint">いつもの受付時間は設定（OPENING_HOURS など）で決まります。臨時の閉庁日や特別な開庁日は下で追加します。</p>
 <h2>臨時の閉庁日・特別開庁日</h2>
-${exceptions.length ? `<div class="table-wrap"><table><thead><tr><th>種類</th><th>日付</th><th>時間</th><th>メモ</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>` : '<p>ありません。</p>'}
+${exceptions.length ? html`<div class="table-wrap"><table><thead><tr><th>種類</th><th>日付</th><th>時間</th><th>メモ</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>ありません。</p>`}
 <h2>追加する</h2>
 <form method="post" action="/admin/calendar/exceptions">
 ${csrfInput(req)}
 <label for="kind">種類</label>
-<select id="kind" name="kind"><option value="closed"${v.kind === 'open' ? '' : ' selected'}>閉庁（予約を受け付けない）</option><option value="open"${v.kind === 'open' ? ' selected' : ''}>特別開庁（土日祝などに受け付ける）</option></select>
+<select id="kind" name="kind"><option value="closed"${v.kind !== 'open' && raw(' selected')}>閉庁（予約を受け付けない）</option><option value="open"${v.kind === 'open' && raw(' selected')}>特別開庁（土日祝などに受け付ける）</option></select>
 ${field({ id: 'startDate', name: 'startDate', label: '開始日', kind: 'date', value: v.startDate ?? '', error: err('startDate') })}
 ${field({ id: 'endDate', name: 'endDate', label: '終了日', hint: '（1 日だけなら空のまま）', kind: 'date', value: v.endDate ?? '', error: err('endDate') })}
 ${field({ id: 'startTime', name: 'startTime', label: '開始時刻', hint: '（終日なら空のまま）', kind: 'time', value: v.startTime ?? '', error: err('startTime') })}
@@ -563,10 +565,10 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
       res,
       req,
       '会議内アプリの文面',
-      `<h1>会議内アプリの文面 <span class="en">In-meeting app texts</span></h1>
+      html`<h1>会議内アプリの文面 <span class="en">In-meeting app texts</span></h1>
 <h2>同意の文面</h2><p><a href="/admin/app/consent">お約束（同意）の文面を編集</a>（第${consent.version}版、${consent.body.items.length}項目）</p>
 <h2>用意していただく書類（相談の種類ごと）</h2>
-<ul>${lists.map((l) => `<li><a href="/admin/app/checklist/${esc(l.key)}">${esc(l.key)}</a>（第${l.v.version}版、${l.v.body.items.length}項目）</li>`).join('')}</ul>
+<ul>${lists.map((l) => html`<li><a href="/admin/app/checklist/${l.key}">${l.key}</a>（第${l.v.version}版、${l.v.body.items.length}項目）</li>`)}</ul>
 <p class="hint">相談の種類は予約のときの consultationType です（例: general、after-death-procedures）。一覧にない種類は general の書類を表示します。</p>
 <form method="post" action="/admin/app/checklist">${csrfInput(req)}${field({ id: 'key', name: 'key', label: '相談の種類を追加', hint: '（半角英小文字・数字・ハイフン。例: moving-in）', value: String(req.query.key ?? ''), error: req.query.bad ? '半角英小文字・数字・ハイフンで入れてください（例: moving-in）。 / Use lowercase letters, digits and hyphens (e.g. moving-in).' : null })}<div class="actions"><button type="submit">追加して編集</button></div></form>`,
       flashFrom(req.query),
@@ -588,14 +590,14 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
 
   const editorPage = async (req: Request, res: Response, values: Record<string, string> | null, errors: RowError[], flash: Flash | null, status = 200) => {
     const target = contentTarget(req);
-    if (!target) return page(res, req, '見つかりません', '<h1>見つかりません</h1>', null, 404);
+    if (!target) return page(res, req, '見つかりません', NOT_FOUND, null, 404);
     const active = await activeOf(target.kind, target.key);
     const history = await contentHistory(db, target.kind, target.key);
     page(
       res,
       req,
       target.title,
-      `<p><a href="/admin/app">← 会議内アプリの文面</a></p><h1>${esc(target.title)}</h1>${editorHtml({ kind: target.kind, key: target.key, action: target.action, csrf: req.adminSession!.csrf, values: values ?? valuesOf(active.body), errors, history: history.length ? history : [active], active })}`,
+      html`<p><a href="/admin/app">← 会議内アプリの文面</a></p><h1>${target.title}</h1>${editorHtml({ kind: target.kind, key: target.key, action: target.action, csrf: req.adminSession!.csrf, values: values ?? valuesOf(active.body), errors, history: history.length ? history : [active], active })}`,
       flash,
       status,
     );
@@ -603,7 +605,7 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
 
   const saveContentFrom = async (req: Request, res: Response) => {
     const target = contentTarget(req);
-    if (!target) return page(res, req, '見つかりません', '<h1>見つかりません</h1>', null, 404);
+    if (!target) return page(res, req, '見つかりません', NOT_FOUND, null, 404);
     const values = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
     const parsed = parseRows(target.kind, values);
     if (!parsed.ok)
@@ -632,7 +634,7 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
 
   const rollbackContent = async (req: Request, res: Response) => {
     const target = contentTarget(req);
-    if (!target) return page(res, req, '見つかりません', '<h1>見つかりません</h1>', null, 404);
+    if (!target) return page(res, req, '見つかりません', NOT_FOUND, null, 404);
     const wanted = Number(req.body?.version);
     const old = (await contentHistory(db, target.kind, target.key)).find((v) => v.version === wanted);
     if (!old) return editorPage(req, res, null, [], { kind: 'error', ja: 'その版は見つかりません。', en: 'That version was not found.' }, 404);
@@ -668,35 +670,35 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
     const c = id && !error ? await viewById(db, id) : null;
     const notFound = id && !error && !c ? `相談 #${id} は見つかりません。番号を確かめてください。 / Consultation #${id} was not found.` : null;
     const fieldError = error ?? notFound;
-    const found = c
-      ? `<section aria-labelledby="found-heading"><h2 id="found-heading">相談 #${esc(c.id)}</h2>
-<dl class="facts"><dt>日時</dt><dd>${esc(formatJa(Date.parse(c.start)))}</dd><dt>課</dt><dd>${esc(c.department.name)}</dd><dt>状態</dt><dd>${esc(statusLabelJa(c.status))}</dd>
-<dt>個人情報</dt><dd>${c.personalDataErasedAt ? `消去済み（${esc(formatJa(Date.parse(c.personalDataErasedAt)))}）` : '保存中'}</dd></dl>
+    const found =
+      c &&
+      html`<section aria-labelledby="found-heading"><h2 id="found-heading">相談 #${c.id} <span class="en">Consultation #${c.id}</span></h2>
+<dl class="facts"><dt>日時 <span class="en">When</span></dt><dd>${formatJa(Date.parse(c.start))}</dd><dt>課 <span class="en">Department</span></dt><dd>${c.department.name}</dd><dt>状態 <span class="en">Status</span></dt><dd>${statusLabelJa(c.status)} <span class="en">${c.status}</span></dd>
+<dt>個人情報 <span class="en">Personal data</span></dt><dd>${c.personalDataErasedAt ? html`消去済み（${formatJa(Date.parse(c.personalDataErasedAt))}） <span class="en">erased</span>` : html`保存中 <span class="en">kept</span>`}</dd></dl>
 ${
   c.personalDataErasedAt
     ? ''
     : isOpen(c.status) && Date.parse(c.end) > deps.clock()
-      ? `<p class="flash error" role="status">この相談はこれからです。先に取り消して（相談者にお知らせが届きます）から消去してください。職員のチャットで <code>/cancel #${esc(c.id)} 本人から削除の求め</code> と送るか、API で取り消せます。<br><span class="en">This consultation is still ahead: cancel it first (the citizen is told), then erase it.</span></p>`
-      : `<form method="post" action="/admin/privacy/erase">${csrfInput(req)}<input type="hidden" name="id" value="${esc(c.id)}">
-<p><label class="check"><input type="checkbox" name="confirm" value="yes" required> 相談者から削除の求めがあったため、この相談の氏名・メールアドレス・相談内容などの自由記述を消去します（元に戻せません）。</label></p>
-<div class="actions"><button type="submit">個人情報を消去する</button></div></form>`
-}</section>`
-      : '';
+      ? html`<p class="flash error" role="status">この相談はこれからです。先に取り消して（相談者にお知らせが届きます）から消去してください。職員のチャットで <code>/cancel #${c.id} 本人から削除の求め</code> と送るか、API で取り消せます。<br><span class="en">This consultation is still ahead: cancel it first (the citizen is told), then erase it.</span></p>`
+      : html`<form method="post" action="/admin/privacy/erase">${csrfInput(req)}<input type="hidden" name="id" value="${c.id}">
+<p><label class="check"><input type="checkbox" name="confirm" value="yes" required> <span>相談者から削除の求めがあったため、この相談の氏名・メールアドレス・相談内容などの自由記述を消去します（元に戻せません）。<br><span class="en">The citizen asked for erasure: erase this consultation's name, email address, topic and other free text (this cannot be undone).</span></span></label></p>
+<div class="actions"><button type="submit">個人情報を消去する / Erase</button></div></form>`
+}</section>`;
     page(
       res,
       req,
       '個人情報',
-      `<h1>個人情報 <span class="en">Personal data</span></h1>
+      html`<h1>個人情報 <span class="en">Personal data</span></h1>
 <h2>保存期間 <span class="en">Retention</span></h2>
 <ul>
-<li>相談者の氏名・メールアドレス・相談内容・メモ・取消の理由・アンケートの自由記述は、相談の終了から <strong>${deps.config.personalDataRetentionDays}日</strong> で消去します（PERSONAL_DATA_RETENTION_DAYS）。日時・課・状態・待ち時間・アンケートの点数は統計のために残ります。</li>
-<li>同意の記録は、相談の終了から <strong>${deps.config.app.consentRetentionDays}日</strong> で消去します（CONSENT_RETENTION_DAYS）。</li>
-<li>消去は毎日自動で行い、監査ログに記録します。詳しくは README の「個人情報の保存期間」をご覧ください。</li>
+<li>相談者の氏名・メールアドレス・相談内容・メモ・取消の理由・アンケートの自由記述は、相談の終了から <strong>${deps.config.personalDataRetentionDays}日</strong> で消去します（PERSONAL_DATA_RETENTION_DAYS）。日時・課・状態・待ち時間・アンケートの点数は統計のために残ります。<br><span class="en">Citizens' names, email addresses, topics, notes, cancellation reasons and survey comments are erased ${deps.config.personalDataRetentionDays} days after the consultation ends; times, departments, status, waiting times and survey scores stay for the figures.</span></li>
+<li>同意の記録は、相談の終了から <strong>${deps.config.app.consentRetentionDays}日</strong> で消去します（CONSENT_RETENTION_DAYS）。<br><span class="en">Consent records are erased ${deps.config.app.consentRetentionDays} days after the consultation ends.</span></li>
+<li>消去は毎日自動で行い、監査ログに記録します。詳しくは README の「個人情報の保存期間」をご覧ください。<br><span class="en">This runs every day and is audited; see “Personal data retention” in the README.</span></li>
 </ul>
 <h2>削除の求めに応じる <span class="en">Erase on request</span></h2>
 <form method="get" action="/admin/privacy">
 ${field({ id: 'id', name: 'id', label: '相談番号', hint: '（例: K7M2Q9XA。案内メールや職員のチャットに出ている番号）', value: typed, error: fieldError })}
-<div class="actions"><button type="submit" class="secondary">さがす</button></div>
+<div class="actions"><button type="submit" class="secondary">さがす / Find</button></div>
 </form>
 ${found}`,
       flash,

@@ -1,4 +1,6 @@
-// npm run bench: booking throughput and latency over HTTP on loopback, the one-slot race, and a year of slot search.
+// npm run bench: server start, the relay alert and the meeting after a booking (bench/flows.ts), the in-meeting app's
+// weight and first screen (bench/app.ts), booking throughput and latency over HTTP on loopback, the one-slot race, and a
+// year of slot search.
 // SQLite always; PostgreSQL at BENCH_DATABASE_URL (or TEST_DATABASE_URL) when it answers. Figures are printed, not asserted.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { japaneseHolidays } from '../scheduler/calendar/holidays.ts';
 import { localInstant } from '../core/time.ts';
 
 import { benchApp } from './app.ts';
+import { benchFlows, benchStart } from './flows.ts';
 
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 
@@ -194,8 +197,12 @@ function benchPureSlotSearch(): void {
 
 process.stdout.write(`madoguchi benchmark — Node ${process.version}, ${new Date().toISOString()}\n`);
 benchPureSlotSearch();
+await benchStart();
 await benchApp();
+await benchFlows('sqlite', null);
 await benchDatabase('sqlite', null);
 const url = await pgUrl();
-if (url) await benchDatabase('postgres', url);
-else process.stdout.write('postgres   skipped: no PostgreSQL at BENCH_DATABASE_URL / TEST_DATABASE_URL / 127.0.0.1:5432\n');
+if (url) {
+  await benchFlows('postgres', url);
+  await benchDatabase('postgres', url);
+} else process.stdout.write('postgres   skipped: no PostgreSQL at BENCH_DATABASE_URL / TEST_DATABASE_URL / 127.0.0.1:5432\n');

@@ -21,7 +21,8 @@ export type ProblemCode =
   | 'forbidden'
   | 'idempotency_mismatch'
   | 'too_many_requests'
-  | 'unavailable';
+  | 'unavailable'
+  | 'internal';
 
 export interface FieldError {
   /** Dotted path of the offending input field, e.g. 'citizen.email'. */
@@ -54,9 +55,4 @@ export class ProblemError extends Error {
     this.name = 'ProblemError';
     this.problem = p;
   }
-}
-
-export function unwrap<T>(r: Result<T>): T {
-  if (!r.ok) throw new ProblemError(r.reason);
-  return r.value;
 }

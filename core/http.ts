@@ -10,6 +10,7 @@ import { DatabaseBusy, isDatabaseUnavailable, isTransientConflict } from './stor
 import type { Principal, Role } from './auth/tokens.ts';
 import { authenticate } from './auth/tokens.ts';
 import type { Throttle } from './throttle.ts';
+import type { SafeHtml } from './html.ts';
 
 const STATUS: Record<ProblemCode, number> = {
   bad_request: 400,
@@ -22,19 +23,21 @@ const STATUS: Record<ProblemCode, number> = {
   forbidden: 403,
   too_many_requests: 429,
   unavailable: 503,
+  internal: 500,
 };
 
 const TITLE: Record<ProblemCode, { ja: string; en: string }> = {
   bad_request: { ja: 'リクエストを読み取れません', en: 'Bad request' },
   validation: { ja: '入力内容に誤りがあります', en: 'Invalid input' },
   idempotency_mismatch: { ja: 'Idempotency-Key の再利用', en: 'Idempotency-Key reused' },
-  conflict: { ja: '予約が重なっています', en: 'Conflict' },
+  conflict: { ja: 'ほかの予約や登録と重なっています', en: 'Conflict' },
   invalid_state: { ja: '現在の状態ではできない操作です', en: 'Not possible in the current state' },
   not_found: { ja: '見つかりません', en: 'Not found' },
   unauthorized: { ja: '認証が必要です', en: 'Authentication required' },
   forbidden: { ja: '権限がありません', en: 'Forbidden' },
   too_many_requests: { ja: '試行回数が多すぎます', en: 'Too many attempts' },
   unavailable: { ja: 'ただいま混み合っています', en: 'Service busy' },
+  internal: { ja: 'サーバー内部のエラー', en: 'Internal Server Error' },
 };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -162,63 +165,71 @@ export function requireToken(db: Db, role: Role | undefined, throttle: Throttle)
 }
 
 /** The one error middleware: expected problems as problem+json, anything else logged once and a bare 500. */
+/** The status a problem is answered with. */
+export const statusOf = (p: Problem) => STATUS[p.code];
+
+/**
+ * How a surface shows a problem to its readers: the API and the chat webhooks answer problem+json (the default);
+ * the pages (admin, console, the in-meeting app) register a readable page with `answerProblemsWith`.
+ */
+export type ProblemRenderer = (req: Request, res: Response, p: Problem) => void;
+
+const renderJson: ProblemRenderer = (req, res, p) => sendProblem(res, p, req.originalUrl);
+
+/** Registers how this router's problems and errors are shown (used by `problemHandler` and `refuseNulCharacters`). */
+export function answerProblemsWith(render: ProblemRenderer): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.renderProblem = render;
+    next();
+  };
+}
+
+/** Shows a problem the way the router that took the request registered (problem+json if it registered none). */
+export function renderProblem(req: Request, res: Response, p: Problem): void {
+  ((res.locals.renderProblem as ProblemRenderer | undefined) ?? renderJson)(req, res, p);
+}
+
+const INTERNAL = problem(
+  'internal',
+  'サーバーで問題が起きました。記録済みです。時間をおいてもう一度お試しください。',
+  'Something went wrong on the server; it has been logged.',
+);
+
+/** Any error → the problem a person is told, and whether it was unexpected (logged with its stack). Pure. */
+export function problemOf(error: unknown): { problem: Problem; unexpected: boolean } {
+  const known = (p: Problem) => ({ problem: p, unexpected: false });
+  if (error instanceof ProblemError) return known(error.problem);
+  // Contended past what a request may wait (a lock timeout, a deadlock outside a retried transaction): come back soon.
+  if (isDatabaseUnavailable(error) || isTransientConflict(error)) return known(busyProblem(error instanceof DatabaseBusy ? error.retryAfterSeconds : 5));
+  const e = error as { type?: string; status?: number; code?: string };
+  // Text PostgreSQL cannot store (a NUL character): the input's fault, not the server's.
+  if (e?.code === '22021' || e?.code === '22P05') return known(NUL_PROBLEM);
+  if (e?.type === 'entity.parse.failed')
+    return known(
+      problem('bad_request', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', {
+        errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }],
+      }),
+    );
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+    return known(problem('bad_request', '本文は UTF-8 で送ってください。', 'Send the body as UTF-8.'));
+  if (e?.type === 'entity.too.large')
+    return known(
+      problem('bad_request', '送られた内容が大きすぎます。短くして、もう一度お送りください。', 'What was sent is too large; shorten it and try again.'),
+    );
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return known(problem('bad_request', 'リクエストを読み取れません。', `The request could not be read (${(error as Error).message}).`));
+  return { problem: INTERNAL, unexpected: true };
+}
+
+/** The one error handler: every error becomes a problem, shown the way the surface registered (problem+json by default). */
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
-    if (error instanceof ProblemError) return sendProblem(res, error.problem, req.originalUrl);
-    // Contended past what a request may wait (a lock timeout, a deadlock outside a retried transaction): come back soon.
-    if (isDatabaseUnavailable(error) || isTransientConflict(error)) {
-      log.warn({ err: (error as Error).message, method: req.method, path: logPath(req.originalUrl) }, 'database busy: asked the client to come back');
-      return sendProblem(res, busyProblem(error instanceof DatabaseBusy ? error.retryAfterSeconds : 5), req.originalUrl);
-    }
-    const e = error as { type?: string; status?: number; code?: string };
-    // Text PostgreSQL cannot store (a NUL character): the input's fault, not the server's.
-    if (e?.code === '22021' || e?.code === '22P05') {
-      return sendProblem(
-        res,
-        problem('bad_request', '読み取れない文字（NUL など）が含まれています。', 'The request contains a character that cannot be stored (such as NUL).'),
-        req.originalUrl,
-      );
-    }
-    if (e?.type === 'entity.parse.failed') {
-      return sendProblem(
-        res,
-        problem('bad_request', '本文を JSON として読み取れません。', 'The request body is not valid JSON.', {
-          errors: [{ field: '(body)', ja: 'JSON の形式が正しくありません', en: 'malformed JSON' }],
-        }),
-        req.originalUrl,
-      );
-    }
-    if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
-      return sendProblem(res, problem('bad_request', '本文は UTF-8 の JSON で送ってください。', 'Send the body as UTF-8 JSON.'), req.originalUrl);
-    }
-    if (e?.type === 'entity.too.large') {
-      return sendProblem(res, problem('bad_request', '本文が大きすぎます（100KB まで）。', 'The request body is too large (100 KB at most).'), req.originalUrl);
-    }
-    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      return sendProblem(
-        res,
-        problem('bad_request', 'リクエストを読み取れません。', `The request could not be read (${(error as Error).message}).`),
-        req.originalUrl,
-      );
-    }
-    log.error(
-      { err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), method: req.method, path: logPath(req.originalUrl) },
-      'unexpected error',
-    );
-    res
-      .status(500)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(
-        JSON.stringify({
-          type: 'about:blank',
-          title: 'Internal Server Error',
-          title_ja: 'サーバー内部のエラー',
-          status: 500,
-          detail: 'Something went wrong on the server; it has been logged.',
-          detail_ja: 'サーバーで問題が起きました。記録済みです。時間をおいてもう一度お試しください。',
-        }),
-      );
+    const { problem: p, unexpected } = problemOf(error);
+    const where = { method: req.method, path: logPath(req.originalUrl) };
+    if (unexpected) log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error), ...where }, 'unexpected error');
+    else if (p.code === 'unavailable') log.warn({ err: (error as Error).message, ...where }, 'database busy: asked the client to come back');
+    renderProblem(req, res, p);
   };
 }
 
@@ -233,7 +244,16 @@ const hasNul = (v: unknown, depth = 0): boolean => {
   return Object.entries(v as Record<string, unknown>).some(([k, x]) => k.includes('\u0000') || hasNul(x, depth + 1));
 };
 
-/** A NUL character in the path, the query or the body is refused at once (PostgreSQL cannot store it in text). */
+const NUL_PROBLEM = problem(
+  'bad_request',
+  '読み取れない文字（NUL）が含まれています。入力した内容を確かめてください。',
+  'The request contains a NUL character; check what was entered.',
+);
+
+/**
+ * A NUL character in the path, the query or the body is refused at once (PostgreSQL cannot store it in text), the
+ * way the surface shows problems. Used after each body parser (the API's JSON, the pages' forms).
+ */
 export const refuseNulCharacters: RequestHandler = (req, res, next) => {
   let path = '';
   try {
@@ -241,9 +261,11 @@ export const refuseNulCharacters: RequestHandler = (req, res, next) => {
   } catch {
     path = req.path;
   }
-  if (path.includes('\u0000') || hasNul(req.query) || hasNul(req.body)) {
-    sendProblem(res, problem('bad_request', '読み取れない文字（NUL）が含まれています。', 'The request contains a NUL character.'), req.originalUrl);
-    return;
-  }
+  if (path.includes('\u0000') || hasNul(req.query) || hasNul(req.body)) return renderProblem(req, res, NUL_PROBLEM);
   next();
 };
+
+/** Sends a server-rendered page (the only way a SafeHtml becomes the body of an answer). */
+export function sendHtml(res: Response, page: SafeHtml, status = 200): Response {
+  return res.status(status).type('html').send(page.toString());
+}

@@ -21,14 +21,14 @@ export interface ClaimedJob {
 
 export interface JobDefinition<P, D> extends JobKind<P> {
   run(payload: P, job: ClaimedJob, deps: D): Promise<void>;
-  /** The job failed for good (a refusal, or no tries left): tell a person. Called once. */
-  gaveUp?(payload: P, job: ClaimedJob, deps: D, message: string): Promise<void>;
+  /** The job failed for good (a refusal, or no tries left): tell a person. Called once, with the last error. */
+  gaveUp?(payload: P, job: ClaimedJob, deps: D, message: string, error: unknown): Promise<void>;
   /** Tries before giving up (default 8). */
   readonly maxAttempts?: number;
 }
 
 interface JobMore<P, D> {
-  readonly gaveUp?: (payload: P, job: ClaimedJob, deps: D, message: string) => Promise<void>;
+  readonly gaveUp?: (payload: P, job: ClaimedJob, deps: D, message: string, error: unknown) => Promise<void>;
   readonly maxAttempts?: number;
   readonly coalesce?: boolean;
 }
@@ -63,7 +63,7 @@ export interface BoundJob {
   readonly kind: string;
   readonly maxAttempts: number;
   run(rawPayload: unknown, job: ClaimedJob): Promise<void>;
-  gaveUp(rawPayload: unknown, job: ClaimedJob, message: string): Promise<void>;
+  gaveUp(rawPayload: unknown, job: ClaimedJob, message: string, error: unknown): Promise<void>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a list of jobs of different payloads, each checked by its own schema
@@ -72,9 +72,9 @@ export function bindJobs<D>(jobs: ReadonlyArray<JobDefinition<any, D>>, deps: D)
     kind: j.kind,
     maxAttempts: j.maxAttempts ?? 8,
     run: (raw, job) => j.run(j.payload.parse(raw), job, deps),
-    gaveUp: async (raw, job, message) => {
+    gaveUp: async (raw, job, message, error) => {
       const parsed = j.payload.safeParse(raw);
-      if (parsed.success) await j.gaveUp?.(parsed.data, job, deps, message);
+      if (parsed.success) await j.gaveUp?.(parsed.data, job, deps, message, error);
     },
   }));
 }
@@ -190,7 +190,7 @@ async function runOne(deps: WorkerDeps, byKind: ReadonlyMap<string, BoundJob>, j
     await markFailed(db, current(), now, message, giveUp ? null : now + backoffMs(job.attempts, JOB_RETRY, deps.random));
     if (giveUp) {
       const said = (error as { reply?: unknown }).reply;
-      await bound.gaveUp(job.payload, claimed, typeof said === 'string' && said ? said : message);
+      await bound.gaveUp(job.payload, claimed, typeof said === 'string' && said ? said : message, error);
     }
   } finally {
     const lease = held.consultation();

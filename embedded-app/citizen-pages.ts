@@ -3,7 +3,9 @@
 // Reached by the personal link, or from inside Webex / Teams (platforms.ts), which sends here with via=webex|teams.
 import express from 'express';
 import type { Router } from 'express';
-import { esc } from '../core/html.ts';
+import { html, raw } from '../core/html.ts';
+import type { SafeHtml } from '../core/html.ts';
+import { sendHtml } from '../core/http.ts';
 import { formatEn, formatJa } from '../core/time.ts';
 import type { ConsultationView } from '../scheduler/views.ts';
 import { viewById } from '../scheduler/views.ts';
@@ -29,7 +31,7 @@ export interface CitizenDeps extends StateDeps {
 }
 
 const STEP_PATH: Record<Step, string> = { welcome: '', consent: '/consent', documents: '/documents', end: '/end' };
-const stepLine = (lang: Lang, n: number) => `<p class="steps">${t(lang, `${n} / 4`, `Step ${n} of 4`)}</p>`;
+const stepLine = (lang: Lang, n: number) => html`<p class="steps">${t(lang, `${n} / 4`, `Step ${n} of 4`)}</p>`;
 
 /** What the citizen is told about a relay, in their language. */
 export function relayMessage(lang: Lang, relay: RelayStatusView | null): string | null {
@@ -51,10 +53,10 @@ export function relayMessage(lang: Lang, relay: RelayStatusView | null): string 
 }
 
 /** The relay notice shown on every step (hidden while there is none; the script fills it in live). */
-const relayBox = (lang: Lang, relay: RelayStatusView | null) => {
+const relayBox = (lang: Lang, relay: RelayStatusView | null): SafeHtml => {
   const message = relayMessage(lang, relay);
   // The live region is always there (screen readers miss changes in one that appears); only the box inside shows or hides.
-  return `<div id="relay" role="status" aria-live="polite"><div id="relay-box" class="box relay"${message ? '' : ' hidden'}><p id="relay-text" class="big">${esc(message ?? '')}</p></div></div>`;
+  return html`<div id="relay" role="status" aria-live="polite"><div id="relay-box" class="box relay"${message ? '' : raw(' hidden')}><p id="relay-text" class="big">${message ?? ''}</p></div></div>`;
 };
 
 const VIA = new Set<EntryPoint>(['link', 'webex', 'teams']);
@@ -62,18 +64,17 @@ const VIA = new Set<EntryPoint>(['link', 'webex', 'teams']);
 /** Too many forged or malformed links from this address: a readable page that says when to come back. */
 export function tooManyLinksPage(res: express.Response, assets: Assets, waitMs: number): void {
   const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
-  res
-    .status(429)
-    .set('Retry-After', String(Math.ceil(waitMs / 1000)))
-    .type('html')
-    .send(
-      sorryPage(
-        assets,
-        ['しばらくお待ちください', 'Please wait'],
-        `正しくないリンクが続いたため、しばらく受け付けを止めています。${minutes}分ほど待ってから、案内メールのリンクをもう一度押してください。`,
-        `Too many invalid links from here: please wait about ${minutes} minute(s), then open the link in your email again.`,
-      ),
-    );
+  res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+  sendHtml(
+    res,
+    sorryPage(
+      assets,
+      ['しばらくお待ちください', 'Please wait'],
+      `正しくないリンクが続いたため、しばらく受け付けを止めています。${minutes}分ほど待ってから、案内メールのリンクをもう一度押してください。`,
+      `Too many invalid links from here: please wait about ${minutes} minute(s), then open the link in your email again.`,
+    ),
+    429,
+  );
 }
 
 export function citizenRouter(deps: CitizenDeps): Router {
@@ -117,38 +118,38 @@ export function citizenRouter(deps: CitizenDeps): Router {
     if (!check.ok || !c || c.status === 'cancelled') {
       const expired = check.ok ? false : check.reason === 'expired';
       const cancelled = c?.status === 'cancelled';
-      res
-        .status(expired ? 410 : 404)
-        .type('html')
-        .send(
-          sorryPage(
-            deps.assets,
-            ['このリンクは使えません', 'This link cannot be used'],
-            `${expired ? '有効期限が過ぎています。' : cancelled ? 'この相談は取り消されました。' : 'リンクが正しくないか、この相談のものではありません。'}お手数ですが、案内メールに書かれた市役所の担当課にお問い合わせください。`,
-            `This link cannot be used${expired ? ' (it has expired)' : cancelled ? ' (the consultation was cancelled)' : ''}. Please contact the department named in your invitation email.`,
-          ),
-        );
+      sendHtml(
+        res,
+        sorryPage(
+          deps.assets,
+          ['このリンクは使えません', 'This link cannot be used'],
+          `${expired ? '有効期限が過ぎています。' : cancelled ? 'この相談は取り消されました。' : 'リンクが正しくないか、この相談のものではありません。'}お手数ですが、案内メールに書かれた市役所の担当課にお問い合わせください。`,
+          `This link cannot be used${expired ? ' (it has expired)' : cancelled ? ' (the consultation was cancelled)' : ''}. Please contact the department named in your invitation email.`,
+        ),
+        expired ? 410 : 404,
+      );
       return null;
     }
     const base = `/app/c/${encodeURIComponent(String(req.params.token))}`;
     return { c, lang, via, base, q: keep(lang, via), inMeeting: check.kind === 'meeting', expiresAt: check.expiresAt };
   };
 
-  const hidden = (o: Opened) => `<input type="hidden" name="lang" value="${o.lang}"><input type="hidden" name="via" value="${o.via}">`;
+  const hidden = (o: Opened) => html`<input type="hidden" name="lang" value="${o.lang}"><input type="hidden" name="via" value="${o.via}">`;
   const switchLang = (o: Opened, step: Step) => {
     const other: Lang = o.lang === 'ja' ? 'en' : 'ja';
-    return `<a class="lang" href="${esc(`${o.base}${STEP_PATH[step]}${keep(other, o.via)}`)}" lang="${other}">${other === 'en' ? 'English' : '日本語'}</a>`;
+    return html`<a class="lang" href="${`${o.base}${STEP_PATH[step]}${keep(other, o.via)}`}" lang="${other}">${other === 'en' ? 'English' : '日本語'}</a>`;
   };
 
   /** A live step page: the relay notice, the language switch, and the script that follows staff and relay changes. */
-  const send = async (res: express.Response, o: Opened, step: Step, title: string, body: string) => {
+  const send = async (res: express.Response, o: Opened, step: Step, title: string, body: SafeHtml) => {
     const relay = await latestRelay(deps.db, o.c.id, deps.clock());
-    res.type('html').send(
+    sendHtml(
+      res,
       page({
         lang: o.lang,
         assets: deps.assets,
         title,
-        body: `${switchLang(o, step)}${relayBox(o.lang, relay)}${body}`,
+        body: html`${switchLang(o, step)}${relayBox(o.lang, relay)}${body}`,
         script: 'citizen',
         data: { events: `${o.base}/events${o.q}`, step, loaded: String(deps.clock()) },
       }),
@@ -162,18 +163,18 @@ export function citizenRouter(deps: CitizenDeps): Router {
     const start = Date.parse(c.start);
     const card =
       lang === 'ja'
-        ? `<h1>オンライン相談へようこそ</h1>
-<div class="box"><p class="big">${esc(formatJa(start))}から<br>${c.durationMinutes}分</p><p>担当: ${esc(c.department.name)}</p>${o.inMeeting ? '' : `<p>${esc(c.citizen.name)} 様</p>`}</div>
+        ? html`<h1>オンライン相談へようこそ</h1>
+<div class="box"><p class="big">${formatJa(start)}から<br>${c.durationMinutes}分</p><p>担当: ${c.department.name}</p>${!o.inMeeting && html`<p>${c.citizen.name} 様</p>`}</div>
 <p>このあと、相談のときのお約束をご確認いただき、用意していただく書類をお知らせします。時間になったら、案内メールのリンクから会議に入ってください。</p>`
-        : `<h1>Welcome to your online consultation</h1>
-<div class="box"><p class="big">${esc(formatEn(start))}<br>${c.durationMinutes} minutes</p><p>With: ${esc(c.department.name)}</p>${o.inMeeting ? '' : `<p>${esc(c.citizen.name)}</p>`}</div>
+        : html`<h1>Welcome to your online consultation</h1>
+<div class="box"><p class="big">${formatEn(start)}<br>${c.durationMinutes} minutes</p><p>With: ${c.department.name}</p>${!o.inMeeting && html`<p>${c.citizen.name}</p>`}</div>
 <p>Next, please read the rules for the consultation and see which documents to have at hand. At the time, join from the link in your invitation email.</p>`;
     await send(
       res,
       o,
       'welcome',
       t(lang, 'オンライン相談', 'Online consultation'),
-      `${stepLine(lang, 1)}${card}<a class="button" href="${esc(`${o.base}/consent${o.q}`)}">${t(lang, '次へ', 'Next')}</a>`,
+      html`${stepLine(lang, 1)}${card}<a class="button" href="${`${o.base}/consent${o.q}`}">${t(lang, '次へ', 'Next')}</a>`,
     );
   });
 
@@ -183,15 +184,15 @@ export function citizenRouter(deps: CitizenDeps): Router {
     const { lang } = o;
     const consent = await activeConsent(deps.db);
     await citizenAt(deps, o.c.id, 'consent');
-    const items = consent.body.items.map((i) => `<li>${lang === 'ja' ? rubyHtml(i.ja) : esc(i.en)}</li>`).join('');
+    const items = consent.body.items.map((i) => html`<li>${lang === 'ja' ? rubyHtml(i.ja) : i.en}</li>`);
     await send(
       res,
       o,
       'consent',
       t(lang, '相談のときのお約束', 'Before we start'),
-      `${stepLine(lang, 2)}<h1>${t(lang, '相談のときのお約束', 'Before we start')}</h1>
+      html`${stepLine(lang, 2)}<h1>${t(lang, '相談のときのお約束', 'Before we start')}</h1>
 <ol class="rules">${items}</ol>
-<form method="post" action="${esc(`${o.base}/consent`)}">${hidden(o)}<input type="hidden" name="version" value="${consent.hash}">
+<form method="post" action="${`${o.base}/consent`}">${hidden(o)}<input type="hidden" name="version" value="${consent.hash}">
 <button name="choice" value="agree">${t(lang, '同意します', 'I agree')}</button><button class="secondary" name="choice" value="decline">${t(lang, '同意しない', 'I do not agree')}</button></form>`,
     );
   });
@@ -213,8 +214,8 @@ export function citizenRouter(deps: CitizenDeps): Router {
       o,
       'consent',
       t(lang, 'ご連絡ください', 'Please contact us'),
-      `<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1><div class="box"><p>${esc(t(lang, `お約束に同意いただけない場合は、オンラインでの相談はできません。お電話か、窓口（${c.department.name}）へお越しください。`, `Without agreeing, the consultation cannot be held online. Please call, or visit ${c.department.name}.`))}</p><p>${t(lang, '職員にもお知らせしました。', 'The staff have been told.')}</p></div>
-<a class="button secondary" href="${esc(`${o.base}/consent${o.q}`)}">${t(lang, 'お約束をもう一度読む', 'Read the rules again')}</a>`,
+      html`<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1><div class="box"><p>${t(lang, `お約束に同意いただけない場合は、オンラインでの相談はできません。お電話か、窓口（${c.department.name}）へお越しください。`, `Without agreeing, the consultation cannot be held online. Please call, or visit ${c.department.name}.`)}</p><p>${t(lang, '職員にもお知らせしました。', 'The staff have been told.')}</p></div>
+<a class="button secondary" href="${`${o.base}/consent${o.q}`}">${t(lang, 'お約束をもう一度読む', 'Read the rules again')}</a>`,
     );
   });
 
@@ -232,21 +233,19 @@ export function citizenRouter(deps: CitizenDeps): Router {
     const { checklist: list, answers: before } = await readState(deps.db, c, deps.clock());
     await citizenAt(deps, c.id, 'documents');
     const radio = (id: string, value: 'have' | 'missing', label: string, first: boolean) =>
-      `<label class="choice"><input type="radio" name="${esc(id)}" value="${value}"${first ? ' required' : ''}${before[id] === value ? ' checked' : ''}> ${label}</label>`;
-    const fields = list.body.items
-      .map(
-        (
-          i,
-        ) => `<fieldset><legend>${lang === 'ja' ? rubyHtml(i.ja) : esc(i.en)}</legend>${(lang === 'ja' ? i.whyJa : i.whyEn) ? `<p class="why">${lang === 'ja' ? rubyHtml(i.whyJa) : esc(i.whyEn)}</p>` : ''}
+      html`<label class="choice"><input type="radio" name="${id}" value="${value}"${first && raw(' required')}${before[id] === value && raw(' checked')}> ${label}</label>`;
+    const fields = list.body.items.map(
+      (
+        i,
+      ) => html`<fieldset><legend>${lang === 'ja' ? rubyHtml(i.ja) : i.en}</legend>${(lang === 'ja' ? i.whyJa : i.whyEn) ? html`<p class="why">${lang === 'ja' ? rubyHtml(i.whyJa) : i.whyEn}</p>` : ''}
 ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${radio(i.id, 'missing', t(lang, 'ありません', "I don't have it"), false)}</fieldset>`,
-      )
-      .join('');
+    );
     await send(
       res,
       o,
       'documents',
       t(lang, '用意する書類', 'Documents'),
-      `${stepLine(lang, 3)}<h1>${t(lang, '用意していただく書類', 'Documents to have at hand')}</h1><p>${t(lang, 'ない書類があっても、相談はできます。', 'You can still consult without some of them.')}</p><form method="post" action="${esc(`${o.base}/documents`)}">${hidden(o)}${fields}<button>${t(lang, '次へ', 'Next')}</button></form>`,
+      html`${stepLine(lang, 3)}<h1>${t(lang, '用意していただく書類', 'Documents to have at hand')}</h1><p>${t(lang, 'ない書類があっても、相談はできます。', 'You can still consult without some of them.')}</p><form method="post" action="${`${o.base}/documents`}">${hidden(o)}${fields}<button>${t(lang, '次へ', 'Next')}</button></form>`,
     );
   });
 
@@ -265,15 +264,15 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     const { lang } = o;
     await citizenAt(deps, o.c.id, 'end');
     const radios = (name: string, options: Array<[string, string]>) =>
-      options.map(([v, label]) => `<label class="choice"><input type="radio" name="${name}" value="${v}"> ${esc(label)}</label>`).join('');
+      options.map(([v, label]) => html`<label class="choice"><input type="radio" name="${name}" value="${v}"> ${label}</label>`);
     await send(
       res,
       o,
       'end',
       t(lang, 'ありがとうございました', 'Thank you'),
-      `${stepLine(lang, 4)}<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1>
+      html`${stepLine(lang, 4)}<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1>
 <p>${t(lang, 'よろしければ、アンケートにお答えください（任意）。', 'If you like, please answer a short survey (optional).')}</p>
-<form method="post" action="${esc(`${o.base}/end`)}">${hidden(o)}
+<form method="post" action="${`${o.base}/end`}">${hidden(o)}
 <fieldset><legend>${t(lang, '満足度', 'How satisfied were you?')}</legend>${radios('satisfaction', [
         ['5', t(lang, 'とても満足', 'Very')],
         ['4', t(lang, '満足', 'Satisfied')],
@@ -306,7 +305,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
       o,
       'end',
       t(lang, 'ありがとうございました', 'Thank you'),
-      `<h1>${t(lang, 'ご協力ありがとうございました', 'Thank you for your answers')}</h1><p>${t(lang, 'このページは閉じてかまいません。', 'You may close this page.')}</p>`,
+      html`<h1>${t(lang, 'ご協力ありがとうございました', 'Thank you for your answers')}</h1><p>${t(lang, 'このページは閉じてかまいません。', 'You may close this page.')}</p>`,
     );
   });
 
@@ -318,14 +317,15 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     const relay = await latestRelay(deps.db, o.c.id, deps.clock());
     const idle = t(lang, '担当の職員がお話しします。', 'The staff member in charge will talk with you.');
     const message = relayMessage(lang, relay) ?? idle;
-    res.type('html').send(
+    sendHtml(
+      res,
       page({
         lang,
         assets: deps.assets,
         title: t(lang, 'ただいまの状況', 'Status'),
         script: 'citizen',
         data: { events: `${o.base}/events${o.q}`, step: 'status', loaded: String(deps.clock()) },
-        body: `<h1>${t(lang, 'ただいまの状況', 'Now')}</h1><div id="relay" role="status" aria-live="polite" data-idle="${esc(idle)}"><div id="relay-box" class="box"><p id="relay-text" class="big">${esc(message)}</p></div></div>`,
+        body: html`<h1>${t(lang, 'ただいまの状況', 'Now')}</h1><div id="relay" role="status" aria-live="polite" data-idle="${idle}"><div id="relay-box" class="box"><p id="relay-text" class="big">${message}</p></div></div>`,
       }),
     );
   });

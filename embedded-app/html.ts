@@ -1,6 +1,7 @@
 // The app's page shell: one stylesheet and at most one script of our own (no inline script or style, so the
 // Content-Security-Policy can forbid both), Japanese first with an English switch.
-import { esc } from '../core/html.ts';
+import { html, raw } from '../core/html.ts';
+import type { SafeHtml } from '../core/html.ts';
 import type { Assets, EntryName } from './assets.ts';
 
 export type Lang = 'ja' | 'en';
@@ -9,20 +10,19 @@ export const t = (lang: Lang, ja: string, en: string) => (lang === 'ja' ? ja : e
 export interface PageOptions {
   readonly lang: Lang;
   readonly title: string;
-  readonly body: string;
+  readonly body: SafeHtml;
   readonly assets: Assets;
   readonly script?: EntryName;
   /** data-* attributes on <body> for the script. */
   readonly data?: Record<string, string>;
-  readonly head?: string;
+  readonly head?: SafeHtml;
 }
 
-export function page(o: PageOptions): string {
-  const data = Object.entries(o.data ?? {})
-    .map(([k, v]) => ` data-${k}="${esc(v)}"`)
-    .join('');
-  const script = o.script ? `<script src="${o.assets.js[o.script]}" defer></script>` : '';
-  return `<!doctype html><html lang="${o.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(o.title)}</title><link rel="stylesheet" href="${o.assets.css}">${o.head ?? ''}${script}</head><body${data}><main>${o.body}</main></body></html>`;
+export function page(o: PageOptions): SafeHtml {
+  // data-* names are ours (letters and dashes); their values are text.
+  const data = Object.entries(o.data ?? {}).map(([k, v]) => html` ${raw(`data-${k.replace(/[^a-z-]/g, '')}`)}="${v}"`);
+  const script = o.script && html`<script src="${o.assets.js[o.script]}" defer></script>`;
+  return html`<!doctype html><html lang="${o.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${o.title}</title><link rel="stylesheet" href="${o.assets.css}">${o.head}${script}</head><body${data}><main>${o.body}</main></body></html>`;
 }
 
 /** Query string that keeps the language and the entry point across the steps. */
@@ -32,11 +32,11 @@ export function keep(lang: Lang, via: string, extra = ''): string {
 }
 
 /** A page that says what went wrong and what to do: Japanese first, the English below, then an optional way on. */
-export function sorryPage(assets: Assets, heading: readonly [ja: string, en: string], ja: string, en: string, after = ''): string {
+export function sorryPage(assets: Assets, heading: readonly [ja: string, en: string], ja: string, en: string, after?: SafeHtml): SafeHtml {
   return page({
     lang: 'ja',
     assets,
     title: `${heading[0]} / ${heading[1]}`,
-    body: `<h1>${esc(heading[0])}</h1><div class="box stop"><p>${esc(ja)}</p></div><p class="en" lang="en">${esc(en)}</p>${after}`,
+    body: html`<h1>${heading[0]}</h1><div class="box stop"><p>${ja}</p></div><p class="en" lang="en">${en}</p>${after}`,
   });
 }

@@ -9,6 +9,7 @@ import type { Config } from '../core/config.ts';
 import type { AppEvents } from '../core/events.ts';
 import type { Throttles } from '../core/throttle.ts';
 import { pageCsp } from '../core/security.ts';
+import { sendHtml } from '../core/http.ts';
 import { appAssets } from './assets.ts';
 import { sorryPage } from './html.ts';
 import type { Logger } from '../core/log.ts';
@@ -79,10 +80,7 @@ export function appRouter(deps: AppDeps): Router {
             'うまく表示できませんでした。少し待ってから、もう一度お試しください。続くときは、案内メールの担当課にお問い合わせください。',
             'Something went wrong. Please try again in a moment, or contact the department named in your invitation.',
           ];
-    res
-      .status(status >= 400 && status < 600 ? status : 500)
-      .type('html')
-      .send(sorryPage(await appAssets(), ['申し訳ありません', 'Sorry'], ja, en));
+    sendHtml(res, sorryPage(await appAssets(), ['申し訳ありません', 'Sorry'], ja, en), status >= 400 && status < 600 ? status : 500);
   });
   return r;
 }

@@ -6,7 +6,8 @@ import express from 'express';
 import type { Throttle } from '../core/throttle.ts';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { parseInput, sendProblem, tooManyProblem } from '../core/http.ts';
+import { parseInput, sendHtml, sendProblem, tooManyProblem } from '../core/http.ts';
+import { html } from '../core/html.ts';
 import { problem } from '../core/errors.ts';
 import type { Db } from '../core/store/schema.ts';
 import { linkKey, signLink } from '../core/links.ts';
@@ -70,7 +71,10 @@ export function platformRouter(deps: PlatformDeps): Router {
   const langOf = (req: express.Request): Lang => (req.query.lang === 'en' ? 'en' : 'ja');
 
   /** The three states of an entry page: loading (first), standalone (no platform around), unknown (no consultation for this meeting). */
-  const states = (lang: Lang, where: string) => `<div data-state="loading" role="status"><p class="big">${t(lang, '読み込んでいます…', 'Loading…')}</p></div>
+  const states = (
+    lang: Lang,
+    where: string,
+  ) => html`<div data-state="loading" role="status"><p class="big">${t(lang, '読み込んでいます…', 'Loading…')}</p></div>
 <div data-state="standalone" hidden><h1>${t(lang, 'オンライン相談', 'Online consultation')}</h1><div class="box"><p>${t(lang, `この画面は ${where} の会議の中で使います。`, `This page is used inside a ${where} meeting.`)}</p><p>${t(lang, '案内メールにある「相談の前に」のリンクからも、同じご案内をご覧いただけます。', 'You can also open the same guide from the link in your invitation email.')}</p></div></div>
 <div data-state="host" hidden><h1>${t(lang, '職員の方へ', 'For staff')}</h1><div class="box"><p>${where === 'Webex' ? t(lang, 'このアプリを参加者と共有しました。相談者の画面には、相談の案内（同意・書類）が出ます。', 'The app is shared with the participants: they see the consultation guide (consent, documents).') : t(lang, '相談者のサイドパネルには、相談の案内（同意・書類）が出ます。', 'The citizen’s side panel shows the consultation guide (consent, documents).')}</p><p>${t(lang, '相談者の進み具合は、スタッフ画面で見られます。ボットとの 1 対 1 のチャットで /app と送ってください。', 'To follow the citizen, open the staff view: send /app to the bot in a one-to-one chat.')}</p></div></div>
 <div data-state="not-now" hidden><h1>${t(lang, 'まだ開けません', 'Not open yet')}</h1><div class="box"><p>${t(lang, 'この画面は、相談の始まる30分前から使えます。それまでは、案内メールにある「相談の前に」のリンクから、同じご案内をご覧いただけます。', 'This opens 30 minutes before the consultation. Until then, the link in your invitation email shows the same guide.')}</p></div></div>
@@ -78,7 +82,8 @@ export function platformRouter(deps: PlatformDeps): Router {
 
   r.get('/webex', async (req, res) => {
     const lang = langOf(req);
-    res.type('html').send(
+    sendHtml(
+      res,
       page({
         lang,
         assets: deps.assets,
@@ -92,7 +97,8 @@ export function platformRouter(deps: PlatformDeps): Router {
 
   r.get('/teams', async (req, res) => {
     const lang = langOf(req);
-    res.type('html').send(
+    sendHtml(
+      res,
       page({
         lang,
         assets: deps.assets,
@@ -106,13 +112,14 @@ export function platformRouter(deps: PlatformDeps): Router {
 
   r.get('/teams/config', async (req, res) => {
     const lang = langOf(req);
-    res.type('html').send(
+    sendHtml(
+      res,
       page({
         lang,
         assets: deps.assets,
         title: t(lang, 'オンライン相談を会議に追加', 'Add the consultation app'),
         script: 'teams-config',
-        body: `<h1>${t(lang, 'オンライン相談を会議に追加', 'Add the consultation app to this meeting')}</h1><p>${t(lang, '「保存」を押すと、会議のサイドパネルに市民向けの案内（同意・書類の確認）が出ます。', 'Press Save: the citizen guide (consent, documents) appears in the meeting side panel.')}</p>`,
+        body: html`<h1>${t(lang, 'オンライン相談を会議に追加', 'Add the consultation app to this meeting')}</h1><p>${t(lang, '「保存」を押すと、会議のサイドパネルに市民向けの案内（同意・書類の確認）が出ます。', 'Press Save: the citizen guide (consent, documents) appears in the meeting side panel.')}</p>`,
       }),
     );
   });

@@ -6,7 +6,9 @@ import express from 'express';
 import type { Throttle } from '../core/throttle.ts';
 import { tooManyLinksPage } from './citizen-pages.ts';
 import type { Router } from 'express';
-import { esc } from '../core/html.ts';
+import { html, raw } from '../core/html.ts';
+import type { SafeHtml } from '../core/html.ts';
+import { sendHtml } from '../core/http.ts';
 import { formatEn, formatJa, formatMinute, toLocalMinute } from '../core/time.ts';
 import { checkStaffLink, linkKey } from '../core/links.ts';
 import { viewById } from '../scheduler/views.ts';
@@ -47,41 +49,37 @@ const stepName = (lang: Lang, step: string) => {
 const ENTRY_NAMES: Record<string, string> = { link: '個人用リンク / link', webex: 'Webex', teams: 'Teams' };
 
 /** The live part of the staff view; rendered on load and sent again on every change. */
-export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: AppState): string {
+export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: AppState): SafeHtml {
   const when = (iso: string) => (lang === 'ja' ? formatJa(Date.parse(iso)) : formatEn(Date.parse(iso)));
   const consents = s.consents.length
-    ? `<table><thead><tr><th>${t(lang, '回答', 'Answer')}</th><th>${t(lang, '日時', 'When')}</th><th>${t(lang, '文面の版', 'Text version')}</th><th>${t(lang, '入口', 'From')}</th></tr></thead><tbody>${s.consents
-        .map(
-          (x) =>
-            `<tr><td class="${x.agreed ? 'ok' : 'ng'}">${x.agreed ? t(lang, '同意', 'Agreed') : t(lang, '同意しない', 'Declined')}</td><td>${esc(when(x.at))}</td><td><code>${esc(x.textVersion)}</code></td><td>${esc(ENTRY_NAMES[x.entryPoint] ?? x.entryPoint)}・${x.lang === 'en' ? 'English' : '日本語'}</td></tr>`,
-        )
-        .join('')}</tbody></table>`
-    : `<p class="muted">${t(lang, 'まだ回答がありません。', 'No answer yet.')}</p>`;
-  const docs = s.checklist.body.items
-    .map((i) => {
-      const answer = s.answers[i.id];
-      const mark = s.staffChecked[i.id];
-      return `<tr><td>${esc(lang === 'ja' ? rubyPlain(i.ja) : i.en)}</td><td class="${answer === 'have' ? 'ok' : answer === 'missing' ? 'ng' : 'muted'}">${answer === 'have' ? t(lang, 'あり', 'Has it') : answer === 'missing' ? t(lang, 'なし', 'Missing') : t(lang, '未回答', '—')}</td>
-<td><form method="post" action="${esc(action)}" data-live><input type="hidden" name="action" value="check"><input type="hidden" name="item" value="${esc(i.id)}"><input type="hidden" name="checked" value="${mark ? '0' : '1'}"><button class="small${mark ? ' secondary' : ''}" id="check-${esc(i.id)}" aria-label="${esc(`${lang === 'ja' ? rubyPlain(i.ja) : i.en}: ${mark ? t(lang, '確認済み（押すと取り消し）', 'checked (press to undo)') : t(lang, '確認したにする', 'mark as checked')}`)}">${mark ? t(lang, '確認済み ✓', 'Checked ✓') : t(lang, '確認した', 'Mark checked')}</button></form></td></tr>`;
-    })
-    .join('');
+    ? html`<table><thead><tr><th>${t(lang, '回答', 'Answer')}</th><th>${t(lang, '日時', 'When')}</th><th>${t(lang, '文面の版', 'Text version')}</th><th>${t(lang, '入口', 'From')}</th></tr></thead><tbody>${s.consents.map(
+        (x) =>
+          html`<tr><td class="${x.agreed ? 'ok' : 'ng'}">${x.agreed ? t(lang, '同意', 'Agreed') : t(lang, '同意しない', 'Declined')}</td><td>${when(x.at)}</td><td><code>${x.textVersion}</code></td><td>${ENTRY_NAMES[x.entryPoint] ?? x.entryPoint}・${x.lang === 'en' ? 'English' : '日本語'}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p class="muted">${t(lang, 'まだ回答がありません。', 'No answer yet.')}</p>`;
+  const docs = s.checklist.body.items.map((i) => {
+    const answer = s.answers[i.id];
+    const mark = s.staffChecked[i.id];
+    return html`<tr><td>${lang === 'ja' ? rubyPlain(i.ja) : i.en}</td><td class="${answer === 'have' ? 'ok' : answer === 'missing' ? 'ng' : 'muted'}">${answer === 'have' ? t(lang, 'あり', 'Has it') : answer === 'missing' ? t(lang, 'なし', 'Missing') : t(lang, '未回答', '—')}</td>
+<td><form method="post" action="${action}" data-live><input type="hidden" name="action" value="check"><input type="hidden" name="item" value="${i.id}"><input type="hidden" name="checked" value="${mark ? '0' : '1'}"><button class="small${mark ? ' secondary' : ''}" id="check-${i.id}" aria-label="${`${lang === 'ja' ? rubyPlain(i.ja) : i.en}: ${mark ? t(lang, '確認済み（押すと取り消し）', 'checked (press to undo)') : t(lang, '確認したにする', 'mark as checked')}`}">${mark ? t(lang, '確認済み ✓', 'Checked ✓') : t(lang, '確認した', 'Mark checked')}</button></form></td></tr>`;
+  });
   const move = STEPS.map(
     (step) =>
-      `<form method="post" action="${esc(action)}" data-live><input type="hidden" name="action" value="move"><input type="hidden" name="step" value="${step}"><button class="small${s.step === step ? '' : ' secondary'}" id="move-${step}"${s.step === step ? ' aria-current="step"' : ''}>${esc(stepName(lang, step))}</button></form>`,
-  ).join('');
+      html`<form method="post" action="${action}" data-live><input type="hidden" name="action" value="move"><input type="hidden" name="step" value="${step}"><button class="small${s.step === step ? '' : ' secondary'}" id="move-${step}"${s.step === step && raw(' aria-current="step"')}>${stepName(lang, step)}</button></form>`,
+  );
   const relay = relayMessage(lang, s.relay);
-  const survey = s.survey
-    ? `<p>${t(lang, '満足度', 'Satisfaction')}: ${s.survey.satisfaction ?? '—'} / 5・${t(lang, 'また利用したい', 'Would use again')}: ${s.survey.again === null ? '—' : s.survey.again ? t(lang, 'はい', 'yes') : t(lang, 'いいえ', 'no')}</p>${s.survey.comment ? `<p>${esc(s.survey.comment)}</p>` : ''}`
-    : '';
-  const pushed = s.pushed
-    ? `<p>${esc(t(lang, `職員が「${stepName('ja', s.pushed.step)}」へ移しました（${formatMinute(toLocalMinute(s.pushed.at))}）`, `Staff moved the citizen to “${stepName('en', s.pushed.step)}” (${formatEn(s.pushed.at)})`))}</p>`
-    : '';
-  return `<div class="box"><p class="big">${t(lang, 'いまの画面', 'Now on')}: ${esc(stepName(lang, s.step))}</p>${pushed}${relay ? `<p>${esc(relay)}</p>` : ''}</div>
+  const survey =
+    s.survey &&
+    html`<p>${t(lang, '満足度', 'Satisfaction')}: ${s.survey.satisfaction ?? '—'} / 5・${t(lang, 'また利用したい', 'Would use again')}: ${s.survey.again === null ? '—' : s.survey.again ? t(lang, 'はい', 'yes') : t(lang, 'いいえ', 'no')}</p>${s.survey.comment && html`<p>${s.survey.comment}</p>`}`;
+  const pushed =
+    s.pushed &&
+    html`<p>${t(lang, `職員が「${stepName('ja', s.pushed.step)}」へ移しました（${formatMinute(toLocalMinute(s.pushed.at))}）`, `Staff moved the citizen to “${stepName('en', s.pushed.step)}” (${formatEn(s.pushed.at)})`)}</p>`;
+  return html`<div class="box"><p class="big">${t(lang, 'いまの画面', 'Now on')}: ${stepName(lang, s.step)}</p>${pushed}${relay && html`<p>${relay}</p>`}</div>
 <h2>${t(lang, '市民の画面を移す', 'Move the citizen to')}</h2><div class="row">${move}</div>
 <h2>${t(lang, '同意', 'Consent')}</h2>${consents}
 <h2>${t(lang, '書類', 'Documents')}</h2><table><thead><tr><th>${t(lang, '書類', 'Document')}</th><th>${t(lang, '市民の回答', 'Citizen')}</th><th>${t(lang, '職員の確認', 'Staff')}</th></tr></thead><tbody>${docs}</tbody></table>
-${survey ? `<h2>${t(lang, 'アンケート', 'Survey')}</h2>${survey}` : ''}
-<p class="muted">${esc(c.id)}</p>`;
+${survey && html`<h2>${t(lang, 'アンケート', 'Survey')}</h2>${survey}`}
+<p class="muted">${c.id}</p>`;
 }
 
 export function staffRouter(deps: StaffViewDeps): Router {
@@ -96,10 +94,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
   }
 
   const refuse = (res: express.Response, status: number, ja: string, en: string) =>
-    res
-      .status(status)
-      .type('html')
-      .send(sorryPage(deps.assets, ['このリンクは使えません', 'This link cannot be used'], ja, en));
+    sendHtml(res, sorryPage(deps.assets, ['このリンクは使えません', 'This link cannot be used'], ja, en), status);
 
   const open = async (req: express.Request, res: express.Response): Promise<Opened | null> => {
     const lang: Lang = req.query.lang === 'en' ? 'en' : 'ja';
@@ -146,25 +141,26 @@ export function staffRouter(deps: StaffViewDeps): Router {
     const state = await readState(deps.db, c, deps.clock());
     const q = lang === 'en' ? '?lang=en' : '';
     const departments = (await listDepartments(deps.db)).filter((d) => d.id !== c.department.id);
-    res.type('html').send(
+    sendHtml(
+      res,
       page({
         lang,
         assets: deps.assets,
         title: t(lang, `スタッフ画面 ${c.id}`, `Staff view ${c.id}`),
         script: 'staff',
         data: { events: `${o.base}/events${q}` },
-        body: `<div class="staff"><a class="lang" href="${esc(`${o.base}${lang === 'ja' ? '?lang=en' : ''}`)}" lang="${lang === 'ja' ? 'en' : 'ja'}">${lang === 'ja' ? 'English' : '日本語'}</a>
-<h1>${t(lang, 'スタッフ画面', 'Staff view')}: ${esc(c.citizen.name)} ${t(lang, '様', '')}</h1>
-<p>${esc(lang === 'ja' ? formatJa(Date.parse(c.start)) : formatEn(Date.parse(c.start)))}・${esc(c.department.name)}・${t(lang, `${c.durationMinutes}分`, `${c.durationMinutes} min`)}</p>
+        body: html`<div class="staff"><a class="lang" href="${`${o.base}${lang === 'ja' ? '?lang=en' : ''}`}" lang="${lang === 'ja' ? 'en' : 'ja'}">${lang === 'ja' ? 'English' : '日本語'}</a>
+<h1>${t(lang, 'スタッフ画面', 'Staff view')}: ${c.citizen.name} ${t(lang, '様', '')}</h1>
+<p>${lang === 'ja' ? formatJa(Date.parse(c.start)) : formatEn(Date.parse(c.start))}・${c.department.name}・${t(lang, `${c.durationMinutes}分`, `${c.durationMinutes} min`)}</p>
 <p id="live" class="live" role="status">${t(lang, '読み込み中', 'Loading')}</p>
 <p id="action-status" role="alert" class="big"></p>
 <div id="panel">${staffPanel(lang, `${o.base}/actions${q}`, c, state)}</div>
 <h2>${t(lang, 'ほかの課へおつなぎ', 'Relay to another department')}</h2>
-<form method="post" action="${esc(`${o.base}/actions${q}`)}" data-live data-reset><input type="hidden" name="action" value="relay">
-<label for="department">${t(lang, 'おつなぎ先', 'Department')}</label><select id="department" name="department" required><option value="">${t(lang, '選んでください', 'Choose')}</option>${departments.map((d) => `<option value="${esc(d.id)}">${esc(d.name)}</option>`).join('')}</select>
+<form method="post" action="${`${o.base}/actions${q}`}" data-live data-reset><input type="hidden" name="action" value="relay">
+<label for="department">${t(lang, 'おつなぎ先', 'Department')}</label><select id="department" name="department" required><option value="">${t(lang, '選んでください', 'Choose')}</option>${departments.map((d) => html`<option value="${d.id}">${d.name}</option>`)}</select>
 <label for="note">${t(lang, 'ひとこと（任意）', 'Note (optional)')}</label><input type="text" id="note" name="note" maxlength="200">
 <button>${t(lang, 'おつなぎを依頼する', 'Ask for a relay')}</button></form>
-<p class="muted">${t(lang, `${esc(o.staff.displayName)} さんとして操作しています。`, `Acting as ${esc(o.staff.displayName)}.`)}</p></div>`,
+<p class="muted">${t(lang, `${o.staff.displayName} さんとして操作しています。`, `Acting as ${o.staff.displayName}.`)}</p></div>`,
       }),
     );
   });
@@ -179,7 +175,8 @@ export function staffRouter(deps: StaffViewDeps): Router {
       deps.events,
       o.c.id,
       async () => {
-        return JSON.stringify({ html: staffPanel(o.lang, `${o.base}/actions${q}`, o.c, await readState(deps.db, o.c, deps.clock())) });
+        // The panel goes out as its HTML text (the script puts it in place); a SafeHtml itself would serialise as {}.
+        return JSON.stringify({ html: staffPanel(o.lang, `${o.base}/actions${q}`, o.c, await readState(deps.db, o.c, deps.clock())).toString() });
       },
       { validUntil: o.expiresAt, clock: deps.clock },
     );
@@ -199,18 +196,17 @@ export function staffRouter(deps: StaffViewDeps): Router {
       if (wantsJson) return res.status(status).json({ message: o.lang === 'ja' ? ja : en, message_ja: ja, message_en: en });
       if (status < 400) return res.redirect(303, back);
       // Without script the form posted normally: say what went wrong on a page, with the way back.
-      return res
-        .status(status)
-        .type('html')
-        .send(
-          sorryPage(
-            deps.assets,
-            ['できませんでした', 'Not done'],
-            ja,
-            en,
-            `<a class="button secondary" href="${esc(back)}">スタッフ画面に戻る / Back to the staff view</a>`,
-          ),
-        );
+      return sendHtml(
+        res,
+        sorryPage(
+          deps.assets,
+          ['できませんでした', 'Not done'],
+          ja,
+          en,
+          html`<a class="button secondary" href="${back}">スタッフ画面に戻る / Back to the staff view</a>`,
+        ),
+        status,
+      );
     };
     const actor = `staff:${o.staff.id}`;
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -6,7 +6,9 @@ import { viewById } from '../scheduler/views.ts';
 import { listHosts } from '../scheduler/hosts.ts';
 import { formatJa, formatEn } from '../core/time.ts';
 import { statusLabelJa } from '../scheduler/status.ts';
-import { esc } from '../core/html.ts';
+import { html, raw } from '../core/html.ts';
+import type { SafeHtml } from '../core/html.ts';
+import { sendHtml } from '../core/http.ts';
 import { noStore, pageCsp } from '../core/security.ts';
 import { groupDigits } from '../templates/liquid.ts';
 
@@ -27,14 +29,15 @@ const PAGE_STYLE = `
 /** Nothing but the page's own style: no script, no forms, never framed. */
 const PAGE_CSP = pageCsp({ inlineStyles: [PAGE_STYLE] });
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
+function page(title: string, body: SafeHtml): SafeHtml {
+  // PAGE_STYLE is our own constant, and the CSP allows it by the hash of its exact text: kept as it is, not escaped.
+  return html`<!doctype html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>${PAGE_STYLE}</style>
+<title>${title}</title>
+<style>${raw(PAGE_STYLE)}</style>
 </head>
 <body>
 ${body}
@@ -52,14 +55,15 @@ export function pagesRouter(deps: SchedulerDeps): Router {
   r.get('/', csp, async (_req, res) => {
     const hosts = await listHosts(deps.store.db);
     const dryRun = hosts.every((h) => h.provider === 'dryrun');
-    const hostList = hosts.map((h) => `<li>${esc(h.displayName)}（${esc(h.provider)}）</li>`).join('');
-    res.type('html').send(
+    const hostList = hosts.map((h) => html`<li>${h.displayName}（${h.provider}）</li>`);
+    sendHtml(
+      res,
       page(
         '窓口 madoguchi — オンライン相談窓口',
-        `<h1>窓口 madoguchi — オンライン相談窓口</h1>
+        html`<h1>窓口 madoguchi — オンライン相談窓口</h1>
 <p>市の Webex または Microsoft Teams を使って、オンラインで相談を受け付けるためのサービスです。</p>
 <p class="en">An online consultation counter on the city's own Webex or Microsoft Teams.</p>
-${dryRun ? '<p class="note"><strong>試験運用（ドライラン）中です。</strong>実際のビデオ会議は作成されず、メールは送信されません。<br><span class="en">Dry run: no real meetings are created and no email is sent.</span></p>' : ''}
+${dryRun && html`<p class="note"><strong>試験運用（ドライラン）中です。</strong>実際のビデオ会議は作成されず、メールは送信されません。<br><span class="en">Dry run: no real meetings are created and no email is sent.</span></p>`}
 <h2>ホスト（相談用アカウント） / Hosts</h2>
 <ul>${hostList}</ul>
 <h2>職員・開発者向け / For staff and developers</h2>
@@ -76,20 +80,21 @@ ${dryRun ? '<p class="note"><strong>試験運用（ドライラン）中です�
     const consultationId = /^dryrun-(.+)$/.exec(String(req.params.meetingId))?.[1];
     const c = consultationId ? await viewById(deps.store.db, consultationId) : null;
     if (c?.meeting?.provider !== 'dryrun') {
-      res.status(404).type('html').send(page('見つかりません / Not found', '<h1>この会議は見つかりません</h1><p class="en">This meeting was not found.</p>'));
+      sendHtml(res, page('見つかりません / Not found', html`<h1>この会議は見つかりません</h1><p class="en">This meeting was not found.</p>`), 404);
       return;
     }
     const start = Date.parse(c.start);
-    res.type('html').send(
+    sendHtml(
+      res,
       page(
         'オンライン相談（試験運用）',
-        `<h1>オンライン相談（試験運用）</h1>
+        html`<h1>オンライン相談（試験運用）</h1>
 <p class="note"><strong>これは試験運用（ドライラン）の会議です。</strong>実際のビデオ会議にはつながりません。<br><span class="en">This is a dry-run meeting: there is no real video call.</span></p>
 <dl>
-<dt>日時</dt><dd>${esc(formatJa(start))}（${c.durationMinutes}分） <span class="en">${esc(formatEn(start))}</span></dd>
-<dt>担当</dt><dd>${esc(c.department.name)}</dd>
-<dt>ミーティング番号</dt><dd><code>${esc(groupDigits(c.meeting.meetingNumber))}</code></dd>
-<dt>状態</dt><dd>${esc(statusLabelJa(c.status))}</dd>
+<dt>日時</dt><dd>${formatJa(start)}（${c.durationMinutes}分） <span class="en">${formatEn(start)}</span></dd>
+<dt>担当</dt><dd>${c.department.name}</dd>
+<dt>ミーティング番号</dt><dd><code>${groupDigits(c.meeting.meetingNumber)}</code></dd>
+<dt>状態</dt><dd>${statusLabelJa(c.status)}</dd>
 </dl>`,
       ),
     );

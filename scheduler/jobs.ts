@@ -12,6 +12,7 @@ import type { ClaimedJob } from '../core/jobs.ts';
 import { defineJob } from '../core/jobs.ts';
 import { enqueue, ensureScheduled } from '../core/outbox.ts';
 import type { MailTransport } from '../templates/mail.ts';
+import { mailFailureNote } from '../templates/mail.ts';
 import type { ConsultationHooks, LifecycleDeps } from './lifecycle.ts';
 import { applyChange, applyEvent } from './lifecycle.ts';
 import { syncMeeting } from './meetings.ts';
@@ -93,11 +94,9 @@ function mail(d: Deps, kind: MailKind, job: ClaimedJob, payload: MailPayload): P
   return runMailJob({ db: d.store.db, ids: d.ids, clock: d.clock, log: d.log, config: d.config, mail: d.mail, hooks: d.hooks }, kind, job, payload);
 }
 
-async function mailGaveUp(_p: unknown, job: ClaimedJob, d: Deps, message: string): Promise<void> {
-  await needsAttention(d, job, {
-    ja: `相談者へのメールを送れませんでした（メールアドレスを確かめてください）: ${message}`,
-    en: `The email to the citizen could not be sent (check the address): ${message}`,
-  });
+async function mailGaveUp(_p: unknown, job: ClaimedJob, d: Deps, message: string, error: unknown): Promise<void> {
+  const why = mailFailureNote(error);
+  await needsAttention(d, job, { ja: `${why.ja}: ${message}`, en: `${why.en}: ${message}` });
 }
 
 export const MEETING_SYNC = defineJob(

@@ -142,7 +142,11 @@ export async function erasePersonalData(
   return 'erased';
 }
 
-async function removeFiles(dir: string, wanted: (name: string, modifiedMs: number) => boolean): Promise<number> {
+/** A message half written when the process stopped (the file outbox writes `.<name>.tmp`, then renames it). */
+const UNFINISHED = /^\.(.+\.eml)\.tmp$/;
+
+/** Removes the .eml files `wanted` names, and the unfinished copies of them. */
+async function removeFiles(dir: string, wanted: (name: string, modifiedMs: number, unfinished: boolean) => boolean): Promise<number> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -150,13 +154,16 @@ async function removeFiles(dir: string, wanted: (name: string, modifiedMs: numbe
     return 0;
   }
   let removed = 0;
-  for (const name of names.filter((n) => n.endsWith('.eml'))) {
-    const file = path.join(dir, name);
+  for (const entry of names) {
+    const unfinished = UNFINISHED.exec(entry)?.[1];
+    const name = unfinished ?? (entry.endsWith('.eml') ? entry : null);
+    if (!name) continue;
+    const file = path.join(dir, entry);
     const modified = await stat(file).then(
       (s) => s.mtimeMs,
       () => null,
     );
-    if (modified === null || !wanted(name, modified)) continue;
+    if (modified === null || !wanted(name, modified, unfinished !== undefined)) continue;
     await unlink(file).catch(() => undefined);
     removed++;
   }
@@ -200,7 +207,11 @@ export async function purgePersonalData(
   const jobs = await db.deleteFrom('outbox').where('status', 'in', ['done', 'dead']).where('done_at', '<', cutoff).executeTakeFirst();
   // Files from before they were named after their consultation: by age, once surely past every consultation's retention.
   const legacyBefore = now - (retentionDays + MAX_HORIZON_DAYS) * DAY_MS;
-  const files = await removeFiles(deps.outboxDir, (name, modified) => !/^[0-9A-Z]{4,16}_/.test(name) && modified < legacyBefore);
+  // A copy left unfinished by a crash more than a day ago will never be finished: it goes too.
+  const files = await removeFiles(
+    deps.outboxDir,
+    (name, modified, unfinished) => (unfinished && modified < now - DAY_MS) || (!/^[0-9A-Z]{4,16}_/.test(name) && modified < legacyBefore),
+  );
   const records = Number(said.numDeletedRows) + Number(keys.numDeletedRows) + Number(jobs.numDeletedRows);
   if (consultations + records + files > 0) {
     await writeAudit(db, deps.ids, now, {

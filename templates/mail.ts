@@ -49,6 +49,35 @@ export function mailErrorOf(error: unknown): MailError {
   });
 }
 
+/** What a person should check when a message to a citizen could not be sent, by the mail server's reply code. */
+export function mailFailureNote(error: unknown): { ja: string; en: string } {
+  const code = error instanceof MailError ? error.responseCode : null;
+  if (code === 530 || code === 534 || code === 535)
+    return {
+      ja: '送信サーバーへのログインを断られたため、メールを送れませんでした（SMTP_URL の利用者名とパスワードを確かめてください。相談者のアドレスの問題ではありません）',
+      en: 'The mail server refused our sign-in (check the user and password in SMTP_URL; not a problem with the citizen’s address)',
+    };
+  if (code === 552)
+    return {
+      ja: '相談者のメールボックスがいっぱいで、メールが届きませんでした（電話などでお知らせしてください）',
+      en: 'The citizen’s mailbox is full (tell them by phone)',
+    };
+  if (code === 554 || code === 571)
+    return {
+      ja: 'メールサーバーが送信を断りました（迷惑メール対策などの可能性があります。送信サーバーの管理者に確かめてください）',
+      en: 'The mail server refused the message (perhaps as spam; ask the mail server’s administrator)',
+    };
+  if (code !== null && code >= 500)
+    return {
+      ja: '相談者のメールアドレスが受け付けられませんでした（アドレスを確かめてください）',
+      en: 'The citizen’s address was refused (check the address)',
+    };
+  return {
+    ja: '相談者へのメールを何度か送ろうとしましたが、送れませんでした（送信サーバーにつながるか確かめてください）',
+    en: 'The email to the citizen could not be sent after several tries (check that the mail server can be reached)',
+  };
+}
+
 export interface MailTransport {
   readonly kind: 'smtp' | 'file';
   send(mail: OutgoingMail): Promise<void>;

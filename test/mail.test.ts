@@ -272,7 +272,7 @@ describe('a mail server that refuses', function () {
       await s.running.worker.idle();
       const after = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body;
       assert.equal(after.status, 'needs_attention');
-      assert.match(after.statusNote, /相談者へのメールを送れませんでした/);
+      assert.match(after.statusNote, /相談者のメールアドレスが受け付けられませんでした（アドレスを確かめてください）/);
       assert.match(after.statusNote, /Recipient address rejected: User unknown/);
       const job = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'mail.invitation').executeTakeFirstOrThrow();
       assert.equal(job.status, 'dead', 'not retried for hours');
@@ -285,6 +285,22 @@ describe('a mail server that refuses', function () {
       assert.match(notices[0]!.text, new RegExp(`相談 #${c.id}.*対応が必要です`));
       assert.doesNotMatch(notices[0]!.text, /yamada@example\.jp/);
       assert.ok(await s.running.store.db.selectFrom('outbox').select('id').where('kind', '=', 'mail.staff_notice').executeTakeFirst(), 'and by email');
+    });
+  });
+
+  it('the note says what to check, by the reply: our sign-in (535) is not the citizen’s address; a full mailbox (552)', async () => {
+    await refusedBy(535, '5.7.8 Authentication credentials invalid', async (s) => {
+      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+      await s.running.worker.idle();
+      const after = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body;
+      assert.equal(after.status, 'needs_attention');
+      assert.match(after.statusNote, /SMTP_URL の利用者名とパスワードを確かめてください/);
+      assert.doesNotMatch(after.statusNote, /アドレスを確かめてください/);
+    });
+    await refusedBy(552, '5.2.2 Mailbox full', async (s) => {
+      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+      await s.running.worker.idle();
+      assert.match((await s.call('GET', `/api/v1/consultations/${c.id}`)).body.statusNote, /メールボックスがいっぱい/);
     });
   });
 

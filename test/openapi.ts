@@ -2,6 +2,7 @@
 // every field we send must be one the document defines (typos fail), with the type and values it allows.
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 type Node = Record<string, unknown>;
 
@@ -63,6 +64,20 @@ export function operationBodyProblems(file: string, path: string, method: string
   const op = ((root.paths as Node)[path] as Node)[method] as Node;
   const schema = strict((((op.requestBody as Node).content as Node)['application/json'] as Node).schema, root) as Node;
   const validate = ajv.compile(schema);
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`,
+  );
+}
+
+const ajv2020 = new Ajv2020({ strict: false, allErrors: true });
+
+/**
+ * Problems with `body` against a schema of an OpenAPI 3.1 document of our own (`root`), its $refs inlined and every
+ * object that lists its properties closed (a member the document does not name is a problem); [] when it conforms.
+ */
+export function documentedBodyProblems(root: Node, schema: unknown, body: unknown): string[] {
+  const validate = ajv2020.compile(strict(schema, root) as Node);
   if (validate(body)) return [];
   return (validate.errors ?? []).map(
     (e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`,

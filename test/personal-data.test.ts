@@ -1,7 +1,7 @@
 // Personal data is kept only as long as the city says: after PERSONAL_DATA_RETENTION_DAYS no citizen name, email or
 // free text is left in any table or file of ours; the figures stay. An admin erases one consultation on request.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { handleMessage } from '../bot/index.ts';
@@ -128,6 +128,9 @@ for (const kind of DATABASES) {
       for (const word of Object.values(secret)) assert.ok(before.includes(word), `the test put "${word}" somewhere first`);
       const outbox = path.join(s.config.dataDir, 'outbox');
       assert.ok(readdirSync(outbox).filter((f) => f.endsWith('.eml')).length >= 3, 'invitations and the cancellation were written');
+      // Copies left half written by a crash (the file outbox writes .<name>.tmp, then renames it).
+      writeFileSync(path.join(outbox, `.${a.id}_crashed.eml.tmp`), `To: ${secret.email}`, { mode: 0o600 });
+      writeFileSync(path.join(outbox, '.no-consultation.eml.tmp'), `To: ${secret.email}`, { mode: 0o600 });
 
       // 29 days after the last one ended nothing goes; 31 days after, everything personal does.
       s.clock.now = jst('2026-12-30', '12:00');
@@ -148,7 +151,7 @@ for (const kind of DATABASES) {
           assert.ok(!f.bytes.includes(Buffer.from(word, 'utf8')), `${what} left in ${path.relative(s.config.dataDir, f.file)}`);
       }
       assert.deepEqual(
-        readdirSync(outbox).filter((f) => f.endsWith('.eml')),
+        readdirSync(outbox).filter((f) => f.includes('.eml')),
         [],
         'the .eml files went with them',
       );
@@ -223,6 +226,37 @@ for (const kind of DATABASES) {
       assert.doesNotMatch(ahead2, /個人情報を消去する/, 'no erase button for a consultation still ahead');
       const missing = await fetch(`${s.url}/admin/privacy?id=NOSUCHID`, { headers: { cookie } });
       assert.match(await missing.text(), /見つかりません/);
+    });
+
+    it('erasing on request also takes the console lines where staff typed the citizen’s name and address', async () => {
+      const { cookie, csrf } = await signIn(s.url, ADMIN_TOKEN);
+      const post = (path: string, body: Record<string, string>) =>
+        fetch(`${s.url}${path}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie, 'content-type': FORM },
+          body: new URLSearchParams({ csrf, ...body }),
+        });
+      const made = await post('/console/staff', { name: '受付 山本' });
+      const staff = new URL(made.headers.get('location')!, s.url).searchParams.get('staff')!;
+      await post('/console/say', { staff, text: '/book 12/4 10:00 60 鈴木花子 hanako@example.jp 税務' });
+      await post('/console/say', { staff, text: '/today 12/4' });
+      const booked = (await s.call('GET', '/api/v1/consultations?from=2026-12-04&to=2026-12-04')).body.consultations;
+      assert.equal(booked.length, 1);
+      const lines = () => s.running.store.db.selectFrom('chat_messages').select(['purpose', 'text']).execute();
+      assert.ok(
+        (await lines()).some((l) => l.text.includes('hanako@example.jp')),
+        'the console kept what was typed',
+      );
+      await s.call('POST', `/api/v1/consultations/${booked[0].id}/cancel`, {});
+      await s.running.worker.idle();
+      assert.equal((await s.call('POST', `/api/v1/consultations/${booked[0].id}/erase`)).status, 200);
+      const left = (await lines()).filter((l) => l.text.includes('hanako@example.jp') || l.text.includes('鈴木花子'));
+      assert.deepEqual(left, [], 'no line with the name or the address is left');
+      assert.ok(
+        (await lines()).some((l) => l.text.includes('/today 12/4')),
+        'other lines stay',
+      );
     });
   });
 }

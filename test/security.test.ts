@@ -72,6 +72,39 @@ for (const kind of DATABASES) {
       assert.equal(consolePost.status, 403);
     });
 
+    it('a NUL character anywhere gets 400 (API) or a page (admin, console), never 500, and nothing is written', async () => {
+      const api = [
+        await s.call('POST', '/api/v1/consultations', booking({ citizen: { name: '山田\u0000太郎', email: 'yamada@example.jp' } })),
+        await s.call('GET', '/api/v1/consultations?from=2026-12-01%00&to=2026-12-01'),
+        await s.call('GET', '/api/v1/consultations/AB%00CD'),
+        await s.call('POST', '/api/v1/calendar/exceptions', { kind: 'closed', startDate: '2026-12-03', note: '点検\u0000' }),
+      ];
+      for (const r of api) {
+        assert.equal(r.status, 400, JSON.stringify(r.body));
+        assert.match(r.body.detail_ja ?? r.body.title, /NUL/);
+      }
+      const { cookie, csrf } = await signIn(s.url);
+      for (const [path, body] of [
+        ['/admin/departments', { name: '市民\u0000課', aliases: '', contact: '' }],
+        ['/admin/calendar/exceptions', { kind: 'closed', startDate: '2026-12-03', note: 'x\u0000' }],
+        ['/admin/templates/invitation/ja', { subject: 'x\u0000', text: 'x', html: 'x' }],
+        ['/console/staff', { name: '田中\u0000' }],
+      ] as const) {
+        const res = await fetch(`${s.url}${path}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie, 'content-type': FORM },
+          body: new URLSearchParams({ csrf, ...body }),
+        });
+        assert.ok(res.status === 400 || res.status === 422, `${path}: ${res.status}`);
+        assert.match(res.headers.get('content-type') ?? '', /html/, path);
+        assert.match(await res.text(), /NUL/, path);
+      }
+      const rows = async (table: 'departments' | 'calendar_exceptions' | 'template_versions' | 'staff' | 'consultations') =>
+        (await s.running.store.db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).filter((r) => r.includes('\\u0000'));
+      for (const t of ['departments', 'calendar_exceptions', 'template_versions', 'staff', 'consultations'] as const) assert.deepEqual(await rows(t), [], t);
+    });
+
     it('a malformed cookie gets the sign-in page (admin and console), never 500', async () => {
       for (const cookie of ['madoguchi_admin=%E0%A4%A', 'madoguchi_admin=%', 'madoguchi_login=%ZZ; madoguchi_admin=%E0%A4%A', '=%E0', 'madoguchi_admin']) {
         for (const path of ['/admin/templates', '/console', '/admin/privacy']) {
@@ -85,6 +118,69 @@ for (const kind of DATABASES) {
         assert.equal(login.status, 401);
         assert.match(await login.text(), /もう一度サインインしてください/);
       }
+    });
+  });
+
+  describe(`pages escape what people typed (${kind})`, function () {
+    this.timeout(30_000);
+    let s: TestServer;
+    serverForEachTest(kind, (x) => (s = x));
+
+    it('the template editor and its preview escape the error text, which echoes the input', async () => {
+      const { cookie, csrf } = await signIn(s.url);
+      const evil = '<img src=x onerror=alert(1)>';
+      for (const subject of [`{{ ${evil} }}`, `{% ${evil} %}`, `{{ consultation.${evil} }}`]) {
+        const saved = await fetch(`${s.url}/admin/templates/invitation/ja`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': FORM },
+          body: new URLSearchParams({ csrf, subject, text: 'x', html: '<p>x</p>' }),
+        });
+        assert.equal(saved.status, 422, subject);
+        const page = await saved.text();
+        assert.ok(!page.includes(evil), `${subject}: not echoed as markup`);
+        assert.ok(page.includes('&#60;img src=x onerror=alert(1)&#62;'), `${subject}: shown as text`);
+        assert.match(page, /class="field-error"[^>]*>[^<]+/, 'the problem is shown next to the field');
+        const preview = await fetch(`${s.url}/admin/templates/invitation/ja/preview`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf },
+          body: JSON.stringify({ subject, text: 'x', html: '<p>x</p>' }),
+        });
+        assert.equal(preview.headers.get('content-type')?.split(';')[0], 'application/json', 'the live preview is data, put in with textContent');
+        assert.ok(((await preview.json()) as { problems: string }).problems.length > 0);
+      }
+    });
+
+    it('names and notes typed by staff are text on the admin and console pages', async () => {
+      const { cookie, csrf } = await signIn(s.url);
+      const evil = '<script>alert(1)</script>';
+      const added = await fetch(`${s.url}/admin/departments`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, name: `市民課${evil}`, aliases: '', contact: `"'><b>`, webexRoomId: '', teamsChannel: '' }),
+      });
+      assert.equal(added.status, 303);
+      const departments = await (await fetch(`${s.url}/admin/departments`, { headers: { cookie } })).text();
+      assert.ok(!departments.includes(evil) && !departments.includes(`"'><b>`));
+      assert.ok(departments.includes('市民課&#60;script&#62;'));
+      // In the console: a staff member's name, and what they typed (which the bot's answer repeats).
+      const made = await fetch(`${s.url}/console/staff`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, name: `田中${evil}` }),
+      });
+      const at = new URL(made.headers.get('location')!, s.url);
+      await fetch(`${s.url}/console/say`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, staff: at.searchParams.get('staff')!, text: `/relay ${evil}` }),
+      });
+      const consolePage = await (await fetch(at, { headers: { cookie } })).text();
+      assert.ok(!consolePage.includes(evil));
+      assert.ok(consolePage.includes('田中&#60;script&#62;'));
+      assert.ok(consolePage.includes('/relay &#60;script&#62;'), 'what was typed is shown, as text');
     });
   });
 

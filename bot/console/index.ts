@@ -5,9 +5,11 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import { randomBytes } from 'node:crypto';
 import { listDepartments } from '../../scheduler/departments.ts';
-import { adminCsp, layout } from '../../core/web/layout.ts';
+import { adminCsp, layout, problemPage } from '../../core/web/layout.ts';
 import { noStore } from '../../core/security.ts';
-import { esc } from '../../core/html.ts';
+import { html, joinHtml, raw } from '../../core/html.ts';
+import type { SafeHtml } from '../../core/html.ts';
+import { answerProblemsWith, refuseNulCharacters, sendHtml } from '../../core/http.ts';
 import { requireAdminSession } from '../../core/web/session.ts';
 import type { Card } from '../../core/cards.ts';
 import type { ChatPlatform, FeedItem } from '../../core/chat.ts';
@@ -33,42 +35,45 @@ const CONSOLE_STYLE = `
   .bold { font-weight: bold; } .inline-label { margin: 0; } .narrow { max-width: 20rem; } .grow { flex: 1 1 12rem; min-width: 0; }
 `;
 
+/** A card's field as text (cards are parsed JSON: a value may be missing, or not a string). */
+const text = (v: unknown) => String(v ?? '');
+
 /** Adaptive Card → HTML (the parts our cards use), with each Action.Submit as a button of one form. */
-function renderCard(card: Card, staffId: string, csrf: string): string {
+function renderCard(card: Card, staffId: string, csrf: string): SafeHtml {
   const body = (card.body as Array<Record<string, unknown>>) ?? [];
   const parts = body.map((el) => {
     switch (el.type) {
       case 'TextBlock':
-        return `<p${el.weight === 'Bolder' ? ' class="bold"' : ''}>${esc(el.text)}</p>`;
+        return html`<p${el.weight === 'Bolder' && raw(' class="bold"')}>${text(el.text)}</p>`;
       case 'FactSet':
-        return `<dl>${(el.facts as Array<{ title: string; value: string }>).map((f) => `<dt>${esc(f.title)}</dt><dd>${esc(f.value)}</dd>`).join('')}</dl>`;
+        return html`<dl>${(el.facts as Array<{ title: string; value: string }>).map((f) => html`<dt>${f.title}</dt><dd>${f.value}</dd>`)}</dl>`;
       case 'Input.ChoiceSet': {
         const id = `in-${randomBytes(4).toString('hex')}`;
-        return `<label for="${id}">${esc(el.label)}</label><select id="${id}" name="${esc(el.id)}">${(el.choices as Array<{ title: string; value: string }>).map((c) => `<option value="${esc(c.value)}"${c.value === el.value ? ' selected' : ''}>${esc(c.title)}</option>`).join('')}</select>`;
+        return html`<label for="${id}">${text(el.label)}</label><select id="${id}" name="${text(el.id)}">${(el.choices as Array<{ title: string; value: string }>).map((c) => html`<option value="${c.value}"${c.value === el.value && raw(' selected')}>${c.title}</option>`)}</select>`;
       }
       case 'Input.Text':
       case 'Input.Date': {
         const id = `in-${randomBytes(4).toString('hex')}`;
-        return `<label for="${id}">${esc(el.label)}</label><input id="${id}" type="${el.type === 'Input.Date' ? 'date' : el.style === 'Email' ? 'email' : 'text'}" name="${esc(el.id)}" value="${esc(el.value ?? '')}">`;
+        return html`<label for="${id}">${text(el.label)}</label><input id="${id}" type="${el.type === 'Input.Date' ? 'date' : el.style === 'Email' ? 'email' : 'text'}" name="${text(el.id)}" value="${text(el.value)}">`;
       }
       default:
-        return '';
+        return null;
     }
   });
-  const actions = ((card.actions as Array<{ title: string; data: unknown }>) ?? [])
-    .map((a) => `<button type="submit" name="action" value="${esc(JSON.stringify(a.data))}">${esc(a.title)}</button>`)
-    .join('');
-  return `<form class="card" method="post" action="/console/action"><input type="hidden" name="csrf" value="${esc(csrf)}"><input type="hidden" name="staff" value="${esc(staffId)}">${parts.join('')}<div class="buttons">${actions}</div></form>`;
+  const actions = ((card.actions as Array<{ title: string; data: unknown }>) ?? []).map(
+    (a) => html`<button type="submit" name="action" value="${JSON.stringify(a.data)}">${a.title}</button>`,
+  );
+  return html`<form class="card" method="post" action="/console/action"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="staff" value="${staffId}">${parts}<div class="buttons">${actions}</div></form>`;
 }
 
-function renderItem(item: FeedItem, staffId: string, csrf: string): string {
+function renderItem(item: FeedItem, staffId: string, csrf: string): SafeHtml {
   const who = item.purpose === 'said' ? 'said' : 'bot';
   // The text is the fallback for clients without cards; where the card is shown, it says everything.
   const content =
     item.card && !item.removed && item.purpose !== 'reply'
       ? renderCard(item.card, staffId, csrf)
-      : `${esc(item.text)}${item.card && !item.removed ? renderCard(item.card, staffId, csrf) : ''}`;
-  return `<div class="msg ${who}${item.removed ? ' removed' : ''}">${content}</div>`;
+      : html`${item.text}${item.card && !item.removed && renderCard(item.card, staffId, csrf)}`;
+  return html`<div class="msg ${who}${item.removed && ' removed'}">${content}</div>`;
 }
 
 /** The console as a chat platform: posts are only recorded; this page shows them. */
@@ -98,6 +103,8 @@ function consoleRouter(deps: ChatAdapterDeps): Router {
     next();
   });
   r.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  r.use(answerProblemsWith(problemPage));
+  r.use(refuseNulCharacters);
   r.use(requireAdminSession({ store: deps.store, clock: deps.clock, publicBaseUrl: deps.config.publicBaseUrl }, '/admin/login?next=/console'));
 
   const senderOf = (s: Staff): Sender => ({ platform: 'console', userId: s.platformUserId, displayName: s.displayName });
@@ -134,15 +141,15 @@ function consoleRouter(deps: ChatAdapterDeps): Router {
     const dept = await Promise.all(
       departments.map(async (d) => {
         const items = await feed(db, 'console', [departmentSpace(d.id)], 10);
-        return items.length === 0 ? '' : `<h3>${esc(d.name)}</h3>${items.map((i) => renderItem(i, staffId, csrf)).join('')}`;
+        return items.length > 0 && html`<h3>${d.name}</h3>${items.map((i) => renderItem(i, staffId, csrf))}`;
       }),
     );
     return {
       chat:
         mine.length === 0
-          ? '<p class="hint">まだやりとりはありません。下にコマンドを入れてください（例: /help）。</p>'
-          : mine.map((i) => renderItem(i, staffId, csrf)).join(''),
-      departments: dept.join('') || '<p class="hint">まだ呼び出しはありません。</p>',
+          ? html`<p class="hint">まだやりとりはありません。下にコマンドを入れてください（例: /help）。</p>`
+          : html`${mine.map((i) => renderItem(i, staffId, csrf))}`,
+      departments: dept.some(Boolean) ? html`${dept}` : html`<p class="hint">まだ呼び出しはありません。</p>`,
     };
   };
 
@@ -151,8 +158,8 @@ function consoleRouter(deps: ChatAdapterDeps): Router {
     const staff = (await listStaff(db)).filter((s) => s.platform === 'console');
     const selected = staff.find((s) => s.id === req.query.staff) ?? null;
     const f = await feeds(selected?.id ?? '', csrf);
-    const options = staff.map((s) => `<option value="${esc(s.id)}"${s.id === selected?.id ? ' selected' : ''}>${esc(s.displayName)}</option>`).join('');
-    const body = `<h1>職員コンソール（練習用） <span class="en">Staff console (training)</span></h1>
+    const options = staff.map((s) => html`<option value="${s.id}"${s.id === selected?.id && raw(' selected')}>${s.displayName}</option>`);
+    const body = html`<h1>職員コンソール（練習用） <span class="en">Staff console (training)</span></h1>
 <p>Webex や Teams がなくても、職員のチャットと同じコマンドを試せます。職員を選んでコマンドを入れ、ボタンを押してください。「各課への呼び出し」の欄に、呼ばれた課のスペースに出る呼び出しが表示されます。</p>
 <form method="get" action="/console" class="actions">
 <label for="staff" class="inline-label">職員</label>
@@ -160,25 +167,27 @@ function consoleRouter(deps: ChatAdapterDeps): Router {
 <button type="submit" class="secondary">この職員で操作</button>
 </form>
 <form method="post" action="/console/staff" class="actions">
-<input type="hidden" name="csrf" value="${esc(csrf)}">
+<input type="hidden" name="csrf" value="${csrf}">
 <label for="new-staff" class="inline-label">職員を追加</label>
 <input id="new-staff" name="name" type="text" class="narrow" placeholder="例: 税務課 田中">
 <button type="submit" class="secondary">追加</button>
 </form>
 <div class="console">
 <section aria-labelledby="chat-heading">
-<h2 id="chat-heading">${selected ? `${esc(selected.displayName)} さんとボットのやりとり` : '職員を選んでください'}</h2>
-<div class="chat" id="chat" aria-live="polite" data-feed-url="${esc(`/console/feed?staff=${encodeURIComponent(selected?.id ?? '')}`)}">${f.chat}</div>
+<h2 id="chat-heading">${selected ? html`${selected.displayName} さんとボットのやりとり` : '職員を選んでください'}</h2>
+<div class="chat" id="chat" aria-live="polite" data-feed-url="${`/console/feed?staff=${encodeURIComponent(selected?.id ?? '')}`}">${f.chat}</div>
 ${
-  selected
-    ? `<form method="post" action="/console/say" class="actions">
-<input type="hidden" name="csrf" value="${esc(csrf)}"><input type="hidden" name="staff" value="${esc(selected.id)}">
+  selected &&
+  html`<form method="post" action="/console/say" class="actions">
+<input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="staff" value="${selected.id}">
 <label for="say" class="inline-label">コマンド</label>
 <input id="say" name="text" type="text" autocomplete="off" placeholder="/relay 税務 相続の件" class="grow">
 <button type="submit">送る</button>
 </form>
-<p class="hint">${COMMAND_HELP.map((c) => esc(c.example)).join('　')}</p>`
-    : ''
+<p class="hint">${joinHtml(
+    COMMAND_HELP.map((c) => c.example),
+    html`　`,
+  )}</p>`
 }
 </section>
 <section aria-labelledby="feed-heading" class="feed">
@@ -186,11 +195,14 @@ ${
 <div id="departments" aria-live="polite">${f.departments}</div>
 </section>
 </div>`;
-    res.type('html').send(layout({ title: '職員コンソール', body, style: CONSOLE_STYLE, who: { name: req.adminSession!.name, csrf } }));
+    // CONSOLE_STYLE is our own constant (its hash is in the CSP); layout puts it in a <style> as it is.
+    sendHtml(res, layout({ title: '職員コンソール', body, style: CONSOLE_STYLE, who: { name: req.adminSession!.name, csrf } }));
   });
 
   r.get('/feed', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await feeds(String(req.query.staff ?? ''), req.adminSession!.csrf));
+    // The page's script puts these into the page as they are: send them as HTML strings (a SafeHtml would be serialised as {}).
+    const f = await feeds(String(req.query.staff ?? ''), req.adminSession!.csrf);
+    res.set('Cache-Control', 'no-store').json({ chat: f.chat.toString(), departments: f.departments.toString() });
   });
 
   r.post('/staff', async (req, res) => {

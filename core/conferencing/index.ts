@@ -4,8 +4,6 @@ import type { IdSource, RandomBytes } from '../ids.ts';
 import type { SecretStore } from '../secrets.ts';
 import type { ConferencingProvider, ProviderKind } from './types.ts';
 import { createDryRunProvider } from './dryrun/index.ts';
-import { createWebexProvider, fixedToken, refreshingToken } from './webex/index.ts';
-import { createTeamsProvider, msalTokenSource } from './teams/index.ts';
 
 export type { ConferencingProvider, ProviderKind, Meeting, MeetingRequest, DialIn } from './types.ts';
 export { ProviderError } from './types.ts';
@@ -19,20 +17,26 @@ export interface ProviderDeps {
   readonly clock: () => number;
 }
 
-export const providerFactories: Record<ProviderKind, (deps: ProviderDeps) => ConferencingProvider | null> = {
-  dryrun: (d) => createDryRunProvider({ ids: d.ids, publicBaseUrl: d.config.publicBaseUrl }),
-  webex: (d) => {
+/**
+ * Each kind's adapter, made when it is configured. A provider's code (and its libraries: MSAL and the Graph client for
+ * Teams) is loaded only then, so a server without it starts without paying for it.
+ */
+export const providerFactories: Record<ProviderKind, (deps: ProviderDeps) => Promise<ConferencingProvider | null>> = {
+  dryrun: async (d) => createDryRunProvider({ ids: d.ids, publicBaseUrl: d.config.publicBaseUrl }),
+  webex: async (d) => {
     const w = d.config.webex;
     if (!w) return null;
+    const { createWebexProvider, fixedToken, refreshingToken } = await import('./webex/index.ts');
     const tokens =
       w.credentials.kind === 'access_token'
         ? fixedToken(w.credentials.accessToken)
         : refreshingToken({ baseUrl: w.apiBaseUrl, ...w.credentials, secrets: d.secrets!, clock: d.clock });
     return createWebexProvider({ config: w, meetings: d.config.meetings, tokens, random: d.random, clock: d.clock });
   },
-  teams: (d) => {
+  teams: async (d) => {
     const t = d.config.teams;
     if (!t) return null;
+    const { createTeamsProvider, msalTokenSource } = await import('./teams/index.ts');
     return createTeamsProvider({ config: t, tokens: msalTokenSource(t) });
   },
 };
@@ -40,10 +44,10 @@ export const providerFactories: Record<ProviderKind, (deps: ProviderDeps) => Con
 export const PROVIDER_KINDS = Object.keys(providerFactories) as ProviderKind[];
 
 /** The providers this configuration can use. */
-export function createProviders(deps: ProviderDeps): Partial<Record<ProviderKind, ConferencingProvider>> {
+export async function createProviders(deps: ProviderDeps): Promise<Partial<Record<ProviderKind, ConferencingProvider>>> {
   const out: Partial<Record<ProviderKind, ConferencingProvider>> = {};
   for (const kind of PROVIDER_KINDS) {
-    const provider = providerFactories[kind](deps);
+    const provider = await providerFactories[kind](deps);
     if (provider) out[kind] = provider;
   }
   return out;

@@ -1,7 +1,10 @@
 // HTML for the admin page: one layout (Japanese first, large readable text, keyboard and screen-reader friendly, 320 px wide).
 
-import { esc } from '../html.ts';
+import { html, raw } from '../html.ts';
+import type { SafeHtml } from '../html.ts';
 import { pageCsp } from '../security.ts';
+import type { ProblemRenderer } from '../http.ts';
+import { sendHtml, statusOf } from '../http.ts';
 import { staffScript } from './assets.ts';
 
 export interface Flash {
@@ -58,9 +61,10 @@ export const adminCsp = (o: { extraStyles?: ReadonlyArray<string>; anyInlineStyl
     frames: ["'self'", 'data:'],
   });
 
-export function layout(o: { title: string; body: string; who?: { name: string; csrf: string } | null; flash?: Flash | null; style?: string }): string {
-  const nav = o.who
-    ? `<nav aria-label="管理メニュー"><ul>
+export function layout(o: { title: string; body: SafeHtml; who?: { name: string; csrf: string } | null; flash?: Flash | null; style?: string }): SafeHtml {
+  const nav =
+    o.who &&
+    html`<nav aria-label="管理メニュー"><ul>
 <li><a href="/admin/templates">メールの文面</a></li>
 <li><a href="/admin/departments">課</a></li>
 <li><a href="/admin/calendar">受付時間・閉庁日</a></li>
@@ -68,18 +72,18 @@ export function layout(o: { title: string; body: string; who?: { name: string; c
 <li><a href="/admin/privacy">個人情報</a></li>
 <li><a href="/console">職員コンソール</a></li>
 </ul></nav>
-<form method="post" action="/admin/logout" class="who"><span>${esc(o.who.name)} さん</span> <input type="hidden" name="csrf" value="${esc(o.who.csrf)}"><button class="secondary" type="submit">サインアウト</button></form>`
-    : '';
-  const flash = o.flash
-    ? `<div class="flash ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}">${esc(o.flash.ja)}<br><span class="en">${esc(o.flash.en)}</span></div>`
-    : '';
-  return `<!doctype html>
+<form method="post" action="/admin/logout" class="who"><span>${o.who.name} さん</span> <input type="hidden" name="csrf" value="${o.who.csrf}"><button class="secondary" type="submit">サインアウト</button></form>`;
+  const flash =
+    o.flash &&
+    html`<div class="flash ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}">${o.flash.ja}<br><span class="en">${o.flash.en}</span></div>`;
+  // The stylesheets are our own constants (their hashes are in the CSP), not text: kept as they are.
+  return html`<!doctype html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(o.title)} — 窓口 madoguchi 管理</title>
-<style>${ADMIN_STYLE}</style>${o.style ? `<style>${o.style}</style>` : ''}
+<title>${o.title} — 窓口 madoguchi 管理</title>
+<style>${raw(ADMIN_STYLE)}</style>${o.style && html`<style>${raw(o.style)}</style>`}
 <script src="${staffScript.path}" defer></script>
 </head>
 <body>
@@ -104,16 +108,39 @@ export function field(o: {
   kind?: 'text' | 'email' | 'password' | 'date' | 'time' | 'textarea';
   required?: boolean;
   rows?: number;
-}): string {
+}): SafeHtml {
   const errId = `${o.id}-error`;
   const hintId = `${o.id}-hint`;
   const described = [o.hint ? hintId : '', o.error ? errId : ''].filter(Boolean).join(' ');
-  const attrs = `id="${o.id}" name="${o.name}"${o.required ? ' required' : ''}${o.error ? ' aria-invalid="true"' : ''}${described ? ` aria-describedby="${described}"` : ''}`;
+  const attrs = html`id="${o.id}" name="${o.name}"${o.required && raw(' required')}${o.error && raw(' aria-invalid="true"')}${described && html` aria-describedby="${described}"`}`;
   const control =
     o.kind === 'textarea'
-      ? `<textarea ${attrs} rows="${o.rows ?? 14}" spellcheck="false">${esc(o.value)}</textarea>`
-      : `<input type="${o.kind ?? 'text'}" ${attrs} value="${esc(o.value)}">`;
-  return `<label for="${o.id}">${esc(o.label)}${o.hint ? ` <span class="hint" id="${hintId}">${esc(o.hint)}</span>` : ''}</label>
+      ? html`<textarea ${attrs} rows="${o.rows ?? 14}" spellcheck="false">${o.value}</textarea>`
+      : html`<input type="${o.kind ?? 'text'}" ${attrs} value="${o.value}">`;
+  return html`<label for="${o.id}">${o.label}${o.hint && html` <span class="hint" id="${hintId}">${o.hint}</span>`}</label>
 ${control}
-${o.error ? `<p class="field-error" id="${errId}" role="alert">${esc(o.error)}</p>` : ''}`;
+${o.error && html`<p class="field-error" id="${errId}" role="alert">${o.error}</p>`}`;
 }
+
+/** The admin page's and the console's way of showing a problem or an error: a page, with what to do. */
+export const problemPage: ProblemRenderer = (req, res, p) => {
+  const retryAfter = p.extra?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  // Back to the page the form was on (its path only: this site's page, whatever the Referer names).
+  let back: string | null = null;
+  try {
+    const from = new URL(req.get('referer') ?? '');
+    back = `${from.pathname}${from.search}`;
+  } catch {}
+  sendHtml(
+    res,
+    layout({
+      title: 'うまくいきませんでした',
+      flash: { kind: 'error', ja: p.message.ja, en: p.message.en },
+      body: html`<h1>うまくいきませんでした <span class="en">That did not work</span></h1>
+<p>${back ? html`<a href="${back}">前のページに戻る</a>` : html`<a href="/admin">管理画面のはじめへ</a>`} <span class="en">Go back and try again.</span></p>`,
+      who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null,
+    }),
+    statusOf(p),
+  );
+};

@@ -5,7 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Store } from '../store/db.ts';
 import type { AdminSession } from '../auth/admins.ts';
 import { findSession } from '../auth/admins.ts';
-import { esc } from '../html.ts';
+import { html } from '../html.ts';
+import { sendHtml } from '../http.ts';
 import { isCrossSite } from '../security.ts';
 import { layout } from './layout.ts';
 
@@ -30,7 +31,7 @@ export const sameSecret = (a: string, b: string) => a.length === b.length && tim
 export const crossSitePage = () =>
   layout({
     title: '拒否しました',
-    body: '<h1>このページからは送信できません</h1><p>管理画面のページを開き直してから、もう一度お試しください。</p><p class="en">Cross-site request refused: open the admin page again and retry.</p>',
+    body: html`<h1>このページからは送信できません</h1><p>管理画面のページを開き直してから、もう一度お試しください。</p><p class="en">Cross-site request refused: open the admin page again and retry.</p>`,
   });
 
 /** A signed-in admin (session cookie) for the admin page and the staff console; POSTs need the session's CSRF token. */
@@ -40,28 +41,26 @@ export function requireAdminSession(deps: { readonly store: Store; readonly cloc
     const session = value ? await findSession(deps.store.db, value, deps.clock()) : null;
     if (!session) {
       if (req.method === 'GET') return res.redirect(303, loginPath);
-      return res
-        .status(401)
-        .type('html')
-        .send(
-          layout({
-            title: 'サインインしてください',
-            body: `<h1>サインインしてください</h1><p><a href="${esc(loginPath)}">サインイン</a></p><p class="en">Please sign in.</p>`,
-          }),
-        );
+      return sendHtml(
+        res,
+        layout({
+          title: 'サインインしてください',
+          body: html`<h1>サインインしてください</h1><p><a href="${loginPath}">サインイン</a></p><p class="en">Please sign in.</p>`,
+        }),
+        401,
+      );
     }
     if (req.method === 'POST') {
       const sent = String(req.get('x-csrf-token') ?? req.body?.csrf ?? '');
       if (isCrossSite(req, deps.publicBaseUrl) || !sameSecret(session.csrf, sent)) {
-        return res
-          .status(403)
-          .type('html')
-          .send(
-            layout({
-              title: '拒否しました',
-              body: '<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>',
-            }),
-          );
+        return sendHtml(
+          res,
+          layout({
+            title: '拒否しました',
+            body: html`<h1>送信を受け付けられませんでした</h1><p>ページを開き直してから、もう一度お試しください。</p><p class="en">The form was stale or forged (CSRF); reload the page and try again.</p>`,
+          }),
+          403,
+        );
       }
     }
     req.adminSession = session;

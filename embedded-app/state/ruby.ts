@@ -2,7 +2,8 @@
 //   ｜死体検案書《したいけんあんしょ》  — explicit base after ｜ (or |)
 //   検案書《けんあんしょ》              — without ｜, the run of kanji just before 《
 // Everything else is escaped. Pure.
-import { esc } from '../../core/html.ts';
+import { html } from '../../core/html.ts';
+import type { SafeHtml } from '../../core/html.ts';
 
 const KANJI = /[\p{Script=Han}々〆ヵヶ]/u;
 
@@ -52,10 +53,8 @@ export function parseRuby(input: string): RubyPart[] {
 }
 
 /** HTML with <ruby> for readings; <rp> keeps a reading in brackets where ruby is not shown. */
-export const rubyHtml = (input: string): string =>
-  parseRuby(input)
-    .map((p) => (p.ruby === undefined ? esc(p.text) : `<ruby>${esc(p.text)}<rp>（</rp><rt>${esc(p.ruby)}</rt><rp>）</rp></ruby>`))
-    .join('');
+export const rubyHtml = (input: string): SafeHtml =>
+  html`${parseRuby(input).map((p) => (p.ruby === undefined ? p.text : html`<ruby>${p.text}<rp>（</rp><rt>${p.ruby}</rt><rp>）</rp></ruby>`))}`;
 
 /** The text without readings (for a page title, an email, a log of what was shown). */
 export const rubyPlain = (input: string): string =>

@@ -1,0 +1,246 @@
+// The two moments staff wait for, for `npm run bench`, each beside its floor measured in the same run:
+// - from a `/relay` being answered to the department's alert leaving through the chat port (target p99 ≤ 200 ms);
+// - from a booking's 201 to the consultation being meeting_ready in dry run (target p99 ≤ 300 ms);
+// and the server's start (process start to /healthz answering) with nothing configured (target < 1 s).
+// The server runs in this process with its production composition; only the chat platform is a recording stand-in.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../core/config.ts';
+import { createLogger } from '../core/log.ts';
+import type { ChatPlatform } from '../core/chat.ts';
+import { startServer } from '../server.ts';
+import { handleMessage } from '../bot/index.ts';
+import type { Sender } from '../bot/index.ts';
+import { localInstant } from '../core/time.ts';
+
+const TOKEN = 'bench-admin-token-0123456789abcdef';
+const ROOT = path.resolve(import.meta.dirname, '..');
+const RELAYS = Number(process.env.BENCH_RELAYS ?? 50);
+const READY = Number(process.env.BENCH_READY ?? 100);
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const ms = (n: number) => `${n.toFixed(1).padStart(7)} ms`;
+const line = (name: string, what: string, xs: number[], target: string, floor: string) => {
+  const s = [...xs].sort((a, b) => a - b);
+  process.stdout.write(`${name.padEnd(10)} ${what.padEnd(44)} p50 ${ms(pct(s, 50))}  p99 ${ms(pct(s, 99))}  (${target}; floor ${floor})\n`);
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a process and waits until http://127.0.0.1:port/healthz answers 200; returns the milliseconds from spawn. */
+async function timeToHealthy(args: string[], env: NodeJS.ProcessEnv, port: number): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'ignore' });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) return performance.now() - t0;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      if (child.exitCode !== null) resolve();
+      else child.kill('SIGTERM');
+    });
+  }
+}
+
+/** `node main.ts` with nothing configured (a fresh data folder each time) beside a bare HTTP server's process. */
+export async function benchStart(): Promise<void> {
+  const runs = 5;
+  const server: number[] = [];
+  const bare: number[] = [];
+  const bareServer = `require('node:http').createServer((q, s) => s.end('ok')).listen(${'process.env.PORT'}, '127.0.0.1')`;
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'madoguchi-bench-start-'));
+    try {
+      const port = await freePort();
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), BIND_ADDRESS: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent' };
+      server.push(await timeToHealthy(['main.ts'], env, port));
+      const barePort = await freePort();
+      bare.push(await timeToHealthy(['-e', bareServer], { PATH: process.env.PATH, PORT: String(barePort) }, barePort));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  server.sort((a, b) => a - b);
+  bare.sort((a, b) => a - b);
+  process.stdout.write(
+    `start      process start → /healthz, nothing configured (first start, ${runs} runs): median ${ms(server[2]!)}  max ${ms(server.at(-1)!)}  (target < 1 s; floor: a bare node HTTP server ${ms(bare[2]!)})\n`,
+  );
+}
+
+/** A chat platform that only notes when each post leaves through it. */
+function recordingChat(onDepartmentPost: (text: string, at: number) => void): ChatPlatform {
+  let n = 0;
+  return {
+    kind: 'console',
+    postToDepartment: async (_d, m) => {
+      onDepartmentPost(m.text, performance.now());
+      return `bench-${++n}`;
+    },
+    sendToStaff: async () => `bench-${++n}`,
+    remove: async () => undefined,
+  };
+}
+
+export async function benchFlows(name: string, databaseUrl: string | null): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'madoguchi-bench-flows-'));
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  if (databaseUrl) {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    await c.query(`create schema ${schema}`);
+    await c.end();
+  }
+  const config = loadConfig({
+    PORT: '0',
+    BIND_ADDRESS: '127.0.0.1',
+    DATA_DIR: dir,
+    LOG_LEVEL: 'silent',
+    BOOTSTRAP_ADMIN_TOKEN: TOKEN,
+    MIN_NOTICE_MINUTES: '0',
+    HORIZON_DAYS: '366',
+    ...(databaseUrl
+      ? { DATABASE_URL: `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}` }
+      : {}),
+  });
+  // The day of the relays: a Monday ahead, its clock running from 08:00 in real time.
+  const day = '2027-03-01';
+  const started = performance.now();
+  const clock = () => localInstant(day, 8 * 60) + (performance.now() - started);
+  const waiting = new Map<string, (at: number) => void>();
+  const chat = recordingChat((text, at) => {
+    for (const [id, done] of waiting) if (text.includes(`#${id}`)) done(at);
+  });
+  const server = await startServer(config, { log: createLogger('silent'), clock, chat: { console: chat } });
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const api = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${server.url}/api/v1${p}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
+  };
+  try {
+    // Floors on this server: a bare round trip (GET /healthz), and a direct insert of one booking's rows.
+    const trip: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      await (await fetch(`${server.url}/healthz`)).arrayBuffer();
+      trip.push(performance.now() - t0);
+    }
+    trip.sort((a, b) => a - b);
+    const tripFloor = `GET /healthz p50 ${pct(trip, 50).toFixed(1)} ms`;
+
+    // Booking 201 → meeting_ready (dry run), one at a time, watched every millisecond.
+    const hosts = 5;
+    for (let h = 1; h < hosts; h++) await api('POST', '/hosts', { displayName: `PC ${h + 1}`, provider: 'dryrun', account: `bench-${h}` });
+    const ready: number[] = [];
+    const db = server.store.db;
+    for (let i = 0; i < READY; i++) {
+      const date = new Date(Date.parse(`${day}T00:00:00Z`) + (7 + Math.floor(i / 10)) * 86_400_000).toISOString().slice(0, 10);
+      const minute = 9 * 60 + (i % 10) * 45;
+      const start = `${date}T${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00+09:00`;
+      const r = await api('POST', '/consultations', {
+        start,
+        durationMinutes: 30,
+        department: '税務課',
+        citizen: { name: `市民${i}`, email: `c${i}@example.jp` },
+      });
+      const t0 = performance.now();
+      if (r.status !== 201) continue;
+      const id = String(r.body!.id);
+      for (;;) {
+        const row = await db.selectFrom('consultations').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+        if (row.status !== 'booked') break;
+        await new Promise((res) => setTimeout(res, 1));
+      }
+      ready.push(performance.now() - t0);
+    }
+    const insertFloor: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('outbox')
+          .values({
+            id: `floor-${i}-${randomBytes(3).toString('hex')}`,
+            kind: 'bench.floor',
+            consultation_id: null,
+            payload: '{}',
+            status: 'done',
+            run_after: new Date().toISOString(),
+            locked_until: null,
+            last_error: '',
+            created_at: new Date().toISOString(),
+            done_at: new Date().toISOString(),
+          })
+          .execute();
+      });
+      insertFloor.push(performance.now() - t0);
+    }
+    insertFloor.sort((a, b) => a - b);
+    line(
+      name,
+      `booking 201 → meeting_ready (${ready.length}, dry run)`,
+      ready,
+      'target p99 ≤ 300 ms',
+      `${tripFloor}, one committed insert ${pct(insertFloor, 50).toFixed(1)} ms`,
+    );
+
+    // /relay answered → the department's alert leaves through the chat port.
+    const reception: Sender = { platform: 'console', userId: 'bench-reception', displayName: '受付 山本' };
+    const tax: Sender = { platform: 'console', userId: 'bench-tax', displayName: '税務 田中' };
+    await handleMessage(server.deps, tax, '/duty on 税務');
+    const today: string[] = [];
+    for (let i = 0; today.length < RELAYS && i < 200; i++) {
+      const h = Math.floor(i / hosts);
+      const minute = 8 * 60 + 30 + h * 30;
+      if (minute + 15 > 17 * 60 + 15) break;
+      const start = `${day}T${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00+09:00`;
+      const r = await api('POST', '/consultations', {
+        start,
+        durationMinutes: 15,
+        department: '税務課',
+        citizen: { name: `市民${i}`, email: `r${i}@example.jp` },
+      });
+      if (r.status === 201) today.push(String(r.body!.id));
+    }
+    await server.worker.idle();
+    const relay: number[] = [];
+    for (const id of today) {
+      const left = new Promise<number>((resolve) => waiting.set(id, resolve));
+      const reply = await handleMessage(server.deps, reception, `/relay 税務 #${id}`);
+      const answered = performance.now();
+      if (!/呼び出しました/.test(reply.text)) throw new Error(`relay refused: ${reply.text}`);
+      relay.push((await left) - answered);
+      waiting.delete(id);
+    }
+    line(name, `/relay answered → alert leaves the chat port (${relay.length})`, relay, 'target p99 ≤ 200 ms', tripFloor);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (databaseUrl) {
+      const c = new pg.Client({ connectionString: databaseUrl });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    }
+  }
+}
