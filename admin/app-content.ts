@@ -16,7 +16,7 @@ export interface RowError {
 
 type Values = Record<string, string>;
 const EXTRA_ROWS = 3;
-/** As the content schemas allow (embedded-app/content.ts). */
+/** As the content schemas allow (embedded-app/state/content.ts). */
 const MAX = { consent: { ja: 400, en: 400, whyJa: 0, whyEn: 0 }, checklist: { ja: 200, en: 200, whyJa: 300, whyEn: 300 } } as const;
 
 export const isChecklistKey = (key: string) => /^[a-z0-9][a-z0-9-]{0,49}$/.test(key);

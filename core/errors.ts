@@ -19,7 +19,6 @@ export type ProblemCode =
   | 'not_found'
   | 'unauthorized'
   | 'forbidden'
-  | 'idempotency_mismatch'
   | 'too_many_requests'
   | 'unavailable'
   | 'internal';

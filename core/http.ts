@@ -15,7 +15,6 @@ import type { SafeHtml } from './html.ts';
 const STATUS: Record<ProblemCode, number> = {
   bad_request: 400,
   validation: 422,
-  idempotency_mismatch: 422,
   conflict: 409,
   invalid_state: 409,
   not_found: 404,
@@ -29,7 +28,6 @@ const STATUS: Record<ProblemCode, number> = {
 const TITLE: Record<ProblemCode, { ja: string; en: string }> = {
   bad_request: { ja: 'リクエストを読み取れません', en: 'Bad request' },
   validation: { ja: '入力内容に誤りがあります', en: 'Invalid input' },
-  idempotency_mismatch: { ja: 'Idempotency-Key の再利用', en: 'Idempotency-Key reused' },
   conflict: { ja: 'ほかの予約や登録と重なっています', en: 'Conflict' },
   invalid_state: { ja: '現在の状態ではできない操作です', en: 'Not possible in the current state' },
   not_found: { ja: '見つかりません', en: 'Not found' },
@@ -217,7 +215,13 @@ export function problemOf(error: unknown): { problem: Problem; unexpected: boole
       problem('bad_request', '送られた内容が大きすぎます。短くして、もう一度お送りください。', 'What was sent is too large; shorten it and try again.'),
     );
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
-    return known(problem('bad_request', 'リクエストを読み取れません。', `The request could not be read (${(error as Error).message}).`));
+    return known(
+      problem(
+        'bad_request',
+        '送られた内容を読み取れませんでした。前のページに戻って、もう一度お試しください。',
+        `What was sent could not be read (${(error as Error).message}); go back and try again.`,
+      ),
+    );
   return { problem: INTERNAL, unexpected: true };
 }
 

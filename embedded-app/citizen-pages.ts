@@ -5,7 +5,7 @@ import express from 'express';
 import type { Router } from 'express';
 import { html, raw } from '../core/html.ts';
 import type { SafeHtml } from '../core/html.ts';
-import { sendHtml } from '../core/http.ts';
+import { refuseNulCharacters, sendHtml } from '../core/http.ts';
 import { formatEn, formatJa } from '../core/time.ts';
 import type { ConsultationView } from '../scheduler/views.ts';
 import { viewById } from '../scheduler/views.ts';
@@ -197,7 +197,7 @@ export function citizenRouter(deps: CitizenDeps): Router {
     );
   });
 
-  r.post('/c/:token/consent', form, async (req, res) => {
+  r.post('/c/:token/consent', form, refuseNulCharacters, async (req, res) => {
     const o = await open(req, res);
     if (!o) return;
     const { c, lang } = o;
@@ -249,7 +249,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     );
   });
 
-  r.post('/c/:token/documents', form, async (req, res) => {
+  r.post('/c/:token/documents', form, refuseNulCharacters, async (req, res) => {
     const o = await open(req, res);
     if (!o || !(await consented(o, res))) return;
     const list = await activeChecklist(deps.db, o.c.consultationType);
@@ -289,7 +289,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     );
   });
 
-  r.post('/c/:token/end', form, async (req, res) => {
+  r.post('/c/:token/end', form, refuseNulCharacters, async (req, res) => {
     const o = await open(req, res);
     if (!o || !(await consented(o, res))) return;
     const { c, lang } = o;

@@ -9,11 +9,11 @@ import type { Config } from '../core/config.ts';
 import type { AppEvents } from '../core/events.ts';
 import type { Throttles } from '../core/throttle.ts';
 import { pageCsp } from '../core/security.ts';
-import { sendHtml } from '../core/http.ts';
+import type { ProblemRenderer } from '../core/http.ts';
+import { answerProblemsWith, sendHtml, statusOf } from '../core/http.ts';
 import { appAssets } from './assets.ts';
 import { sorryPage } from './html.ts';
 import type { Logger } from '../core/log.ts';
-import { logPath } from '../core/log.ts';
 import { citizenRouter } from './citizen-pages.ts';
 import { staffRouter } from './staff-pages.ts';
 import { platformRouter } from './platforms.ts';
@@ -34,9 +34,26 @@ export interface AppDeps {
  */
 export const appCsp = (config: Config) => pageCsp({ scripts: true, connect: true, forms: true, frameAncestors: config.app.frameAncestors });
 
+/** How the in-meeting app shows a problem: the sorry page, in plain words; an unexpected error points to the department. */
+const appProblemPage: ProblemRenderer = (_req, res, p) => {
+  const [ja, en] =
+    p.code === 'internal'
+      ? [
+          'うまく表示できませんでした。少し待ってから、もう一度お試しください。続くときは、案内メールの担当課にお問い合わせください。',
+          'Something went wrong. Please try again in a moment, or contact the department named in your invitation.',
+        ]
+      : [p.message.ja, p.message.en];
+  appAssets().then(
+    (assets) => sendHtml(res, sorryPage(assets, ['申し訳ありません', 'Sorry'], ja, en), statusOf(p)),
+    () => res.status(statusOf(p)).type('text').send(`${ja}\n${en}`),
+  );
+};
+
 export function appRouter(deps: AppDeps): Router {
   const r = express.Router();
   const csp = appCsp(deps.config);
+  // A person reads these pages: a problem or an error here is a readable page (never JSON) that says what to do.
+  r.use(answerProblemsWith(appProblemPage));
   r.use((_req, res, next) => {
     res.set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': csp });
     // Framed by Webex and Teams: frame-ancestors above says by whom; the site-wide X-Frame-Options: DENY would forbid it.
@@ -65,22 +82,6 @@ export function appRouter(deps: AppDeps): Router {
   });
   r.use(async (req, res, next) => {
     (await inner)(req, res, next);
-  });
-  // A person reads these pages: an error is a readable page (never JSON), and says what to do.
-  r.use(async (error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(error);
-    const status = typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : 500;
-    if (status >= 500) deps.log?.error({ err: error instanceof Error ? error.message : String(error), path: logPath(req.originalUrl) }, 'app page failed');
-    const tooLarge = (error as { type?: string })?.type === 'entity.too.large';
-    const [ja, en] = tooLarge
-      ? ['入力が長すぎます。短くして、もう一度お送りください。', 'What you sent is too long. Please shorten it and try again.']
-      : status < 500
-        ? ['送られた内容を読み取れませんでした。前のページに戻って、もう一度お試しください。', 'What you sent could not be read. Please go back and try again.']
-        : [
-            'うまく表示できませんでした。少し待ってから、もう一度お試しください。続くときは、案内メールの担当課にお問い合わせください。',
-            'Something went wrong. Please try again in a moment, or contact the department named in your invitation.',
-          ];
-    sendHtml(res, sorryPage(await appAssets(), ['申し訳ありません', 'Sorry'], ja, en), status >= 400 && status < 600 ? status : 500);
   });
   return r;
 }

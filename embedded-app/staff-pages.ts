@@ -8,7 +8,7 @@ import { tooManyLinksPage } from './citizen-pages.ts';
 import type { Router } from 'express';
 import { html, raw } from '../core/html.ts';
 import type { SafeHtml } from '../core/html.ts';
-import { sendHtml } from '../core/http.ts';
+import { refuseNulCharacters, sendHtml } from '../core/http.ts';
 import { formatEn, formatJa, formatMinute, toLocalMinute } from '../core/time.ts';
 import { checkStaffLink, linkKey } from '../core/links.ts';
 import { viewById } from '../scheduler/views.ts';
@@ -182,7 +182,7 @@ export function staffRouter(deps: StaffViewDeps): Router {
     );
   });
 
-  r.post('/s/:token/actions', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+  r.post('/s/:token/actions', express.urlencoded({ extended: false, limit: '4kb' }), refuseNulCharacters, async (req, res) => {
     const o = await open(req, res);
     if (!o) return;
     // The token in the path is the credential; a form posted from another site is refused as well.

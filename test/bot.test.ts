@@ -168,6 +168,16 @@ describe('staff bot core (console platform)', function () {
     const items = await feed(s.running.store.db, 'console', [`dept:${tax}`]);
     assert.ok(items[0]!.removed, 'the alert is taken back');
     assert.match(items.at(-1)!.text, /取り消されました/);
+    const audit = (await s.call('GET', `/api/v1/consultations/${c.id}/audit`)).body.entries as Array<{
+      action: string;
+      actor: string;
+      after: { status?: string };
+    }>;
+    const ended = audit.find((e) => e.action === 'relay.cancelled');
+    assert.ok(ended, 'the relay’s end is audited with the cancellation');
+    assert.equal(ended.after.status, 'cancelled');
+    assert.ok(ended.actor.length > 0);
+    assert.ok(audit.findIndex((e) => e.action === 'consultation.cancelled') >= 0);
   });
 
   it('asks which consultation when several are open, and relays the chosen one', async () => {

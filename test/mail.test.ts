@@ -118,6 +118,24 @@ describe('email to citizens', function () {
     assert.equal(icsField(ics, 'UID'), `${c.id}@madoguchi`);
   });
 
+  it('a move then a cancel at once: the cancellation names the date the citizen was last sent, never one they were not', async () => {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    assert.equal(sink.messages.length, 1);
+    assert.equal((await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-02T13:00:00+09:00' })).status, 200);
+    assert.equal((await s.call('POST', `/api/v1/consultations/${c.id}/cancel`, { reason: 'ご本人のご都合' })).status, 200);
+    await s.running.worker.idle();
+    const cancel = sink.messages.at(-1)!;
+    assert.match(cancel.subject!, /取り消しました/);
+    const before = sink.messages.slice(0, -1);
+    const lastTold = /令和8年12月2日（水） 13:00/.test(before.at(-1)!.text!) ? '令和8年12月2日（水） 13:00' : '令和8年12月1日（火） 10:00';
+    assert.ok(cancel.text!.includes(lastTold), `the cancellation names ${lastTold}, the date last sent`);
+    for (const told of ['令和8年12月1日（火） 10:00', '令和8年12月2日（水） 13:00'])
+      if (told !== lastTold) assert.ok(!cancel.text!.includes(told), `and not ${told}`);
+    assert.match(cancel.subject!, lastTold.includes('12月2日') ? /12月2日/ : /12月1日/);
+    assert.equal(icsField(icsOf(cancel), 'METHOD'), 'CANCEL');
+  });
+
   it('sends reminders at their time, and none for a cancelled or moved consultation', async () => {
     const _kept = (await s.call('POST', '/api/v1/consultations', booking())).body;
     const cancelled = (

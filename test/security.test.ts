@@ -100,6 +100,17 @@ for (const kind of DATABASES) {
         assert.match(res.headers.get('content-type') ?? '', /html/, path);
         assert.match(await res.text(), /NUL/, path);
       }
+      // The citizen's survey comment, on their own page.
+      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+      const link = citizenLink(s.url, await linkKey(s.running.store.db, s.config.secretKey), c.id, Date.parse(c.end));
+      const survey = await fetch(`${link}/end`, {
+        method: 'POST',
+        headers: { 'content-type': FORM },
+        body: new URLSearchParams({ comment: 'よかった\u0000' }),
+      });
+      assert.equal(survey.status, 400);
+      assert.match(survey.headers.get('content-type') ?? '', /html/);
+      assert.match(await survey.text(), /読み取れない文字（NUL）/);
       const rows = async (table: 'departments' | 'calendar_exceptions' | 'template_versions' | 'staff' | 'consultations') =>
         (await s.running.store.db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).filter((r) => r.includes('\\u0000'));
       for (const t of ['departments', 'calendar_exceptions', 'template_versions', 'staff', 'consultations'] as const) assert.deepEqual(await rows(t), [], t);

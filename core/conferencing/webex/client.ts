@@ -37,12 +37,11 @@ export interface WebexRequest<S extends z.ZodType | null> {
   readonly idempotent?: boolean;
 }
 
+/** What an answer holds: the parsed body, or null for a request that expects none. */
+export type WebexData<S extends z.ZodType | null> = S extends z.ZodType ? z.output<S> : null;
+
 export interface WebexClient {
-  request<S extends z.ZodType | null>(
-    method: string,
-    path: string,
-    req: WebexRequest<S>,
-  ): Promise<{ status: number; data: S extends z.ZodType ? z.output<S> : null }>;
+  request<S extends z.ZodType | null>(method: string, path: string, req: WebexRequest<S>): Promise<{ status: number; data: WebexData<S> }>;
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
@@ -85,7 +84,7 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
   const random = options.random ?? Math.random;
 
   return {
-    async request(method, path, req) {
+    async request<S extends z.ZodType | null>(method: string, path: string, req: WebexRequest<S>): Promise<{ status: number; data: WebexData<S> }> {
       const url = new URL(`${options.baseUrl}${path}`);
       for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
       let refreshed = false;
@@ -137,7 +136,8 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
         if (!res.ok && !accepted) throw await errorFrom(res);
         if (req.schema === null || res.status === 204 || accepted) {
           await res.arrayBuffer();
-          return { status: res.status, data: null as never };
+          // TypeScript cannot narrow S here: no schema (or an accepted status) means no body, as the type says.
+          return { status: res.status, data: null as WebexData<S> };
         }
         const json: unknown = await res.json();
         const parsed = req.schema.safeParse(json);
@@ -152,7 +152,7 @@ export function createWebexClient(options: WebexClientOptions): WebexClient {
             },
           );
         }
-        return { status: res.status, data: parsed.data as never };
+        return { status: res.status, data: parsed.data as WebexData<S> };
       }
     },
   };
