@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { inBenchSchema } from './pg.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
 import type { ChatPlatform } from '../core/chat.ts';
@@ -102,15 +102,12 @@ function recordingChat(onDepartmentPost: (text: string, at: number) => void): Ch
   };
 }
 
-export async function benchFlows(name: string, databaseUrl: string | null): Promise<void> {
+export function benchFlows(name: string, databaseUrl: string | null): Promise<void> {
+  return inBenchSchema(databaseUrl, (schemaUrl) => flows(name, schemaUrl));
+}
+
+async function flows(name: string, databaseUrl: string | null): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'madoguchi-bench-flows-'));
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  if (databaseUrl) {
-    const c = new pg.Client({ connectionString: databaseUrl });
-    await c.connect();
-    await c.query(`create schema ${schema}`);
-    await c.end();
-  }
   const config = loadConfig({
     PORT: '0',
     BIND_ADDRESS: '127.0.0.1',
@@ -119,9 +116,7 @@ export async function benchFlows(name: string, databaseUrl: string | null): Prom
     BOOTSTRAP_ADMIN_TOKEN: TOKEN,
     MIN_NOTICE_MINUTES: '0',
     HORIZON_DAYS: '366',
-    ...(databaseUrl
-      ? { DATABASE_URL: `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}` }
-      : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   // The day of the relays: a Monday ahead, its clock running from 08:00 in real time.
   const day = '2027-03-01';
@@ -236,11 +231,5 @@ export async function benchFlows(name: string, databaseUrl: string | null): Prom
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
-    if (databaseUrl) {
-      const c = new pg.Client({ connectionString: databaseUrl });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
   }
 }

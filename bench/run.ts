@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -16,6 +15,7 @@ import { localInstant } from '../core/time.ts';
 
 import { benchApp } from './app.ts';
 import { benchFlows, benchStart } from './flows.ts';
+import { inBenchSchema } from './pg.ts';
 
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 
@@ -52,15 +52,12 @@ async function pgUrl(): Promise<string | null> {
   }
 }
 
-async function benchDatabase(name: string, databaseUrl: string | null): Promise<void> {
+function benchDatabase(name: string, databaseUrl: string | null): Promise<void> {
+  return inBenchSchema(databaseUrl, (schemaUrl) => bookings(name, schemaUrl));
+}
+
+async function bookings(name: string, databaseUrl: string | null): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'madoguchi-bench-'));
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  if (databaseUrl) {
-    const c = new pg.Client({ connectionString: databaseUrl });
-    await c.connect();
-    await c.query(`create schema ${schema}`);
-    await c.end();
-  }
   let server: { url: string; close(): Promise<void> } | null = null;
   const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
   const post = async (start: string, i: number) => {
@@ -81,7 +78,7 @@ async function benchDatabase(name: string, databaseUrl: string | null): Promise<
       PORT: String(port),
       BIND_ADDRESS: '127.0.0.1',
       DATA_DIR: dir,
-      DATABASE_URL: databaseUrl ? `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}` : '',
+      DATABASE_URL: databaseUrl ?? '',
       LOG_LEVEL: 'silent',
       BOOTSTRAP_ADMIN_TOKEN: TOKEN,
       HORIZON_DAYS: '366',
@@ -153,12 +150,6 @@ async function benchDatabase(name: string, databaseUrl: string | null): Promise<
   } finally {
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
-    if (databaseUrl) {
-      const c = new pg.Client({ connectionString: databaseUrl });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
   }
 }
 

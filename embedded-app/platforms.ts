@@ -12,7 +12,8 @@ import { problem } from '../core/errors.ts';
 import type { Db } from '../core/store/schema.ts';
 import { linkKey, signLink } from '../core/links.ts';
 import { MINUTE_MS } from '../core/time.ts';
-import { threadIdFromGraphMeetingId, threadIdFromTeamsContextMeetingId } from '../core/conferencing/teams/meeting-id.ts';
+import { consultationOfTeamsMeeting, consultationOfWebexMeeting } from '../scheduler/meetings.ts';
+import { viewById } from '../scheduler/views.ts';
 import type { Config } from '../core/config.ts';
 import type { Assets } from './assets.ts';
 import type { Lang } from './html.ts';
@@ -33,38 +34,6 @@ const OpenBody = z.object({
   tenantId: z.string().trim().max(100).optional(),
   lang: z.string().max(10).optional(),
 });
-
-/** The Webex meeting the SDK reports, matched to a stored meeting: the id itself, or an occurrence of it (`<id>_…`). */
-async function webexConsultation(db: Db, meetingId: string): Promise<string | null> {
-  if (!/^[A-Za-z0-9_-]{8,200}$/.test(meetingId)) return null;
-  const candidates = [...new Set([meetingId, meetingId.split('_')[0]!])];
-  const row = await db
-    .selectFrom('meetings as m')
-    .innerJoin('consultations as c', 'c.id', 'm.consultation_id')
-    .select('c.id')
-    .where('m.provider', '=', 'webex')
-    .where('m.provider_meeting_id', 'in', candidates)
-    .where('c.status', '!=', 'cancelled')
-    .executeTakeFirst();
-  return row?.id ?? null;
-}
-
-/** The Teams meeting of the side panel: its chat thread, compared with the thread inside each stored Graph meeting id of the days around now. */
-async function teamsConsultation(db: Db, now: number, meetingId: string, chatId: string): Promise<string | null> {
-  const thread = threadIdFromTeamsContextMeetingId(meetingId) ?? threadIdFromTeamsContextMeetingId(chatId);
-  if (!thread) return null;
-  const day = 24 * 60 * 60 * 1000;
-  const rows = await db
-    .selectFrom('meetings as m')
-    .innerJoin('consultations as c', 'c.id', 'm.consultation_id')
-    .select(['c.id', 'm.provider_meeting_id'])
-    .where('m.provider', '=', 'teams')
-    .where('c.status', '!=', 'cancelled')
-    .where('c.start_at', '>=', new Date(now - 2 * day).toISOString())
-    .where('c.start_at', '<=', new Date(now + 30 * day).toISOString())
-    .execute();
-  return rows.find((r) => threadIdFromGraphMeetingId(r.provider_meeting_id) === thread)?.id ?? null;
-}
 
 export function platformRouter(deps: PlatformDeps): Router {
   const r = express.Router();
@@ -135,8 +104,8 @@ export function platformRouter(deps: PlatformDeps): Router {
     const address = `addr:${req.ip ?? ''}`;
     const wait = await deps.throttle.wait(address);
     if (wait > 0) return sendProblem(res, tooManyProblem(wait), req.originalUrl);
-    const id = kind === 'webex' ? await webexConsultation(deps.db, meetingId) : await teamsConsultation(deps.db, now, meetingId, chatId);
-    const c = id ? await deps.db.selectFrom('consultations').select(['id', 'start_at', 'end_at']).where('id', '=', id).executeTakeFirst() : null;
+    const id = kind === 'webex' ? await consultationOfWebexMeeting(deps.db, meetingId) : await consultationOfTeamsMeeting(deps.db, now, meetingId, chatId);
+    const c = id ? await viewById(deps.db, id) : null;
     if (!c) {
       const blocked = await deps.throttle.attempt(address);
       if (blocked > 0) return sendProblem(res, tooManyProblem(blocked), req.originalUrl);
@@ -144,8 +113,8 @@ export function platformRouter(deps: PlatformDeps): Router {
     }
     // The platform's word for which meeting this is cannot be checked here, so what it opens is kept small: the
     // meeting's own time (30 minutes before to an hour after), and a link marked as a meeting entry (no name shown).
-    const end = Date.parse(c.end_at);
-    if (now < Date.parse(c.start_at) - 30 * MINUTE_MS || now > end + 60 * MINUTE_MS) {
+    const end = Date.parse(c.end);
+    if (now < Date.parse(c.start) - 30 * MINUTE_MS || now > end + 60 * MINUTE_MS) {
       return sendProblem(
         res,
         problem(

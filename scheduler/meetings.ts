@@ -11,6 +11,7 @@ import { applyEvent } from './lifecycle.ts';
 import type { ConsultationStatus } from './status.ts';
 import type { JobKind } from '../core/outbox.ts';
 import type { IdSource } from '../core/ids.ts';
+import { threadIdFromGraphMeetingId, threadIdFromTeamsContextMeetingId } from '../core/conferencing/teams/meeting-id.ts';
 
 export interface MeetingDeps extends LifecycleDeps {
   readonly db: Db;
@@ -162,4 +163,38 @@ export async function syncMeeting(
   const after = await db.selectFrom('consultations').select(['schedule_version', 'status']).where('id', '=', consultationId).executeTakeFirst();
   if (after && (after.schedule_version !== c.schedule_version || after.status === 'cancelled'))
     await enqueue(db, deps.ids, deps.clock(), next.again, consultationId, {});
+}
+
+// ---------------------------------------------------------------- which consultation a platform's meeting is
+
+/** The Webex meeting the SDK reports, matched to a stored meeting: the id itself, or an occurrence of it (`<id>_…`). */
+export async function consultationOfWebexMeeting(db: Db, meetingId: string): Promise<string | null> {
+  if (!/^[A-Za-z0-9_-]{8,200}$/.test(meetingId)) return null;
+  const candidates = [...new Set([meetingId, meetingId.split('_')[0]!])];
+  const row = await db
+    .selectFrom('meetings as m')
+    .innerJoin('consultations as c', 'c.id', 'm.consultation_id')
+    .select('c.id')
+    .where('m.provider', '=', 'webex')
+    .where('m.provider_meeting_id', 'in', candidates)
+    .where('c.status', '!=', 'cancelled')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** The Teams meeting of the side panel: its chat thread, compared with the thread inside each stored Graph meeting id of the days around now. */
+export async function consultationOfTeamsMeeting(db: Db, now: number, meetingId: string, chatId: string): Promise<string | null> {
+  const thread = threadIdFromTeamsContextMeetingId(meetingId) ?? threadIdFromTeamsContextMeetingId(chatId);
+  if (!thread) return null;
+  const day = 24 * 60 * 60 * 1000;
+  const rows = await db
+    .selectFrom('meetings as m')
+    .innerJoin('consultations as c', 'c.id', 'm.consultation_id')
+    .select(['c.id', 'm.provider_meeting_id'])
+    .where('m.provider', '=', 'teams')
+    .where('c.status', '!=', 'cancelled')
+    .where('c.start_at', '>=', new Date(now - 2 * day).toISOString())
+    .where('c.start_at', '<=', new Date(now + 30 * day).toISOString())
+    .execute();
+  return rows.find((r) => threadIdFromGraphMeetingId(r.provider_meeting_id) === thread)?.id ?? null;
 }

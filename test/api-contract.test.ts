@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { issueToken } from '../core/auth/tokens.ts';
 import { createIdSource } from '../core/ids.ts';
-import { DATABASES, booking, startTestServer } from './helpers.ts';
+import { DATABASES, booking, serverForEachTest } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 import { documentedBodyProblems } from './openapi.ts';
 
@@ -13,12 +13,7 @@ for (const kind of DATABASES) {
   describe(`the API answers as its OpenAPI document says (${kind})`, function () {
     this.timeout(60_000);
     let s: TestServer;
-    beforeEach(async () => {
-      s = await startTestServer(kind);
-    });
-    afterEach(async () => {
-      await s.close();
-    });
+    serverForEachTest(kind, (x) => (s = x));
 
     it('every operation is called, and every answer validates against the document', async () => {
       const doc = (await s.call('GET', '/api/v1/openapi.json', undefined, { authorization: '' })).body as Node;

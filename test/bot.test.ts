@@ -28,6 +28,16 @@ describe('staff bot core (console platform)', function () {
     s = await startTestServer('sqlite');
     deps = botDeps(s);
   });
+  /** A consultation on 12/1 at 10:00, relayed to 税務 at 10:05 with `onDuty` on duty, its alert posted. */
+  async function relayedToTax(onDuty: Sender[]): Promise<{ id: string }> {
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    for (const who of onDuty) await say(who, '/duty on 税務');
+    s.clock.now = jst('2026-12-01', '10:05');
+    assert.match((await say(reception, `/relay 税務 #${c.id}`)).text, /税務課を呼び出しました/);
+    await s.running.worker.idle();
+    return c;
+  }
   afterEach(async () => {
     await s.close();
   });
@@ -101,13 +111,7 @@ describe('staff bot core (console platform)', function () {
   });
 
   it('one of two on duty declines: the relay stays open, the requester hears who cannot, and the other still accepts', async () => {
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    await s.running.worker.idle();
-    await say(taxA, '/duty on 税務');
-    await say(taxB, '/duty on 税務');
-    s.clock.now = jst('2026-12-01', '10:05');
-    await say(reception, `/relay 税務 #${c.id}`);
-    await s.running.worker.idle();
+    await relayedToTax([taxA, taxB]);
     assert.match((await say(taxA, '/decline')).text, /「対応できない」と記録しました/);
     assert.match((await say(taxA, '/decline')).text, /すでに「対応できない」と記録/);
     await s.running.worker.idle();
@@ -122,12 +126,7 @@ describe('staff bot core (console platform)', function () {
   });
 
   it('a retried accepted-notice sends the join details once', async () => {
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    await s.running.worker.idle();
-    await say(taxA, '/duty on 税務');
-    s.clock.now = jst('2026-12-01', '10:05');
-    await say(reception, `/relay 税務 #${c.id}`);
-    await s.running.worker.idle();
+    const c = await relayedToTax([taxA]);
     // The requester's platform fails once, after the accepter was sent the join details: the job runs again.
     const consolePlatform = s.running.chat.console as { sendToStaff: (...a: unknown[]) => Promise<string | null> };
     const send = consolePlatform.sendToStaff.bind(consolePlatform);
@@ -200,12 +199,7 @@ describe('staff bot core (console platform)', function () {
   });
 
   it('escalates after 3 minutes: everyone is alerted again and the requester is offered to wait, re-route or cancel', async () => {
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    await s.running.worker.idle();
-    await say(taxA, '/duty on 税務');
-    s.clock.now = jst('2026-12-01', '10:05');
-    await say(reception, `/relay 税務 #${c.id}`);
-    await s.running.worker.idle();
+    await relayedToTax([taxA]);
     s.clock.now += 3 * 60_000;
     await s.running.worker.idle();
     const tax = await departmentId('税務課');

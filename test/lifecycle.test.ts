@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { handleAction, handleMessage } from '../bot/index.ts';
 import type { Sender } from '../bot/index.ts';
 import { feed } from '../core/chat.ts';
-import { DATABASES, booking, jst, startTestServer } from './helpers.ts';
+import { DATABASES, booking, jst, serverForEachTest } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
 const reception: Sender = { platform: 'console', userId: 'u-reception', displayName: '受付 山本' };
@@ -14,12 +14,7 @@ for (const kind of DATABASES) {
   describe(`a consultation's clock (${kind})`, function () {
     this.timeout(30_000);
     let s: TestServer;
-    beforeEach(async () => {
-      s = await startTestServer(kind);
-    });
-    afterEach(async () => {
-      await s.close();
-    });
+    serverForEachTest(kind, (x) => (s = x));
 
     const at = async (date: string, time: string) => {
       s.clock.now = jst(date, time);

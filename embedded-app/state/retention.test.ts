@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DATABASES, booking, jst, startTestServer } from '../../test/helpers.ts';
+import { DATABASES, booking, jst, serverForEachTest } from '../../test/helpers.ts';
 import type { TestServer } from '../../test/helpers.ts';
 import { createIdSource } from '../../core/ids.ts';
 import { purgeAppRecords } from './retention.ts';
@@ -9,12 +9,7 @@ for (const kind of DATABASES) {
   describe(`consent records (${kind})`, function () {
     this.timeout(30_000);
     let s: TestServer;
-    beforeEach(async () => {
-      s = await startTestServer(kind);
-    });
-    afterEach(async () => {
-      await s.close();
-    });
+    serverForEachTest(kind, (x) => (s = x));
 
     const consentFor = async (consultationId: string) => {
       const ids = createIdSource();
