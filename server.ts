@@ -18,7 +18,8 @@ import type { ConferencingProvider, ProviderKind } from './core/conferencing/ind
 import { createSecretStore } from './core/secrets.ts';
 import { bootstrapAdmin } from './core/auth/tokens.ts';
 import type { IssuedToken } from './core/auth/tokens.ts';
-import { notFoundHandler, problemHandler, refuseNulCharacters } from './core/http.ts';
+import { answerProblemsWith, notFoundHandler, problemHandler, refuseNulCharacters } from './core/http.ts';
+import { problemPage } from './core/web/layout.ts';
 import { bindJobs, startWorker } from './core/jobs.ts';
 import type { Worker } from './core/jobs.ts';
 import { ensureScheduled } from './core/outbox.ts';
@@ -46,7 +47,7 @@ import { pagesRouter } from './pages/index.ts';
 import { adminRouter } from './admin/index.ts';
 import { createChats } from './bot/index.ts';
 import type { Mount } from './bot/adapter.ts';
-import { appRouter } from './embedded-app/index.ts';
+import { appProblemPage, appRouter } from './embedded-app/index.ts';
 import { appAssets } from './embedded-app/assets.ts';
 
 export interface AppDeps extends SchedulerDeps {
@@ -72,6 +73,11 @@ export function createApp(deps: AppDeps, mounts: ReadonlyArray<Mount> = []): exp
   });
   // Cookies are read once, here; a malformed one arrives as it was sent (never an error).
   app.use(cookieParser());
+  // How each surface shows a problem, set before anything can refuse a request: a page where people read pages,
+  // problem+json elsewhere (the API, the webhooks).
+  app.use('/admin', answerProblemsWith(problemPage));
+  app.use('/app', answerProblemsWith(appProblemPage(deps.config)));
+  for (const m of mounts) if (m.problems) app.use(m.path, answerProblemsWith(m.problems));
   for (const m of mounts.filter((x) => x.raw)) app.use(m.path, m.router);
   app.use(express.json({ limit: '100kb' }));
   app.use(refuseNulCharacters);

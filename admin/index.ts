@@ -28,10 +28,10 @@ import { checkTemplate } from '../templates/liquid.ts';
 import { renderMessage } from '../templates/render.ts';
 import { VARIABLES, buildVariables, sampleInput } from '../templates/variables.ts';
 import type { Flash } from '../core/web/layout.ts';
-import { adminCsp, field, layout, problemPage } from '../core/web/layout.ts';
+import { adminCsp, field, layout } from '../core/web/layout.ts';
 import { html, raw } from '../core/html.ts';
 import type { SafeHtml } from '../core/html.ts';
-import { answerProblemsWith, parseInput, refuseNulCharacters, sendHtml } from '../core/http.ts';
+import { parseInput, refuseNulCharacters, sendHtml } from '../core/http.ts';
 import { activeChecklist, activeConsent, checklistKeys, contentHistory, saveContent } from '../embedded-app/state/content-store.ts';
 import type { RowError } from './app-content.ts';
 import { editorHtml, isChecklistKey, parseRows, valuesOf } from './app-content.ts';
@@ -76,8 +76,7 @@ export function adminRouter(deps: AdminDeps): Router {
   r.use(noStore);
   r.use(express.urlencoded({ extended: false, limit: '300kb' }));
   r.use(express.json({ limit: '300kb' }));
-  // Problems and errors here are shown as a page; a NUL character in a form is one.
-  r.use(answerProblemsWith(problemPage));
+  // A NUL character in a form is refused (shown as a page: server.ts registers problemPage for /admin).
   r.use(refuseNulCharacters);
   r.use((req, res, next) => {
     res.set('Content-Security-Policy', adminCsp());

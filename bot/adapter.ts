@@ -2,6 +2,7 @@
 // domains reach staff there) and the route its deliveries come in on. An adapter only translates: a delivery becomes
 // an InboundEvent for bot/handler.ts, the answer goes back; no store access and no rule of the city's lives in one.
 import type { Router } from 'express';
+import type { ProblemRenderer } from '../core/http.ts';
 import type { Config } from '../core/config.ts';
 import type { ChatPlatform } from '../core/chat.ts';
 import type { BotDeps } from './context.ts';
@@ -18,6 +19,8 @@ export interface Mount {
   readonly router: Router;
   /** Mounted before the JSON body parser: the adapter checks a signature over the raw bytes. */
   readonly raw?: boolean;
+  /** How a problem is shown there, when people read it as a page (default problem+json, for a webhook). */
+  readonly problems?: ProblemRenderer;
 }
 
 export interface ChatAdapter {

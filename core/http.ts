@@ -55,9 +55,14 @@ export function problemBody(p: Problem, instance?: string): Record<string, unkno
   };
 }
 
-export function sendProblem(res: Response, p: Problem, instance?: string): void {
+/** A problem that says when to come back (busy, too many tries) says it in Retry-After too, whatever shows it. */
+export function setRetryAfter(res: Response, p: Problem): void {
   const retryAfter = p.extra?.retryAfterSeconds;
   if (typeof retryAfter === 'number') res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+}
+
+export function sendProblem(res: Response, p: Problem, instance?: string): void {
+  setRetryAfter(res, p);
   res
     .status(STATUS[p.code])
     .type(PROBLEM_CONTENT_TYPE)
@@ -98,11 +103,14 @@ export function parseInput<S extends z.ZodType>(schema: S, data: unknown, where:
   if (en.success) return ok(en.data);
   const ja = schema.safeParse(data, { error: jaLocale.localeError });
   const jaIssues = ja.success ? [] : ja.error.issues;
-  const errors: FieldError[] = en.error.issues.map((issue, i) => ({
-    field: fieldPath(where, issue.path),
-    en: issue.message,
-    ja: jaIssues[i]?.message ?? issue.message,
-  }));
+  // A field left out is said plainly (zod's own words would be "expected string, received undefined").
+  const missing = (path: ReadonlyArray<PropertyKey>) =>
+    path.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k] : undefined), data) === undefined;
+  const errors: FieldError[] = en.error.issues.map((issue, i) =>
+    issue.code === 'invalid_type' && missing(issue.path)
+      ? { field: fieldPath(where, issue.path), en: 'Required: this field is missing.', ja: '必須の項目です。入れてください。' }
+      : { field: fieldPath(where, issue.path), en: issue.message, ja: jaIssues[i]?.message ?? issue.message },
+  );
   const first = errors[0]!;
   return fail(
     problem(
@@ -168,7 +176,8 @@ export const statusOf = (p: Problem) => STATUS[p.code];
 
 /**
  * How a surface shows a problem to its readers: the API and the chat webhooks answer problem+json (the default);
- * the pages (admin, console, the in-meeting app) register a readable page with `answerProblemsWith`.
+ * the pages (admin, console, the in-meeting app) have server.ts register a readable page for their path with
+ * `answerProblemsWith`, before the first check that can refuse a request.
  */
 export type ProblemRenderer = (req: Request, res: Response, p: Problem) => void;
 

@@ -10,7 +10,7 @@ import type { AppEvents } from '../core/events.ts';
 import type { Throttles } from '../core/throttle.ts';
 import { pageCsp } from '../core/security.ts';
 import type { ProblemRenderer } from '../core/http.ts';
-import { answerProblemsWith, sendHtml, statusOf } from '../core/http.ts';
+import { sendHtml, setRetryAfter, statusOf } from '../core/http.ts';
 import { appAssets } from './assets.ts';
 import { sorryPage } from './html.ts';
 import type { Logger } from '../core/log.ts';
@@ -34,30 +34,40 @@ export interface AppDeps {
  */
 export const appCsp = (config: Config) => pageCsp({ scripts: true, connect: true, forms: true, frameAncestors: config.app.frameAncestors });
 
-/** How the in-meeting app shows a problem: the sorry page, in plain words; an unexpected error points to the department. */
-const appProblemPage: ProblemRenderer = (_req, res, p) => {
-  const [ja, en] =
-    p.code === 'internal'
-      ? [
-          'うまく表示できませんでした。少し待ってから、もう一度お試しください。続くときは、案内メールの担当課にお問い合わせください。',
-          'Something went wrong. Please try again in a moment, or contact the department named in your invitation.',
-        ]
-      : [p.message.ja, p.message.en];
-  appAssets().then(
-    (assets) => sendHtml(res, sorryPage(assets, ['申し訳ありません', 'Sorry'], ja, en), statusOf(p)),
-    () => res.status(statusOf(p)).type('text').send(`${ja}\n${en}`),
-  );
-};
+/** Every app answer: never cached, its CSP, and framed by Webex and Teams (frame-ancestors says by whom; the site-wide X-Frame-Options: DENY would forbid it). */
+function appHeaders(res: express.Response, csp: string): void {
+  res.set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': csp });
+  res.removeHeader('X-Frame-Options');
+}
+
+/**
+ * How the in-meeting app shows a problem (server.ts registers it for /app): a person reads these pages, so it is the
+ * sorry page in plain words, never JSON; an unexpected error points to the department.
+ */
+export const appProblemPage =
+  (config: Config): ProblemRenderer =>
+  (_req, res, p) => {
+    const [ja, en] =
+      p.code === 'internal'
+        ? [
+            'うまく表示できませんでした。少し待ってから、もう一度お試しください。続くときは、案内メールの担当課にお問い合わせください。',
+            'Something went wrong. Please try again in a moment, or contact the department named in your invitation.',
+          ]
+        : [p.message.ja, p.message.en];
+    setRetryAfter(res, p);
+    // Its own headers: the problem may be found before appRouter set them.
+    appHeaders(res, appCsp(config));
+    appAssets().then(
+      (assets) => sendHtml(res, sorryPage(assets, ['申し訳ありません', 'Sorry'], ja, en), statusOf(p)),
+      () => res.status(statusOf(p)).type('text').send(`${ja}\n${en}`),
+    );
+  };
 
 export function appRouter(deps: AppDeps): Router {
   const r = express.Router();
   const csp = appCsp(deps.config);
-  // A person reads these pages: a problem or an error here is a readable page (never JSON) that says what to do.
-  r.use(answerProblemsWith(appProblemPage));
   r.use((_req, res, next) => {
-    res.set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': csp });
-    // Framed by Webex and Teams: frame-ancestors above says by whom; the site-wide X-Frame-Options: DENY would forbid it.
-    res.removeHeader('X-Frame-Options');
+    appHeaders(res, csp);
     next();
   });
   const inner = appAssets().then((assets) => {

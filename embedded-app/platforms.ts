@@ -49,35 +49,13 @@ export function platformRouter(deps: PlatformDeps): Router {
 <div data-state="not-now" hidden><h1>${t(lang, 'まだ開けません', 'Not open yet')}</h1><div class="box"><p>${t(lang, 'この画面は、相談の始まる30分前から使えます。それまでは、案内メールにある「相談の前に」のリンクから、同じご案内をご覧いただけます。', 'This opens 30 minutes before the consultation. Until then, the link in your invitation email shows the same guide.')}</p></div></div>
 <div data-state="unknown" hidden><h1>${t(lang, 'この会議の相談が見つかりません', 'No consultation for this meeting')}</h1><div class="box stop"><p>${t(lang, '案内メールのリンクから開いてください。わからないときは、画面の職員にお声がけください。', 'Please open the link in your invitation email, or ask the staff in the meeting.')}</p></div></div>`;
 
-  r.get('/webex', async (req, res) => {
+  /** An entry page: its platform's script asks which meeting this is and posts it to `open`. */
+  const entry = (script: 'webex' | 'teams', where: string, data: Record<string, string>) => (req: express.Request, res: express.Response) => {
     const lang = langOf(req);
-    sendHtml(
-      res,
-      page({
-        lang,
-        assets: deps.assets,
-        title: t(lang, 'オンライン相談', 'Online consultation'),
-        script: 'webex',
-        data: { sdk: deps.assets.webexSdk, open: '/app/webex/open' },
-        body: states(lang, 'Webex'),
-      }),
-    );
-  });
-
-  r.get('/teams', async (req, res) => {
-    const lang = langOf(req);
-    sendHtml(
-      res,
-      page({
-        lang,
-        assets: deps.assets,
-        title: t(lang, 'オンライン相談', 'Online consultation'),
-        script: 'teams',
-        data: { open: '/app/teams/open' },
-        body: states(lang, 'Teams'),
-      }),
-    );
-  });
+    sendHtml(res, page({ lang, assets: deps.assets, title: t(lang, 'オンライン相談', 'Online consultation'), script, data, body: states(lang, where) }));
+  };
+  r.get('/webex', entry('webex', 'Webex', { sdk: deps.assets.webexSdk, open: '/app/webex/open' }));
+  r.get('/teams', entry('teams', 'Teams', { open: '/app/teams/open' }));
 
   r.get('/teams/config', async (req, res) => {
     const lang = langOf(req);

@@ -1,5 +1,6 @@
 // Template versions in the store: the active one is the newest; saving checks the template first; rollback saves an old one anew.
-import type { Db } from '../core/store/schema.ts';
+import type { Selectable } from 'kysely';
+import type { Db, TemplateVersionTable } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { isUniqueViolation } from '../core/store/db.ts';
 import type { Result } from '../core/errors.ts';
@@ -44,18 +45,7 @@ export async function activeTemplate(db: Db, kind: TemplateKind, locale: Locale)
   return fromRow(row);
 }
 
-function fromRow(r: {
-  id: string;
-  kind: string;
-  locale: string;
-  version: number;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  note: string;
-  created_by: string;
-  created_at: string;
-}): TemplateVersion {
+function fromRow(r: Selectable<TemplateVersionTable>): TemplateVersion {
   return {
     id: r.id,
     kind: r.kind as TemplateKind,

@@ -148,20 +148,25 @@ export function botDeps(s: TestServer) {
 
 export const FORM = 'application/x-www-form-urlencoded';
 
-/** The session cookie and CSRF token of an admin signed in with the admin token, as a browser would get them. */
-export async function signIn(url: string, token = ADMIN_TOKEN): Promise<{ cookie: string; csrf: string; value: string }> {
+/** Posts the sign-in form from a fresh sign-in page (its cookie and token), as a browser would. */
+export async function postSignIn(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
   const login = await fetch(`${url}/admin/login`);
   const loginCookie = login.headers
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
   const loginCsrf = /name="login_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  const res = await fetch(`${url}/admin/login`, {
+  return fetch(`${url}/admin/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': FORM, cookie: loginCookie },
-    body: new URLSearchParams({ login_csrf: loginCsrf, token }),
+    headers: { 'content-type': FORM, cookie: loginCookie, ...headers },
+    body: new URLSearchParams({ login_csrf: loginCsrf, ...fields }),
   });
+}
+
+/** The session cookie and CSRF token of an admin signed in with the admin token, as a browser would get them. */
+export async function signIn(url: string, token = ADMIN_TOKEN): Promise<{ cookie: string; csrf: string; value: string }> {
+  const res = await postSignIn(url, { token });
   assert.equal(res.status, 303);
   const cookie = res.headers
     .getSetCookie()

@@ -36,6 +36,25 @@ async function until<T>(what: string, deadline: number, probe: () => Promise<T |
   }
 }
 
+/** Books the first free 30-minute slot of the next days (real time: the servers here run on the real clock). */
+async function bookFirstFree(base: string): Promise<Response> {
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const day = (d: number) => new Date(Date.now() + 9 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10);
+  const slots = (await (await fetch(`${base}/api/v1/slots?from=${day(1)}&to=${day(20)}&duration=30`, { headers: auth })).json()) as {
+    slots: Array<{ start: string }>;
+  };
+  return fetch(`${base}/api/v1/consultations`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      start: slots.slots[0]!.start,
+      durationMinutes: 30,
+      department: '税務課',
+      citizen: { name: '山田太郎', email: 'yamada@example.jp' },
+    }),
+  });
+}
+
 for (const kind of DATABASES) {
   describe(`recovery after a crash (${kind})`, function () {
     this.timeout(90_000);
@@ -86,21 +105,7 @@ for (const kind of DATABASES) {
       let second: Awaited<ReturnType<typeof startServer>> | null = null;
       try {
         await until(`npm start to answer (${stderr})`, Date.now() + 30_000, async () => (await fetch(`${base}/healthz`)).ok);
-        const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-        const day = (d: number) => new Date(Date.now() + 9 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10);
-        const slots = (await (await fetch(`${base}/api/v1/slots?from=${day(1)}&to=${day(20)}&duration=30`, { headers: auth })).json()) as {
-          slots: Array<{ start: string }>;
-        };
-        const booked = await fetch(`${base}/api/v1/consultations`, {
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            start: slots.slots[0]!.start,
-            durationMinutes: 30,
-            department: '税務課',
-            citizen: { name: '山田太郎', email: 'yamada@example.jp' },
-          }),
-        });
+        const booked = await bookFirstFree(base);
         assert.equal(booked.status, 201);
         const c = (await booked.json()) as { id: string };
         // The invitation is running (leased) in the child, stuck on the silent mail server: now the process dies.
@@ -184,21 +189,7 @@ for (const kind of DATABASES) {
       // PostgreSQL: a second instance polls all the while. (SQLite is one instance's store.)
       const b = kind === 'postgres' ? await startServer(config, options) : null;
       try {
-        const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-        const day = (d: number) => new Date(Date.now() + 9 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10);
-        const slots = (await (await fetch(`${a.url}/api/v1/slots?from=${day(1)}&to=${day(20)}&duration=30`, { headers: auth })).json()) as {
-          slots: Array<{ start: string }>;
-        };
-        const booked = await fetch(`${a.url}/api/v1/consultations`, {
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            start: slots.slots[0]!.start,
-            durationMinutes: 30,
-            department: '税務課',
-            citizen: { name: '山田太郎', email: 'yamada@example.jp' },
-          }),
-        });
+        const booked = await bookFirstFree(a.url);
         const c = (await booked.json()) as { id: string };
         const lease = () =>
           a.store.db

@@ -17,6 +17,7 @@ import {
   DATABASES,
   FORM,
   PG_URL,
+  postSignIn,
   TEST_NOW,
   booking,
   botDeps,
@@ -29,20 +30,7 @@ import {
 import type { TestServer } from './helpers.ts';
 
 /** Tries a sign-in with email and password (a fresh sign-in page each time, as a browser would). */
-async function tryPassword(url: string, email: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
-  const login = await fetch(`${url}/admin/login`);
-  const loginCookie = login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const loginCsrf = /name="login_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  return fetch(`${url}/admin/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': FORM, cookie: loginCookie, ...headers },
-    body: new URLSearchParams({ login_csrf: loginCsrf, email, password }),
-  });
-}
+const tryPassword = (url: string, email: string, password: string, headers: Record<string, string> = {}) => postSignIn(url, { email, password }, headers);
 
 for (const kind of DATABASES) {
   describe(`headers that cannot be parsed (${kind})`, function () {
@@ -99,6 +87,14 @@ for (const kind of DATABASES) {
         assert.ok(res.status === 400 || res.status === 422, `${path}: ${res.status}`);
         assert.match(res.headers.get('content-type') ?? '', /html/, path);
         assert.match(await res.text(), /NUL/, path);
+      }
+      // In the address of a page, before any form is read: still a page.
+      for (const path of ['/admin/privacy?id=%00', '/console?staff=%00']) {
+        const res = await fetch(`${s.url}${path}`, { headers: { cookie } });
+        assert.equal(res.status, 400, path);
+        assert.match(res.headers.get('content-type') ?? '', /html/, path);
+        assert.match(res.headers.get('content-security-policy') ?? '', /style-src 'self' 'sha256-/, `${path}: the page's own style is allowed`);
+        assert.match(await res.text(), /読み取れない文字（NUL）/, path);
       }
       // The citizen's survey comment, on their own page.
       const c = (await s.call('POST', '/api/v1/consultations', booking())).body;

@@ -9,7 +9,7 @@ import { adminCsp, layout, problemPage } from '../../core/web/layout.ts';
 import { noStore } from '../../core/security.ts';
 import { html, joinHtml, raw } from '../../core/html.ts';
 import type { SafeHtml } from '../../core/html.ts';
-import { answerProblemsWith, refuseNulCharacters, sendHtml } from '../../core/http.ts';
+import { refuseNulCharacters, sendHtml } from '../../core/http.ts';
 import { requireAdminSession } from '../../core/web/session.ts';
 import type { Card } from '../../core/cards.ts';
 import type { ChatPlatform, FeedItem } from '../../core/chat.ts';
@@ -91,7 +91,7 @@ export function consolePlatform(): ChatPlatform {
 /** Always there: the training page, and where relay alerts can be seen in a dry run. */
 export const createConsoleChat: ChatAdapterFactory = async (deps) => ({
   platform: consolePlatform(),
-  mount: { path: '/console', router: consoleRouter(deps) },
+  mount: { path: '/console', router: consoleRouter(deps), problems: problemPage },
 });
 
 function consoleRouter(deps: ChatAdapterDeps): Router {
@@ -103,7 +103,6 @@ function consoleRouter(deps: ChatAdapterDeps): Router {
     next();
   });
   r.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  r.use(answerProblemsWith(problemPage));
   r.use(refuseNulCharacters);
   r.use(requireAdminSession({ store: deps.store, clock: deps.clock, publicBaseUrl: deps.config.publicBaseUrl }, '/admin/login?next=/console'));
 

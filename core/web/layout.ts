@@ -4,7 +4,7 @@ import { html, raw } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import { pageCsp } from '../security.ts';
 import type { ProblemRenderer } from '../http.ts';
-import { sendHtml, statusOf } from '../http.ts';
+import { sendHtml, setRetryAfter, statusOf } from '../http.ts';
 import { staffScript } from './assets.ts';
 
 export interface Flash {
@@ -124,8 +124,9 @@ ${o.error && html`<p class="field-error" id="${errId}" role="alert">${o.error}</
 
 /** The admin page's and the console's way of showing a problem or an error: a page, with what to do. */
 export const problemPage: ProblemRenderer = (req, res, p) => {
-  const retryAfter = p.extra?.retryAfterSeconds;
-  if (typeof retryAfter === 'number') res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  setRetryAfter(res, p);
+  // Its own policy: the problem may be found before the router that took the request set one.
+  res.set('Content-Security-Policy', adminCsp());
   // Back to the page the form was on (its path only: this site's page, whatever the Referer names).
   let back: string | null = null;
   try {
