@@ -3,7 +3,7 @@
 import type { AppEvents } from '../core/events.ts';
 import type { Config } from '../core/config.ts';
 import type { Store } from '../core/store/db.ts';
-import { flushErased, isOverlapViolation, isUniqueViolation, retryTransient } from '../core/store/db.ts';
+import { flushErased, isOverlapViolation, isUniqueViolation, lockUntilCommit, retryTransient } from '../core/store/db.ts';
 import type { ConsultationTable, Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { sha256 } from '../core/ids.ts';
@@ -316,6 +316,9 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
     try {
       const view = await retryTransient(() =>
         db.transaction().execute(async (trx) => {
+          // Bookings of one host take turns: concurrent inserts of overlapping times would otherwise deadlock on the
+          // exclusion constraint and retry, and under a burst some would run out of time.
+          await lockUntilCommit(trx, `host:${host.id}`);
           if (idempotencyKey) {
             // First, so that a concurrent repeat of the same key waits here and then replays, never books.
             try {
@@ -387,6 +390,8 @@ async function change(
   const now = deps.clock();
   const r = await retryTransient(() =>
     deps.store.db.transaction().execute(async (trx) => {
+      // A change that moves the consultation takes its turn with the bookings of the host it moves to.
+      if (what.schedule) await lockUntilCommit(trx, `host:${what.schedule.host_id}`);
       const describe = async (row: ConsultationTable) => (await toViews(trx, [row]))[0];
       const changed = await applyChange(trx, deps, current, { ...what, now, describe });
       if (!changed.ok) return changed;

@@ -3,7 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import type { CompiledQuery as Compiled, DatabaseConnection, Dialect, Driver, QueryResult, SqliteDatabase, TransactionSettings } from 'kysely';
 import pg from 'pg';
 import type { DialectName, Db, Schema } from './schema.ts';
@@ -261,6 +261,16 @@ export async function flushErased(store: Pick<Store, 'db' | 'dialect'>): Promise
 }
 
 /**
+ * Holds a lock named `key` (per schema) until the transaction ends, so that transactions about one thing take turns
+ * instead of deadlocking on it and retrying (PostgreSQL: an advisory lock; SQLite's write lock already makes writers
+ * take turns).
+ */
+export async function lockUntilCommit(trx: Db, key: string): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter)
+    await sql`select pg_advisory_xact_lock(hashtext(${`madoguchi:${key}:`} || current_schema()))`.execute(trx);
+}
+
+/**
  * Runs start-up work (seeding hosts, departments, the first admin) one instance at a time, in one transaction: on
  * PostgreSQL under an advisory lock for this schema, on SQLite under its write lock. Instances started together on an
  * empty database then agree on what exists.
@@ -268,7 +278,7 @@ export async function flushErased(store: Pick<Store, 'db' | 'dialect'>): Promise
 export async function withStartupLock<T>(store: Store, work: (db: Db) => Promise<T>): Promise<T> {
   return retryTransient(() =>
     store.db.transaction().execute(async (trx) => {
-      if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('madoguchi:startup:' || current_schema()))`.execute(trx);
+      await lockUntilCommit(trx, 'startup');
       return work(trx);
     }),
   );
