@@ -3,8 +3,8 @@
 const BASE = '^core/';
 const DOMAINS = ['^templates/', '^scheduler/', '^relay/', '^embedded-app/state/'];
 const DOMAIN_NAMES = ['templates', 'scheduler', 'relay', 'app-state'];
-const SURFACES = ['^api/', '^admin/', '^bot/', '^pages/', '^embedded-app/(?!state/)'];
-const SURFACE_NAMES = ['api', 'admin', 'bot', 'pages', 'embedded-app'];
+const SURFACES = ['^api/', '^admin/', '^bot/', '^pages/', '^counter/', '^embedded-app/(?!state/)'];
+const SURFACE_NAMES = ['api', 'admin', 'bot', 'pages', 'counter', 'embedded-app'];
 // The entries compose: server.ts the running service, cli.ts the operator's commands, manifest/ the Teams app package
 // (built from the bot's commands), bench/ the measurements.
 const ENTRIES = '^(server|main|cli)\\.ts$|^(bench|manifest)/';

@@ -30,7 +30,7 @@ import { prepareLinkKey } from './core/links.ts';
 import { securityHeaders } from './core/security.ts';
 import { createThrottles } from './core/throttle.ts';
 import type { Throttles } from './core/throttle.ts';
-import { staffAssetsRouter } from './core/web/assets.ts';
+import { staffAssetsRouter, staffScript } from './core/web/assets.ts';
 import { createMailTransport } from './templates/mail.ts';
 import type { MailTransport } from './templates/mail.ts';
 import { ensureConfiguredHosts } from './scheduler/hosts.ts';
@@ -38,7 +38,7 @@ import { seedDepartments } from './scheduler/departments.ts';
 import type { SchedulerDeps } from './scheduler/consultations.ts';
 import type { ConsultationHooks } from './scheduler/lifecycle.ts';
 import { PERSONAL_DATA_PURGE, SCHEDULER_JOBS } from './scheduler/jobs.ts';
-import { STATUS_JA, closeRelaysOf, openRelayOf } from './relay/store.ts';
+import { STATUS_JA, closeRelaysOf, meetingReadyFor, openRelayOf } from './relay/store.ts';
 import { RELAY_JOBS } from './relay/jobs.ts';
 import { APP_STATE_JOBS } from './embedded-app/state/jobs.ts';
 import { APP_PURGE } from './embedded-app/state/job-kinds.ts';
@@ -46,6 +46,7 @@ import { apiRouter } from './api/routes.ts';
 import { pagesRouter } from './pages/index.ts';
 import { adminRouter } from './admin/index.ts';
 import { createChats } from './bot/index.ts';
+import { COUNTER_SCRIPTS, counterRouter } from './counter/index.ts';
 import type { Mount } from './bot/adapter.ts';
 import { appProblemPage, appRouter } from './embedded-app/index.ts';
 import { appAssets } from './embedded-app/assets.ts';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps, mounts: ReadonlyArray<Mount> = []): exp
   // problem+json elsewhere (the API, the webhooks).
   app.use('/admin', answerProblemsWith(problemPage));
   app.use('/app', answerProblemsWith(appProblemPage(deps.config)));
+  app.use(['/counter', '/board'], answerProblemsWith(problemPage));
   for (const m of mounts) if (m.problems) app.use(m.path, answerProblemsWith(m.problems));
   for (const m of mounts.filter((x) => x.raw)) app.use(m.path, m.router);
   app.use(express.json({ limit: '100kb' }));
@@ -90,11 +92,12 @@ export function createApp(deps: AppDeps, mounts: ReadonlyArray<Mount> = []): exp
       res.status(503).json({ status: 'error', database: 'unreachable' });
     }
   });
-  app.use('/assets', staffAssetsRouter());
+  app.use('/assets', staffAssetsRouter([staffScript, ...COUNTER_SCRIPTS]));
   app.use('/api/v1', apiRouter(deps));
   app.use('/admin', adminRouter(deps));
   for (const m of mounts.filter((x) => !x.raw)) app.use(m.path, m.router);
   app.use('/app', appRouter(deps));
+  app.use(counterRouter(deps));
   app.use(pagesRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));
@@ -136,8 +139,9 @@ export interface StartOptions {
 }
 
 /** What the consultation domain asks of the relay above it: an open relay ends with its consultation, and holds its end. */
-const relayHooks = (ids: IdSource): ConsultationHooks => ({
-  closed: (trx, consultationId, now, actor) => closeRelaysOf(trx, { ids }, consultationId, now, actor),
+const relayHooks = (ids: IdSource, config: Config): ConsultationHooks => ({
+  closed: (trx, consultationId, now, actor) => closeRelaysOf(trx, { ids, lamp: config.lamp !== null }, consultationId, now, actor),
+  meetingReady: (trx, consultationId, now) => meetingReadyFor(trx, { ids }, consultationId, now),
   busy: async (db, consultationId) => {
     const open = await openRelayOf(db, consultationId);
     return open ? STATUS_JA[open.status] : null;
@@ -178,7 +182,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const secrets = config.secretKey ? createSecretStore(store.db, config.secretKey, clock) : null;
     const providers = { ...(await createProviders({ config, ids, random, secrets, clock })), ...options.providers };
     events = await createAppEvents(store, config.databaseUrl, log);
-    const hooks = relayHooks(ids);
+    const hooks = relayHooks(ids, config);
     const appDeps: AppDeps = { store, config, ids, clock, log, mail, events, hooks, throttles: options.throttles ?? createThrottles(store) };
     const chats = await createChats({
       ...appDeps,
@@ -188,7 +192,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
 
     // Each domain's jobs, bound to what it needs; one worker in this process runs them all.
     const jobs = [
-      ...bindJobs(SCHEDULER_JOBS, { store, ids, clock, log, config, mail, providers, chat, hooks }),
+      ...bindJobs(SCHEDULER_JOBS, { store, ids, clock, log, config, mail, providers, chat, hooks, events }),
       ...bindJobs(RELAY_JOBS, { store, ids, clock, log, config, chat, events }),
       ...bindJobs(APP_STATE_JOBS, { store, ids, clock, log, config, chat }),
     ];

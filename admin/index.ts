@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type { CookieOptions, Request, Response, Router } from 'express';
 import type { Throttles } from '../core/throttle.ts';
+import { mountSitesPages } from './sites.ts';
 import { isCrossSite, noStore } from '../core/security.ts';
 import { LOGIN_COOKIE, SESSION_COOKIE, cookie, crossSitePage, requireAdminSession, sameSecret } from '../core/web/session.ts';
 import type { Logger } from '../core/log.ts';
@@ -420,7 +421,7 @@ ${
     status = 200,
   ) => {
     const departments = await listDepartments(db);
-    const form = (id: string | null, d: { name: string; aliases: string; contact: string; webexRoomId: string; teamsChannel: string }) => {
+    const form = (id: string | null, d: { name: string; aliases: string; contact: string; webexRoomId: string; teamsChannel: string; lampUrl: string }) => {
       const key = id ?? 'new';
       const err = errors && errors.id === key ? errors : null;
       const v = err ? err.values : d;
@@ -431,24 +432,26 @@ ${field({ id: `${key}-aliases`, name: 'aliases', label: '別名', hint: '（「�
 ${field({ id: `${key}-contact`, name: 'contact', label: '連絡先', hint: '（電話番号やメールアドレス。案内メールに載ります）', value: v.contact ?? '' })}
 ${field({ id: `${key}-webex`, name: 'webexRoomId', label: 'Webex のスペース ID', hint: '（おつなぎの呼び出しを受けるスペース。ボットをそのスペースに追加してください）', value: v.webexRoomId ?? '' })}
 ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネル ID', hint: '（ボットをチームのチャネルに追加すると、そのチャネルに課を選ぶカードが出て、選ぶとここに入ります。直接入れることもできます）', value: v.teamsChannel ?? '' })}
+${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '（この課の積層信号灯。空なら LAMP_WEBHOOK_URL。GET なら {code} などが置き換わります）', value: v.lampUrl ?? '', error: err?.field === 'lampUrl' ? err.message : null })}
 <div class="actions"><button type="submit">${id ? '保存' : '追加'}</button></div>
 </form>`;
     };
     const list = departments.map(
       (d) =>
-        html`<section><h2>${d.name}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact, webexRoomId: d.webexRoomId ?? '', teamsChannel: d.teamsChannel ?? '' })}</section>`,
+        html`<section><h2>${d.name}</h2>${form(d.id, { name: d.name, aliases: d.aliases.join('、'), contact: d.contact, webexRoomId: d.webexRoomId ?? '', teamsChannel: d.teamsChannel ?? '', lampUrl: d.lampUrl ?? '' })}</section>`,
     );
     page(
       res,
       req,
       '課',
-      html`<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加 <span class="en">Add a department</span></h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '' })}</section>`,
+      html`<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加 <span class="en">Add a department</span></h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '', lampUrl: '' })}</section>`,
       flash,
       status,
     );
   };
 
   r.get('/departments', (req, res) => departmentsPage(req, res, flashFrom(req.query), null));
+  mountSitesPages(r, { db, ids: deps.ids, clock: deps.clock, page, csrfInput, actor, flashFrom, redirectWith });
 
   const saveDepartmentFrom = async (req: Request, res: Response, id: string | null) => {
     const values = {
@@ -457,6 +460,7 @@ ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネ�
       contact: String(req.body?.contact ?? '').trim(),
       webexRoomId: String(req.body?.webexRoomId ?? '').trim(),
       teamsChannel: String(req.body?.teamsChannel ?? '').trim(),
+      lampUrl: String(req.body?.lampUrl ?? '').trim(),
     };
     const key = id ?? 'new';
     if (!values.name)
@@ -467,6 +471,16 @@ ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネ�
         { id: key, field: 'name', message: '課の名前を入れてください。', values },
         422,
       );
+    if (values.lampUrl && !/^https?:\/\/\S+$/.test(values.lampUrl)) {
+      const message = '表示灯の URL は http:// か https:// で始めてください（空なら共通の設定を使います）。';
+      return departmentsPage(
+        req,
+        res,
+        { kind: 'error', ja: message, en: 'The lamp URL must start with http:// or https:// (empty: the common setting).' },
+        { id: key, field: 'lampUrl', message, values },
+        422,
+      );
+    }
     const aliases = [
       ...new Set(
         values.aliases
@@ -481,6 +495,7 @@ ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネ�
       contact: values.contact,
       webexRoomId: values.webexRoomId,
       teamsChannel: values.teamsChannel,
+      lampUrl: values.lampUrl,
     });
     if (!saved.ok)
       return departmentsPage(

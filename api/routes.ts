@@ -6,14 +6,24 @@ import { z } from 'zod';
 import type { Problem, Result } from '../core/errors.ts';
 import { ProblemError, fieldProblem, problem } from '../core/errors.ts';
 import { readAudit, writeAudit } from '../core/audit.ts';
-import { issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
+import { issueDeviceToken, issueToken, listDevices, listTokens, revokeToken } from '../core/auth/tokens.ts';
 import { formatMinute } from '../core/time.ts';
 import { noStore } from '../core/security.ts';
 import type { Throttles } from '../core/throttle.ts';
 import { addHostOnce, hostOfAccount, listHosts, retireHost, upcomingOnHost } from '../scheduler/hosts.ts';
 import { listDepartments } from '../scheduler/departments.ts';
 import type { SchedulerDeps } from '../scheduler/consultations.ts';
-import { bookConsultation, cancelConsultation, eraseOnRequest, freeSlots, rescheduleConsultation, retryConsultation } from '../scheduler/consultations.ts';
+import {
+  bookConsultation,
+  cancelConsultation,
+  eraseOnRequest,
+  extendConsultation,
+  freeSlots,
+  rescheduleConsultation,
+  retryConsultation,
+} from '../scheduler/consultations.ts';
+import { addSite, checkDeviceScope, getSite, listSites, retireSite, setHostSite, updateSite } from '../scheduler/sites.ts';
+import { startWalkIn } from '../relay/walk-in.ts';
 import { listConsultations, notFound, viewById } from '../scheduler/views.ts';
 import {
   CalendarExceptionBody,
@@ -49,7 +59,12 @@ const exceptionView = (e: CalendarException) => ({
 });
 
 const json = (body: unknown, status = 200) => ({ status, body });
-const hostView = (h: { id: string; displayName: string; provider: string }) => ({ id: h.id, displayName: h.displayName, provider: h.provider });
+const hostView = (h: { id: string; displayName: string; provider: string; siteId: string }) => ({
+  id: h.id,
+  displayName: h.displayName,
+  provider: h.provider,
+  siteId: h.siteId,
+});
 
 const notFoundAnswer = { description: 'Not found' };
 
@@ -92,6 +107,8 @@ export function apiTable(deps: ApiDeps): Route[] {
       responses: { 201: { description: 'Added', schema: S.Host }, 409: { description: 'That account is a host already (`hostId`)' } },
       async handle({ body, actor }) {
         const now = deps.clock();
+        if (body.siteId && !(await getSite(db, body.siteId)))
+          throw new ProblemError(fieldProblem('siteId', `拠点 ${body.siteId} は登録されていません。`, `Unknown site ${body.siteId}.`));
         const host = await addHostOnce(db, deps.ids, now, body);
         if (!host) {
           const existing = await hostOfAccount(db, body.provider, body.account);
@@ -107,6 +124,171 @@ export function apiTable(deps: ApiDeps): Route[] {
         await writeAudit(db, deps.ids, now, { actor, action: 'host.added', entity: 'host', entityId: host.id, before: null, after: host });
         return json(hostView(host), 201);
       },
+    }),
+    route({
+      method: 'patch',
+      path: '/hosts/:id',
+      operationId: 'updateHost',
+      summary: 'Rename a host, or move the device to another site (admin)',
+      tag: 'hosts',
+      auth: 'admin',
+      params: S.IdParams,
+      body: S.HostPatch,
+      responses: { 200: { description: 'Changed', schema: S.Host }, 404: notFoundAnswer, 400: { description: 'Unknown site' } },
+      async handle({ params, body, actor }) {
+        const before = (await listHosts(db)).find((h) => h.id === params.id);
+        if (!before) throw new ProblemError(problem('not_found', `ホスト ${params.id} は見つかりません。`, `Host ${params.id} was not found.`));
+        if (body.siteId !== undefined) must(await setHostSite(db, params.id, body.siteId));
+        if (body.displayName !== undefined) await db.updateTable('hosts').set({ display_name: body.displayName }).where('id', '=', params.id).execute();
+        const after = (await listHosts(db)).find((h) => h.id === params.id)!;
+        await writeAudit(db, deps.ids, deps.clock(), { actor, action: 'host.changed', entity: 'host', entityId: params.id, before, after });
+        return json(hostView(after));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/sites',
+      operationId: 'listSites',
+      summary: 'Sites: the main office and the branches, each with its devices (hosts)',
+      tag: 'sites',
+      auth: 'staff',
+      responses: { 200: { description: 'Sites', schema: S.SiteList } },
+      handle: async () => json({ sites: await listSites(db) }),
+    }),
+    route({
+      method: 'post',
+      path: '/sites',
+      operationId: 'addSite',
+      summary: 'Add a branch (admin)',
+      tag: 'sites',
+      auth: 'admin',
+      body: S.SiteBody,
+      responses: { 201: { description: 'Added', schema: S.Site }, 400: { description: 'The name is taken, or a second main office' } },
+      async handle({ body, actor }) {
+        const site = must(await addSite(db, deps.ids, deps.clock(), body));
+        await writeAudit(db, deps.ids, deps.clock(), { actor, action: 'site.added', entity: 'site', entityId: site.id, before: null, after: site });
+        return json(site, 201);
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/sites/:id',
+      operationId: 'updateSite',
+      summary: 'Rename a site or change its phone number (admin)',
+      tag: 'sites',
+      auth: 'admin',
+      params: S.IdParams,
+      body: S.SitePatch,
+      responses: { 200: { description: 'Changed', schema: S.Site }, 404: notFoundAnswer },
+      async handle({ params, body, actor }) {
+        const site = must(await updateSite(db, params.id, body));
+        await writeAudit(db, deps.ids, deps.clock(), { actor, action: 'site.changed', entity: 'site', entityId: site.id, before: null, after: site });
+        return json(site);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/sites/:id',
+      operationId: 'retireSite',
+      summary: 'Close a branch (admin): its devices move to the main office',
+      tag: 'sites',
+      auth: 'admin',
+      params: S.IdParams,
+      responses: { 204: { description: 'Retired' }, 404: notFoundAnswer, 409: { description: 'The main office cannot be retired' } },
+      async handle({ params, actor }) {
+        const site = must(await retireSite(db, params.id, deps.clock()));
+        await writeAudit(db, deps.ids, deps.clock(), { actor, action: 'site.retired', entity: 'site', entityId: site.id, before: site, after: null });
+        return { status: 204 };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/devices',
+      operationId: 'listDevices',
+      summary: 'Device tokens: branch counter terminals and department alert boards (admin)',
+      tag: 'tokens',
+      auth: 'admin',
+      responses: { 200: { description: 'Devices (never their tokens)', schema: S.DeviceList } },
+      handle: async () =>
+        json({ devices: (await listDevices(db)).map((d) => ({ id: d.tokenId, name: d.name, role: d.role, scope: d.scope, createdAt: d.createdAt })) }),
+    }),
+    route({
+      method: 'post',
+      path: '/devices',
+      operationId: 'createDevice',
+      summary:
+        'Make a device token for a branch counter terminal (scope: host) or a department board (scope: department) (admin); revoke it with DELETE /tokens/{id}',
+      tag: 'tokens',
+      auth: 'admin',
+      body: S.DeviceBody,
+      responses: { 201: { description: 'Created; the token is shown once', schema: S.IssuedDevice }, 400: { description: 'Unknown host or department' } },
+      async handle({ body, actor }) {
+        must(await checkDeviceScope(db, body.role, body.scope));
+        const d = await issueDeviceToken(db, deps.ids, deps.clock(), { ...body, createdBy: actor });
+        await writeAudit(db, deps.ids, deps.clock(), {
+          actor,
+          action: 'device.created',
+          entity: 'token',
+          entityId: d.tokenId,
+          before: null,
+          after: { name: d.name, role: d.role, scope: d.scope },
+        });
+        return json({ id: d.tokenId, name: d.name, role: d.role, scope: d.scope, token: d.token }, 201);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/walk-ins',
+      operationId: 'startWalkIn',
+      summary:
+        "Connect a citizen at a branch counter to a department now: the consultation on the branch's device and the call to the department, at once (no notice, no email)",
+      tag: 'consultations',
+      auth: 'staff',
+      body: S.WalkInBody,
+      responses: {
+        201: { description: 'Started; the department is being alerted and the meeting made', schema: S.WalkInStarted },
+        400: { description: 'Unknown site, device or department, or several devices free (`freeHosts`)' },
+        409: { description: 'The device is in use (`freeHosts`), or the counter is closed (`needsConfirmation`)' },
+      },
+      async handle({ body, actor }) {
+        const r = await startWalkIn(deps, {
+          siteId: body.siteId,
+          hostId: body.hostId,
+          department: body.department,
+          topic: body.topic ?? '',
+          reception: body.reception ?? '',
+          requestedBy: actor,
+          actor,
+          fromDepartmentId: null,
+          outsideHoursConfirmed: body.outsideHoursConfirmed,
+        });
+        if (!r.ok) throw new ProblemError(r.reason.problem);
+        return json(
+          {
+            consultation: r.value.consultation,
+            relayId: r.value.queue.relay.id,
+            position: r.value.queue.position,
+            onDuty: r.value.onDuty.map((s) => s.displayName),
+          },
+          201,
+        );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/consultations/:id/extend',
+      operationId: 'extendConsultation',
+      summary: 'Let a consultation that has started run on (no time limit; only the next booking on its host stops it)',
+      tag: 'consultations',
+      auth: 'staff',
+      params: S.IdParams,
+      body: S.ExtendBody,
+      responses: {
+        200: { description: 'Extended', schema: S.Consultation },
+        404: notFoundAnswer,
+        409: { description: 'Not started or already over, or the next booking of the host is in the way (`maxMinutes`)' },
+      },
+      handle: async ({ params, body, actor }) => json(must(await extendConsultation(deps, params.id, body.minutes, actor))),
     }),
     route({
       method: 'delete',

@@ -62,9 +62,50 @@ export const IdempotencyKey = z.string().trim().min(1).max(200);
 
 export const HostBody = z.strictObject({
   displayName: z.string().trim().min(1).max(100).meta({ example: '相談用専用PC 2' }),
+  siteId: z.string().min(1).max(64).optional().meta({ description: 'The site (main office or branch) where the device is; default the main office' }),
   provider: z.enum(PROVIDER_KINDS as [ProviderKind, ...ProviderKind[]]),
   account: z.string().trim().min(1).max(200).meta({ description: 'The account at the provider (email or user id)', example: 'soudan2@city.example.jp' }),
 });
+
+export const HostPatch = z
+  .strictObject({
+    displayName: z.string().trim().min(1).max(100).optional(),
+    siteId: z.string().min(1).max(64).optional().meta({ description: 'Move the device to this site' }),
+  })
+  .refine((b) => b.displayName !== undefined || b.siteId !== undefined, { error: 'give displayName or siteId' });
+
+export const SiteBody = z.strictObject({
+  name: z.string().trim().min(1).max(50).meta({ example: '三隅支所' }),
+  kind: z.enum(['main', 'branch']).optional().meta({ description: 'main: 本庁 (one); branch: 支所 (default)' }),
+  phone: z.string().trim().max(30).optional().meta({ example: '0855-32-0000' }),
+});
+export const SitePatch = z
+  .strictObject({ name: z.string().trim().min(1).max(50).optional(), phone: z.string().trim().max(30).optional() })
+  .refine((b) => b.name !== undefined || b.phone !== undefined, { error: 'give name or phone' });
+
+export const DeviceBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).meta({ example: '三隅支所 窓口端末1' }),
+  role: z
+    .enum(['counter', 'board'])
+    .meta({ description: 'counter: a branch terminal (scope: its host id); board: a department alert board (scope: department id)' }),
+  scope: z.string().min(1).max(64).meta({ description: 'The host id (counter) or department id (board)' }),
+});
+
+export const WalkInBody = z.strictObject({
+  siteId: z.string().min(1).max(64),
+  hostId: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .meta({ description: 'The device the citizen is at; omit to use the free one (refused with the free ones when several are)' }),
+  department: z.string().trim().min(1).max(50).meta({ example: '税務' }),
+  topic: z.string().trim().max(200).optional().meta({ example: '相続の手続き' }),
+  reception: z.string().trim().max(50).optional().meta({ description: 'A name or reception number (no email is needed)', example: '受付 12' }),
+  outsideHoursConfirmed: z.boolean().optional().meta({ description: 'Call even though the counter is closed now' }),
+});
+
+export const ExtendBody = z.strictObject({ minutes: z.number().int().min(5).max(240).meta({ example: 30 }) });
 
 export const TokenBody = z.strictObject({
   name: z.string().trim().min(1).max(100).meta({ example: '税務課 田中' }),
@@ -86,7 +127,19 @@ export const IdempotencyHeaders = z.object({
   'Idempotency-Key': IdempotencyKey.optional().meta({ description: 'Repeat a create safely: the same key and body give the first answer again (kept 7 days)' }),
 });
 
-export const Host = named('Host', z.object({ id: z.string(), displayName: z.string(), provider: z.string() }));
+export const Host = named('Host', z.object({ id: z.string(), displayName: z.string(), provider: z.string(), siteId: z.string() }));
+
+export const Site = named('Site', z.object({ id: z.string(), name: z.string(), kind: z.enum(['main', 'branch']), phone: z.string() }));
+export const SiteList = z.object({ sites: z.array(Site) });
+
+export const Device = named(
+  'Device',
+  z.object({ id: z.string(), name: z.string(), role: z.enum(['counter', 'board']), scope: z.string(), createdAt: z.string().optional() }),
+);
+export const DeviceList = z.object({ devices: z.array(Device) });
+export const IssuedDevice = Device.extend({
+  token: z.string().meta({ description: 'Shown this once; only its hash is kept. Enter it on the device at /counter/login or /board/login' }),
+});
 export const HostList = z.object({ hosts: z.array(Host) });
 
 export const Slot = named('Slot', z.object({ hostId: z.string(), start: CityTime, end: CityTime }));
@@ -108,7 +161,9 @@ export const Consultation = named(
   'Consultation',
   z.object({
     id: z.string(),
+    kind: z.enum(['booked', 'walk_in']).meta({ description: 'booked: planned ahead; walk_in: a citizen at a branch counter, connected now' }),
     hostId: z.string(),
+    siteId: z.string().nullable().meta({ description: 'The site (main office or branch) of the host' }),
     start: CityTime,
     end: CityTime,
     durationMinutes: z.number().int(),
@@ -135,6 +190,17 @@ export const Consultation = named(
   }),
 );
 export const ConsultationList = z.object({ consultations: z.array(Consultation) });
+export const WalkInStarted = named(
+  'WalkInStarted',
+  z.object({
+    consultation: Consultation,
+    relayId: z.string(),
+    position: z.number().int().meta({ description: "The call's place in the department's queue (1 = next)" }),
+    onDuty: z
+      .array(z.string())
+      .meta({ description: 'Who of the department is on duty; empty: everyone there is alerted, and the caller should offer the alternatives' }),
+  }),
+);
 
 export const Department = named(
   'Department',

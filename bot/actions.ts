@@ -6,6 +6,7 @@ import { linkChannelFromOffer } from '../scheduler/departments.ts';
 import type { Ctx, Reply } from './context.ts';
 import { actorOf, findDepartment, fromProblem, relayDeps, say } from './context.ts';
 import { acceptReply, book, declineReply, relayTo } from './replies.ts';
+import { callReply } from './walk-in.ts';
 
 /** The button's data and the card's inputs, as strings (anything else is not what our cards send). */
 export type ActionInput = (key: string) => string | undefined;
@@ -73,6 +74,15 @@ const ACTIONS: Record<CardVerb, Action> = {
     return relayTo(ctx, input('consultationId') ?? '', dept.value, input('note') ?? '');
   }),
   'link-channel': action('link-channel', linkChannel),
+  call: action('call', (ctx, input) =>
+    callReply(ctx, {
+      department: input('department') ?? '',
+      topic: input('topic') ?? '',
+      reception: input('reception'),
+      device: input('hostId'),
+      confirm: input('confirm') === 'yes',
+    }),
+  ),
   book: action('book', (ctx, input) =>
     book(ctx, {
       date: input('date'),

@@ -2,17 +2,20 @@
 // it (pure, so a mistyped one is answered with what is missing), and what it does. /help is made from this table.
 import { addDays, formatDateJa, formatJa, formatMinute, localInstant, parseMinute, toLocalDate, toLocalMinute } from '../core/time.ts';
 import { listHosts } from '../scheduler/hosts.ts';
+import { listSites } from '../scheduler/sites.ts';
 import { cancelConsultation, completeConsultation, rescheduleConsultation } from '../scheduler/consultations.ts';
 import { listConsultations, viewById } from '../scheduler/views.ts';
 import { statusLabelJa } from '../scheduler/status.ts';
-import { acceptedBy, finishRelay, waitingQueue } from '../relay/store.ts';
+import { RELAYS_EVENT, acceptedBy, finishRelay, waitingQueue } from '../relay/store.ts';
 import { setDuty, staffOfDepartment } from '../relay/staff.ts';
 import { linkKey, staffLink } from '../core/links.ts';
 import { pickConsultationCard } from './cards.ts';
 import type { Ctx, Reply } from './context.ts';
 import { actorOf, findDepartment, fromProblem, relayDeps, say } from './context.ts';
 import type { CommandName } from './parse.ts';
-import { COMMAND_ALIASES, COMMAND_NAMES, parseDate, takeConsultationRef } from './parse.ts';
+import { COMMAND_ALIASES, COMMAND_NAMES, parseCallWords, parseDate, takeConsultationRef } from './parse.ts';
+import { CALL_EXAMPLE, callReply, extendReply, siteReply } from './walk-in.ts';
+import { openWalkInsBy } from '../scheduler/walk-ins.ts';
 import { acceptReply, book, bookForm, consultationFor, declineReply, myWaitingRelay, relayTo } from './replies.ts';
 
 export interface Help {
@@ -89,6 +92,41 @@ const relay = command({
   },
 });
 
+const call = command({
+  name: 'call',
+  help: {
+    ja: '支所の窓口に来られた方を、いますぐ本庁の課へつなぎます（@番号で端末、! で時間外）',
+    en: 'Connect a citizen at your branch counter to a department now',
+    example: CALL_EXAMPLE,
+  },
+  parse: ({ args }) => {
+    const w = parseCallWords(args);
+    if (!w.department) return missing(`つなぐ課を書いてください。例: ${CALL_EXAMPLE}`, 'Name the department, e.g. /call tax inheritance');
+    return read({ ...w, department: w.department });
+  },
+  run: (ctx, w) => callReply(ctx, w),
+});
+
+const extend = command({
+  name: 'extend',
+  help: { ja: '続いている相談を延長します（分）。時間の制限はありません', en: 'Let a consultation run on (minutes)', example: '/extend 30' },
+  parse: ({ args }) => {
+    const { id, rest } = takeConsultationRef(args);
+    const minutes = rest[0] === undefined ? 30 : Number(rest[0].replace(/分$/, ''));
+    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 240)
+      return missing('延長する分を 5〜240 の数字で書いてください。例: /extend 30', 'Give the minutes (5–240), e.g. /extend 30');
+    return read({ minutes, id });
+  },
+  run: (ctx, o) => extendReply(ctx, o),
+});
+
+const site = command({
+  name: 'site',
+  help: { ja: 'あなたの拠点（本庁・支所）を登録します（なしなら一覧）', en: 'Say where you work (main office or a branch)', example: '/site 北支所' },
+  parse: ({ rest }) => read(rest.trim()),
+  run: (ctx, typed) => siteReply(ctx, typed),
+});
+
 const accept = command({
   name: 'accept',
   help: { ja: '呼び出しに応じます（カードの「対応する」と同じ）', en: 'Take the oldest waiting relay to your department', example: '/accept' },
@@ -124,14 +162,21 @@ const done = command({
       if (!r.ok) return fromProblem(r.reason);
       return say(`おつなぎを終えました（相談 #${mine.consultationId}）。お疲れさまでした。`, `Relay finished (#${mine.consultationId}).`);
     }
-    if (!id)
+    // The branch ends its walk-in: the citizen leaves the counter, and what is still open for it ends with it.
+    const walkIn = id ? null : ((await openWalkInsBy(ctx.deps.store.db, ctx.staff.id))[0]?.id ?? null);
+    const target = id ?? walkIn;
+    if (!target)
       return say(
         '終える対応がありません。相談を終えるときは番号を付けてください。例: /done #K7M2Q9XA',
         'Nothing to finish; to close a consultation give its number.',
       );
-    const r = await completeConsultation(ctx.deps, id, actorOf(ctx.staff));
+    const view = await viewById(ctx.deps.store.db, target);
+    const r = await completeConsultation(ctx.deps, target, actorOf(ctx.staff), { endingWhatIsOpen: view?.kind === 'walk_in' });
     if (!r.ok) return fromProblem(r.reason);
-    return say(`相談 #${id} を完了にしました。お疲れさまでした。`, `Consultation #${id} completed.`);
+    return say(
+      view?.kind === 'walk_in' ? `来庁者の相談 #${target} を終えました。お疲れさまでした。` : `相談 #${target} を完了にしました。お疲れさまでした。`,
+      `Consultation #${target} completed.`,
+    );
   },
 });
 
@@ -175,10 +220,15 @@ const today = command({
   },
   async run(ctx, date) {
     const list = await listConsultations(ctx.deps.store.db, date, date);
+    const [hosts, sites] = await Promise.all([listHosts(ctx.deps.store.db), listSites(ctx.deps.store.db)]);
+    const where = (hostId: string) => {
+      const h = hosts.find((x) => x.id === hostId);
+      return h ? `${sites.find((s) => s.id === h.siteId)?.name ?? ''} ${h.displayName}` : '';
+    };
     if (list.length === 0) return say(`${formatDateJa(localInstant(date, 0))} の相談はありません。`, `No consultations on ${date}.`);
     const lines = list.map(
       (c) =>
-        `・${formatMinute(toLocalMinute(Date.parse(c.start)))}–${formatMinute(toLocalMinute(Date.parse(c.end)))} #${c.id} ${c.department.name} ${c.citizen.name}様（${statusLabelJa(c.status)}）`,
+        `・${formatMinute(toLocalMinute(Date.parse(c.start)))}–${c.kind === 'walk_in' && c.status === 'in_progress' ? '' : formatMinute(toLocalMinute(Date.parse(c.end)))} #${c.id} ${c.department.name} ${c.kind === 'walk_in' ? `来庁者${c.citizen.name ? `（${c.citizen.name}）` : ''}` : `${c.citizen.name}様`} ${where(c.hostId)}（${statusLabelJa(c.status)}）`,
     );
     return say(`${date} の相談:\n${lines.join('\n')}`, `${list.length} consultation(s) on ${date}.`);
   },
@@ -190,16 +240,27 @@ const status = command({
   parse: none,
   async run(ctx) {
     const hosts = await listHosts(ctx.deps.store.db);
+    const sites = await listSites(ctx.deps.store.db);
+    const siteName = (id: string) => sites.find((s) => s.id === id)?.name ?? '';
     const from = toLocalDate(ctx.now);
     const list = (await listConsultations(ctx.deps.store.db, from, addDays(from, 30))).filter((c) => c.status !== 'cancelled' && c.status !== 'completed');
     const lines = hosts.map((h) => {
       const mine = list.filter((c) => c.hostId === h.id);
-      const current = mine.find((c) => Date.parse(c.start) <= ctx.now && ctx.now < Date.parse(c.end));
+      const current = mine.find((c) => Date.parse(c.start) <= ctx.now && (ctx.now < Date.parse(c.end) || c.status === 'in_progress'));
       const next = mine.find((c) => Date.parse(c.start) > ctx.now);
-      const now = current ? `使用中（#${current.id} ${formatMinute(toLocalMinute(Date.parse(current.end)))}まで）` : '空き';
-      return `・${h.displayName}: ${now}${next ? ` 次: ${formatJa(Date.parse(next.start))} #${next.id}` : ' 次の予約なし'}`;
+      const now = current
+        ? `使用中（${current.kind === 'walk_in' ? `来庁者 #${current.id}` : `#${current.id} ${formatMinute(toLocalMinute(Date.parse(current.end)))}まで`}）`
+        : '空き';
+      return `・${siteName(h.siteId)} ${h.displayName}: ${now}${next ? ` 次: ${formatJa(Date.parse(next.start))} #${next.id}` : ' 次の予約なし'}`;
     });
-    return say(lines.join('\n'), `${hosts.length} host account(s).`);
+    const duty = await Promise.all(
+      ctx.departments.map(async (d) => ({ d, names: (await staffOfDepartment(ctx.deps.store.db, d.id)).filter((s) => s.onDuty).map((s) => s.displayName) })),
+    );
+    const onDuty = duty.filter((x) => x.names.length > 0).map((x) => `${x.d.name}: ${x.names.join('、')}`);
+    return say(
+      `${lines.join('\n')}\n当番: ${onDuty.length > 0 ? onDuty.join(' / ') : 'いません'}`,
+      `${hosts.length} host account(s); ${onDuty.length} department(s) with someone on duty.`,
+    );
   },
 });
 
@@ -259,6 +320,8 @@ const duty = command({
     }
     if (on && !departmentId) return say('課も付けてください。例: /duty on 税務', 'Add your department, e.g. /duty on tax');
     await setDuty(ctx.deps.store.db, ctx.staff.id, on, departmentId ?? undefined);
+    // The boards and counter pages show who is on duty.
+    await ctx.deps.events?.changed(RELAYS_EVENT);
     const name = ctx.departments.find((d) => d.id === departmentId)?.name ?? '';
     return say(
       on ? `${name}の当番を始めました。呼び出しがあればお知らせします。` : `${name}の当番を終えました。`,
@@ -312,7 +375,24 @@ const help = command({
   },
 });
 
-export const COMMANDS: Record<CommandName, Command> = { relay, accept, decline, done, queue, book: bookCommand, today, status, cancel, move, duty, app, help };
+export const COMMANDS: Record<CommandName, Command> = {
+  call,
+  relay,
+  accept,
+  decline,
+  done,
+  extend,
+  queue,
+  book: bookCommand,
+  today,
+  status,
+  cancel,
+  move,
+  duty,
+  site,
+  app,
+  help,
+};
 
 /** For /help, the console and the Teams manifest: the help texts, in the order of the list. */
 export const COMMAND_HELP = COMMAND_NAMES.map((name) => ({ name, ...COMMANDS[name].help }));

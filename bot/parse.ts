@@ -3,14 +3,33 @@
 import { editDistance } from '../core/text.ts';
 import { isLocalDate, toLocalDate } from '../core/time.ts';
 
-export const COMMAND_NAMES = ['relay', 'accept', 'decline', 'done', 'queue', 'book', 'today', 'status', 'cancel', 'move', 'duty', 'app', 'help'] as const;
+export const COMMAND_NAMES = [
+  'call',
+  'relay',
+  'accept',
+  'decline',
+  'done',
+  'extend',
+  'queue',
+  'book',
+  'today',
+  'status',
+  'cancel',
+  'move',
+  'duty',
+  'site',
+  'app',
+  'help',
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMAND_ALIASES: Record<CommandName, ReadonlyArray<string>> = {
+  call: ['呼び出し', '呼出', '呼ぶ', '来庁', '来庁者'],
   relay: ['リレー', 'つなぐ', '引継ぎ', '引き継ぎ', '転送'],
   accept: ['対応', '対応する', '受ける', '受付'],
   decline: ['対応できない', '辞退'],
   done: ['完了', '終了', 'おわり'],
+  extend: ['延長'],
   queue: ['待ち', '待ち一覧', 'キュー'],
   book: ['予約'],
   today: ['今日', '本日', '予定'],
@@ -18,6 +37,7 @@ export const COMMAND_ALIASES: Record<CommandName, ReadonlyArray<string>> = {
   cancel: ['取消', '取り消し', 'キャンセル'],
   move: ['変更', '日時変更'],
   duty: ['当番'],
+  site: ['拠点', '所属拠点'],
   app: ['アプリ', 'スタッフ画面'],
   help: ['ヘルプ', '使い方', '?', '？'],
 };
@@ -82,4 +102,20 @@ export function parseDate(text: string, now: number): string | null {
     if (isLocalDate(d) && d >= today) return d;
   }
   return null;
+}
+
+/** The words of /call: the department, then the topic; `@2` picks a device, `受付12` (or 受付:12) gives a reception number, `!` confirms a call outside hours. */
+export function parseCallWords(args: ReadonlyArray<string>): { department?: string; topic: string; device?: string; reception?: string; confirm: boolean } {
+  let device: string | undefined;
+  let reception: string | undefined;
+  let confirm = false;
+  const words: string[] = [];
+  for (const a of args) {
+    if (/^[@＠]\S+$/.test(a)) device = a.slice(1);
+    else if (a === '!' || a === '！') confirm = true;
+    else if (/^受付(番号)?[:：]?\S+$/.test(a)) reception = `受付 ${a.replace(/^受付(番号)?[:：]?/, '')}`;
+    else words.push(a);
+  }
+  const [department, ...topic] = words;
+  return { ...(department ? { department } : {}), topic: topic.join(' '), ...(device ? { device } : {}), ...(reception ? { reception } : {}), confirm };
 }

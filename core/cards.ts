@@ -12,6 +12,7 @@ export type CardAction =
   | { verb: 'reroute'; relayId: string; department?: string }
   | { verb: 'relay'; consultationId: string; department: string; note: string }
   | { verb: 'link-channel'; channel: string; offer: string; department?: string }
+  | { verb: 'call'; department: string; topic: string; reception?: string; hostId?: string; confirm?: 'yes' }
   | { verb: 'book'; date?: string; time?: string; duration?: string; department?: string; name?: string; email?: string; topic?: string };
 
 export type CardVerb = CardAction['verb'];

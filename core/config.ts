@@ -259,6 +259,45 @@ const variables = {
     default: '3',
     doc: { example: '3', ja: 'おつなぎ（リレー）に誰も応答しないとき、何分後にもう一度強く呼び出すか' },
   },
+  WALK_IN_ESCALATION_MINUTES: {
+    schema: int(1, 60),
+    default: '1',
+    doc: { example: '1', ja: '支所からの呼び出し（来庁者）に誰も応答しないとき、何分後に課の全員をもう一度呼び出すか' },
+  },
+  WALK_IN_MINUTES: {
+    schema: int(10, 240),
+    default: '30',
+    doc: { example: '30', ja: '来庁者の相談がまず押さえる時間（分）。時間の制限はなく、終えるまで自動で延長します' },
+  },
+  WALK_IN_MEETING_HOURS: {
+    schema: int(1, 24),
+    default: '8',
+    doc: { example: '8', ja: '来庁者の相談で作る会議の長さ（時間）。会議が途中で切れないよう長めに作ります（Webex は 24 時間まで）' },
+  },
+  LAMP_WEBHOOK_URL: {
+    schema: z.union([
+      z.literal(''),
+      z
+        .string()
+        .trim()
+        .regex(/^https?:\/\/\S+$/, { error: 'must be an http(s) URL' }),
+    ]),
+    default: '',
+    doc: {
+      example: 'http://192.168.10.50/api/control?alert={lamp_alert}',
+      ja: '表示灯（積層信号灯）への通知先。POST なら JSON を送り、GET なら {event} {department_id} {lamp_alert} などを置き換えて呼びます（空なら送らない）',
+    },
+  },
+  LAMP_WEBHOOK_METHOD: {
+    schema: z.enum(['POST', 'GET']),
+    default: 'POST',
+    doc: { example: 'GET', ja: '表示灯への通知の方法（POST: JSON を送る / GET: URL の {…} を置き換えて呼ぶ）' },
+  },
+  LAMP_WEBHOOK_TIMEOUT_MS: {
+    schema: int(100, 30000),
+    default: '3000',
+    doc: { example: '3000', ja: '表示灯への通知の待ち時間（ミリ秒）。応答がなければやり直します' },
+  },
   APP_FRAME_ANCESTORS: {
     schema: z
       .string()
@@ -331,7 +370,19 @@ export interface Config {
   };
   readonly defaultHostName: string;
   readonly city: { readonly name: string; readonly contact: string };
-  readonly relay: { readonly escalationMinutes: number };
+  readonly relay: {
+    readonly escalationMinutes: number;
+    /** Walk-in calls from a branch are escalated sooner. */
+    readonly walkInEscalationMinutes: number;
+  };
+  readonly walkIn: {
+    /** What a walk-in first holds of its host; it is extended while it goes on. */
+    readonly minutes: number;
+    /** How long a walk-in's meeting is made at the platform (never cut while the citizen is there). */
+    readonly meetingHours: number;
+  };
+  /** The physical signal tower (表示灯) of the departments; null when not configured. */
+  readonly lamp: { readonly url: string; readonly method: 'POST' | 'GET'; readonly timeoutMs: number } | null;
   /** The in-meeting app: who may frame it (CSP frame-ancestors), and how long consents are kept after the consultation. */
   readonly app: { readonly frameAncestors: readonly string[]; readonly consentRetentionDays: number };
   /** Days after a consultation ends before the citizen's name, email and free text are erased. */
@@ -472,7 +523,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     defaultHostName: p.DEFAULT_HOST_NAME,
     city: { name: p.CITY_NAME, contact: p.CITY_CONTACT },
-    relay: { escalationMinutes: p.RELAY_ESCALATION_MINUTES },
+    relay: { escalationMinutes: p.RELAY_ESCALATION_MINUTES, walkInEscalationMinutes: p.WALK_IN_ESCALATION_MINUTES },
+    walkIn: { minutes: p.WALK_IN_MINUTES, meetingHours: p.WALK_IN_MEETING_HOURS },
+    lamp: p.LAMP_WEBHOOK_URL ? { url: p.LAMP_WEBHOOK_URL, method: p.LAMP_WEBHOOK_METHOD, timeoutMs: p.LAMP_WEBHOOK_TIMEOUT_MS } : null,
     app: { frameAncestors: p.APP_FRAME_ANCESTORS, consentRetentionDays: p.CONSENT_RETENTION_DAYS },
     personalDataRetentionDays: p.PERSONAL_DATA_RETENTION_DAYS,
     mail: {

@@ -8,6 +8,8 @@ import type { Store } from './store/db.ts';
 import type { Logger } from './log.ts';
 
 export const APP_CHANNEL = 'madoguchi_app';
+/** The key told when some consultation's state moved on by itself (its meeting was made): the counter pages listen. */
+export const CONSULTATIONS_EVENT = 'consultations';
 /** "Work was queued": another instance's worker looks now rather than at its next poll. */
 export const JOBS_CHANNEL = 'madoguchi_jobs';
 

@@ -17,7 +17,7 @@ import { rubyHtml } from './state/ruby.ts';
 import { activeChecklist, activeConsent } from './state/content-store.ts';
 import type { AppState, EntryPoint, RelayStatusView, StateDeps, Step } from './state/index.ts';
 import { citizenAt, hasConsented, latestRelay, readState, recordConsent } from './state/index.ts';
-import { sendEvents } from './sse.ts';
+import { sendEvents } from '../core/web/sse.ts';
 import type { AppEvents } from '../core/events.ts';
 import type { Throttle } from '../core/throttle.ts';
 

@@ -26,7 +26,7 @@ import { activeChecklist } from './state/content-store.ts';
 import type { AppState, StateDeps } from './state/index.ts';
 import { STEPS, checkDocument, isStep, pushStep, readState } from './state/index.ts';
 import { relayMessage } from './citizen-pages.ts';
-import { sendEvents } from './sse.ts';
+import { sendEvents } from '../core/web/sse.ts';
 
 export interface StaffViewDeps extends StateDeps {
   readonly assets: Assets;

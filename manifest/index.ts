@@ -44,8 +44,12 @@ export function manifestInput(config: Config, version: string): ManifestResult {
   return { ok: true, value: { botId, publicBaseUrl: config.publicBaseUrl, cityName: config.city.name, version } };
 }
 
-/** Teams shows at most 12 commands in the bot's menu; /duty (once per shift) is left out of it, /help lists every command. */
-export const MENU_COMMANDS = COMMAND_HELP.filter((c) => c.name !== 'duty');
+/**
+ * Teams shows at most 12 commands in the bot's menu: those set once (/duty per shift, /site once), /cancel and /app
+ * (typed with a consultation's number) are left out of it; /help lists every command.
+ */
+const OFF_MENU = new Set(['duty', 'site', 'cancel', 'app']);
+export const MENU_COMMANDS = COMMAND_HELP.filter((c) => !OFF_MENU.has(c.name));
 const commandsFor = (locale: 'ja' | 'en') =>
   MENU_COMMANDS.map((c) => ({ title: c.name, description: (locale === 'ja' ? `${c.ja}（例: ${c.example}）` : `${c.en} (e.g. ${c.example})`).slice(0, 4000) }));
 

@@ -37,7 +37,11 @@ describe('Teams app package', () => {
     assert.equal(bot.botId, '11111111-2222-3333-4444-555555555555');
     assert.deepEqual(bot.scopes, ['personal', 'team', 'groupChat']);
     assert.ok(bot.commandLists[0]!.commands.some((c) => c.title === 'relay'));
-    assert.ok(bot.commandLists[0]!.commands.some((c) => c.title === 'app'));
+    assert.ok(
+      bot.commandLists[0]!.commands.some((c) => c.title === 'call'),
+      'the walk-in call is on the menu',
+    );
+    assert.ok(!bot.commandLists[0]!.commands.some((c) => c.title === 'duty'), 'once-a-shift commands are not');
     assert.equal(bot.commandLists[0]!.commands.length, 12);
     assert.deepEqual(pkg.manifest.validDomains, ['madoguchi.city.example.jp']);
   });

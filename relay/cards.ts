@@ -54,17 +54,27 @@ export function optionsCard(o: {
   relayId: string;
   consultationId: string;
   toDepartment: string;
-  why: 'escalated' | 'declined';
+  why: 'escalated' | 'declined' | 'nobody_on_duty';
   departments: ReadonlyArray<string>;
 }): Card {
-  const head =
-    o.why === 'escalated'
-      ? `${o.toDepartment}からまだ応答がありません（相談 #${o.consultationId}）。もう一度、全員を呼び出しました。`
-      : `${o.toDepartment}は今は対応できません（相談 #${o.consultationId}）。`;
+  const head = {
+    escalated: `${o.toDepartment}からまだ応答がありません（相談 #${o.consultationId}）。もう一度、全員を呼び出しました。`,
+    declined: `${o.toDepartment}は今は対応できません（相談 #${o.consultationId}）。`,
+    nobody_on_duty: `${o.toDepartment}にはいま当番の方がいません（相談 #${o.consultationId}）。課の全員を呼び出しています。`,
+  }[o.why];
+  const en = {
+    escalated: 'No answer yet; everyone has been alerted again.',
+    declined: 'The department cannot take it now.',
+    nobody_on_duty: 'Nobody is on duty there; everyone in the department is being alerted.',
+  }[o.why];
+  const waiting = o.why !== 'declined';
   return card(
     [
       text(head, { weight: 'Bolder' }),
-      text(o.why === 'escalated' ? 'No answer yet; everyone has been alerted again.' : 'The department cannot take it now.', { isSubtle: true, size: 'Small' }),
+      text(en, { isSubtle: true, size: 'Small' }),
+      ...(o.why === 'nobody_on_duty'
+        ? [text('このまま待つほか、ほかの課へおつなぎする、後で課から相談者へ電話する（折り返し）、日時を決めて予約する（/book）こともできます。')]
+        : []),
       {
         type: 'Input.ChoiceSet',
         id: 'department',
@@ -74,9 +84,17 @@ export function optionsCard(o: {
       },
     ],
     [
-      ...(o.why === 'escalated' ? [submit('このまま待つ / Keep waiting', { verb: 'keep-waiting', relayId: o.relayId })] : []),
+      ...(waiting ? [submit('このまま待つ / Keep waiting', { verb: 'keep-waiting', relayId: o.relayId })] : []),
       submit('選んだ課へおつなぎ / Relay there', { verb: 'reroute', relayId: o.relayId }),
-      ...(o.why === 'escalated' ? [submit('おつなぎをやめる / Cancel', { verb: 'cancel-relay', relayId: o.relayId }, 'destructive')] : []),
+      ...(waiting
+        ? [
+            submit(
+              o.why === 'nobody_on_duty' ? 'やめて折り返しにする / Call back later' : 'おつなぎをやめる / Cancel',
+              { verb: 'cancel-relay', relayId: o.relayId },
+              'destructive',
+            ),
+          ]
+        : []),
     ],
   );
 }

@@ -8,3 +8,5 @@ export const RelayEventName = z.enum(['requested', 'escalated', 'accepted', 'dec
 export const RELAY_NOTIFY = jobKind('relay.notify', z.object({ relayId: z.string(), event: RelayEventName, staffId: z.string().optional() }));
 /** Nobody answered in time: alert everyone in the department again. */
 export const RELAY_ESCALATE = jobKind('relay.escalate', z.object({ relayId: z.string() }));
+/** Signal the department's tower (表示灯): a call, taken, or cleared — sent as the department's state when it runs. */
+export const LAMP_SIGNAL = jobKind('lamp.signal', z.object({ relayId: z.string(), event: z.enum(['call', 'accepted', 'cleared']) }));

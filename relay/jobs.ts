@@ -9,14 +9,15 @@ import type { AppEvents } from '../core/events.ts';
 import { defineJob } from '../core/jobs.ts';
 import { deliverRelayEvent } from './notices.ts';
 import { escalateRelay, relayDepsOf } from './store.ts';
-import { RELAY_ESCALATE, RELAY_NOTIFY } from './job-kinds.ts';
+import { LAMP_SIGNAL, RELAY_ESCALATE, RELAY_NOTIFY } from './job-kinds.ts';
+import { sendLampSignal } from './lamp.ts';
 
 export interface RelayJobDeps {
   readonly store: Store;
   readonly ids: IdSource;
   readonly clock: () => number;
   readonly log: Logger;
-  readonly config: Pick<Config, 'relay' | 'publicBaseUrl' | 'secretKey'>;
+  readonly config: Pick<Config, 'relay' | 'publicBaseUrl' | 'secretKey' | 'lamp'>;
   readonly chat: ChatPlatforms;
   readonly events?: AppEvents | undefined;
 }
@@ -34,4 +35,9 @@ const escalate = defineJob(RELAY_ESCALATE, async (p, _job, d: RelayJobDeps) => {
   await escalateRelay(relayDepsOf({ ...d, db: d.store.db }), p.relayId);
 });
 
-export const RELAY_JOBS = [notify, escalate] as const;
+const lamp = defineJob(LAMP_SIGNAL, async (p, _job, d: RelayJobDeps) => {
+  if (!d.config.lamp) return;
+  await sendLampSignal({ db: d.store.db, lamp: d.config.lamp, clock: d.clock }, p.relayId, p.event);
+});
+
+export const RELAY_JOBS = [notify, escalate, lamp] as const;

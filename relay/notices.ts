@@ -13,6 +13,7 @@ import { alertCard, optionsCard } from './cards.ts';
 import { getRelay, waitingQueue } from './store.ts';
 import type { RelayNotice } from './state.ts';
 import { getStaff, staffOfDepartment } from './staff.ts';
+import { getSite } from '../scheduler/sites.ts';
 
 export interface NotifyDeps extends NoticeDeps {
   readonly log: Logger;
@@ -39,8 +40,11 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
   const accepter = relay.acceptedBy ? await getStaff(deps.db, relay.acceptedBy) : null;
   const now = deps.clock();
   const waiting = Math.max(0, Math.floor((now - relay.requestedAt) / MINUTE_MS));
-  const who = requester ? `${requester.displayName}さん` : relay.requestedBy;
-  const by = [from?.name, who].filter(Boolean).join(' ');
+  const site = c.kind === 'walk_in' ? await getSite(deps.db, c.siteId) : null;
+  // A call from a branch's counter page has no staff member behind it: the branch is who is calling.
+  const who = requester ? `${requester.displayName}さん` : site ? '窓口端末' : relay.requestedBy;
+  const by = [site?.name, from?.name, who].filter(Boolean).join(' ');
+  const citizen = c.kind === 'walk_in' ? `来庁者${c.citizen.name ? `（${c.citizen.name}）` : ''}` : `${c.citizen.name} 様`;
 
   switch (event) {
     case 'requested':
@@ -57,9 +61,9 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
       const card = alertCard({
         relayId: relay.id,
         consultationId: c.id,
-        consultationType: c.consultationType,
+        consultationType: c.kind === 'walk_in' ? `来庁者・${site?.name ?? ''}から` : c.consultationType,
         toDepartment: to.name,
-        fromDepartment: from?.name ?? '',
+        fromDepartment: [site?.name, from?.name].filter(Boolean).join(' '),
         requester: who,
         note: relay.note,
         waitingMinutes: waiting,
@@ -94,17 +98,22 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
         text: `✅ ${name}さんが対応中です（相談 #${c.id}）\n${name} is taking consultation #${c.id}.`,
       });
       const m = c.meeting;
-      await sendToStaffOnce(notice(deps), accepter, relay.id, 'join-details', {
+      // The meeting may still be being made (a walk-in called a moment ago): the join details follow once it is ready.
+      await sendToStaffOnce(notice(deps), accepter, relay.id, m ? 'join-details' : 'join-details-pending', {
         text: [
           `相談 #${c.id} をお願いします。${by}からのおつなぎです。${relay.note ? `メモ: ${relay.note}` : ''}`,
-          `日時: ${formatJa(Date.parse(c.start))}（${c.durationMinutes}分） 相談者: ${c.citizen.name} 様`,
-          m ? `参加: ${m.joinUrl}\nミーティング番号: ${groupDigits(m.meetingNumber)}  パスワード: ${m.password}` : '会議はまだ準備中です。',
+          c.kind === 'walk_in'
+            ? `${site?.name ?? ''}の窓口から: ${citizen}（${formatJa(Date.parse(c.start))}から）`
+            : `日時: ${formatJa(Date.parse(c.start))}（${c.durationMinutes}分） 相談者: ${citizen}`,
+          m
+            ? `参加: ${m.joinUrl}\nミーティング番号: ${groupDigits(m.meetingNumber)}  パスワード: ${m.password}`
+            : '会議を準備しています。できしだい、参加の情報をお送りします。',
           ...(deps.publicBaseUrl && accepter
             ? [
                 `スタッフ画面（相談者の同意・書類）: ${staffLink(deps.publicBaseUrl, await linkKey(deps.db, deps.secretKey ?? null), c.id, accepter.id, deps.clock())}`,
               ]
             : []),
-          `Please join consultation #${c.id}${m ? `: ${m.joinUrl} (meeting ${groupDigits(m.meetingNumber)}, password ${m.password})` : ''}.`,
+          `Please join consultation #${c.id}${m ? `: ${m.joinUrl} (meeting ${groupDigits(m.meetingNumber)}, password ${m.password})` : ' (the join details follow once its meeting is ready)'}.`,
         ].join('\n'),
       });
       await sendToStaffOnce(notice(deps), requester, relay.id, 'who-is-coming', {

@@ -1,6 +1,6 @@
 // The staff directory: one row per chat account (Webex person, Teams user, or a console trainee), their department
 // and whether they are on duty for relays (duty).
-import type { Db } from '../core/store/schema.ts';
+import type { Db, StaffTable } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { isUniqueViolation } from '../core/store/db.ts';
 import type { ChatPerson, ChatPlatformKind } from '../core/chat.ts';
@@ -9,9 +9,11 @@ export interface Staff extends ChatPerson {
   readonly departmentId: string | null;
   readonly email: string;
   readonly onDuty: boolean;
+  /** Where they work (null: not said yet; counted as the main office). */
+  readonly siteId: string | null;
 }
 
-type Row = { id: string; display_name: string; department_id: string | null; platform: string; platform_user_id: string; email: string; on_duty: number };
+type Row = Omit<StaffTable, 'created_at'>;
 
 const fromRow = (r: Row): Staff => ({
   id: r.id,
@@ -21,6 +23,7 @@ const fromRow = (r: Row): Staff => ({
   platformUserId: r.platform_user_id,
   email: r.email,
   onDuty: r.on_duty === 1,
+  siteId: r.site_id,
 });
 
 export async function getStaff(db: Db, id: string): Promise<Staff | null> {
@@ -50,6 +53,7 @@ export async function staffFor(
     email: who.email ?? '',
     on_duty: 0,
     created_at: new Date(now).toISOString(),
+    site_id: null,
   };
   try {
     await db.insertInto('staff').values(row).execute();
@@ -74,4 +78,9 @@ export async function staffOfDepartment(db: Db, departmentId: string): Promise<S
 
 export async function listStaff(db: Db): Promise<Staff[]> {
   return (await db.selectFrom('staff').selectAll().orderBy('display_name').execute()).map(fromRow);
+}
+
+/** Where a staff member works (main office or a branch): a walk-in they start uses a device of that site. */
+export async function setStaffSite(db: Db, staffId: string, siteId: string | null): Promise<void> {
+  await db.updateTable('staff').set({ site_id: siteId }).where('id', '=', staffId).execute();
 }

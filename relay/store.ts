@@ -6,7 +6,7 @@ import type { Db, RelayTable } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { isUniqueViolation, retryTransient } from '../core/store/db.ts';
 import type { Result } from '../core/errors.ts';
-import { fail, ok, problem } from '../core/errors.ts';
+import { ProblemError, fail, ok, problem } from '../core/errors.ts';
 import { writeAudit } from '../core/audit.ts';
 import { enqueue } from '../core/outbox.ts';
 import { MINUTE_MS } from '../core/time.ts';
@@ -14,7 +14,7 @@ import type { AppEvents } from '../core/events.ts';
 import type { RelayAct, RelayFacts, RelayNotice, RelayRefusal, RelayStatus } from './state.ts';
 import { RELAY_STATUS_JA, relayStep } from './state.ts';
 import { staffOfDepartment } from './staff.ts';
-import { RELAY_ESCALATE, RELAY_NOTIFY } from './job-kinds.ts';
+import { LAMP_SIGNAL, RELAY_ESCALATE, RELAY_NOTIFY } from './job-kinds.ts';
 
 export const STATUS_JA = RELAY_STATUS_JA;
 
@@ -40,7 +40,11 @@ export interface RelayDeps {
   readonly clock: () => number;
   /** Minutes without an accept before the alert is repeated to everyone (default 3). */
   readonly escalationMinutes: number;
-  /** Tells the in-meeting app (the citizen's status, the staff view) after each change. */
+  /** The same for a walk-in, where a citizen sits waiting at a branch (default 1). */
+  readonly walkInEscalationMinutes: number;
+  /** A signal tower is configured: each step that changes a department's calls signals it. */
+  readonly lamp: boolean;
+  /** Tells the in-meeting app (the citizen's status, the staff view) and the boards after each change. */
   readonly events?: AppEvents | undefined;
 }
 
@@ -49,9 +53,26 @@ export const relayDepsOf = (d: {
   readonly db: Db;
   readonly ids: IdSource;
   readonly clock: () => number;
-  readonly config: { readonly relay: { readonly escalationMinutes: number } };
+  readonly config: { readonly relay: { readonly escalationMinutes: number; readonly walkInEscalationMinutes: number }; readonly lamp: unknown };
   readonly events?: AppEvents | undefined;
-}): RelayDeps => ({ db: d.db, ids: d.ids, clock: d.clock, escalationMinutes: d.config.relay.escalationMinutes, ...(d.events ? { events: d.events } : {}) });
+}): RelayDeps => ({
+  db: d.db,
+  ids: d.ids,
+  clock: d.clock,
+  escalationMinutes: d.config.relay.escalationMinutes,
+  walkInEscalationMinutes: d.config.relay.walkInEscalationMinutes,
+  lamp: d.config.lamp !== null,
+  ...(d.events ? { events: d.events } : {}),
+});
+
+/** The event every department board and counter page listens to: some relay changed (they read what they show). */
+export const RELAYS_EVENT = 'relays';
+
+/** After a commit: the pages of the consultation and every board are told. */
+async function told(deps: Pick<RelayDeps, 'events'>, consultationId: string): Promise<void> {
+  await deps.events?.changed(consultationId);
+  await deps.events?.changed(RELAYS_EVENT);
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (v: string | null) => (v === null ? null : Date.parse(v));
@@ -137,10 +158,69 @@ async function firstRecipients(db: Db, departmentId: string): Promise<string[]> 
   return (onDuty.length > 0 ? onDuty : members).map((m) => m.id);
 }
 
-/** Asks a department to take the consultation over; the escalation and the alert are queued in the same transaction. */
+/** The lamp's view of a step: a call (red, buzzer), taken (green), or nothing left for it (off). */
+export type LampEvent = 'call' | 'accepted' | 'cleared';
+
+/**
+ * Writes a new relay in `trx` with who it alerts, its audit entry, its escalation (sooner for a walk-in) and its alert
+ * (and the lamp's signal). Used by a relay of a consultation and by a walk-in call, which starts the consultation too.
+ */
+export async function requestRelayIn(
+  trx: Db,
+  deps: RelayDeps,
+  req: RelayRequest & { readonly walkIn: boolean },
+  now: number,
+): Promise<{ readonly id: string; readonly alerted: number }> {
+  const id = deps.ids.shortId();
+  await trx
+    .insertInto('relays')
+    .values({
+      id,
+      consultation_id: req.consultationId,
+      from_department_id: req.fromDepartmentId,
+      to_department_id: req.toDepartmentId,
+      note: req.note,
+      requested_by: req.requestedBy,
+      status: 'requested',
+      accepted_by: null,
+      declined_by: null,
+      requested_at: iso(now),
+      accepted_at: null,
+      finished_at: null,
+      escalated_at: null,
+    })
+    .execute();
+  const recipients = await firstRecipients(trx, req.toDepartmentId);
+  if (recipients.length > 0)
+    await trx
+      .insertInto('relay_recipients')
+      .values(recipients.map((s) => ({ relay_id: id, staff_id: s, alerted_at: iso(now) })))
+      .execute();
+  await writeAudit(trx, deps.ids, now, {
+    actor: req.requestedBy,
+    action: 'relay.requested',
+    entity: 'consultation',
+    entityId: req.consultationId,
+    before: null,
+    after: { relayId: id, from: req.fromDepartmentId, to: req.toDepartmentId, note: req.note, alerted: recipients.length },
+  });
+  const minutes = req.walkIn ? deps.walkInEscalationMinutes : deps.escalationMinutes;
+  await enqueue(trx, deps.ids, now, RELAY_ESCALATE, req.consultationId, { relayId: id }, now + minutes * MINUTE_MS);
+  await enqueue(trx, deps.ids, now, RELAY_NOTIFY, req.consultationId, { relayId: id, event: 'requested' });
+  if (deps.lamp) await enqueue(trx, deps.ids, now, LAMP_SIGNAL, req.consultationId, { relayId: id, event: 'call' });
+  return { id, alerted: recipients.length };
+}
+
+class StillWaiting extends Error {}
+
+/**
+ * Asks a department to take the consultation over; the escalation and the alert are queued in the same transaction.
+ * When the department that has the citizen now (an accepted relay) hands them on — the branch or the accepter types
+ * /relay 年金 — its relay is done and the next one asked for at once, the citizen staying in the same meeting.
+ */
 export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<Result<QueueEntry>> {
   const { db } = deps;
-  const c = await db.selectFrom('consultations').select(['id', 'status']).where('id', '=', req.consultationId).executeTakeFirst();
+  const c = await db.selectFrom('consultations').select(['id', 'status', 'kind']).where('id', '=', req.consultationId).executeTakeFirst();
   if (!c) return fail(problem('not_found', `相談 ${req.consultationId} は見つかりません。`, `Consultation ${req.consultationId} was not found.`));
   if (c.status === 'cancelled' || c.status === 'completed') {
     return fail(
@@ -151,61 +231,42 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
       ),
     );
   }
-  if (req.fromDepartmentId === req.toDepartmentId) return fail(problem('validation', '同じ課にはおつなぎできません。', 'That is the same department.'));
   const now = deps.clock();
-  const id = deps.ids.shortId();
+  let id = '';
   try {
     await retryTransient(() =>
       db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('relays')
-          .values({
-            id,
-            consultation_id: req.consultationId,
-            from_department_id: req.fromDepartmentId,
-            to_department_id: req.toDepartmentId,
-            note: req.note,
-            requested_by: req.requestedBy,
-            status: 'requested',
-            accepted_by: null,
-            declined_by: null,
-            requested_at: iso(now),
-            accepted_at: null,
-            finished_at: null,
-            escalated_at: null,
-          })
-          .execute();
-        const recipients = await firstRecipients(trx, req.toDepartmentId);
-        if (recipients.length > 0)
-          await trx
-            .insertInto('relay_recipients')
-            .values(recipients.map((s) => ({ relay_id: id, staff_id: s, alerted_at: iso(now) })))
-            .execute();
-        await writeAudit(trx, deps.ids, now, {
-          actor: req.requestedBy,
-          action: 'relay.requested',
-          entity: 'consultation',
-          entityId: req.consultationId,
-          before: null,
-          after: { relayId: id, to: req.toDepartmentId, note: req.note, alerted: recipients.length },
-        });
-        await enqueue(trx, deps.ids, now, RELAY_ESCALATE, req.consultationId, { relayId: id }, now + deps.escalationMinutes * MINUTE_MS);
-        await enqueue(trx, deps.ids, now, RELAY_NOTIFY, req.consultationId, { relayId: id, event: 'requested' });
+        let q = trx
+          .selectFrom('relays')
+          .select(['id', 'status', 'to_department_id'])
+          .where('consultation_id', '=', req.consultationId)
+          .where('status', 'in', ['requested', 'accepted']);
+        if (trx.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate();
+        const open = await q.executeTakeFirst();
+        if (open?.status === 'requested') throw new StillWaiting();
+        const from = open ? open.to_department_id : req.fromDepartmentId;
+        if (from === req.toDepartmentId) throw new ProblemError(problem('validation', '同じ課にはおつなぎできません。', 'That is the same department.'));
+        if (open) {
+          const finished = await stepIn(trx, deps, open.id, { type: 'finish' }, req.requestedBy, now);
+          if (!finished.ok) throw new StillWaiting();
+        }
+        id = (await requestRelayIn(trx, deps, { ...req, fromDepartmentId: from, walkIn: c.kind === 'walk_in' }, now)).id;
       }),
     );
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+    if (error instanceof ProblemError) return fail(error.problem);
+    if (!(error instanceof StillWaiting) && !isUniqueViolation(error)) throw error;
     const open = await openRelayOf(db, req.consultationId);
     return fail(
       problem(
         'conflict',
-        `この相談は、すでにほかの課へおつなぎ中です（${open?.status === 'accepted' ? '対応中' : '応答待ち'}）。先に /done で終えてください。`,
-        'This consultation already has an open relay; finish it with /done first.',
+        `この相談は、すでにほかの課へおつなぎ中です（${open?.status === 'accepted' ? '対応中' : '応答待ち'}）。応答を待つか、やめてからおつなぎしてください。`,
+        'This consultation already has a relay waiting for an answer; wait for it, or cancel it first.',
         { extra: { relayId: open?.id } },
       ),
     );
   }
-  await deps.events?.changed(req.consultationId);
+  await told(deps, req.consultationId);
   // Taken (or cancelled) already in the moment since: then it is first, and waiting no more.
   const entry = (await waitingQueue(db, now, req.toDepartmentId)).find((e) => e.relay.id === id) ?? {
     relay: (await getRelay(db, id))!,
@@ -215,6 +276,11 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
   return ok(entry);
 }
 
+/** Every relay of a consultation in the order they were asked for: the chain of departments the citizen went through. */
+export async function relayChain(db: Db, consultationId: string): Promise<Relay[]> {
+  return (await db.selectFrom('relays').selectAll().where('consultation_id', '=', consultationId).orderBy('requested_at').orderBy('id').execute()).map(fromRow);
+}
+
 const AUDIT_ACTION: Record<RelayNotice, string> = {
   accepted: 'relay.accepted',
   declined: 'relay.declined',
@@ -222,6 +288,16 @@ const AUDIT_ACTION: Record<RelayNotice, string> = {
   escalated: 'relay.escalated',
   done: 'relay.done',
   cancelled: 'relay.cancelled',
+};
+
+/** What each step means for the department's lamp (a decline by one person changes nothing there). */
+const LAMP_OF: Record<RelayNotice, LampEvent | null> = {
+  accepted: 'accepted',
+  declined: 'cleared',
+  decline_noted: null,
+  escalated: 'call',
+  done: 'cleared',
+  cancelled: 'cleared',
 };
 
 interface Stepped {
@@ -294,13 +370,15 @@ async function stepIn(trx: Db, deps: RelayDeps, relayId: string, act: Act, actor
     event: step.notice,
     ...(a.type === 'decline' ? { staffId: a.staffId } : {}),
   });
+  const lamp = LAMP_OF[step.notice];
+  if (deps.lamp && lamp) await enqueue(trx, deps.ids, now, LAMP_SIGNAL, row.consultation_id, { relayId, event: lamp });
   return ok({ relay: fromRow({ ...row, ...changes }), notice: step.notice });
 }
 
 async function step(deps: RelayDeps, relayId: string, act: Act, actor: string): Promise<Result<Stepped, RelayRefusal | 'not_found'>> {
   const now = deps.clock();
   const r = await retryTransient(() => deps.db.transaction().execute((trx) => stepIn(trx, deps, relayId, act, actor, now)));
-  if (r.ok) await deps.events?.changed(r.value.relay.consultationId);
+  if (r.ok) await told(deps, r.value.relay.consultationId);
   return r;
 }
 
@@ -398,7 +476,7 @@ export async function escalateRelay(deps: RelayDeps, relayId: string): Promise<b
  * The consultation closed (cancelled or completed), in its transaction: a relay still asking is cancelled, one being
  * handled is done, each audited and its people told. lifecycle.ts's `closed` hook.
  */
-export async function closeRelaysOf(trx: Db, deps: Pick<RelayDeps, 'ids'>, consultationId: string, now: number, actor: string): Promise<void> {
+export async function closeRelaysOf(trx: Db, deps: Pick<RelayDeps, 'ids' | 'lamp'>, consultationId: string, now: number, actor: string): Promise<void> {
   const open = await trx
     .selectFrom('relays')
     .select(['id', 'status'])
@@ -408,11 +486,20 @@ export async function closeRelaysOf(trx: Db, deps: Pick<RelayDeps, 'ids'>, consu
   for (const r of open) {
     await stepIn(
       trx,
-      { db: trx, ids: deps.ids, clock: () => now, escalationMinutes: 0 },
+      { db: trx, ids: deps.ids, clock: () => now, escalationMinutes: 0, walkInEscalationMinutes: 0, lamp: deps.lamp },
       r.id,
       r.status === 'requested' ? { type: 'cancel' } : { type: 'finish' },
       actor,
       now,
     );
   }
+}
+
+/**
+ * The consultation's meeting has just been made (lifecycle's `meetingReady` hook, in its transaction): whoever already
+ * accepted a relay for it is told again, and this time gets the join details (each other notice is sent only once).
+ */
+export async function meetingReadyFor(trx: Db, deps: Pick<RelayDeps, 'ids'>, consultationId: string, now: number): Promise<void> {
+  const accepted = await trx.selectFrom('relays').select('id').where('consultation_id', '=', consultationId).where('status', '=', 'accepted').execute();
+  for (const r of accepted) await enqueue(trx, deps.ids, now, RELAY_NOTIFY, consultationId, { relayId: r.id, event: 'accepted' });
 }

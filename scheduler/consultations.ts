@@ -26,10 +26,10 @@ import type { ConsultationStatus } from './status.ts';
 import { canReschedule, isOpen, statusLabelJa } from './status.ts';
 import { erasePersonalData } from './personal-data.ts';
 import type { ConsultationHooks, Change } from './lifecycle.ts';
-import { applyChange, createConsultation } from './lifecycle.ts';
+import { applyChange, createConsultation, newConsultationRow } from './lifecycle.ts';
 import type { ConsultationView } from './views.ts';
 import { notFound, toViews, viewById } from './views.ts';
-import { MAIL_CANCELLATION, MAIL_CHANGE, MEETING_SYNC, planMoments } from './jobs.ts';
+import { MAIL_CANCELLATION, MAIL_CHANGE, MEETING_SYNC, planMoments } from './job-kinds.ts';
 
 export interface SchedulerDeps {
   readonly store: Store;
@@ -289,30 +289,25 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
   const blockEnd = end + deps.config.slots.bufferMinutes * MINUTE_MS;
   for (const host of hosts.value) {
     const now = deps.clock();
-    const row: ConsultationTable = {
-      id: deps.ids.shortId(),
-      host_id: host.id,
-      start_at: iso(input.start),
-      end_at: iso(end),
-      block_end_at: iso(blockEnd),
-      department_id: department.value.id,
-      citizen_name: input.citizen.name,
-      citizen_email: input.citizen.email,
-      topic: input.topic ?? '',
-      consultation_type: input.consultationType ?? 'general',
-      citizen_locale: input.citizen.locale ?? 'ja',
-      job_lease_until: null,
-      booked_by: actor,
-      status: 'booked',
-      status_note: '',
-      version: 1,
-      schedule_version: 1,
-      told_start_at: null,
-      told_end_at: null,
-      created_at: iso(now),
-      updated_at: iso(now),
-      personal_data_erased_at: null,
-    };
+    const row = newConsultationRow(
+      {
+        id: deps.ids.shortId(),
+        host_id: host.id,
+        start_at: iso(input.start),
+        end_at: iso(end),
+        block_end_at: iso(blockEnd),
+        department_id: department.value.id,
+        citizen_name: input.citizen.name,
+        citizen_email: input.citizen.email,
+        topic: input.topic ?? '',
+        consultation_type: input.consultationType ?? 'general',
+        citizen_locale: input.citizen.locale ?? 'ja',
+        booked_by: actor,
+        kind: 'booked',
+        site_id: host.siteId,
+      },
+      now,
+    );
     try {
       const view = await retryTransient(() =>
         db.transaction().execute(async (trx) => {
@@ -380,12 +375,16 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
  * entry showing the consultation before and after, and the meeting job, in one transaction. An overlap error is left
  * to the caller.
  */
+/** What a change of one consultation needs (the clock job extends with it too). */
+export type ChangeDeps = Pick<SchedulerDeps, 'store' | 'ids' | 'clock' | 'hooks'>;
+
 async function change(
-  deps: SchedulerDeps,
+  deps: ChangeDeps,
   current: ConsultationTable,
   what: Omit<Change, 'now' | 'describe'>,
   /** More work in the same transaction (messages to the citizen, the moments at the new time). */
   followUp?: (trx: Db, updated: ConsultationTable, now: number) => Promise<void>,
+  o: { readonly syncMeeting: boolean } = { syncMeeting: true },
 ): Promise<Result<ConsultationView>> {
   const now = deps.clock();
   const r = await retryTransient(() =>
@@ -395,7 +394,7 @@ async function change(
       const describe = async (row: ConsultationTable) => (await toViews(trx, [row]))[0];
       const changed = await applyChange(trx, deps, current, { ...what, now, describe });
       if (!changed.ok) return changed;
-      await enqueue(trx, deps.ids, now, MEETING_SYNC, current.id, {});
+      if (o.syncMeeting) await enqueue(trx, deps.ids, now, MEETING_SYNC, current.id, {});
       await followUp?.(trx, changed.value, now);
       return ok((await toViews(trx, [changed.value]))[0]!);
     }),
@@ -540,10 +539,86 @@ export async function eraseOnRequest(deps: SchedulerDeps, id: string, actor: str
 }
 
 /**
+ * The consultation runs on (no time limit): its end moves `minutes` past its end (or past now, when it has run over),
+ * holding its host that much longer. Past the closing time too; only a consultation booked next on the same host stops
+ * it, and then the answer says until when it can go. The meeting is not touched: the platforms do not cut a meeting at
+ * its planned end, and a walk-in's meeting is made long. For one that has not started, /move changes its time.
+ */
+export async function extendConsultation(
+  deps: ChangeDeps & { readonly config: Pick<Config, 'slots'> },
+  id: string,
+  minutes: number,
+  actor: string,
+): Promise<Result<ConsultationView>> {
+  const { db } = deps.store;
+  const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!current) return fail(notFound(id));
+  const status = current.status as ConsultationStatus;
+  if (!isOpen(status)) {
+    return fail(
+      problem('invalid_state', `相談 #${id} は「${statusLabelJa(status)}」のため延長できません。`, `Consultation #${id} is ${status}; it cannot be extended.`),
+    );
+  }
+  const now = deps.clock();
+  const start = Date.parse(current.start_at);
+  if (start > now) {
+    return fail(
+      problem(
+        'invalid_state',
+        `相談 #${id} はまだ始まっていません（${formatJa(start)}）。時間を変えるときは /move を使ってください。`,
+        `Consultation #${id} has not started yet; use /move to change its time.`,
+      ),
+    );
+  }
+  const end = Math.max(Date.parse(current.end_at), now) + minutes * MINUTE_MS;
+  const blockEnd = end + deps.config.slots.bufferMinutes * MINUTE_MS;
+  try {
+    return await change(
+      deps,
+      current,
+      {
+        schedule: { host_id: current.host_id, start_at: current.start_at, end_at: iso(end), block_end_at: iso(blockEnd) },
+        action: 'consultation.extended',
+        actor,
+      },
+      (trx, updated, at) => planMoments(trx, deps.ids, at, { id, start, blockEnd, scheduleVersion: updated.schedule_version }),
+      { syncMeeting: false },
+    );
+  } catch (error) {
+    if (!isOverlapViolation(error)) throw error;
+    const next = await db
+      .selectFrom('consultations')
+      .select(['id', 'start_at'])
+      .where('host_id', '=', current.host_id)
+      .where('id', '<>', id)
+      .where('status', '<>', 'cancelled')
+      .where('start_at', '>=', current.start_at)
+      .orderBy('start_at')
+      .executeTakeFirst();
+    const nextStart = next ? Date.parse(next.start_at) : end;
+    const room = Math.max(0, Math.floor((nextStart - deps.config.slots.bufferMinutes * MINUTE_MS - Math.max(Date.parse(current.end_at), now)) / MINUTE_MS));
+    return fail(
+      problem(
+        'conflict',
+        `このアカウントでは ${formatJa(nextStart)} から次の相談${next ? ` #${next.id}` : ''}があるため、${minutes}分は延長できません${room > 0 ? `（あと${room}分までなら延長できます）` : ''}。次の相談をほかのアカウントへ移すか、時間を変えてください。`,
+        `The host has consultation ${next ? `#${next.id} ` : ''}at ${toCityIso(nextStart)}; it can be extended by ${room} minutes at most. Move that one to another host or time.`,
+        { extra: { nextConsultationId: next?.id ?? null, nextStart: toCityIso(nextStart), maxMinutes: room } },
+      ),
+    );
+  }
+}
+
+/**
  * Staff say the consultation is over (/done #id): completed, unless it has not started yet or a relay is still open
  * for it (that one is finished first).
  */
-export async function completeConsultation(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
+export async function completeConsultation(
+  deps: SchedulerDeps,
+  id: string,
+  actor: string,
+  /** The branch ends a walk-in: what is still open for it ends with it (the accepter's relay is done). */
+  o: { readonly endingWhatIsOpen?: boolean } = {},
+): Promise<Result<ConsultationView>> {
   const { db } = deps.store;
   const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
   if (!current) return fail(notFound(id));
@@ -552,7 +627,24 @@ export async function completeConsultation(deps: SchedulerDeps, id: string, acto
       problem('invalid_state', `相談 #${id} はまだ始まっていません（${formatJa(Date.parse(current.start_at))}）。`, `Consultation #${id} has not started yet.`),
     );
   }
-  const open = await deps.hooks?.busy?.(db, id);
+  const open = o.endingWhatIsOpen ? null : await deps.hooks?.busy?.(db, id);
   if (open) return fail(problem('invalid_state', `相談 #${id} には${open}のおつなぎがあります。先にそれを終えてください。`, 'Finish its open relay first.'));
+  // A walk-in ended before its meeting was made (the citizen left at once): it is called off, its meeting not made.
+  if (current.kind === 'walk_in' && (current.status === 'booked' || current.status === 'needs_attention')) {
+    return change(deps, current, {
+      event: 'cancelled',
+      note: '会議の準備中に終えました / ended before its meeting was ready',
+      action: 'consultation.cancelled',
+      actor,
+    });
+  }
+  if (current.kind === 'walk_in') {
+    // The visit is over: its device is free from now (a walk-in holds it only while it goes on).
+    const end = iso(Math.max(deps.clock(), Date.parse(current.start_at) + MINUTE_MS));
+    const schedule = end < current.end_at ? { host_id: current.host_id, start_at: current.start_at, end_at: end, block_end_at: end } : undefined;
+    return change(deps, current, { event: 'completed', action: 'consultation.completed', actor, ...(schedule ? { schedule } : {}) }, undefined, {
+      syncMeeting: false,
+    });
+  }
   return change(deps, current, { event: 'completed', action: 'consultation.completed', actor });
 }

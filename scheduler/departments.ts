@@ -15,6 +15,8 @@ export interface Department {
   readonly webexRoomId?: string;
   /** The Teams channel (conversation id) where this department's relay alerts go ('' = none). */
   readonly teamsChannel?: string;
+  /** The department's own signal tower URL ('' = the server-wide LAMP_WEBHOOK_URL). */
+  readonly lampUrl?: string;
 }
 
 /** The departments a new installation starts with (Hamada City's relay targets and Sanuki City's 健康福祉部). */
@@ -59,7 +61,15 @@ export function matchDepartment(departments: ReadonlyArray<Department>, typed: s
   };
 }
 
-function fromRow(row: { id: string; name: string; aliases: string; contact: string; webex_room_id: string; teams_channel: string }): Department {
+function fromRow(row: {
+  id: string;
+  name: string;
+  aliases: string;
+  contact: string;
+  webex_room_id: string;
+  teams_channel: string;
+  lamp_url: string;
+}): Department {
   return {
     id: row.id,
     name: row.name,
@@ -67,6 +77,7 @@ function fromRow(row: { id: string; name: string; aliases: string; contact: stri
     contact: row.contact,
     webexRoomId: row.webex_room_id,
     teamsChannel: row.teams_channel,
+    lampUrl: row.lamp_url,
   };
 }
 
@@ -100,6 +111,7 @@ export interface DepartmentInput {
   readonly contact: string;
   readonly webexRoomId?: string;
   readonly teamsChannel?: string;
+  readonly lampUrl?: string;
 }
 
 /** Adds or updates a department; a name (or alias) another department already answers to is refused. */
@@ -140,6 +152,7 @@ export async function saveDepartment(
     contact: input.contact,
     ...(input.webexRoomId !== undefined ? { webex_room_id: input.webexRoomId } : {}),
     ...(input.teamsChannel !== undefined ? { teams_channel: input.teamsChannel } : {}),
+    ...(input.lampUrl !== undefined ? { lamp_url: input.lampUrl } : {}),
   };
   if (id) {
     await db.updateTable('departments').set(values).where('id', '=', id).execute();

@@ -3,12 +3,15 @@ import type { Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { ProviderKind } from '../core/conferencing/index.ts';
 import type { Config } from '../core/config.ts';
+import { mainSite } from './sites.ts';
 
 export interface Host {
   readonly id: string;
   readonly displayName: string;
   readonly provider: ProviderKind;
   readonly account: string;
+  /** The site (main office or branch) where this device is. */
+  readonly siteId: string;
 }
 
 /** One account, however it is written: Webex addresses and Teams user ids do not depend on case. */
@@ -16,7 +19,7 @@ export const normalAccount = (account: string) => account.trim().toLowerCase();
 
 export async function listHosts(db: Db): Promise<Host[]> {
   const rows = await db.selectFrom('hosts').selectAll().where('retired_at', 'is', null).orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, displayName: r.display_name, provider: r.provider as ProviderKind, account: r.account }));
+  return rows.map((r) => ({ id: r.id, displayName: r.display_name, provider: r.provider as ProviderKind, account: r.account, siteId: r.site_id ?? 'main' }));
 }
 
 export interface HostChanges {
@@ -64,6 +67,8 @@ export interface HostInput {
   readonly displayName: string;
   readonly provider: ProviderKind;
   readonly account: string;
+  /** Default: the main office. */
+  readonly siteId?: string | undefined;
 }
 
 /**
@@ -72,6 +77,7 @@ export interface HostInput {
  */
 export async function addHostOnce(db: Db, ids: IdSource, now: number, input: HostInput): Promise<Host | null> {
   const id = ids.shortId();
+  const siteId = input.siteId ?? (await mainSite(db)).id;
   const r = await db
     .insertInto('hosts')
     .values({
@@ -81,10 +87,13 @@ export async function addHostOnce(db: Db, ids: IdSource, now: number, input: Hos
       account: normalAccount(input.account),
       created_at: new Date(now).toISOString(),
       retired_at: null,
+      site_id: siteId,
     })
     .onConflict((oc) => oc.columns(['provider', 'account']).where('retired_at', 'is', null).doNothing())
     .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? { id, ...input, account: normalAccount(input.account) } : null;
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0
+    ? { id, displayName: input.displayName, provider: input.provider, account: normalAccount(input.account), siteId }
+    : null;
 }
 
 /** The live host of an account, if any. */

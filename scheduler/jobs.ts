@@ -7,6 +7,8 @@ import type { Logger } from '../core/log.ts';
 import type { Store } from '../core/store/db.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { ChatPlatforms } from '../core/chat.ts';
+import type { AppEvents } from '../core/events.ts';
+import { CONSULTATIONS_EVENT } from '../core/events.ts';
 import type { ConferencingProvider, ProviderKind } from '../core/conferencing/index.ts';
 import type { ClaimedJob } from '../core/jobs.ts';
 import { defineJob } from '../core/jobs.ts';
@@ -18,7 +20,11 @@ import { applyChange, applyEvent } from './lifecycle.ts';
 import { syncMeeting } from './meetings.ts';
 import type { MailKind, MailPayload } from './mail-jobs.ts';
 import { runMailJob } from './mail-jobs.ts';
-import { deliverAttentionNotice } from './notices.ts';
+import { deliverAttentionNotice, deliverOverrunNotice } from './notices.ts';
+import { extendConsultation } from './consultations.ts';
+import * as kinds from './job-kinds.ts';
+
+export { planMoments } from './job-kinds.ts';
 import { purgePersonalData } from './personal-data.ts';
 import { transition } from './status.ts';
 import type { ConsultationStatus } from './status.ts';
@@ -29,13 +35,15 @@ export interface SchedulerJobDeps {
   readonly ids: IdSource;
   readonly clock: () => number;
   readonly log: Logger;
-  readonly config: Pick<Config, 'city' | 'mail' | 'publicBaseUrl' | 'secretKey' | 'personalDataRetentionDays'>;
+  readonly config: Pick<Config, 'city' | 'mail' | 'publicBaseUrl' | 'secretKey' | 'personalDataRetentionDays' | 'slots' | 'walkIn'>;
   readonly mail: MailTransport;
   readonly providers: Partial<Record<ProviderKind, ConferencingProvider>>;
   /** Where staff notices go. */
   readonly chat: ChatPlatforms;
   /** What the domains above must do with a change (composed in server.ts). */
   readonly hooks?: ConsultationHooks | undefined;
+  /** The pages following a consultation are told when its meeting is ready. */
+  readonly events?: AppEvents | undefined;
 }
 
 const none = z.object({});
@@ -74,18 +82,9 @@ export const ATTENTION_NOTICE = defineJob('consultation.attention', none, async 
 });
 
 export const MAIL_INVITATION = defineJob('mail.invitation', none, (p, job, d: Deps) => mail(d, 'mail.invitation', job, p), { gaveUp: mailGaveUp });
-export const MAIL_REMINDER = defineJob('mail.reminder', z.object({ version: z.number().int() }), (p, job, d: Deps) => mail(d, 'mail.reminder', job, p), {
-  gaveUp: mailGaveUp,
-});
-export const MAIL_CHANGE = defineJob(
-  'mail.change',
-  z.object({ previous: z.object({ start: z.string(), end: z.string() }) }),
-  (p, job, d: Deps) => mail(d, 'mail.change', job, p),
-  {
-    gaveUp: mailGaveUp,
-  },
-);
-export const MAIL_CANCELLATION = defineJob('mail.cancellation', none, (p, job, d: Deps) => mail(d, 'mail.cancellation', job, p), { gaveUp: mailGaveUp });
+export const MAIL_REMINDER = defineJob(kinds.MAIL_REMINDER, (p, job, d: Deps) => mail(d, 'mail.reminder', job, p), { gaveUp: mailGaveUp });
+export const MAIL_CHANGE = defineJob(kinds.MAIL_CHANGE, (p, job, d: Deps) => mail(d, 'mail.change', job, p), { gaveUp: mailGaveUp });
+export const MAIL_CANCELLATION = defineJob(kinds.MAIL_CANCELLATION, (p, job, d: Deps) => mail(d, 'mail.cancellation', job, p), { gaveUp: mailGaveUp });
 export const MAIL_STAFF_NOTICE = defineJob('mail.staff_notice', z.object({ problem: z.string().default('') }), (p, job, d: Deps) =>
   mail(d, 'mail.staff_notice', job, p),
 );
@@ -100,16 +99,24 @@ async function mailGaveUp(_p: unknown, job: ClaimedJob, d: Deps, message: string
 }
 
 export const MEETING_SYNC = defineJob(
-  'meeting.sync',
-  none,
+  kinds.MEETING_SYNC,
   async (_p, job, d: Deps) => {
-    await syncMeeting({ db: d.store.db, ids: d.ids, clock: d.clock, providers: d.providers, hooks: d.hooks }, job.consultationId!, {
+    const meetingDeps = {
+      db: d.store.db,
+      ids: d.ids,
+      clock: d.clock,
+      providers: d.providers,
+      hooks: d.hooks,
+      walkInMeetingHours: d.config.walkIn.meetingHours,
+    };
+    await syncMeeting(meetingDeps, job.consultationId!, {
       invitation: MAIL_INVITATION,
       again: MEETING_SYNC,
     });
+    await d.events?.changed(job.consultationId!);
+    await d.events?.changed(CONSULTATIONS_EVENT);
   },
   {
-    coalesce: true,
     async gaveUp(_p, job, d, message) {
       const id = job.consultationId!;
       const meeting = await d.store.db.selectFrom('meetings').select('consultation_id').where('consultation_id', '=', id).executeTakeFirst();
@@ -128,53 +135,55 @@ export const MEETING_SYNC = defineJob(
   },
 );
 
-/** When a consultation is still going on at its end, the end is looked at again this much later. */
+/** When a consultation is still going on at its end and cannot be extended, the end is looked at again this much later. */
 const OVERRUN_CHECK_MS = 10 * MINUTE_MS;
-/** A relay forgotten open (nobody pressed /done) holds a consultation this long past its end at most. */
+/** A walk-in or a relay forgotten open (nobody pressed /done) holds a consultation this long from its start at most. */
 const OVERRUN_LIMIT_MS = 12 * 60 * MINUTE_MS;
+
+/** Told when a consultation that goes on cannot be extended (the next booking of its host is near). */
+export const OVERRUN_NOTICE = defineJob('consultation.overrun', z.object({ nextId: z.string().nullable(), nextStart: z.string() }), async (p, job, d: Deps) => {
+  await deliverOverrunNotice({ db: d.store.db, ids: d.ids, clock: d.clock, platforms: d.chat, warn: (why) => d.log.warn(why) }, job.consultationId!, {
+    id: p.nextId,
+    start: Date.parse(p.nextStart),
+  });
+});
 
 /**
  * The moments of a consultation: at its start it is in progress; at its end (and the buffer after it) completed,
- * unless something is still going on for it (a relay), when it is looked at again a little later — for at most 12
- * hours, after which it is completed anyway and what was left open with it is closed. A job planned for a time the
- * consultation has since moved from does nothing.
+ * unless it is still going on — a walk-in nobody has ended, or a relay still open — when it is extended by
+ * WALK_IN_MINUTES (it has no time limit), or, when the next booking of its host stops that, looked at again a little
+ * later with the people concerned told. After 12 hours from its start it is completed anyway and what was left open
+ * with it is closed. A job planned for a time the consultation has since moved from does nothing.
  */
-export const CONSULTATION_CLOCK = defineJob(
-  'consultation.clock',
-  z.object({ scheduleVersion: z.number().int(), moment: z.enum(['start', 'end']) }),
-  async (p, job, d: Deps) => {
-    const id = job.consultationId!;
-    const c = await d.store.db.selectFrom('consultations').select(['schedule_version', 'block_end_at']).where('id', '=', id).executeTakeFirst();
-    if (!c || c.schedule_version !== p.scheduleVersion) return;
-    const now = d.clock();
-    if (p.moment === 'start') {
-      await d.store.db
-        .transaction()
-        .execute((trx) =>
-          applyEvent(trx, lifecycle(d), id, 'started', { actor: 'system', now, action: 'consultation.started', from: ['meeting_ready', 'invited'] }),
-        );
-      return;
-    }
-    if (now - Date.parse(c.block_end_at) < OVERRUN_LIMIT_MS && (await d.hooks?.busy?.(d.store.db, id))) {
-      await enqueue(d.store.db, d.ids, now, CONSULTATION_CLOCK, id, p, now + OVERRUN_CHECK_MS);
-      return;
-    }
+export const CONSULTATION_CLOCK = defineJob(kinds.CONSULTATION_CLOCK, async (p, job, d: Deps) => {
+  const id = job.consultationId!;
+  const c = await d.store.db.selectFrom('consultations').select(['schedule_version', 'start_at', 'kind', 'status']).where('id', '=', id).executeTakeFirst();
+  if (!c || c.schedule_version !== p.scheduleVersion) return;
+  const now = d.clock();
+  if (p.moment === 'start') {
     await d.store.db
       .transaction()
-      .execute((trx) => applyEvent(trx, lifecycle(d), id, 'completed', { actor: 'system', now, action: 'consultation.completed', from: ['in_progress'] }));
-  },
-);
-
-/** Plans the start and the end of a consultation at its current time (booking, and every move). */
-export async function planMoments(
-  db: Store['db'],
-  ids: IdSource,
-  now: number,
-  c: { id: string; start: number; blockEnd: number; scheduleVersion: number },
-): Promise<void> {
-  await enqueue(db, ids, now, CONSULTATION_CLOCK, c.id, { scheduleVersion: c.scheduleVersion, moment: 'start' }, Math.max(now, c.start));
-  await enqueue(db, ids, now, CONSULTATION_CLOCK, c.id, { scheduleVersion: c.scheduleVersion, moment: 'end' }, Math.max(now, c.blockEnd));
-}
+      .execute((trx) =>
+        applyEvent(trx, lifecycle(d), id, 'started', { actor: 'system', now, action: 'consultation.started', from: ['meeting_ready', 'invited'] }),
+      );
+    return;
+  }
+  const walkInGoingOn = c.kind === 'walk_in' && ['booked', 'meeting_ready', 'in_progress'].includes(c.status);
+  if (now - Date.parse(c.start_at) < OVERRUN_LIMIT_MS && (walkInGoingOn || (await d.hooks?.busy?.(d.store.db, id)))) {
+    const extended = await extendConsultation(d, id, d.config.walkIn.minutes, 'system');
+    // Extended: its end moment is planned again at the new time.
+    if (extended.ok) return;
+    if (extended.reason.code === 'conflict') {
+      const next = extended.reason.extra as { nextConsultationId: string | null; nextStart: string };
+      await enqueue(d.store.db, d.ids, now, OVERRUN_NOTICE, id, { nextId: next.nextConsultationId, nextStart: next.nextStart });
+    }
+    await enqueue(d.store.db, d.ids, now, CONSULTATION_CLOCK, id, p, now + OVERRUN_CHECK_MS);
+    return;
+  }
+  await d.store.db
+    .transaction()
+    .execute((trx) => applyEvent(trx, lifecycle(d), id, 'completed', { actor: 'system', now, action: 'consultation.completed', from: ['in_progress'] }));
+});
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -194,5 +203,6 @@ export const SCHEDULER_JOBS = [
   MAIL_STAFF_NOTICE,
   ATTENTION_NOTICE,
   CONSULTATION_CLOCK,
+  OVERRUN_NOTICE,
   PERSONAL_DATA_PURGE,
 ] as const;

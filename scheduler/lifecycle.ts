@@ -15,6 +15,8 @@ export interface ConsultationHooks {
   readonly closed?: (trx: Db, consultationId: string, now: number, actor: string) => Promise<void>;
   /** Something is still going on for it (a relay asked or accepted): it does not end yet. */
   readonly busy?: (db: Db, consultationId: string) => Promise<string | null>;
+  /** Its meeting has just been made: who already accepted a relay for it is sent the join details. */
+  readonly meetingReady?: (trx: Db, consultationId: string, now: number) => Promise<void>;
 }
 
 export interface LifecycleDeps {
@@ -123,6 +125,27 @@ export async function recordTold(trx: Db, consultationId: string, start: number,
     .set({ told_start_at: iso(start), told_end_at: iso(end) })
     .where('id', '=', consultationId)
     .execute();
+}
+
+/** A new consultation's row: booked, version 1, nothing told yet; the caller gives what it is. */
+export function newConsultationRow(
+  r: Pick<ConsultationTable, 'id' | 'host_id' | 'start_at' | 'end_at' | 'block_end_at' | 'department_id' | 'citizen_name' | 'citizen_email' | 'topic'> &
+    Pick<ConsultationTable, 'consultation_type' | 'citizen_locale' | 'booked_by' | 'kind' | 'site_id'>,
+  now: number,
+): ConsultationTable {
+  return {
+    ...r,
+    job_lease_until: null,
+    status: 'booked',
+    status_note: '',
+    version: 1,
+    schedule_version: 1,
+    told_start_at: null,
+    told_end_at: null,
+    created_at: iso(now),
+    updated_at: iso(now),
+    personal_data_erased_at: null,
+  };
 }
 
 /** The first write of a consultation: booked, version 1, audited. The database refuses it if the host is taken then. */

@@ -19,6 +19,8 @@ export interface MeetingDeps extends LifecycleDeps {
   readonly clock: () => number;
   /** The providers configured; a host whose provider is missing here makes its consultations need attention. */
   readonly providers: Partial<Record<ProviderKind, ConferencingProvider>>;
+  /** How long a walk-in's meeting is made (WALK_IN_MEETING_HOURS). */
+  readonly walkInMeetingHours: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -52,7 +54,10 @@ function meetingRow(consultationId: string, hostId: string, version: number, m: 
   };
 }
 
-/** booked (or needs attention, after a retry) with its meeting in place → meeting ready, and the invitation queued. */
+/**
+ * booked (or needs attention, after a retry) with its meeting in place → meeting ready, and the invitation queued. A
+ * walk-in has no invitation: the citizen is at the counter, so it is in progress at once.
+ */
 async function markReady(trx: Db, deps: MeetingDeps, consultationId: string, invitation: JobKind<Record<string, never>>, now: number): Promise<void> {
   const ready = await applyEvent(trx, deps, consultationId, 'meeting_created', {
     actor: 'system',
@@ -61,8 +66,15 @@ async function markReady(trx: Db, deps: MeetingDeps, consultationId: string, inv
     note: '',
     from: ['booked', 'needs_attention'],
   });
-  // The invitation, in the same transaction as the meeting state it describes.
-  if (ready) await enqueue(trx, deps.ids, now, invitation, consultationId, {});
+  if (!ready) return;
+  if (ready.kind === 'walk_in') {
+    await applyEvent(trx, deps, consultationId, 'started', { actor: 'system', now, action: 'consultation.started', from: ['meeting_ready'] });
+  } else {
+    // The invitation, in the same transaction as the meeting state it describes.
+    await enqueue(trx, deps.ids, now, invitation, consultationId, {});
+  }
+  // Whoever is already on their way to it (a relay accepted before the meeting was made) gets the join details now.
+  await deps.hooks?.meetingReady?.(trx, consultationId, now);
 }
 
 /**
@@ -117,13 +129,15 @@ export async function syncMeeting(
     return;
   }
   const department = (await listDepartments(db)).find((d) => d.id === c.department_id);
+  const start = Date.parse(c.start_at);
   const request: MeetingRequest = {
     consultationId,
     title: `${department?.name ?? ''} オンライン相談`.trim(),
-    start: Date.parse(c.start_at),
-    end: Date.parse(c.end_at),
+    start,
+    // A walk-in has no end fixed in advance: its meeting is made long enough that the platform never cuts it.
+    end: c.kind === 'walk_in' ? Math.max(Date.parse(c.end_at), start + deps.walkInMeetingHours * 60 * 60 * 1000) : Date.parse(c.end_at),
     hostAccount: hostOf(c.host_id).account,
-    invitee: { name: c.citizen_name, email: c.citizen_email },
+    invitee: c.citizen_email ? { name: c.citizen_name, email: c.citizen_email } : null,
   };
   const provider = providerOf(c.host_id);
   const updating = existing && existing.host_id === c.host_id ? existing : null;

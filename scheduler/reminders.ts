@@ -3,7 +3,7 @@ import type { Config, ReminderRule } from '../core/config.ts';
 import type { Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { enqueue } from '../core/outbox.ts';
-import { MAIL_REMINDER } from './jobs.ts';
+import { MAIL_REMINDER } from './job-kinds.ts';
 import { MINUTE_MS, addDays, localInstant, toLocalDate } from '../core/time.ts';
 
 /** Reminder instants for a consultation starting at `start`, only those still ahead of `now`, in time order, no duplicates. */

@@ -20,9 +20,14 @@ export interface MeetingView {
 }
 
 /** A consultation as the API shows it. */
+export type ConsultationKind = 'booked' | 'walk_in';
+
 export interface ConsultationView {
   readonly id: string;
+  /** booked: planned ahead; walk_in: a citizen at a branch counter, connected now. */
+  readonly kind: ConsultationKind;
   readonly hostId: string;
+  readonly siteId: string | null;
   readonly start: string;
   readonly end: string;
   readonly durationMinutes: number;
@@ -71,7 +76,9 @@ export async function toViews(db: Db, rows: ConsultationTable[]): Promise<Consul
     const m = meetingOf.get(r.id);
     return {
       id: r.id,
+      kind: r.kind === 'walk_in' ? 'walk_in' : 'booked',
       hostId: r.host_id,
+      siteId: r.site_id,
       start: toCityIso(start),
       end: toCityIso(end),
       durationMinutes: (end - start) / MINUTE_MS,

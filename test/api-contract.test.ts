@@ -83,6 +83,27 @@ for (const kind of DATABASES) {
       const closure = (await call('POST', '/calendar/exceptions', { kind: 'closed', startDate: '2026-12-03', note: '庁舎点検' })).body;
       await call('POST', '/calendar/exceptions', { kind: 'closed', startDate: '2026-12-03', startTime: '13:00' });
       await call('DELETE', `/calendar/exceptions/${closure.id}`);
+      await call('GET', '/sites');
+      const branch = (await call('POST', '/sites', { name: '三隅支所', phone: '0855-32-0000' })).body;
+      await call('POST', '/sites', { name: '三隅支所' });
+      await call('PATCH', `/sites/${branch.id}`, { phone: '0855-32-1111' });
+      await call('PATCH', '/sites/NOSUCHID', { phone: '0' });
+      await call('PATCH', `/hosts/${host.id}`, { siteId: branch.id });
+      await call('PATCH', `/hosts/${host.id}`, { siteId: 'NOSUCHID' });
+      await call('PATCH', '/hosts/NOSUCHID', { displayName: 'x' });
+      const walkIn = (await call('POST', '/walk-ins', { siteId: branch.id, department: '税務', topic: '相続', reception: '受付 3' })).body;
+      await call('POST', '/walk-ins', { siteId: branch.id, department: '年金' });
+      await call('POST', '/walk-ins', { siteId: branch.id, department: 'ない課' });
+      await s.running.worker.idle();
+      await call('POST', `/consultations/${walkIn.consultation.id}/extend`, { minutes: 30 });
+      await call('POST', `/consultations/${c.id}/extend`, { minutes: 30 });
+      await call('POST', '/consultations/NOSUCHID/extend', { minutes: 30 });
+      await call('POST', `/consultations/${walkIn.consultation.id}/cancel`, {});
+      await call('POST', '/devices', { name: '三隅 窓口', role: 'counter', scope: host.id });
+      await call('POST', '/devices', { name: 'x', role: 'board', scope: 'NOSUCHID' });
+      await call('GET', '/devices');
+      await call('DELETE', `/sites/${branch.id}`);
+      await call('DELETE', '/sites/main');
       await call('DELETE', `/hosts/${host.id}`);
       await call('DELETE', '/hosts/NOSUCHID');
 

@@ -2,6 +2,8 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { AxeBuilder } from '@axe-core/playwright';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
@@ -53,4 +55,15 @@ export async function signInAsAdmin(page: Page, baseUrl: string, token: string):
   await page.getByLabel('管理者 API トークン').fill(token);
   await page.getByRole('button', { name: 'サインイン' }).click();
   await page.waitForURL('**/admin/templates');
+}
+
+/** axe finds no serious or critical violation on the page as it is now. */
+export async function noSeriousViolations(page: Page, what: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${what}: axe found serious or critical violations`,
+  );
 }

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { describeInChromium, signInAsAdmin } from './browser.ts';
+import { describeInChromium, noSeriousViolations, signInAsAdmin } from './browser.ts';
 import { ADMIN_TOKEN, DATABASES, TEST_NOW, booking, botDeps, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 import { openInWebexHost, webexCalls } from './webex-host.ts';
@@ -50,16 +49,6 @@ async function staffUrlFromBot(s: TestServer, id: string): Promise<string> {
   const m = /(\S+\/app\/s\/\S+)/.exec(reply.text);
   assert.ok(m, reply.text);
   return m[1]!.replace(s.config.publicBaseUrl, s.url);
-}
-
-async function noSeriousViolations(page: Page, what: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `${what}: axe found serious or critical violations`,
-  );
 }
 
 async function shot(page: Page, name: string): Promise<void> {

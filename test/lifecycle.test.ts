@@ -53,7 +53,7 @@ for (const kind of DATABASES) {
       assert.equal(await status(c.id), 'in_progress');
     });
 
-    it('an accepted relay keeps it in progress past its end; /done lets it complete; a forgotten one is closed after 12 hours', async () => {
+    it('an accepted relay keeps it in progress past its end; /done lets it complete; a forgotten one is closed 12 hours after its start', async () => {
       const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
       const d = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00' }))).body;
       await s.running.worker.idle();
@@ -64,8 +64,12 @@ for (const kind of DATABASES) {
       await at('2026-12-01', '11:20');
       assert.equal(await status(c.id), 'in_progress', 'still with the tax department');
       assert.match((await handleMessage(s.running.deps, tax, '/done')).text, /おつなぎを終えました/);
+      const extended = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body;
+      assert.equal(extended.end, '2026-12-01T11:50:00+09:00', 'extended by WALK_IN_MINUTES from when its end was looked at (11:20), as the relay was open');
       await at('2026-12-01', '11:31');
-      assert.equal(await status(c.id), 'completed', 'completed at the next look once the relay is done');
+      assert.equal(await status(c.id), 'in_progress', 'until its extended end');
+      await at('2026-12-01', '12:06');
+      assert.equal(await status(c.id), 'completed', 'completed at its extended end (and buffer) once the relay is done');
 
       await at('2026-12-01', '13:10');
       await handleMessage(s.running.deps, reception, `/relay 税務 #${d.id}`);
@@ -76,7 +80,7 @@ for (const kind of DATABASES) {
       await at('2026-12-01', '20:00');
       assert.equal(await status(d.id), 'in_progress');
       await at('2026-12-02', '02:30');
-      assert.equal(await status(d.id), 'completed', 'nobody pressed /done: completed 12 hours after its end');
+      assert.equal(await status(d.id), 'completed', 'nobody pressed /done: completed 12 hours after its start');
       const relay = await s.running.store.db.selectFrom('relays').select('status').where('id', '=', relayId).executeTakeFirstOrThrow();
       assert.equal(relay.status, 'done', 'and the relay closed with it');
       assert.ok((await actions(d.id)).includes('relay.done'));

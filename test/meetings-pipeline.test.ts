@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import nock from 'nock';
 import { createWebexProvider, fixedToken } from '../core/conferencing/webex/index.ts';
 import type { ConferencingProvider } from '../core/conferencing/types.ts';
-import { booking, startTestServer } from './helpers.ts';
+import { booking, jst, startTestServer } from './helpers.ts';
+import { bodyProblems } from './openapi.ts';
 import type { TestServer } from './helpers.ts';
 
 const API = 'https://webex.test/v1';
@@ -85,6 +86,29 @@ describe('meeting pipeline with Webex', function () {
     const pending = nock.pendingMocks();
     nock.cleanAll();
     assert.deepEqual(pending, []);
+  });
+
+  it('a walk-in on a Webex device gets an instant meeting from now, made long (WALK_IN_MEETING_HOURS), as the API describes it', async () => {
+    s = await startTestServer('sqlite', WEBEX_ENV, { providers: { webex: webexProvider() } });
+    s.clock.now = jst('2026-12-01', '10:07');
+    nock(API)
+      .get('/people/me')
+      .reply(200, { id: 'me', emails: [HOST] });
+    nock(API).get('/meetings').query(true).reply(200, { items: [] });
+    let sent: any;
+    nock(API)
+      .post('/meetings', (b) => ((sent = b), true))
+      .reply(200, meeting({ start: '2026-12-01T10:07:00+09:00', end: '2026-12-01T18:07:00+09:00' }));
+    const started = await s.call('POST', '/api/v1/walk-ins', { siteId: 'main', department: '税務', topic: '相続' });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    await s.running.worker.idle();
+    assert.deepEqual(bodyProblems('webex-meeting-openapi.json', 'CreateMeetingObject', sent), []);
+    assert.equal(sent.start, '2026-12-01T10:07:00+09:00', 'joinable now');
+    assert.equal(sent.end, '2026-12-01T18:07:00+09:00', 'eight hours: the platform never cuts the visit (Webex allows up to 24)');
+    assert.equal(sent.invitees, undefined, 'no citizen email: nobody is invited by mail');
+    const c = (await s.call('GET', `/api/v1/consultations/${started.body.consultation.id}`)).body;
+    assert.equal(c.status, 'in_progress');
+    assert.equal(c.end, '2026-12-01T10:37:00+09:00', 'the device is held for WALK_IN_MINUTES at first, extended while it goes on');
   });
 
   it('with Webex configured, the host is the Webex account and no booking lands on a dry-run host', async () => {

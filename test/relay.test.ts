@@ -49,7 +49,7 @@ for (const kind of DATABASES) {
       welfare = d.find((x) => x.name === '福祉課')!.id;
       pension = d.find((x) => x.name === '保険年金課')!.id;
       clock = { now: jst('2026-12-01', '10:05') };
-      deps = { db: store.db, ids, clock: () => clock.now, escalationMinutes: 3 };
+      deps = { db: store.db, ids, clock: () => clock.now, escalationMinutes: 3, walkInEscalationMinutes: 1, lamp: false };
     });
     afterEach(async () => {
       await store.close();

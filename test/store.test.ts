@@ -45,6 +45,8 @@ function row(hostId: string, departmentId: string, start: string, end: string, b
     schedule_version: 1,
     told_start_at: null,
     told_end_at: null,
+    kind: 'booked',
+    site_id: null,
   };
 }
 
@@ -206,7 +208,7 @@ for (const kind of DATABASES) {
         await seedDepartments(old.db, ids, NOW);
         const dept = (await listDepartments(old.db))[0]!;
         const before0008 = (r: ReturnType<typeof row>) => {
-          const { personal_data_erased_at: _, schedule_version: _s, told_start_at: _t, told_end_at: _e, ...rest } = r;
+          const { personal_data_erased_at: _, schedule_version: _s, told_start_at: _t, told_end_at: _e, kind: _k, site_id: _si, ...rest } = r;
           return rest;
         };
         const onA = row('HOSTAAAA', dept.id, '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z', '2026-12-01T02:15:00.000Z', 'invited');

@@ -91,6 +91,22 @@ describe('Teams provider (nock)', function () {
     });
   });
 
+  it('a walk-in’s instant meeting invites nobody and lets city staff in directly (the citizen sits at the organiser’s device)', async () => {
+    let created: any;
+    let patched: any;
+    nock(GRAPH)
+      .post(`${BASE}/createOrGet`, (b) => ((created = b), true))
+      .reply(201, onlineMeeting());
+    nock(GRAPH)
+      .patch(`${BASE}/MSo1N2Y5ZGFjYy03MWJmLTQ3NDMtYjQxMy01M2EdFGkdRWHJlQ`, (b) => ((patched = b), true))
+      .reply(200, onlineMeeting());
+    await provider().createMeeting({ ...request, start: jst('2026-12-01', '10:07'), end: jst('2026-12-01', '18:07'), invitee: null });
+    assert.equal(created.participants, undefined, 'no attendee');
+    assert.equal(created.startDateTime, '2026-12-01T01:07:00.000Z');
+    assert.equal(created.endDateTime, '2026-12-01T09:07:00.000Z', 'made long: never cut while the citizen is there');
+    assert.deepEqual(patched.lobbyBypassSettings, { scope: 'organization', isDialInBypassEnabled: false });
+  });
+
   it('makes the meeting on the host account of the consultation’s host (several dedicated accounts)', async () => {
     nock(GRAPH).post('/v1.0/users/second-host/onlineMeetings/createOrGet').reply(201, onlineMeeting());
     nock(GRAPH).patch('/v1.0/users/second-host/onlineMeetings/MSo1N2Y5ZGFjYy03MWJmLTQ3NDMtYjQxMy01M2EdFGkdRWHJlQ').reply(200, onlineMeeting());

@@ -160,6 +160,7 @@ function consoleRouter(deps: ChatAdapterDeps): Router {
     const options = staff.map((s) => html`<option value="${s.id}"${s.id === selected?.id && raw(' selected')}>${s.displayName}</option>`);
     const body = html`<h1>職員コンソール（練習用） <span class="en">Staff console (training)</span></h1>
 <p>Webex や Teams がなくても、職員のチャットと同じコマンドを試せます。職員を選んでコマンドを入れ、ボタンを押してください。「各課への呼び出し」の欄に、呼ばれた課のスペースに出る呼び出しが表示されます。</p>
+<p>支所の窓口の練習: 職員に <code>/site 支所名</code> と送らせると、その支所から <code>/call 税務 相続の手続き</code> で来庁者を課へつなげます。<a href="/counter">支所の窓口画面</a>と<a href="/board">課の呼び出しボード</a>も、このまま別のタブで開けます。</p>
 <form method="get" action="/console" class="actions">
 <label for="staff" class="inline-label">職員</label>
 <select id="staff" name="staff" class="narrow">${options}</select>

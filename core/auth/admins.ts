@@ -53,7 +53,7 @@ export async function checkAdminSignIn(
 }
 
 /** Starts a session; returns the cookie value (only its hash is stored). */
-export async function startSession(db: Db, now: number, who: { principal: string; name: string; email: string }): Promise<string> {
+export async function startSession(db: Db, now: number, who: { principal: string; name: string; email: string }, hours = SESSION_HOURS): Promise<string> {
   const value = randomBytes(32).toString('base64url');
   await db
     .insertInto('admin_sessions')
@@ -64,7 +64,7 @@ export async function startSession(db: Db, now: number, who: { principal: string
       email: who.email,
       csrf: randomBytes(24).toString('base64url'),
       created_at: new Date(now).toISOString(),
-      expires_at: new Date(now + SESSION_HOURS * 3_600_000).toISOString(),
+      expires_at: new Date(now + hours * 3_600_000).toISOString(),
     })
     .execute();
   return value;
@@ -79,7 +79,10 @@ export async function findSession(db: Db, value: string, now: number): Promise<A
     .executeTakeFirst();
   if (!row) return null;
   // A revoked token or a disabled account ends its sessions.
-  if (row.principal.startsWith('token:')) {
+  if (row.principal.startsWith('device:')) {
+    const live = await db.selectFrom('api_tokens').select('id').where('id', '=', row.principal.slice(7)).where('revoked_at', 'is', null).executeTakeFirst();
+    if (!live) return null;
+  } else if (row.principal.startsWith('token:')) {
     const live = await db.selectFrom('api_tokens').select('id').where('id', '=', row.principal.slice(6)).where('revoked_at', 'is', null).executeTakeFirst();
     if (!live) return null;
   } else {

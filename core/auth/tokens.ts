@@ -24,6 +24,30 @@ export interface IssuedToken {
 
 const PREFIX = 'mdg_';
 
+/** Stores a token's hash (never the token) and returns its id. */
+async function storeToken(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  t: { name: string; role: string; token: string; createdBy: string; scope?: string },
+): Promise<string> {
+  const id = ids.shortId();
+  await db
+    .insertInto('api_tokens')
+    .values({
+      id,
+      name: t.name,
+      role: t.role,
+      token_hash: sha256(t.token),
+      created_by: t.createdBy,
+      created_at: new Date(now).toISOString(),
+      revoked_at: null,
+      ...(t.scope !== undefined ? { scope: t.scope } : {}),
+    })
+    .execute();
+  return id;
+}
+
 export async function issueToken(
   db: Db,
   ids: IdSource,
@@ -31,19 +55,7 @@ export async function issueToken(
   input: { name: string; role: Role; createdBy: string; value?: string },
 ): Promise<IssuedToken> {
   const token = input.value ?? `${PREFIX}${ids.secret()}`;
-  const id = ids.shortId();
-  await db
-    .insertInto('api_tokens')
-    .values({
-      id,
-      name: input.name,
-      role: input.role,
-      token_hash: sha256(token),
-      created_by: input.createdBy,
-      created_at: new Date(now).toISOString(),
-      revoked_at: null,
-    })
-    .execute();
+  const id = await storeToken(db, ids, now, { name: input.name, role: input.role, token, createdBy: input.createdBy });
   return { id, name: input.name, role: input.role, token };
 }
 
@@ -53,12 +65,64 @@ export async function authenticate(db: Db, token: string): Promise<Principal | n
     .select(['id', 'name', 'role'])
     .where('token_hash', '=', sha256(token))
     .where('revoked_at', 'is', null)
+    .where('role', 'in', [...ROLES])
     .executeTakeFirst();
   return row ? { tokenId: row.id, name: row.name, role: row.role as Role } : null;
 }
 
+/** A device's token: a branch's counter terminal (scoped to its host) or a department's alert board (to its department). */
+export type DeviceRole = 'counter' | 'board';
+export const DEVICE_ROLES: ReadonlyArray<DeviceRole> = ['counter', 'board'];
+
+export interface Device {
+  readonly tokenId: string;
+  readonly name: string;
+  readonly role: DeviceRole;
+  /** The host (counter) or department (board) id. */
+  readonly scope: string;
+}
+
+/** Issues a device token (shown once; only its hash is kept). A device token is never an API token. */
+export async function issueDeviceToken(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  input: { name: string; role: DeviceRole; scope: string; createdBy: string },
+): Promise<Device & { readonly token: string }> {
+  const token = `${PREFIX}dev_${ids.secret()}`;
+  const id = await storeToken(db, ids, now, { ...input, token });
+  return { tokenId: id, name: input.name, role: input.role, scope: input.scope, token };
+}
+
+/** The live device token with this value, or with this id (a device's session names its token). */
+export async function findDevice(db: Db, by: { token: string } | { tokenId: string }): Promise<Device | null> {
+  const q = db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'role', 'scope'])
+    .where('revoked_at', 'is', null)
+    .where('role', 'in', [...DEVICE_ROLES]);
+  const row = await ('token' in by ? q.where('token_hash', '=', sha256(by.token)) : q.where('id', '=', by.tokenId)).executeTakeFirst();
+  return row ? { tokenId: row.id, name: row.name, role: row.role as DeviceRole, scope: row.scope } : null;
+}
+
+export async function listDevices(db: Db): Promise<Array<Device & { readonly createdAt: string }>> {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'role', 'scope', 'created_at'])
+    .where('revoked_at', 'is', null)
+    .where('role', 'in', [...DEVICE_ROLES])
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ tokenId: r.id, name: r.name, role: r.role as DeviceRole, scope: r.scope, createdAt: r.created_at }));
+}
+
 export async function listTokens(db: Db): Promise<Array<{ id: string; name: string; role: Role; createdAt: string; revokedAt: string | null }>> {
-  const rows = await db.selectFrom('api_tokens').select(['id', 'name', 'role', 'created_at', 'revoked_at']).orderBy('created_at').execute();
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'role', 'created_at', 'revoked_at'])
+    .where('role', 'in', [...ROLES])
+    .orderBy('created_at')
+    .execute();
   return rows.map((r) => ({ id: r.id, name: r.name, role: r.role as Role, createdAt: r.created_at, revokedAt: r.revoked_at }));
 }
 

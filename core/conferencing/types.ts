@@ -11,7 +11,8 @@ export interface MeetingRequest {
   readonly end: number;
   /** The host account's identity at the provider (email or user id): the meeting is made on this account. */
   readonly hostAccount: string;
-  readonly invitee: { readonly name: string; readonly email: string };
+  /** The citizen invited by mail; null for a walk-in (the citizen is at the host's own device, nobody is invited). */
+  readonly invitee: { readonly name: string; readonly email: string } | null;
 }
 
 export interface DialIn {

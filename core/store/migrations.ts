@@ -535,6 +535,52 @@ function hostAccountsAnyCase(): Migration {
   };
 }
 
+function sitesAndWalkIns(dialect: DialectName): Migration {
+  const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
+  return {
+    async up(db: AnyDb) {
+      // The main office and each branch (支所): a host (counter device) and a staff member belong to one site.
+      await db.schema
+        .createTable('sites')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('retired_at', ts)
+        .execute();
+      await sql`create unique index sites_one_live_name on sites (name) where retired_at is null`.execute(db);
+      // Every existing host was the main office's: it stays so.
+      await db
+        .insertInto('sites')
+        .values({ id: 'main', name: '本庁', kind: 'main', phone: '', created_at: new Date().toISOString(), retired_at: null })
+        .execute();
+      await db.schema.alterTable('hosts').addColumn('site_id', 'text').execute();
+      await db.updateTable('hosts').set({ site_id: 'main' }).execute();
+      await db.schema.alterTable('staff').addColumn('site_id', 'text').execute();
+      // A walk-in (来庁者) is started at a branch for a citizen who is there now; a booked one was planned.
+      await db.schema
+        .alterTable('consultations')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('booked'))
+        .execute();
+      await db.schema.alterTable('consultations').addColumn('site_id', 'text').execute();
+      await sql`update consultations set site_id = (select h.site_id from hosts h where h.id = consultations.host_id)`.execute(db);
+      // Device tokens (a branch's counter terminal, a department's alert board) are scoped to their host or department.
+      await db.schema
+        .alterTable('api_tokens')
+        .addColumn('scope', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      // A department's own signal tower, if it has one ('' = the server-wide LAMP_WEBHOOK_URL).
+      await db.schema
+        .alterTable('departments')
+        .addColumn('lamp_url', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      // The queue of a department (the board, /accept) and a consultation's relay chain.
+      await db.schema.createIndex('relays_consultation').on('relays').columns(['consultation_id', 'requested_at']).execute();
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -548,6 +594,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0008_hardening': hardening(dialect),
     '0009_lifecycle_and_relays': lifecycleAndRelays(dialect),
     '0010_host_accounts_any_case': hostAccountsAnyCase(),
+    '0011_sites_and_walk_ins': sitesAndWalkIns(dialect),
   };
 }
 

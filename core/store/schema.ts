@@ -12,6 +12,18 @@ export interface HostTable {
   account: string;
   created_at: Timestamp;
   retired_at: Timestamp | null;
+  /** The site (main office or branch) whose counter device this is. */
+  site_id: string | null;
+}
+
+export interface SiteTable {
+  id: string;
+  name: string;
+  /** 'main' (本庁) | 'branch' (支所) */
+  kind: string;
+  phone: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
 }
 
 export interface DepartmentTable {
@@ -25,6 +37,8 @@ export interface DepartmentTable {
   /** Teams channel (conversation reference, JSON) for alerts ('' = none). */
   teams_channel: Generated<string>;
   created_at: Timestamp;
+  /** The department's own signal tower ('' = LAMP_WEBHOOK_URL). */
+  lamp_url: Generated<string>;
 }
 
 export interface ConsultationTable {
@@ -56,6 +70,10 @@ export interface ConsultationTable {
   /** The time the citizen was last told by mail (null: never told, or before this was kept). */
   told_start_at: Timestamp | null;
   told_end_at: Timestamp | null;
+  /** 'booked' (planned) | 'walk_in' (a citizen at a branch, now). */
+  kind: string;
+  /** The site of the host when it was made (kept for the figures). */
+  site_id: string | null;
 }
 
 export interface MeetingTable {
@@ -84,6 +102,8 @@ export interface ApiTokenTable {
   created_by: string;
   created_at: Timestamp;
   revoked_at: Timestamp | null;
+  /** A device token's host (counter) or department (board); '' for API tokens. */
+  scope: Generated<string>;
 }
 
 export interface AuditLogTable {
@@ -186,6 +206,8 @@ export interface StaffTable {
   /** 1 when on duty for relays to the department. */
   on_duty: number;
   created_at: Timestamp;
+  /** Where they work (main office or a branch). */
+  site_id: string | null;
 }
 
 export interface RelayTable {
@@ -325,6 +347,7 @@ export interface Schema {
   admin_sessions: AdminSessionTable;
   secrets: SecretTable;
   hosts: HostTable;
+  sites: SiteTable;
   departments: DepartmentTable;
   consultations: ConsultationTable;
   meetings: MeetingTable;

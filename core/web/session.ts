@@ -38,7 +38,9 @@ export const crossSitePage = () =>
 export function requireAdminSession(deps: { readonly store: Store; readonly clock: () => number; readonly publicBaseUrl: string }, loginPath = '/admin/login') {
   return async (req: Request, res: Response, next: NextFunction) => {
     const value = cookie(req, SESSION_COOKIE);
-    const session = value ? await findSession(deps.store.db, value, deps.clock()) : null;
+    const found = value ? await findSession(deps.store.db, value, deps.clock()) : null;
+    // A device's session (counter terminal, alert board) is never an admin's.
+    const session = found && !found.principal.startsWith('device:') ? found : null;
     if (!session) {
       if (req.method === 'GET') return res.redirect(303, loginPath);
       return sendHtml(

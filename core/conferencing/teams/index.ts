@@ -180,7 +180,7 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
               externalId: r.consultationId,
               subject: r.title,
               ...times(r),
-              participants: { attendees: [{ upn: r.invitee.email, role: 'attendee' }] },
+              ...(r.invitee ? { participants: { attendees: [{ upn: r.invitee.email, role: 'attendee' }] } } : {}),
             }),
         ),
       );
@@ -194,7 +194,8 @@ export function createTeamsProvider(deps: TeamsDeps): ConferencingProvider {
             .middlewareOptions(retry())
             .patch({
               ...times(r),
-              lobbyBypassSettings: { scope: 'invited', isDialInBypassEnabled: false },
+              // A walk-in has no guest: the citizen sits at the organiser's own device, and city staff come in directly.
+              lobbyBypassSettings: { scope: r.invitee ? 'invited' : 'organization', isDialInBypassEnabled: false },
               allowedPresenters: 'organizer',
               recordAutomatically: false,
               isEntryExitAnnounced: true,

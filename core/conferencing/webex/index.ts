@@ -109,7 +109,7 @@ export function createWebexProvider(deps: WebexDeps): ConferencingProvider {
           ...times(r),
           ...(password ? { password } : {}),
           ...settings(),
-          invitees: [{ email: r.invitee.email, displayName: r.invitee.name, coHost: false }],
+          ...(r.invitee ? { invitees: [{ email: r.invitee.email, displayName: r.invitee.name, coHost: false }] } : {}),
           sendEmail: false,
           ...(email ? { hostEmail: email } : {}),
           integrationTags: [integrationTag(r.consultationId)],

@@ -1,8 +1,8 @@
-// Server-sent events for one consultation: the state now, again after each change (from any instance), and every
+// Server-sent events for a page (a consultation's in-meeting app, a counter, a board): the state now, again after each change (from any instance), and every
 // 30 seconds (keeps proxies from closing the stream and moves the "minutes waited" on). Changes that come in a burst
 // are sent once.
 import type express from 'express';
-import type { AppEvents } from '../core/events.ts';
+import type { AppEvents } from '../events.ts';
 
 export const SSE_REFRESH_MS = 30_000;
 
@@ -14,7 +14,8 @@ export function sendEvents(
   req: express.Request,
   res: express.Response,
   events: AppEvents | undefined,
-  consultationId: string,
+  /** What the page shows depends on: a consultation's id, or RELAYS_EVENT for every relay. */
+  keys: string | ReadonlyArray<string>,
   state: () => Promise<string>,
   limits: { validUntil: number; clock: () => number },
 ): void {
@@ -53,12 +54,12 @@ export function sendEvents(
       await push();
     }
   };
-  const off = events?.subscribe(consultationId, () => void push());
+  const offs = (typeof keys === 'string' ? [keys] : keys).map((k) => events?.subscribe(k, () => void push()));
   const timer = setInterval(() => void push(), SSE_REFRESH_MS);
   req.on('close', () => {
     closed = true;
     clearInterval(timer);
-    off?.();
+    for (const off of offs) off?.();
   });
   void push();
 }
