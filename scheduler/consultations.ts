@@ -640,7 +640,7 @@ export async function completeConsultation(
   }
   if (current.kind === 'walk_in') {
     // The visit is over: its device is free from now (a walk-in holds it only while it goes on).
-    const end = iso(Math.max(deps.clock(), Date.parse(current.start_at) + MINUTE_MS));
+    const end = iso(Math.max(deps.clock(), Date.parse(current.start_at) + 1));
     const schedule = end < current.end_at ? { host_id: current.host_id, start_at: current.start_at, end_at: end, block_end_at: end } : undefined;
     return change(deps, current, { event: 'completed', action: 'consultation.completed', actor, ...(schedule ? { schedule } : {}) }, undefined, {
       syncMeeting: false,
