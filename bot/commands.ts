@@ -8,7 +8,7 @@ import { listConsultations, viewById } from '../scheduler/views.ts';
 import { statusLabelJa } from '../scheduler/status.ts';
 import { RELAYS_EVENT, acceptedBy, finishRelay, waitingQueue } from '../relay/store.ts';
 import { setDuty, staffOfDepartment } from '../relay/staff.ts';
-import { linkKey, staffLink } from '../core/links.ts';
+import { boardLink, linkKey, staffLink } from '../core/links.ts';
 import { pickConsultationCard } from './cards.ts';
 import type { Ctx, Reply } from './context.ts';
 import { actorOf, findDepartment, fromProblem, relayDeps, say } from './context.ts';
@@ -365,6 +365,38 @@ const app = command({
   },
 });
 
+const board = command({
+  name: 'board',
+  help: {
+    ja: '自分の課の呼び出しボード（音と点滅で呼び出しを知らせる画面）のリンク',
+    en: 'Link to your department’s alert board (sound and flashing lamp)',
+    example: '/board',
+  },
+  parse: ({ rest }) => read(rest.trim()),
+  async run(ctx, typed) {
+    // The link acts as this staff member for 12 hours: never posted where others read it.
+    if (!ctx.direct) {
+      return say(
+        '呼び出しボードのリンクは、ボットとの 1 対 1 のチャットで /board と送ってください（ここではほかの人にも見えてしまいます）。',
+        'Send /board to the bot in a one-to-one chat: the link would be visible to everyone here.',
+      );
+    }
+    let departmentId = ctx.staff.departmentId;
+    if (typed) {
+      const dept = findDepartment(ctx, typed, '/board 税務');
+      if (!dept.ok) return dept.reply;
+      departmentId = dept.value.id;
+    }
+    if (!departmentId) return say('課を付けてください。例: /board 税務（/duty on 税務 で課を登録すると省けます）', 'Name the department, e.g. /board tax');
+    const name = ctx.departments.find((d) => d.id === departmentId)?.name ?? '';
+    const url = boardLink(ctx.deps.config.publicBaseUrl, await linkKey(ctx.deps.store.db, ctx.deps.config.secretKey), departmentId, ctx.staff.id, ctx.now);
+    return say(
+      `${name}の呼び出しボードです。机や壁の画面で開き、一度タップすると音が鳴るようになります。12時間使えます。ほかの人には渡さないでください。\n${url}`,
+      `The ${name} alert board (valid 12 hours; do not pass it on): ${url}`,
+    );
+  },
+});
+
 const help = command({
   name: 'help',
   help: { ja: 'この一覧', en: 'This list', example: '/help' },
@@ -390,6 +422,7 @@ export const COMMANDS: Record<CommandName, Command> = {
   move,
   duty,
   site,
+  board,
   app,
   help,
 };

@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'move',
   'duty',
   'site',
+  'board',
   'app',
   'help',
 ] as const;
@@ -38,6 +39,7 @@ export const COMMAND_ALIASES: Record<CommandName, ReadonlyArray<string>> = {
   move: ['変更', '日時変更'],
   duty: ['当番'],
   site: ['拠点', '所属拠点'],
+  board: ['ボード', '呼び出しボード'],
   app: ['アプリ', 'スタッフ画面'],
   help: ['ヘルプ', '使い方', '?', '？'],
 };

@@ -117,6 +117,32 @@ export function checkStaffLink(key: Buffer, token: string, now: number): StaffLi
   return { ok: true, consultationId: id!, staffId: Buffer.from(staff!, 'base64url').toString('utf8'), expiresAt: Number(exp) * 1000 };
 }
 
+/**
+ * `b.<department id>.<staff id, base64url>.<expiry>.<HMAC>` — a staff member opens their department's alert board
+ * from the bot (`/board`), without a device token; signed apart from the other links.
+ */
+export function signBoardLink(key: Buffer, departmentId: string, staffId: string, expiresAt: number): string {
+  const body = `${departmentId}.${b64(staffId)}.${Math.floor(expiresAt / 1000)}`;
+  return `b.${body}.${b64(createHmac('sha256', key).update(`board:${body}`).digest())}`;
+}
+
+export type BoardLinkCheck = { ok: true; departmentId: string; staffId: string; expiresAt: number } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+
+export function checkBoardLink(key: Buffer, token: string, now: number): BoardLinkCheck {
+  const m = /^b\.([0-9A-Za-z_-]{1,64})\.([A-Za-z0-9_-]{1,200})\.(\d{9,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m) return { ok: false, reason: 'malformed' };
+  const [, department, staff, exp, mac] = m;
+  const expected = createHmac('sha256', key).update(`board:${department}.${staff}.${exp}`).digest();
+  const given = Buffer.from(mac!, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
+  if (Number(exp) * 1000 < now) return { ok: false, reason: 'expired' };
+  return { ok: true, departmentId: department!, staffId: Buffer.from(staff!, 'base64url').toString('utf8'), expiresAt: Number(exp) * 1000 };
+}
+
+/** A department's alert board, for a staff member (a working day). */
+export const boardLink = (publicBaseUrl: string, key: Buffer, departmentId: string, staffId: string, now: number) =>
+  `${publicBaseUrl}/board/s/${signBoardLink(key, departmentId, staffId, now + STAFF_LINK_MS)}`;
+
 /** The staff view of a consultation, for a staff member. */
 export const staffLink = (publicBaseUrl: string, key: Buffer, consultationId: string, staffId: string, now: number) =>
   `${publicBaseUrl}/app/s/${signStaffLink(key, consultationId, staffId, now + STAFF_LINK_MS)}`;

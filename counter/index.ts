@@ -14,6 +14,7 @@ import { cookie, sameSecret, SESSION_COOKIE } from '../core/web/session.ts';
 import { endSession, findSession, startSession } from '../core/auth/admins.ts';
 import type { Device, DeviceRole } from '../core/auth/tokens.ts';
 import { findDevice } from '../core/auth/tokens.ts';
+import { checkBoardLink, linkKey } from '../core/links.ts';
 import { clientScript } from '../core/web/assets.ts';
 import { sendEvents } from '../core/web/sse.ts';
 import { CONSULTATIONS_EVENT } from '../core/events.ts';
@@ -49,6 +50,8 @@ interface Who {
   /** The host (counter) or department (board) the page is for; null: the admin has not chosen. */
   readonly scope: string | null;
   readonly device: Device | null;
+  /** A staff member who opened their department's board from the bot (`/board`). */
+  readonly staffId?: string;
 }
 
 const csp = pageCsp({ scripts: true, inlineStyles: [PAGE_STYLE], connect: true, forms: true });
@@ -71,6 +74,10 @@ export function counterRouter(deps: CounterDeps): Router {
     if (session?.principal.startsWith('device:')) {
       const device = await findDevice(db, { tokenId: session.principal.slice(7) });
       if (device && device.role === role) return { csrf: session.csrf, actor: `device:${device.tokenId}:${device.name}`, scope: device.scope, device };
+    }
+    if (session?.principal.startsWith('staff-board:') && role === 'board') {
+      const [, staffId, departmentId] = session.principal.split(':');
+      return { csrf: session.csrf, actor: `staff:${staffId}:${session.name}`, scope: departmentId!, device: null, staffId: staffId! };
     }
     const adminValue = cookie(req, SESSION_COOKIE);
     const admin = adminValue ? await findSession(db, adminValue, now) : null;
@@ -148,8 +155,27 @@ export function counterRouter(deps: CounterDeps): Router {
     });
   }
 
-  /** The page's address keeps an admin's choice (a device's scope comes from its token). */
-  const param = (who: Who, name: string) => (who.device || !who.scope ? '' : `?${name}=${encodeURIComponent(who.scope)}`);
+  /** The page's address keeps an admin's choice (a device's scope comes from its token, a staff member's from their link). */
+  const param = (who: Who, name: string) => (who.device || who.staffId || !who.scope ? '' : `?${name}=${encodeURIComponent(who.scope)}`);
+
+  /** A staff member's board from the bot's link (a working day), in a session of its own like a device's. */
+  r.get('/board/s/:token', async (req, res) => {
+    const now = deps.clock();
+    const link = checkBoardLink(await linkKey(db, deps.config.secretKey), String(req.params.token), now);
+    const staff = link.ok ? await getStaff(db, link.staffId) : null;
+    if (!link.ok || !staff) {
+      return page(
+        res,
+        '呼び出しボード',
+        html`<p>${link.ok || link.reason !== 'expired' ? 'このリンクは使えません。' : 'このリンクは期限が切れました。'}チャットでボットに /board と送ると、新しいリンクが届きます。</p><p class="en">This board link is not valid (or has expired); send /board to the bot for a new one.</p>`,
+        link.ok || link.reason !== 'expired' ? 404 : 410,
+      );
+    }
+    const hours = Math.max(1, Math.floor((link.expiresAt - now) / 3_600_000));
+    const value = await startSession(db, now, { principal: `staff-board:${staff.id}:${link.departmentId}`, name: staff.displayName, email: '' }, hours);
+    res.cookie(DEVICE_COOKIE, value, { ...cookieOptions, maxAge: hours * 3_600_000 });
+    res.redirect(303, '/board');
+  });
 
   const chooser = async (res: Response, role: DeviceRole) => {
     if (role === 'counter') {
@@ -349,10 +375,10 @@ export function counterRouter(deps: CounterDeps): Router {
         where: '',
         script: BOARD_SCRIPT.path,
         csrf: who.csrf,
-        logoutAction: who.device ? '/board/logout' : null,
+        logoutAction: who.device || who.staffId ? '/board/logout' : null,
         data: { events: `/board/events${departmentParam}`, board: '' },
         body: html`${flashHtml(flash)}<p class="actions"><button type="button" id="mute" aria-pressed="false" class="secondary" hidden>音を消す / Mute</button></p>
-<div id="live">${boardLive(b, who.csrf, departmentParam)}</div>
+<div id="live">${boardLive(b, who.csrf, departmentParam, who.staffId)}</div>
 <div class="sound" id="sound-start" hidden><button type="button" id="sound-button">画面をタップして呼び出し音を有効にする<br><span class="en">Tap to turn the call sound on</span></button></div>`,
       }),
       status,
@@ -377,7 +403,11 @@ export function counterRouter(deps: CounterDeps): Router {
       RELAYS_EVENT,
       async () => {
         const b = await boardState(db, who.scope!, deps.clock());
-        return JSON.stringify({ html: b ? boardLive(b, who.csrf, departmentParam).toString() : '', calling: b?.waiting.length ?? 0, now: deps.clock() });
+        return JSON.stringify({
+          html: b ? boardLive(b, who.csrf, departmentParam, who.staffId).toString() : '',
+          calling: b?.waiting.length ?? 0,
+          now: deps.clock(),
+        });
       },
       { validUntil: Number.POSITIVE_INFINITY, clock: deps.clock },
     );

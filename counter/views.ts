@@ -193,7 +193,7 @@ export function confirmOutsideHours(p: { ja: string; en: string }, csrf: string,
 }
 
 /** The part of the board that follows the calls (sent again over SSE after each change). */
-export function boardLive(b: BoardState, csrf: string, departmentParam: string): SafeHtml {
+export function boardLive(b: BoardState, csrf: string, departmentParam: string, me?: string): SafeHtml {
   const n = b.waiting.length;
   const options = (selected: string | null) =>
     b.members.map(
@@ -210,7 +210,7 @@ export function boardLive(b: BoardState, csrf: string, departmentParam: string):
 ${
   b.members.length > 0
     ? html`<form method="post" action="/board/accept${departmentParam}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="relay" value="${c.relay.id}">
-<div><label for="${id}">対応する人 <span class="en">Who</span></label><select id="${id}" name="staff">${options(b.members.find((m) => m.onDuty)?.id ?? null)}</select></div>
+<div><label for="${id}">対応する人 <span class="en">Who</span></label><select id="${id}" name="staff">${options(b.members.find((m) => m.id === me)?.id ?? b.members.find((m) => m.onDuty)?.id ?? null)}</select></div>
 <button type="submit">対応する / Accept</button></form>`
     : html`<p class="hint">この課の職員が登録されていません。チャットで /duty on ${b.department.name} と送ると登録されます。</p>`
 }

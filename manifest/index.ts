@@ -45,10 +45,10 @@ export function manifestInput(config: Config, version: string): ManifestResult {
 }
 
 /**
- * Teams shows at most 12 commands in the bot's menu: those set once (/duty per shift, /site once), /cancel and /app
+ * Teams shows at most 12 commands in the bot's menu: those set once (/duty per shift, /site once, /board), /cancel and /app
  * (typed with a consultation's number) are left out of it; /help lists every command.
  */
-const OFF_MENU = new Set(['duty', 'site', 'cancel', 'app']);
+const OFF_MENU = new Set(['duty', 'site', 'board', 'cancel', 'app']);
 export const MENU_COMMANDS = COMMAND_HELP.filter((c) => !OFF_MENU.has(c.name));
 const commandsFor = (locale: 'ja' | 'en') =>
   MENU_COMMANDS.map((c) => ({ title: c.name, description: (locale === 'ja' ? `${c.ja}（例: ${c.example}）` : `${c.en} (e.g. ${c.example})`).slice(0, 4000) }));

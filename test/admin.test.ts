@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
-import { describeInChromium, signInAsAdmin } from './browser.ts';
+import { describeInChromium, noSeriousViolations, signInAsAdmin } from './browser.ts';
 import { ADMIN_TOKEN, booking, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
@@ -62,6 +62,40 @@ describeInChromium('admin page in Chromium', (browser) => {
     await s.running.worker.idle();
     assert.deepEqual(await emlSubjects(s), [`【市役所】ご案内その一 ${c.id}`]);
     await page.close();
+  });
+
+  it('sites and devices: a branch added, a device moved there, its token made once, used on the device, and revoked', async () => {
+    const context = await browser().newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, s);
+    await page.getByRole('link', { name: '拠点と端末' }).click();
+    await page.waitForURL('**/admin/sites');
+    await page.getByRole('button', { name: '追加' }).click();
+    await page.getByText('支所の名前を入れてください。').first().waitFor();
+    await page.getByLabel('支所の名前').fill('三隅支所');
+    await page.getByRole('button', { name: '追加' }).click();
+    await page.getByText('三隅支所を追加しました。').waitFor();
+    await page.getByLabel('拠点', { exact: true }).selectOption({ label: '三隅支所' });
+    await page.getByRole('button', { name: '移す' }).click();
+    await page.getByText('端末の拠点を変えました。').waitFor();
+    await noSeriousViolations(page, 'sites and devices');
+    await page.getByRole('button', { name: 'この端末のトークンを作る' }).click();
+    const token = (await page.locator('.flash code').first().textContent())!;
+    assert.match(token, /^mdg_dev_/);
+    await page.goto(`${s.url}/admin/sites`);
+    assert.equal(await page.getByText(token).count(), 0, 'shown once');
+
+    const device = await browser().newPage({ viewport: { width: 1280, height: 800 } });
+    await device.goto(`${s.url}/counter/login`);
+    await device.getByLabel('端末用トークン').fill(token);
+    await device.getByRole('button', { name: 'この端末で使う' }).click();
+    await device.getByRole('heading', { name: '三隅支所 オンライン窓口' }).waitFor();
+    await page.getByRole('button', { name: '取り消す' }).click();
+    await page.getByText('トークンを取り消しました').waitFor();
+    await device.reload();
+    await device.waitForURL('**/counter/login');
+    await device.close();
+    await context.close();
   });
 
   it('departments and closures are edited on the page, with errors next to the field', async () => {

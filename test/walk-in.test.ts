@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { handleAction, handleMessage } from '../bot/index.ts';
 import type { Sender } from '../bot/index.ts';
 import { feed } from '../core/chat.ts';
+import { createLogger } from '../core/log.ts';
+import { startServer } from '../server.ts';
 import { DATABASES, booking, jst, serverForEachTest } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
@@ -242,6 +244,63 @@ for (const kind of DATABASES) {
         'nothing written',
       );
       assert.match(await say(misumi, '/call 税務 @1 !'), /税務課を呼び出しました/);
+    });
+
+    it(`a staff member's board from /board follows calls made ${kind === 'postgres' ? 'on another instance (LISTEN/NOTIFY)' : 'in this instance'}, and is no admin session`, async () => {
+      await setUp();
+      assert.match(
+        (await handleMessage(s.running.deps, { ...tax1, direct: false }, '/board')).text,
+        /1 対 1 のチャットで/,
+        'never posted where others read it',
+      );
+      const reply = await say(tax2, '/ボード');
+      const link = /(\S+\/board\/s\/\S+)/.exec(reply)![1]!.replace(s.config.publicBaseUrl, s.url);
+      const opened = await fetch(link, { redirect: 'manual' });
+      assert.equal(opened.status, 303);
+      const cookie = opened.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const page = await (await fetch(`${s.url}/board`, { headers: { cookie } })).text();
+      assert.match(page, /税務課 呼び出しボード/);
+      assert.equal((await fetch(`${s.url}/admin/templates`, { headers: { cookie }, redirect: 'manual' })).status, 303, 'not an admin');
+      const forged = await fetch(
+        link.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+        { redirect: 'manual' },
+      );
+      assert.equal(forged.status, 404);
+
+      // The stream on this instance; the call through another one on the same database (PostgreSQL).
+      const other =
+        kind === 'postgres'
+          ? await startServer(s.config, {
+              log: createLogger('silent'),
+              clock: () => s.clock.now,
+              workerPollMs: 60_000,
+              ...(s.pgSchema ? { pgSchema: s.pgSchema } : {}),
+            })
+          : null;
+      const abort = new AbortController();
+      try {
+        const res = await fetch(`${s.url}/board/events`, { headers: { cookie }, signal: abort.signal });
+        const reader = res.body!.getReader();
+        const decoder = new TextDecoder();
+        let seen = '';
+        const waitFor = async (text: string) => {
+          while (!seen.includes(text)) seen += decoder.decode((await reader.read()).value, { stream: true });
+        };
+        await waitFor('呼び出しはありません');
+        const t0 = performance.now();
+        const via = other ? other.deps : s.running.deps;
+        assert.match((await handleMessage(via, misumi, '/call 税務 遺言書の件 @1')).text, /税務課を呼び出しました/);
+        await waitFor('遺言書の件');
+        assert.ok(performance.now() - t0 < 1000, 'on the board within a second');
+        await waitFor('</form>');
+        assert.match(seen, /selected>鈴木（当番）/, 'the accept form names whoever opened the board first');
+      } finally {
+        abort.abort();
+        await other?.close();
+      }
     });
 
     it('asks a staff member without a site where they are', async () => {

@@ -82,6 +82,9 @@ export async function findSession(db: Db, value: string, now: number): Promise<A
   if (row.principal.startsWith('device:')) {
     const live = await db.selectFrom('api_tokens').select('id').where('id', '=', row.principal.slice(7)).where('revoked_at', 'is', null).executeTakeFirst();
     if (!live) return null;
+  } else if (row.principal.startsWith('staff-board:')) {
+    const live = await db.selectFrom('staff').select('id').where('id', '=', row.principal.split(':')[1]!).executeTakeFirst();
+    if (!live) return null;
   } else if (row.principal.startsWith('token:')) {
     const live = await db.selectFrom('api_tokens').select('id').where('id', '=', row.principal.slice(6)).where('revoked_at', 'is', null).executeTakeFirst();
     if (!live) return null;

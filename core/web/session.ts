@@ -39,8 +39,8 @@ export function requireAdminSession(deps: { readonly store: Store; readonly cloc
   return async (req: Request, res: Response, next: NextFunction) => {
     const value = cookie(req, SESSION_COOKIE);
     const found = value ? await findSession(deps.store.db, value, deps.clock()) : null;
-    // A device's session (counter terminal, alert board) is never an admin's.
-    const session = found && !found.principal.startsWith('device:') ? found : null;
+    // A device's or a staff member's board session is never an admin's.
+    const session = found && (found.principal.startsWith('token:') || found.principal.startsWith('user:')) ? found : null;
     if (!session) {
       if (req.method === 'GET') return res.redirect(303, loginPath);
       return sendHtml(
