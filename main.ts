@@ -49,6 +49,8 @@ const lines = [
   `  ${config.publicBaseUrl}/api/v1/openapi.json   API description / API 仕様`,
   `  ${config.publicBaseUrl}/admin                 admin page / 管理画面`,
   `  ${config.publicBaseUrl}/console               staff console / 職員コンソール`,
+  `  ${config.publicBaseUrl}/counter               branch counter page / 支所の窓口画面`,
+  `  ${config.publicBaseUrl}/board                 department alert board / 課の呼び出しボード`,
   `  ${config.publicBaseUrl}/app/webex             Webex embedded app start URL / Webex 埋め込みアプリの開始 URL`,
   `  ${config.publicBaseUrl}/healthz               health check / 稼働確認`,
   `  store / データ: ${mode}`,

@@ -12,6 +12,7 @@ import type { DeviceRole } from '../core/auth/tokens.ts';
 import { issueDeviceToken, listDevices, revokeToken } from '../core/auth/tokens.ts';
 import { listDepartments } from '../scheduler/departments.ts';
 import { listHosts } from '../scheduler/hosts.ts';
+import { listStaff } from '../relay/staff.ts';
 import { SITE_KIND_JA, addSite, checkDeviceScope, listSites, setHostSite, updateSite } from '../scheduler/sites.ts';
 
 export interface AdminPageKit {
@@ -37,7 +38,7 @@ export function mountSitesPages(r: Router, k: AdminPageKit): void {
     issued: { name: string; role: DeviceRole; token: string } | null,
     status = 200,
   ) => {
-    const [sites, hosts, departments, devices] = await Promise.all([listSites(db), listHosts(db), listDepartments(db), listDevices(db)]);
+    const [sites, hosts, departments, devices, staff] = await Promise.all([listSites(db), listHosts(db), listDepartments(db), listDevices(db), listStaff(db)]);
     const scopeName = (role: DeviceRole, scope: string) =>
       role === 'counter' ? (hosts.find((h) => h.id === scope)?.displayName ?? scope) : (departments.find((d) => d.id === scope)?.name ?? scope);
     const siteOptions = (selected: string) => sites.map((s) => html`<option value="${s.id}"${s.id === selected ? html` selected` : ''}>${s.name}</option>`);
@@ -49,7 +50,7 @@ export function mountSitesPages(r: Router, k: AdminPageKit): void {
 <p class="en">Shown once: enter it on the device at /${issued.role}/login.</p></section>`;
     const siteSections = sites.map((s) => {
       const here = hosts.filter((h) => h.siteId === s.id);
-      return html`<section><h2>${s.name} <span class="en">${SITE_KIND_JA[s.kind]}</span></h2>
+      return html`<section><h2>${s.name}${s.name !== SITE_KIND_JA[s.kind] && html` <span class="en">${SITE_KIND_JA[s.kind]}</span>`}</h2>
 <form method="post" action="/admin/sites/${s.id}">${k.csrfInput(req)}
 ${field({ id: `site-${s.id}-name`, name: 'name', label: '名前', value: s.name })}
 ${field({ id: `site-${s.id}-phone`, name: 'phone', label: '電話番号', hint: '（来庁者の案内や、課からの折り返しに使います）', value: s.phone })}
@@ -62,7 +63,14 @@ ${
         (h) => html`<li>${h.displayName}（${h.provider}）　<a href="/counter?host=${h.id}">窓口画面を開く</a>
 <form method="post" action="/admin/devices" class="actions">${k.csrfInput(req)}<input type="hidden" name="role" value="counter"><input type="hidden" name="scope" value="${h.id}"><input type="hidden" name="name" value="${`${s.name} ${h.displayName}`}"><button type="submit" class="secondary">この端末のトークンを作る</button></form></li>`,
       )}</ul>`
-}</section>`;
+}
+<h3>ここで働く職員 <span class="en">Staff here</span></h3>
+${(() => {
+  const mine = staff.filter((m) => (m.siteId ?? (s.kind === 'main' ? s.id : null)) === s.id);
+  return mine.length === 0
+    ? html`<p class="hint">まだいません。職員がチャットで <code>/site ${s.name}</code> と送ると、ここに入ります。</p>`
+    : html`<p>${mine.map((m) => m.displayName).join('、')}</p>`;
+})()}</section>`;
     });
     const hostRows = hosts.map(
       (

@@ -188,9 +188,16 @@ const queue = command({
     const q = await waitingQueue(ctx.deps.store.db, ctx.now);
     if (q.length === 0) return say('応答待ちのおつなぎはありません。', 'No relay is waiting.');
     const name = (id: string | null) => ctx.departments.find((d) => d.id === id)?.name ?? '';
+    const sites = await listSites(ctx.deps.store.db);
+    const from = await Promise.all(
+      q.map(async (e) => {
+        const c = await viewById(ctx.deps.store.db, e.relay.consultationId);
+        return c?.kind === 'walk_in' ? `（${sites.find((s) => s.id === c.siteId)?.name ?? ''}の窓口から）` : '';
+      }),
+    );
     const lines = q.map(
-      (e) =>
-        `・${name(e.relay.toDepartmentId)} ${e.position}番目 #${e.relay.consultationId} ${e.waitingMinutes}分${e.relay.escalatedAt ? '（再呼び出し済み）' : ''}${e.relay.note ? ` ${e.relay.note}` : ''}`,
+      (e, i) =>
+        `・${name(e.relay.toDepartmentId)} ${e.position}番目 #${e.relay.consultationId}${from[i]} ${e.waitingMinutes}分${e.relay.escalatedAt ? '（再呼び出し済み）' : ''}${e.relay.note ? ` ${e.relay.note}` : ''}`,
     );
     return say(`応答待ち:\n${lines.join('\n')}`, `${q.length} relay(s) waiting.`);
   },

@@ -25,7 +25,7 @@ export const PAGE_STYLE = `
   .status { background: #fff; border: 4px solid #0b3d6e; border-radius: 14px; padding: 18px 24px; margin: 0 0 16px; }
   .status .big { font-size: 2.3rem; font-weight: bold; line-height: 1.35; margin: 0; }
   .status.waiting { border-color: #b35c00; } .status.coming { border-color: #1b7a3a; }
-  .departments { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 14px; list-style: none; padding: 0; margin: 0; }
+  .departments { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 14px; list-style: none; padding: 0; margin: 18px 0 0; }
   .departments button { width: 100%; min-height: 6.5rem; font-size: 1.5rem; font-weight: bold; text-align: left; }
   .departments .duty { display: block; font-size: 1rem; font-weight: normal; }
   .row { display: grid; gap: 14px; } @media (min-width: 50rem) { .row { grid-template-columns: 1fr 1fr; } }

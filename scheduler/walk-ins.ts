@@ -6,10 +6,11 @@ import type { ConsultationTable, Db } from '../core/store/schema.ts';
 import type { Bilingual } from '../core/errors.ts';
 import { lockUntilCommit } from '../core/store/db.ts';
 import { enqueue } from '../core/outbox.ts';
-import { MINUTE_MS, formatMinute, toLocalMinute } from '../core/time.ts';
+import { MINUTE_MS, formatMinute, toLocalDate, toLocalMinute } from '../core/time.ts';
 import type { Host } from './hosts.ts';
 import { listHosts } from './hosts.ts';
 import type { CityCalendar } from './calendar/calendar.ts';
+import { describeRanges, planDay } from './calendar/calendar.ts';
 import { explainOutsideHours } from './calendar/slots.ts';
 import type { LifecycleDeps } from './lifecycle.ts';
 import { createConsultation, newConsultationRow } from './lifecycle.ts';
@@ -20,7 +21,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Why the counter is closed now (a walk-in then needs staff to confirm), or null while it is open. */
 export function counterClosedNow(calendar: CityCalendar, now: number): Bilingual | null {
-  return explainOutsideHours(calendar, now, now + MINUTE_MS);
+  if (!explainOutsideHours(calendar, now, now + MINUTE_MS)) return null;
+  const date = toLocalDate(now);
+  const plan = planDay(calendar, date);
+  const at = formatMinute(toLocalMinute(now));
+  if (plan.closedBecause) return { ja: `今日は${plan.closedBecause.ja}`, en: `today is ${plan.closedBecause.en}` };
+  return {
+    ja: `いまは ${at}、今日の受付時間は ${describeRanges(plan.open)} です`,
+    en: `it is ${at}; today the counter is open ${describeRanges(plan.open)}`,
+  };
 }
 
 export interface DeviceState {

@@ -69,8 +69,8 @@ for (const kind of DATABASES) {
       assert.match(b, /税務課を呼び出しました/);
       const [ca, cb] = [idIn(a), idIn(b)];
       const queue = await say(tax1, '/queue');
-      assert.match(queue, /税務課 1番目/);
-      assert.match(queue, /税務課 2番目/);
+      assert.match(queue, /税務課 1番目 #[0-9A-Z]+（(三隅|旭)支所の窓口から）/);
+      assert.match(queue, /税務課 2番目 #[0-9A-Z]+（(三隅|旭)支所の窓口から）/);
       await idle();
       const first = await say(tax1, '/accept');
       const second = await say(tax2, '/accept');
