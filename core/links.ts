@@ -132,8 +132,9 @@ export function checkBoardLink(key: Buffer, token: string, now: number): BoardLi
   const m = /^b\.([0-9A-Za-z_-]{1,64})\.([A-Za-z0-9_-]{1,200})\.(\d{9,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return { ok: false, reason: 'malformed' };
   const [, department, staff, exp, mac] = m;
-  const expected = createHmac('sha256', key).update(`board:${department}.${staff}.${exp}`).digest();
-  const given = Buffer.from(mac!, 'base64url');
+  // Compared as written (canonical base64url): a last character differing only in its unused bits is no other link.
+  const expected = Buffer.from(b64(createHmac('sha256', key).update(`board:${department}.${staff}.${exp}`).digest()));
+  const given = Buffer.from(mac!);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
   if (Number(exp) * 1000 < now) return { ok: false, reason: 'expired' };
   return { ok: true, departmentId: department!, staffId: Buffer.from(staff!, 'base64url').toString('utf8'), expiresAt: Number(exp) * 1000 };

@@ -5,6 +5,9 @@ import { ProviderError } from '../core/conferencing/types.ts';
 import type { MeetingRequest } from '../core/conferencing/types.ts';
 import type { TeamsConfig } from '../core/config.ts';
 import { jst } from './helpers.ts';
+import { csdlProblems } from './csdl.ts';
+
+const GRAPH_SPEC = 'graph-v1.0-online-meetings.csdl.xml';
 
 const GRAPH = 'https://graph.microsoft.com';
 const HOST_ID = '11111111-2222-3333-4444-555555555555';
@@ -65,6 +68,16 @@ describe('Teams provider (nock)', function () {
       .patch(`${BASE}/MSo1N2Y5ZGFjYy03MWJmLTQ3NDMtYjQxMy01M2EdFGkdRWHJlQ`, (b) => ((patched = b), true))
       .reply(200, onlineMeeting({ lobbyBypassSettings: { scope: 'invited', isDialInBypassEnabled: false } }));
     const m = await provider().createMeeting(request);
+    assert.deepEqual(csdlProblems(GRAPH_SPEC, 'action:createOrGet', created), [], 'createOrGet as Graph describes it');
+    assert.deepEqual(csdlProblems(GRAPH_SPEC, 'graph.onlineMeeting', patched), [], 'the update as Graph describes an onlineMeeting');
+    assert.deepEqual(
+      csdlProblems(GRAPH_SPEC, 'graph.onlineMeeting', { ...patched, lobbyBypassSettings: { scope: 'invitees' }, recordAutomaticaly: false }),
+      [
+        'lobbyBypassSettings.scope: "invitees" is not one of organizer, organization, organizationAndFederated, everyone, unknownFutureValue, invited, organizationExcludingGuests',
+        'recordAutomaticaly: not defined by the official description',
+      ],
+      'the check can fail',
+    );
     assert.deepEqual(created, {
       externalId: 'K7M2Q9XA',
       subject: '福祉課 オンライン相談',
@@ -105,6 +118,8 @@ describe('Teams provider (nock)', function () {
     assert.equal(created.startDateTime, '2026-12-01T01:07:00.000Z');
     assert.equal(created.endDateTime, '2026-12-01T09:07:00.000Z', 'made long: never cut while the citizen is there');
     assert.deepEqual(patched.lobbyBypassSettings, { scope: 'organization', isDialInBypassEnabled: false });
+    assert.deepEqual(csdlProblems(GRAPH_SPEC, 'action:createOrGet', created), []);
+    assert.deepEqual(csdlProblems(GRAPH_SPEC, 'graph.onlineMeeting', patched), []);
   });
 
   it('makes the meeting on the host account of the consultation’s host (several dedicated accounts)', async () => {
