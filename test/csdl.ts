@@ -56,7 +56,7 @@ function check(s: Schema, type: string, value: unknown, path: string, out: strin
   const collection = /^Collection\((.+)\)$/.exec(type);
   if (collection) {
     if (!Array.isArray(value)) out.push(`${path}: expected an array of ${collection[1]}`);
-    else value.forEach((v, i) => check(s, collection[1]!, v, `${path}[${i}]`, out));
+    else for (const [i, v] of value.entries()) check(s, collection[1]!, v, `${path}[${i}]`, out);
     return;
   }
   switch (type) {
