@@ -103,7 +103,7 @@ ${field({ id: 'new-site-phone', name: 'phone', label: '電話番号', value: '' 
 <section><h2>使える端末トークン <span class="en">Live device tokens</span></h2>${
         devices.length === 0
           ? html`<p class="hint">まだありません。</p>`
-          : html`<div class="table-wrap"><table><thead><tr><th>名前</th><th>種類</th><th>対象</th><th></th></tr></thead><tbody>${deviceRows}</tbody></table></div>`
+          : html`<div class="table-wrap"><table><thead><tr><th>名前</th><th>種類</th><th>対象</th><th>取り消し</th></tr></thead><tbody>${deviceRows}</tbody></table></div>`
       }</section>`,
       flash,
       status,
