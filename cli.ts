@@ -34,19 +34,19 @@ function fail(message: string): never {
 }
 
 loadDotEnv();
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
-
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: { name: { type: 'string' }, role: { type: 'string', default: 'staff' }, email: { type: 'string' }, password: { type: 'string' } },
 });
 const [group, command, arg] = positionals;
+let config: ReturnType<typeof loadConfig>;
+try {
+  // The Teams package needs only the public address and the app id: the Graph credentials may live elsewhere.
+  config = loadConfig(process.env, { teamsAppOnly: group === 'manifest' });
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
 if (group === 'manifest') {
   const made = manifestInput(config, (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version);
   if (!made.ok) fail(`${made.reason.ja}\n${made.reason.en}`);

@@ -212,7 +212,14 @@ const bookCommand = command({
   },
   parse: ({ args }) => {
     if (args.length === 0) return read(null);
-    const [date, time, duration, name, email, department, ...topic] = args;
+    const [date, time, duration, ...rest] = args;
+    // A name may have a space (山田 太郎): it runs up to the email address.
+    const at = rest.findIndex((a) => a.includes('@'));
+    if (at > 0) {
+      const [email, department, ...topic] = rest.slice(at);
+      return read({ date, time, duration, name: rest.slice(0, at).join(' '), email, department, topic: topic.join(' ') });
+    }
+    const [name, email, department, ...topic] = rest;
     return read({ date, time, duration, name, email, department, topic: topic.join(' ') });
   },
   run: (ctx, words) => (words ? book(ctx, words) : bookForm(ctx)),

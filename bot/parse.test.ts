@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { COMMAND_ALIASES, COMMAND_NAMES, normalizeInput, parseCommand, takeConsultationRef } from './parse.ts';
+import { COMMAND_ALIASES, COMMAND_NAMES, normalizeInput, parseCallWords, parseCommand, parseDate, takeConsultationRef } from './parse.ts';
+import { jst } from '../test/helpers.ts';
 
 describe('bot command parsing', () => {
   it('reads /relay with a department and a note', () => {
@@ -30,6 +31,37 @@ describe('bot command parsing', () => {
     const p = parseCommand('/rely 税務');
     assert.equal(p.ok, false);
     if (!p.ok && p.reason === 'unknown') assert.deepEqual(p.suggestions, ['relay']);
+  });
+
+  it('reads the dates staff type: 今日, 明日, 明後日, 12/17, 12月17日, 2027/1/11 and 2027年1月11日, and refuses one that does not exist', () => {
+    const now = jst('2026-12-16', '15:00');
+    const read = (t: string) => parseDate(t, now);
+    assert.deepEqual(['今日', '明日', '明後日', 'あした', '12/17', '１２月１７日', '1/11', '2027/1/11', '2027年1月11日', '2027-01-11', '12/1'].map(read), [
+      '2026-12-16',
+      '2026-12-17',
+      '2026-12-18',
+      '2026-12-17',
+      '2026-12-17',
+      '2026-12-17',
+      '2027-01-11',
+      '2027-01-11',
+      '2027-01-11',
+      '2027-01-11',
+      '2027-12-01',
+    ]);
+    assert.deepEqual(['2027/2/30', '13/1', 'きのう', ''].map(read), [null, null, null, null]);
+    assert.equal(parseDate('明日', jst('2026-12-31', '23:30')), '2027-01-01', 'tomorrow in the city, whatever the machine’s zone');
+  });
+
+  it('reads the words of /call: a device, a reception number, a confirmation, and the topic in between', () => {
+    assert.deepEqual(parseCallWords(['税務', '相続の', '手続き', '@2', '受付12', '!']), {
+      department: '税務',
+      topic: '相続の 手続き',
+      device: '2',
+      reception: '受付 12',
+      confirm: true,
+    });
+    assert.deepEqual(parseCallWords([]), { topic: '', confirm: false });
   });
 
   it('finds an explicit #id', () => {

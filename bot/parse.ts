@@ -1,7 +1,7 @@
 // Command parsing for the staff bot: what staff type in Webex or Teams (often from a Japanese IME) → a command name and
 // its arguments. Pure; never throws.
 import { editDistance } from '../core/text.ts';
-import { isLocalDate, toLocalDate } from '../core/time.ts';
+import { addDays, isLocalDate, toLocalDate } from '../core/time.ts';
 
 export const COMMAND_NAMES = [
   'call',
@@ -91,10 +91,22 @@ export function takeConsultationRef(args: ReadonlyArray<string>): { id: string |
   return { id: args[i]!.slice(1).toUpperCase(), rest: args.filter((_, j) => j !== i) };
 }
 
-/** '12/1', '2026-12-01', '12月1日' → the next such date from now. */
+const RELATIVE_DAYS: Record<string, number> = { 今日: 0, きょう: 0, 本日: 0, 明日: 1, あした: 1, あす: 1, 明後日: 2, あさって: 2, today: 0, tomorrow: 1 };
+
+/**
+ * '12/1', '12月1日', '2026-12-01', '2027/1/11', '2027年1月11日', '今日', '明日', '明後日' → a city date. Month and day
+ * alone mean the next such date from now.
+ */
 export function parseDate(text: string, now: number): string | null {
   const t = text.normalize('NFKC').trim();
+  const relative = RELATIVE_DAYS[t.toLowerCase()];
+  if (relative !== undefined) return addDays(toLocalDate(now), relative);
   if (isLocalDate(t)) return t;
+  const full = /^(\d{4})[/年-](\d{1,2})[/月-](\d{1,2})日?$/.exec(t);
+  if (full) {
+    const d = `${full[1]}-${full[2]!.padStart(2, '0')}-${full[3]!.padStart(2, '0')}`;
+    return isLocalDate(d) ? d : null;
+  }
   const m = /^(\d{1,2})[/月](\d{1,2})日?$/.exec(t);
   if (!m) return null;
   const today = toLocalDate(now);

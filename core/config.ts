@@ -405,6 +405,8 @@ export interface Config {
   readonly webex: WebexConfig | null;
   /** Null unless Teams credentials are given. */
   readonly teams: TeamsConfig | null;
+  /** The Entra app (bot) id as configured (TEAMS_CLIENT_ID), for the Teams app package; '' when not set. */
+  readonly teamsAppId: string;
   /** The staff bot on Webex; null unless WEBEX_BOT_TOKEN is set. */
   readonly webexBot: {
     readonly apiBaseUrl: string;
@@ -484,7 +486,11 @@ function problemJa(message: string): string {
 }
 
 /** Parses the environment; throws one ConfigError naming the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  /** `npm run manifest` needs only the public address and the Teams app id, not the Graph credentials. */
+  o: { readonly teamsAppOnly?: boolean } = {},
+): Config {
   const parsed: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(variables)) {
     const raw = env[name] ?? v.default;
@@ -499,8 +505,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const p = parsed as Parsed;
   const dataDir = path.resolve(p.DATA_DIR);
   const webex = webexConfig(p);
-  const teams = teamsConfig(p);
+  const teams = teamsConfig(p, o.teamsAppOnly === true);
   return {
+    teamsAppId: p.TEAMS_CLIENT_ID,
     port: p.PORT,
     bindAddress: p.BIND_ADDRESS,
     dataDir,
@@ -595,9 +602,9 @@ function webexConfig(p: Parsed): WebexConfig | null {
   return { ...base, credentials: { kind: 'access_token', accessToken: p.WEBEX_ACCESS_TOKEN } };
 }
 
-function teamsConfig(p: Parsed): TeamsConfig | null {
+function teamsConfig(p: Parsed, appOnly = false): TeamsConfig | null {
   const names = ['TEAMS_TENANT_ID', 'TEAMS_CLIENT_ID', 'TEAMS_CLIENT_SECRET', 'TEAMS_HOST_USER_ID'] as const;
-  if (!names.some((n) => p[n])) return null;
+  if (!names.some((n) => p[n]) || appOnly) return null;
   for (const name of names) {
     if (!p[name]) {
       throw missing(name, {

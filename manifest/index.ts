@@ -23,7 +23,7 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 /** What the manifest needs from the configuration, or what is missing. */
 export function manifestInput(config: Config, version: string): ManifestResult {
-  const botId = config.teams?.clientId ?? '';
+  const botId = config.teamsAppId;
   if (!GUID.test(botId))
     return {
       ok: false,

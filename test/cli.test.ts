@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../core/log.ts';
@@ -42,5 +42,28 @@ describe('token command line', function () {
       assert.match(e.stderr, /--name/);
       return true;
     });
+  });
+});
+
+describe('Teams package command line', function () {
+  this.timeout(30_000);
+  it('npm run manifest needs only PUBLIC_BASE_URL and TEAMS_CLIENT_ID (not the Graph credentials), and says what is missing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'madoguchi-manifest-'));
+    try {
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, PUBLIC_BASE_URL: 'https://madoguchi.city.example.jp' };
+      const { stdout } = await run(process.execPath, ['cli.ts', 'manifest'], {
+        cwd: root,
+        env: { ...env, TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555' },
+      });
+      assert.match(stdout, /madoguchi-teams\.zip/);
+      assert.ok(existsSync(path.join(dir, 'teams', 'madoguchi-teams.zip')));
+      await assert.rejects(run(process.execPath, ['cli.ts', 'manifest'], { cwd: root, env }), (e: { code: number; stderr: string }) => {
+        assert.equal(e.code, 2);
+        assert.match(e.stderr, /TEAMS_CLIENT_ID に Entra アプリ/);
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
