@@ -13,11 +13,10 @@ import { openWalkInOnHost } from '../scheduler/walk-ins.ts';
 import type { Relay } from '../relay/store.ts';
 import { getRelay, relayChain, waitingQueue } from '../relay/store.ts';
 import type { Staff } from '../relay/staff.ts';
-import { listStaff } from '../relay/staff.ts';
+import { listStaff, nameBeside } from '../relay/staff.ts';
 
-/** "税務課 田中" → "田中" when the display name already starts with the department's name. */
-export const personName = (s: Staff | undefined, department: Department | undefined) =>
-  (department && s?.displayName.startsWith(department.name) ? s.displayName.slice(department.name.length).trim() : s?.displayName) || '担当者';
+/** A staff member as named beside their department (relay/staff.ts nameBeside), or 担当者. */
+export const personName = (s: Staff | undefined, department: Department | undefined) => nameBeside(s?.displayName, department) ?? '担当者';
 
 export interface Hop {
   readonly relay: Relay;

@@ -12,7 +12,7 @@ import { linkKey, staffLink } from '../core/links.ts';
 import { alertCard, optionsCard } from './cards.ts';
 import { getRelay, waitingQueue } from './store.ts';
 import type { RelayNotice } from './state.ts';
-import { getStaff, staffOfDepartment } from './staff.ts';
+import { getStaff, nameBeside, staffOfDepartment } from './staff.ts';
 import { getSite } from '../scheduler/sites.ts';
 
 export interface NotifyDeps extends NoticeDeps {
@@ -94,6 +94,7 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
     case 'accepted': {
       await removePosts(deps, relay.id, ALERTS);
       const name = accepter?.displayName ?? relay.acceptedBy ?? '';
+      const short = nameBeside(accepter?.displayName, to) ?? name;
       await postToDepartmentOnce(deps, to, relay.id, 'status-accepted', {
         text: `✅ ${name}さんが対応中です（相談 #${c.id}）\n${name} is taking consultation #${c.id}.`,
       });
@@ -117,7 +118,7 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
         ].join('\n'),
       });
       await sendToStaffOnce(notice(deps), requester, relay.id, 'who-is-coming', {
-        text: `${to.name}の${name}さんが対応します。まもなく会議に入ります（相談 #${c.id}）。\n${name} (${to.name}) is coming.`,
+        text: `${to.name}の${short}さんが対応します。まもなく会議に入ります（相談 #${c.id}）。\n${name} (${to.name}) is coming.`,
       });
       return;
     }
@@ -155,6 +156,8 @@ ${decliner?.displayName ?? 'Someone'} (${to.name}) cannot take it; waiting for t
       return;
     }
     case 'done': {
+      // "対応中" is no longer true: that post is taken back, and the department sees it is over.
+      await removePosts(deps, relay.id, ['status-accepted']);
       await postToDepartmentOnce(deps, to, relay.id, 'status-done', {
         text: `相談 #${c.id} の対応が終わりました（${accepter?.displayName ?? ''}さん）。\nConsultation #${c.id} done.`,
       });

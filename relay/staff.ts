@@ -26,6 +26,25 @@ const fromRow = (r: Row): Staff => ({
   siteId: r.site_id,
 });
 
+/**
+ * How a staff member is named to a citizen or beside their department's name: "税務課 田中" → "田中" when the chat
+ * display name already starts with the department (「税務課の田中がまいります」, not 「税務課の税務課 田中」).
+ */
+export function nameBeside(
+  displayName: string | null | undefined,
+  department: { readonly name: string; readonly aliases?: ReadonlyArray<string> } | string | null | undefined,
+): string | null {
+  if (!displayName) return null;
+  const d = typeof department === 'string' ? { name: department, aliases: [] } : department;
+  if (!d) return displayName;
+  // The full name anywhere at the start ("税務課田中"), an alias only as a word of its own ("税務 田中", not "税所").
+  const rest = displayName.startsWith(d.name)
+    ? displayName.slice(d.name.length)
+    : (d.aliases ?? []).filter((a) => displayName.startsWith(a) && /[\s　・]/.test(displayName[a.length] ?? '')).map((a) => displayName.slice(a.length))[0];
+  const trimmed = rest?.replace(/^[\s　・:：]+/, '');
+  return trimmed || displayName;
+}
+
 export async function getStaff(db: Db, id: string): Promise<Staff | null> {
   const r = await db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? fromRow(r) : null;

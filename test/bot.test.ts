@@ -88,11 +88,14 @@ describe('staff bot core (console platform)', function () {
     const meeting = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body.meeting;
     assert.ok(dm.at(-1)!.text.includes(meeting.joinUrl) && dm.at(-1)!.text.includes(meeting.password), 'join link and password, privately');
     const requesterDm = await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`]);
-    assert.match(requesterDm.at(-1)!.text, /税務課の税務 (田中|佐藤)さんが対応します/);
+    assert.match(requesterDm.at(-1)!.text, /税務課の(田中|佐藤)さんが対応します/, 'named once beside the department');
 
     assert.match((await say(winner, '/done')).text, /おつなぎを終えました/);
     await s.running.worker.idle();
     assert.match((await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!.text, /対応が終わりました/);
+    const done = await feed(s.running.store.db, 'console', [`dept:${tax}`]);
+    assert.ok(done.find((i) => /さんが対応中です/.test(i.text))!.removed, '"対応中" is taken back once it is over');
+    assert.match(done.at(-1)!.text, /対応が終わりました/);
   });
 
   it('/decline tells the requester, who can relay elsewhere from the card', async () => {
@@ -122,7 +125,7 @@ describe('staff bot core (console platform)', function () {
     assert.match((await say(taxB, '/accept')).text, /をお願いします/);
     await s.running.worker.idle();
     assert.match((await say(reception, '/queue')).text, /応答待ちのおつなぎはありません/);
-    assert.match((await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!.text, /税務 佐藤さんが対応します/);
+    assert.match((await feed(s.running.store.db, 'console', [`staff:${await staffId(reception)}`])).at(-1)!.text, /税務課の佐藤さんが対応します/);
   });
 
   it('a retried accepted-notice sends the join details once', async () => {
@@ -143,7 +146,7 @@ describe('staff bot core (console platform)', function () {
     await s.running.worker.idle();
     const dm = await feed(s.running.store.db, 'console', [`staff:${await staffId(taxA)}`]);
     assert.equal(dm.filter((m) => m.text.includes(`相談 #${c.id} をお願いします`)).length, 1, 'join details once');
-    assert.match((await feed(s.running.store.db, 'console', [`staff:${requester}`])).at(-1)!.text, /税務 田中さんが対応します/);
+    assert.match((await feed(s.running.store.db, 'console', [`staff:${requester}`])).at(-1)!.text, /税務課の田中さんが対応します/);
     const job = await s.running.store.db
       .selectFrom('outbox')
       .selectAll()

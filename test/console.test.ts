@@ -72,7 +72,7 @@ describeInChromium('staff console in Chromium', (browser) => {
     assert.match(await chat(page), /おつなぎを終えました/);
     await s.running.worker.idle();
     await page.goto(`${s.url}/console?staff=${yamamoto}`);
-    assert.match(await chat(page), /税務課の税務課 田中さんが対応します/);
+    assert.match(await chat(page), /税務課の田中さんが対応します/);
     assert.match(await chat(page), /税務課の対応が終わりました/);
     await page.close();
   });

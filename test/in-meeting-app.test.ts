@@ -152,8 +152,8 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     const pension = { platform: 'console' as const, userId: 'u-pension', displayName: '年金 佐藤' };
     await handleMessage(deps, pension, '/duty on 年金');
     await handleMessage(deps, pension, '/accept');
-    await citizen.getByText('保険年金課の年金 佐藤がまいります。').waitFor();
-    await staffPage.locator('#panel').getByText('保険年金課の年金 佐藤がまいります。').waitFor();
+    await citizen.getByText('保険年金課の佐藤がまいります。').waitFor();
+    await staffPage.locator('#panel').getByText('保険年金課の佐藤がまいります。').waitFor();
     await shot(staffPage, 'staff-view');
 
     const audit = (await s.call('GET', `/api/v1/consultations/${c.id}/audit`)).body.entries.map((e: { action: string }) => e.action);

@@ -10,6 +10,7 @@ import type { ConsultationView } from '../../scheduler/views.ts';
 import type { ChecklistContent, ConsentContent } from './content.ts';
 import { activeChecklist, rememberText } from './content-store.ts';
 import type { ContentVersion } from './content-store.ts';
+import { nameBeside } from '../../relay/staff.ts';
 
 export const STEPS = ['welcome', 'consent', 'documents', 'end'] as const;
 export type Step = (typeof STEPS)[number];
@@ -65,7 +66,7 @@ export async function latestRelay(db: Db, consultationId: string, now: number): 
     .selectFrom('relays as r')
     .innerJoin('departments as d', 'd.id', 'r.to_department_id')
     .leftJoin('staff as s', 's.id', 'r.accepted_by')
-    .select(['r.status', 'r.requested_at', 'd.name as department', 's.display_name as accepter'])
+    .select(['r.status', 'r.requested_at', 'd.name as department', 'd.aliases', 's.display_name as accepter'])
     .where('r.consultation_id', '=', consultationId)
     .orderBy('r.requested_at', 'desc')
     .executeTakeFirst();
@@ -73,7 +74,7 @@ export async function latestRelay(db: Db, consultationId: string, now: number): 
   return {
     status: r.status,
     department: r.department,
-    accepter: r.accepter,
+    accepter: nameBeside(r.accepter, { name: r.department, aliases: JSON.parse(r.aliases) as string[] }),
     requestedAt: r.requested_at,
     minutes: Math.max(0, Math.floor((now - Date.parse(r.requested_at)) / 60_000)),
   };
