@@ -333,12 +333,17 @@ const duty = command({
       departmentId = dept.value.id;
     }
     if (on && !departmentId) return say('課も付けてください。例: /duty on 税務', 'Add your department, e.g. /duty on tax');
-    await setDuty(ctx.deps.store.db, ctx.staff.id, on, departmentId ?? undefined);
+    const { until } = await setDuty(ctx.deps.store.db, ctx.deps.ids, ctx.now, ctx.staff.id, on, {
+      departmentId: departmentId ?? undefined,
+      endsAtMinute: ctx.deps.config.relay.dutyEndsAtMinute,
+    });
     // The boards and counter pages show who is on duty.
     await ctx.deps.events?.changed(RELAYS_EVENT);
     const name = ctx.departments.find((d) => d.id === departmentId)?.name ?? '';
     return say(
-      on ? `${name}の当番を始めました。呼び出しがあればお知らせします。` : `${name}の当番を終えました。`,
+      on
+        ? `${name}の当番を始めました。呼び出しがあればお知らせします。当番は${until ? formatJa(until) : ''}に自動で終わります（/duty off でいつでも終えられます）。`
+        : `${name}の当番を終えました。`,
       on ? `You are on duty for ${name}.` : 'You are off duty.',
     );
   },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { TimeRange } from './hours.ts';
 import { parseOpeningHours, parseYearEndClosure } from './hours.ts';
+import { parseMinute } from './time.ts';
 
 /** One start-up problem, said in Japanese and English with an example of a good value. */
 export class ConfigError extends Error {
@@ -259,6 +260,14 @@ const variables = {
     default: '3',
     doc: { example: '3', ja: 'おつなぎ（リレー）に誰も応答しないとき、何分後にもう一度強く呼び出すか' },
   },
+  DUTY_ENDS_AT: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, { error: 'must be a time like 17:30' }),
+    default: '17:30',
+    doc: { example: '17:30', ja: '当番（/duty on）がその日に自動で終わる時刻。これより後に当番に入ったときは、その日の終わりまで' },
+  },
   WALK_IN_ESCALATION_MINUTES: {
     schema: int(1, 60),
     default: '1',
@@ -374,6 +383,8 @@ export interface Config {
     readonly escalationMinutes: number;
     /** Walk-in calls from a branch are escalated sooner. */
     readonly walkInEscalationMinutes: number;
+    /** Minute of the day (city time) when /duty on ends by itself. */
+    readonly dutyEndsAtMinute: number;
   };
   readonly walkIn: {
     /** What a walk-in first holds of its host; it is extended while it goes on. */
@@ -458,6 +469,7 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/email domains/, 'city.example.jp のようなドメインをカンマ区切りで指定してください'],
   [/smtp:\/\//, 'smtp:// または smtps:// で始まる URL で指定してください'],
   [/1d@10:00/, '1d@10:00,1h のように指定してください（none で送らない）'],
+  [/17:30/, '17:30 のような時刻で指定してください'],
   [/Invalid option/, '決められた値のどれかを指定してください'],
   [/at least/, '値が小さすぎます'],
   [/at most/, '値が大きすぎます'],
@@ -530,7 +542,11 @@ export function loadConfig(
     },
     defaultHostName: p.DEFAULT_HOST_NAME,
     city: { name: p.CITY_NAME, contact: p.CITY_CONTACT },
-    relay: { escalationMinutes: p.RELAY_ESCALATION_MINUTES, walkInEscalationMinutes: p.WALK_IN_ESCALATION_MINUTES },
+    relay: {
+      escalationMinutes: p.RELAY_ESCALATION_MINUTES,
+      walkInEscalationMinutes: p.WALK_IN_ESCALATION_MINUTES,
+      dutyEndsAtMinute: parseMinute(p.DUTY_ENDS_AT) ?? 17 * 60 + 30,
+    },
     walkIn: { minutes: p.WALK_IN_MINUTES, meetingHours: p.WALK_IN_MEETING_HOURS },
     lamp: p.LAMP_WEBHOOK_URL ? { url: p.LAMP_WEBHOOK_URL, method: p.LAMP_WEBHOOK_METHOD, timeoutMs: p.LAMP_WEBHOOK_TIMEOUT_MS } : null,
     app: { frameAncestors: p.APP_FRAME_ANCESTORS, consentRetentionDays: p.CONSENT_RETENTION_DAYS },

@@ -10,3 +10,5 @@ export const RELAY_NOTIFY = jobKind('relay.notify', z.object({ relayId: z.string
 export const RELAY_ESCALATE = jobKind('relay.escalate', z.object({ relayId: z.string() }));
 /** Signal the department's tower (表示灯): a call, taken, or cleared — sent as the department's state when it runs. */
 export const LAMP_SIGNAL = jobKind('lamp.signal', z.object({ relayId: z.string(), event: z.enum(['call', 'accepted', 'cleared']) }));
+/** A duty (/duty on) ends by itself at DUTY_ENDS_AT. */
+export const DUTY_END = jobKind('duty.end', z.object({ staffId: z.string(), until: z.string() }));

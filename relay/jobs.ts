@@ -8,8 +8,9 @@ import type { ChatPlatforms } from '../core/chat.ts';
 import type { AppEvents } from '../core/events.ts';
 import { defineJob } from '../core/jobs.ts';
 import { deliverRelayEvent } from './notices.ts';
-import { escalateRelay, relayDepsOf } from './store.ts';
-import { LAMP_SIGNAL, RELAY_ESCALATE, RELAY_NOTIFY } from './job-kinds.ts';
+import { RELAYS_EVENT, escalateRelay, relayDepsOf } from './store.ts';
+import { DUTY_END, LAMP_SIGNAL, RELAY_ESCALATE, RELAY_NOTIFY } from './job-kinds.ts';
+import { endDuty } from './staff.ts';
 import { sendLampSignal } from './lamp.ts';
 
 export interface RelayJobDeps {
@@ -40,4 +41,8 @@ const lamp = defineJob(LAMP_SIGNAL, async (p, _job, d: RelayJobDeps) => {
   await sendLampSignal({ db: d.store.db, lamp: d.config.lamp, clock: d.clock }, p.relayId, p.event);
 });
 
-export const RELAY_JOBS = [notify, escalate, lamp] as const;
+const dutyEnd = defineJob(DUTY_END, async (p, _job, d: RelayJobDeps) => {
+  if (await endDuty(d.store.db, p.staffId, p.until)) await d.events?.changed(RELAYS_EVENT);
+});
+
+export const RELAY_JOBS = [notify, escalate, lamp, dutyEnd] as const;

@@ -3,6 +3,9 @@
 import type { Db, StaffTable } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { isUniqueViolation } from '../core/store/db.ts';
+import { enqueue } from '../core/outbox.ts';
+import { addDays, localInstant, toLocalDate } from '../core/time.ts';
+import { DUTY_END } from './job-kinds.ts';
 import type { ChatPerson, ChatPlatformKind } from '../core/chat.ts';
 
 export interface Staff extends ChatPerson {
@@ -13,7 +16,7 @@ export interface Staff extends ChatPerson {
   readonly siteId: string | null;
 }
 
-type Row = Omit<StaffTable, 'created_at'>;
+type Row = Omit<StaffTable, 'created_at' | 'duty_until'>;
 
 const fromRow = (r: Row): Staff => ({
   id: r.id,
@@ -83,12 +86,45 @@ export async function staffFor(
   return fromRow(row);
 }
 
-export async function setDuty(db: Db, staffId: string, onDuty: boolean, departmentId?: string): Promise<void> {
-  await db
-    .updateTable('staff')
-    .set({ on_duty: onDuty ? 1 : 0, ...(departmentId ? { department_id: departmentId } : {}) })
-    .where('id', '=', staffId)
-    .execute();
+/** When a duty started now ends by itself: DUTY_ENDS_AT today, or the end of the day when that has passed. */
+export function dutyEnds(now: number, endsAtMinute: number): number {
+  const today = toLocalDate(now);
+  const at = localInstant(today, endsAtMinute);
+  return at > now ? at : localInstant(addDays(today, 1), 0);
+}
+
+/**
+ * On or off duty (and the department, if given). On duty ends by itself (`endsAtMinute`, DUTY_ENDS_AT): the end is
+ * kept with the row and a job ends it then, unless the person went off and on again in between.
+ */
+export async function setDuty(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  staffId: string,
+  onDuty: boolean,
+  o: { readonly departmentId?: string | undefined; readonly endsAtMinute: number },
+): Promise<{ readonly until: number | null }> {
+  const until = onDuty ? dutyEnds(now, o.endsAtMinute) : null;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('staff')
+      .set({
+        on_duty: onDuty ? 1 : 0,
+        duty_until: until === null ? null : new Date(until).toISOString(),
+        ...(o.departmentId ? { department_id: o.departmentId } : {}),
+      })
+      .where('id', '=', staffId)
+      .execute();
+    if (until !== null) await enqueue(trx, ids, now, DUTY_END, null, { staffId, until: new Date(until).toISOString() }, until);
+  });
+  return { until };
+}
+
+/** The duty end job: off duty, if this is still the end that was set. Returns whether it ended a duty. */
+export async function endDuty(db: Db, staffId: string, until: string): Promise<boolean> {
+  const r = await db.updateTable('staff').set({ on_duty: 0, duty_until: null }).where('id', '=', staffId).where('duty_until', '=', until).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function staffOfDepartment(db: Db, departmentId: string): Promise<Staff[]> {

@@ -240,6 +240,27 @@ describe('staff bot core (console platform)', function () {
     assert.match((await say(reception, `/cancel #${id}`)).text, /取消済み/);
   });
 
+  it('a duty ends by itself at DUTY_ENDS_AT, or at the end of the day when started after it', async () => {
+    const at = async (time: string, date = '2026-12-01') => {
+      s.clock.now = jst(date, time);
+      s.running.worker.wake();
+      await s.running.worker.idle();
+    };
+    await at('10:00');
+    assert.match((await say(taxA, '/duty on 税務')).text, /当番は2026年12月1日（火）17:30に自動で終わります/);
+    assert.match((await say(reception, '/status')).text, /当番: 税務課: 税務 田中/);
+    await at('17:31');
+    assert.match((await say(reception, '/status')).text, /当番: いません/);
+    assert.match((await say(taxA, '/duty on 税務')).text, /当番は2026年12月2日（水）0?0:00に自動で終わります/, 'after hours: until the end of the day');
+    await say(taxA, '/duty off');
+    await at('20:00');
+    await say(taxA, '/duty on');
+    await at('23:59');
+    assert.match((await say(reception, '/status')).text, /当番: 税務課: 税務 田中/, 'on again after hours: until the end of the day');
+    await at('00:01', '2026-12-02');
+    assert.match((await say(reception, '/status')).text, /当番: いません/);
+  });
+
   it('reads dates as staff type them', () => {
     const now = jst('2026-11-24', '09:00');
     assert.equal(parseDate('12/1', now), '2026-12-01');

@@ -44,9 +44,9 @@ describeInChromium('the branch counter and the department board in Chromium', (b
     const tax = (await s.call('GET', '/api/v1/departments')).body.departments.find((d: { name: string }) => d.name === '税務課');
     counterToken = (await s.call('POST', '/api/v1/devices', { name: '三隅 窓口1', role: 'counter', scope: host.id })).body.token;
     boardToken = (await s.call('POST', '/api/v1/devices', { name: '税務課ボード', role: 'board', scope: tax.id })).body.token;
+    s.clock.now = jst('2026-12-01', '10:00');
     await handleMessage(s.running.deps, tax1, '/duty on 税務');
     await handleMessage(s.running.deps, tax2, '/duty on 税務');
-    s.clock.now = jst('2026-12-01', '10:00');
   });
   after(async () => {
     await s?.close();

@@ -51,6 +51,8 @@ for (const kind of DATABASES) {
       }
       assert.match(await say(misumi, '/site 三隅'), /三隅支所にしました/);
       assert.match(await say(asahi, '/拠点 旭支所'), /旭支所にしました/);
+      // On duty on the day of the test (a duty ends by itself at 17:30).
+      s.clock.now = jst('2026-12-01', '08:00');
       await say(tax1, '/duty on 税務');
       await say(tax2, '/duty on 税務');
       await say(pension, '/duty on 年金');

@@ -581,6 +581,16 @@ function sitesAndWalkIns(dialect: DialectName): Migration {
   };
 }
 
+function dutyUntil(dialect: DialectName): Migration {
+  const ts = dialect === 'postgres' ? sql`timestamptz` : sql`text`;
+  return {
+    async up(db: AnyDb) {
+      // /duty on ends by itself at the end of the day (DUTY_ENDS_AT): nobody stays "on duty" for a week by mistake.
+      await db.schema.alterTable('staff').addColumn('duty_until', ts).execute();
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -595,6 +605,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0009_lifecycle_and_relays': lifecycleAndRelays(dialect),
     '0010_host_accounts_any_case': hostAccountsAnyCase(),
     '0011_sites_and_walk_ins': sitesAndWalkIns(dialect),
+    '0012_duty_until': dutyUntil(dialect),
   };
 }
 

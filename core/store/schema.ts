@@ -208,6 +208,8 @@ export interface StaffTable {
   created_at: Timestamp;
   /** Where they work (main office or a branch). */
   site_id: string | null;
+  /** When their duty ends by itself (DUTY_ENDS_AT), or null. */
+  duty_until: Generated<Timestamp | null>;
 }
 
 export interface RelayTable {
