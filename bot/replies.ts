@@ -3,7 +3,7 @@ import { MINUTE_MS, addDays, formatJa, formatMinute, localInstant, parseMinute, 
 import type { Department } from '../scheduler/departments.ts';
 import { bookConsultation, freeSlots } from '../scheduler/consultations.ts';
 import { listConsultations } from '../scheduler/views.ts';
-import { acceptRelay, acceptedBy, declineRelay, requestRelay, waitingQueue } from '../relay/store.ts';
+import { acceptRelay, acceptedBy, declineRelay, happeningNow, requestRelay, waitingQueue } from '../relay/store.ts';
 import { getStaff, staffOfDepartment } from '../relay/staff.ts';
 import { bookCard } from './cards.ts';
 import type { Ctx, Reply } from './context.ts';
@@ -14,10 +14,15 @@ import { parseDate } from './parse.ts';
 export async function consultationFor(ctx: Ctx, explicit: string | null): Promise<{ id: string } | { candidates: Array<{ id: string; label: string }> }> {
   if (explicit) return { id: explicit };
   const today = toLocalDate(ctx.now);
-  const open = (await listConsultations(ctx.deps.store.db, today, today)).filter((c) => ['meeting_ready', 'invited', 'in_progress'].includes(c.status));
+  const buffer = ctx.deps.config.slots.bufferMinutes * MINUTE_MS;
+  // Only what is happening now (or about to start): a relay days early would tell the citizen "おつなぎしています".
+  const open = (await listConsultations(ctx.deps.store.db, addDays(today, -1), today)).filter(
+    (c) =>
+      ['meeting_ready', 'invited', 'in_progress'].includes(c.status) &&
+      happeningNow({ status: c.status, start: Date.parse(c.start), blockEnd: Date.parse(c.end) + buffer }, ctx.now),
+  );
   const mineIds = new Set((await acceptedBy(ctx.deps.store.db, ctx.staff.id)).map((r) => r.consultationId));
-  const now = (c: { start: string; end: string }) => Date.parse(c.start) - 15 * MINUTE_MS <= ctx.now && ctx.now <= Date.parse(c.end) + 60 * MINUTE_MS;
-  const ranked = [open.filter((c) => mineIds.has(c.id)), open.filter((c) => now(c) && c.bookedBy.startsWith(`staff:${ctx.staff.id}:`)), open.filter(now)];
+  const ranked = [open.filter((c) => mineIds.has(c.id)), open.filter((c) => c.bookedBy.startsWith(`staff:${ctx.staff.id}:`))];
   for (const group of [...ranked, open]) if (group.length === 1) return { id: group[0]!.id };
   return {
     candidates: open.map((c) => ({ id: c.id, label: `#${c.id} ${formatMinute(toLocalMinute(Date.parse(c.start)))} ${c.department.name} ${c.citizen.name}様` })),

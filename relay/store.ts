@@ -9,7 +9,7 @@ import type { Result } from '../core/errors.ts';
 import { ProblemError, fail, ok, problem } from '../core/errors.ts';
 import { writeAudit } from '../core/audit.ts';
 import { enqueue } from '../core/outbox.ts';
-import { MINUTE_MS } from '../core/time.ts';
+import { MINUTE_MS, formatJa } from '../core/time.ts';
 import type { AppEvents } from '../core/events.ts';
 import type { RelayAct, RelayFacts, RelayNotice, RelayRefusal, RelayStatus } from './state.ts';
 import { RELAY_STATUS_JA, relayStep } from './state.ts';
@@ -64,6 +64,13 @@ export const relayDepsOf = (d: {
   lamp: d.config.lamp !== null,
   ...(d.events ? { events: d.events } : {}),
 });
+
+/** How long before its start a consultation can be relayed (the citizen may join early). */
+export const RELAY_EARLY_MINUTES = 15;
+
+/** A consultation can be relayed now: in progress, or from RELAY_EARLY_MINUTES before its start until its buffer ends. */
+export const happeningNow = (c: { readonly status: string; readonly start: number; readonly blockEnd: number }, now: number) =>
+  c.status === 'in_progress' || (now >= c.start - RELAY_EARLY_MINUTES * MINUTE_MS && now < c.blockEnd);
 
 /** The event every department board and counter page listens to: some relay changed (they read what they show). */
 export const RELAYS_EVENT = 'relays';
@@ -220,7 +227,11 @@ class StillWaiting extends Error {}
  */
 export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<Result<QueueEntry>> {
   const { db } = deps;
-  const c = await db.selectFrom('consultations').select(['id', 'status', 'kind']).where('id', '=', req.consultationId).executeTakeFirst();
+  const c = await db
+    .selectFrom('consultations')
+    .select(['id', 'status', 'kind', 'start_at', 'block_end_at', 'department_id'])
+    .where('id', '=', req.consultationId)
+    .executeTakeFirst();
   if (!c) return fail(problem('not_found', `相談 ${req.consultationId} は見つかりません。`, `Consultation ${req.consultationId} was not found.`));
   if (c.status === 'cancelled' || c.status === 'completed') {
     return fail(
@@ -232,6 +243,32 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
     );
   }
   const now = deps.clock();
+  // Only a consultation happening now: the citizen's page would otherwise say "おつなぎしています" days early.
+  const start = Date.parse(c.start_at);
+  if (!happeningNow({ status: c.status, start, blockEnd: Date.parse(c.block_end_at) }, now)) {
+    return fail(
+      problem(
+        'invalid_state',
+        now < start
+          ? `相談 #${c.id} は ${formatJa(start)} からです。おつなぎは、相談が始まる${RELAY_EARLY_MINUTES}分前からできます。`
+          : `相談 #${c.id} の時間（${formatJa(start)}〜）は終わっています。`,
+        now < start
+          ? `Consultation #${c.id} starts at ${formatJa(start)}; relay it from ${RELAY_EARLY_MINUTES} minutes before.`
+          : `Consultation #${c.id} is over.`,
+      ),
+    );
+  }
+  // A booked consultation is its department's own: relaying it there would only call the people who have it.
+  if (c.kind !== 'walk_in' && req.toDepartmentId === c.department_id) {
+    const name = (await db.selectFrom('departments').select('name').where('id', '=', c.department_id).executeTakeFirst())?.name ?? '';
+    return fail(
+      problem(
+        'validation',
+        `この相談はもともと${name}の相談です。ほかの課を選んでください。`,
+        `This consultation is ${name}'s already; choose another department.`,
+      ),
+    );
+  }
   let id = '';
   try {
     await retryTransient(() =>

@@ -30,7 +30,7 @@ describe('staff bot core (console platform)', function () {
   });
   /** A consultation on 12/1 at 10:00, relayed to 税務 at 10:05 with `onDuty` on duty, its alert posted. */
   async function relayedToTax(onDuty: Sender[]): Promise<{ id: string }> {
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    const c = (await s.call('POST', '/api/v1/consultations', booking({ department: '総合窓口課' }))).body;
     await s.running.worker.idle();
     for (const who of onDuty) await say(who, '/duty on 税務');
     s.clock.now = jst('2026-12-01', '10:05');
@@ -58,7 +58,7 @@ describe('staff bot core (console platform)', function () {
   });
 
   it('/relay 税務 → alert in the tax feed mentioning who is on duty; first accept wins; join details privately; requester told', async () => {
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    const c = (await s.call('POST', '/api/v1/consultations', booking({ department: '総合窓口課' }))).body;
     await s.running.worker.idle();
     await say(taxA, '/duty on 税務');
     await say(taxB, '/duty on 税務');
@@ -99,7 +99,7 @@ describe('staff bot core (console platform)', function () {
   });
 
   it('/decline tells the requester, who can relay elsewhere from the card', async () => {
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    const c = (await s.call('POST', '/api/v1/consultations', booking({ department: '総合窓口課' }))).body;
     await s.running.worker.idle();
     await say(taxA, '/duty on 税務');
     s.clock.now = jst('2026-12-01', '10:05');
@@ -157,11 +157,12 @@ describe('staff bot core (console platform)', function () {
   });
 
   it('cancelling a consultation ends its relay: nobody is sent to a cancelled meeting', async () => {
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    const c = (await s.call('POST', '/api/v1/consultations', booking({ department: '総合窓口課' }))).body;
     await s.running.worker.idle();
     await say(taxA, '/duty on 税務');
-    s.clock.now = jst('2026-11-24', '10:00');
+    s.clock.now = jst('2026-12-01', '10:00');
     await say(reception, `/relay 税務 #${c.id}`);
+    await s.running.worker.idle();
     await say(reception, `/cancel #${c.id}`);
     assert.match((await say(reception, '/queue')).text, /応答待ちのおつなぎはありません/);
     assert.match((await say(taxA, '/accept')).text, /呼び出しはありません/);
@@ -183,22 +184,22 @@ describe('staff bot core (console platform)', function () {
   });
 
   it('asks which consultation when several are open, and relays the chosen one', async () => {
+    await s.call('POST', '/api/v1/hosts', { displayName: '相談用PC 2', provider: 'dryrun', account: 'pc-2' });
     const c1 = (await s.call('POST', '/api/v1/consultations', booking())).body;
-    const c2 = (
-      await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))
-    ).body;
+    const c2 = (await s.call('POST', '/api/v1/consultations', booking({ citizen: { name: '佐藤花子', email: 'sato@example.jp' } }))).body;
+    const later = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T14:00:00+09:00' }))).body;
     await s.running.worker.idle();
-    s.clock.now = jst('2026-12-01', '07:00');
+    s.clock.now = jst('2026-12-01', '09:50');
     const r = await say(reception, '/relay 福祉');
     assert.ok(r.card, 'a card to choose from');
     const buttons = r.card!.actions as Array<{ title: string; data: Record<string, string> }>;
-    assert.deepEqual(
-      buttons.map((b) => b.data.consultationId),
-      [c1.id, c2.id],
-    );
+    assert.deepEqual(buttons.map((b) => b.data.consultationId).sort(), [c1.id, c2.id].sort(), 'the two happening now, not the one at 14:00');
+    const chosenId = buttons[1]!.data.consultationId!;
     const chosen = await handleAction(deps, reception, buttons[1]!.data);
-    assert.match(chosen.text, new RegExp(`福祉課を呼び出しました（相談 #${c2.id}`));
-    assert.match((await say(reception, `/relay 税務 #${c2.id}`)).text, /すでにほかの課へおつなぎ中/);
+    assert.match(chosen.text, new RegExp(`福祉課を呼び出しました（相談 #${chosenId}`));
+    assert.match((await say(reception, `/relay 年金 #${chosenId}`)).text, /すでにほかの課へおつなぎ中/);
+    assert.match((await say(reception, `/relay 福祉 #${later.id}`)).text, /14:00 からです。おつなぎは、相談が始まる15分前からできます/, 'not one later today');
+    assert.match((await say(reception, `/relay 税務 #${c1.id}`)).text, /もともと税務課の相談です/, 'not to its own department');
   });
 
   it('escalates after 3 minutes: everyone is alerted again and the requester is offered to wait, re-route or cancel', async () => {

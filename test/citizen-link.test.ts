@@ -26,8 +26,8 @@ describe('the citizen’s personal link', function () {
     await s.close();
   });
 
-  async function linkFromInvitation(): Promise<string> {
-    await s.call('POST', '/api/v1/consultations', booking());
+  async function linkFromInvitation(over: Record<string, unknown> = {}): Promise<string> {
+    await s.call('POST', '/api/v1/consultations', booking(over));
     await s.running.worker.idle();
     const dir = path.join(s.config.dataDir, 'outbox');
     const mail = await simpleParser(readFileSync(path.join(dir, readdirSync(dir)[0]!)));
@@ -145,7 +145,7 @@ describe('the citizen’s personal link', function () {
   });
 
   it('shows the citizen the relay: connecting to 税務課 with the minutes waited, then who is coming', async () => {
-    const link = await linkFromInvitation();
+    const link = await linkFromInvitation({ department: '総合窓口課' });
     const c = (await s.call('GET', '/api/v1/consultations?from=2026-12-01&to=2026-12-01')).body.consultations[0];
     assert.match(await (await fetch(`${link}/status`)).text(), /担当の職員がお話しします/);
     s.clock.now = jst('2026-12-01', '10:05');

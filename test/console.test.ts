@@ -46,6 +46,8 @@ describeInChromium('staff console in Chromium', (browser) => {
     const id = /予約しました: #([0-9A-Z]{8})/.exec(await chat(page))![1]!;
     await s.running.worker.idle();
 
+    // The citizen has joined (a relay is for a consultation happening now).
+    s.clock.now = jst('2026-12-01', '13:05');
     await type(page, '／relay　税務　相続の件');
     assert.match(await chat(page), new RegExp(`税務課を呼び出しました（相談 #${id}、1番目）`));
     await s.running.worker.idle();

@@ -54,8 +54,8 @@ for (const kind of DATABASES) {
     });
 
     it('an accepted relay keeps it in progress past its end; /done lets it complete; a forgotten one is closed 12 hours after its start', async () => {
-      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
-      const d = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00' }))).body;
+      const c = (await s.call('POST', '/api/v1/consultations', booking({ department: '総合窓口課' }))).body;
+      const d = (await s.call('POST', '/api/v1/consultations', booking({ department: '総合窓口課', start: '2026-12-01T13:00:00+09:00' }))).body;
       await s.running.worker.idle();
       await handleMessage(s.running.deps, tax, '/duty on 税務');
       await at('2026-12-01', '10:30');
@@ -74,7 +74,8 @@ for (const kind of DATABASES) {
       await at('2026-12-01', '13:10');
       await handleMessage(s.running.deps, reception, `/relay 税務 #${d.id}`);
       await s.running.worker.idle();
-      const alert = (await feed(s.running.store.db, 'console', [`dept:${(await s.call('GET', `/api/v1/consultations/${d.id}`)).body.department.id}`])).at(-1)!;
+      const taxId = (await s.call('GET', '/api/v1/departments')).body.departments.find((x: { name: string }) => x.name === '税務課').id;
+      const alert = (await feed(s.running.store.db, 'console', [`dept:${taxId}`])).at(-1)!;
       const relayId = (alert.card!.actions as Array<{ data: { relayId: string } }>)[0]!.data.relayId;
       await handleAction(s.running.deps, tax, { verb: 'accept', relayId });
       await at('2026-12-01', '20:00');

@@ -116,7 +116,7 @@ describe('Webex staff bot (signed webhooks, nock)', function () {
   });
 
   it('/relay 税務 相続の件 → the alert card in the tax space; accept → join details privately, card replaced; a redelivery does nothing', async () => {
-    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    const c = (await s.call('POST', '/api/v1/consultations', booking({ department: '総合窓口課' }))).body;
     await s.running.worker.idle();
     s.clock.now = jst('2026-12-01', '10:05');
 
