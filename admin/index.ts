@@ -36,6 +36,7 @@ import { parseInput, refuseNulCharacters, sendHtml } from '../core/http.ts';
 import { activeChecklist, activeConsent, checklistKeys, contentHistory, saveContent } from '../embedded-app/state/content-store.ts';
 import type { RowError } from './app-content.ts';
 import { editorHtml, isChecklistKey, parseRows, valuesOf } from './app-content.ts';
+import { typeName } from '../scheduler/consultation-types.ts';
 
 export interface AdminDeps extends SchedulerDeps {
   readonly log: Logger;
@@ -582,8 +583,8 @@ ${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検
       html`<h1>会議内アプリの文面 <span class="en">In-meeting app texts</span></h1>
 <h2>同意の文面</h2><p><a href="/admin/app/consent">お約束（同意）の文面を編集</a>（第${consent.version}版、${consent.body.items.length}項目）</p>
 <h2>用意していただく書類（相談の種類ごと）</h2>
-<ul>${lists.map((l) => html`<li><a href="/admin/app/checklist/${l.key}">${l.key}</a>（第${l.v.version}版、${l.v.body.items.length}項目）</li>`)}</ul>
-<p class="hint">相談の種類は予約のときの consultationType です（例: general、after-death-procedures）。一覧にない種類は general の書類を表示します。</p>
+<ul>${lists.map((l) => html`<li><a href="/admin/app/checklist/${l.key}">${typeName(l.key).ja}</a>（<code>${l.key}</code>、第${l.v.version}版、${l.v.body.items.length}項目）</li>`)}</ul>
+<p class="hint">予約のときに相談の種類を選びます（API では consultationType に括弧の中の名前）。種類を追加すると、その種類で予約できるようになります。</p>
 <form method="post" action="/admin/app/checklist">${csrfInput(req)}${field({ id: 'key', name: 'key', label: '相談の種類を追加', hint: '（半角英小文字・数字・ハイフン。例: moving-in）', value: String(req.query.key ?? ''), error: req.query.bad ? '半角英小文字・数字・ハイフンで入れてください（例: moving-in）。 / Use lowercase letters, digits and hyphens (e.g. moving-in).' : null })}<div class="actions"><button type="submit">追加して編集</button></div></form>`,
       flashFrom(req.query),
     );

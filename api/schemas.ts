@@ -41,7 +41,10 @@ export const BookingBody = z.strictObject({
     locale: z.enum(['ja', 'en']).optional().meta({ description: "Language of the citizen's emails (default ja)" }),
   }),
   topic: z.string().trim().max(1000).optional(),
-  consultationType: z.string().trim().min(1).max(50).optional().meta({ description: 'e.g. general, after-death-procedures', example: 'general' }),
+  consultationType: z.string().trim().min(1).max(50).optional().meta({
+    description: 'general (default), after-death-procedures, or a type an admin added; an unknown one is refused with the known ones',
+    example: 'general',
+  }),
 });
 
 export const RescheduleBody = z
@@ -171,6 +174,7 @@ export const Consultation = named(
     citizen: z.object({ name: z.string(), email: z.string(), locale: z.enum(['ja', 'en']) }),
     topic: z.string(),
     consultationType: z.string(),
+    consultationTypeName: z.object({ ja: z.string(), en: z.string() }).meta({ description: 'The type as people read it' }),
     bookedBy: z.string(),
     status: z.enum(CONSULTATION_STATUSES),
     statusNote: z.string(),

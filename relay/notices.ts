@@ -61,7 +61,7 @@ export async function deliverRelayEvent(deps: NotifyDeps, relayId: string, event
       const card = alertCard({
         relayId: relay.id,
         consultationId: c.id,
-        consultationType: c.kind === 'walk_in' ? `来庁者・${site?.name ?? ''}から` : c.consultationType,
+        consultationType: c.kind === 'walk_in' ? `来庁者・${site?.name ?? ''}から` : c.consultationTypeName.ja,
         toDepartment: to.name,
         fromDepartment: [site?.name, from?.name].filter(Boolean).join(' '),
         requester: who,

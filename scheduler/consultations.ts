@@ -21,6 +21,7 @@ import { explainOutsideHours, findFreeSlots } from './calendar/slots.ts';
 import type { LocalDate } from '../core/time.ts';
 import { DAY_MS, MINUTE_MS, addDays, formatJa, startOfLocalDate, toCityIso, toLocalDate } from '../core/time.ts';
 import { loadCityCalendar } from './calendar-store.ts';
+import { resolveConsultationType } from './consultation-types.ts';
 import { enqueueReminders } from './reminders.ts';
 import type { ConsultationStatus } from './status.ts';
 import { canReschedule, isOpen, statusLabelJa } from './status.ts';
@@ -281,6 +282,8 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
   if (!hosts.ok) return hosts;
   const department = await resolveDepartment(db, input.department);
   if (!department.ok) return department;
+  const consultationType = await resolveConsultationType(db, input.consultationType);
+  if (!consultationType.ok) return consultationType;
   const calendar = await loadCityCalendar(db, deps.config.calendar);
   const timeProblem = checkTimes(deps, calendar, input.start, input.durationMinutes);
   if (timeProblem) return fail(timeProblem);
@@ -300,7 +303,7 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
         citizen_name: input.citizen.name,
         citizen_email: input.citizen.email,
         topic: input.topic ?? '',
-        consultation_type: input.consultationType ?? 'general',
+        consultation_type: consultationType.value,
         citizen_locale: input.citizen.locale ?? 'ja',
         booked_by: actor,
         kind: 'booked',

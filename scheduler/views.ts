@@ -7,6 +7,7 @@ import { MINUTE_MS, addDays, startOfLocalDate, toCityIso } from '../core/time.ts
 import type { Department } from './departments.ts';
 import { listDepartments } from './departments.ts';
 import type { ConsultationStatus } from './status.ts';
+import { typeName } from './consultation-types.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -35,6 +36,8 @@ export interface ConsultationView {
   readonly citizen: { readonly name: string; readonly email: string; readonly locale: 'ja' | 'en' };
   readonly topic: string;
   readonly consultationType: string;
+  /** The type as people read it (一般の相談, おくやみ…). */
+  readonly consultationTypeName: { readonly ja: string; readonly en: string };
   readonly bookedBy: string;
   readonly status: ConsultationStatus;
   readonly statusNote: string;
@@ -86,6 +89,7 @@ export async function toViews(db: Db, rows: ConsultationTable[]): Promise<Consul
       citizen: { name: r.citizen_name, email: r.citizen_email, locale: r.citizen_locale as 'ja' | 'en' },
       topic: r.topic,
       consultationType: r.consultation_type,
+      consultationTypeName: typeName(r.consultation_type),
       bookedBy: r.booked_by,
       status: r.status as ConsultationStatus,
       statusNote: r.status_note,

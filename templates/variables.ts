@@ -23,7 +23,8 @@ export const VARIABLES: ReadonlyArray<VariableDoc> = [
   { path: 'consultation.end', ja: '終了日時', en: 'End', example: '2026-12-01T11:00:00+09:00' },
   { path: 'consultation.duration_minutes', ja: '相談時間（分）', en: 'Length in minutes', example: '60' },
   { path: 'consultation.topic', ja: '相談の内容', en: 'Topic', example: '固定資産税について' },
-  { path: 'consultation.type', ja: '相談の種類', en: 'Consultation type', example: 'general' },
+  { path: 'consultation.type', ja: '相談の種類（英字の名前）', en: 'Consultation type (its key)', example: 'general' },
+  { path: 'consultation.type_name', ja: '相談の種類（表示名）', en: 'Consultation type (as people read it)', example: '一般の相談' },
   {
     path: 'consultation.app_url',
     ja: '相談者専用の案内ページ（事前の確認用。相談者あてのメールだけ）',
@@ -88,6 +89,7 @@ export interface VariableInput {
     readonly durationMinutes: number;
     readonly topic: string;
     readonly consultationType: string;
+    readonly consultationTypeName?: { readonly ja: string; readonly en: string };
     readonly citizen: { readonly name: string; readonly email: string };
     readonly department: { readonly name: string; readonly contact: string };
   };
@@ -120,6 +122,7 @@ export function buildVariables(input: VariableInput): Record<string, unknown> {
       duration_minutes: c.durationMinutes,
       topic: c.topic,
       type: c.consultationType,
+      type_name: c.consultationTypeName?.ja ?? c.consultationType,
       app_url: input.appUrl ?? '',
     },
     department: { name: c.department.name, contact: c.department.contact },
@@ -149,6 +152,7 @@ export function sampleInput(city: VariableInput['city']): VariableInput {
       durationMinutes: 60,
       topic: '固定資産税について',
       consultationType: 'general',
+      consultationTypeName: { ja: '一般の相談', en: 'General consultation' },
       citizen: { name: '山田太郎', email: 'yamada@example.jp' },
       department: { name: '税務課', contact: '0879-00-0001' },
     },

@@ -94,6 +94,21 @@ for (const kind of DATABASES) {
       );
     });
 
+    it('books a consultation type by its key and shows its name; an unknown type is refused with the known ones', async () => {
+      const ok = await s.call('POST', '/api/v1/consultations', booking({ consultationType: 'after-death-procedures' }));
+      assert.equal(ok.status, 201);
+      assert.deepEqual(ok.body.consultationTypeName, { ja: 'おくやみ（亡くなった後の手続き）', en: 'Procedures after a death' });
+      assert.deepEqual(
+        (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }))).body.consultationTypeName.ja,
+        '一般の相談',
+      );
+      const bad = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-03T10:00:00+09:00', consultationType: 'after-death' }));
+      assert.equal(bad.status, 422);
+      assert.equal(bad.body.errors[0].field, 'consultationType');
+      assert.match(bad.body.detail_ja, /相談の種類「after-death」はありません。使える種類: general（一般の相談）、after-death-procedures（おくやみ/);
+      assert.deepEqual(bad.body.known, ['general', 'after-death-procedures']);
+    });
+
     it('refuses a second booking of the same time with 409, naming the conflict and the next free slots', async () => {
       const first = await s.call('POST', '/api/v1/consultations', booking());
       const r = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T10:30:00+09:00' }));

@@ -73,6 +73,7 @@ describe('staff bot core (console platform)', function () {
     assert.match(alerts[0]!.text, /@税務 佐藤/);
     assert.match(alerts[0]!.text, /依頼: 受付 山本さん/);
     assert.match(alerts[0]!.text, /相続の件/);
+    assert.match(JSON.stringify(alerts[0]!.card), new RegExp(`#${c.id}（一般の相談）`), 'the type by its name, not its key');
     const relayId = (alerts[0]!.card!.actions as Array<{ data: { relayId: string } }>)[0]!.data.relayId;
 
     const [a, b] = await Promise.all([handleAction(deps, taxA, { verb: 'accept', relayId }), handleAction(deps, taxB, { verb: 'accept', relayId })]);
