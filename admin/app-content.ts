@@ -7,6 +7,8 @@ import type { ChecklistContent, ConsentContent, ContentKind } from '../embedded-
 import { itemId } from '../embedded-app/state/content.ts';
 import type { ContentVersion } from '../embedded-app/state/content-store.ts';
 import { rubyHtml } from '../embedded-app/state/ruby.ts';
+import { actorName } from '../core/audit.ts';
+import { formatJa } from '../core/time.ts';
 
 export interface RowError {
   readonly field: string;
@@ -90,7 +92,7 @@ ${o.kind === 'checklist' && [input(`whyJa_${i}`, 'なぜ必要か（日本語）
   const history = o.history.map(
     (
       v,
-    ) => html`<tr><td>${v.version === 0 ? '初期設定' : `第${v.version}版`}</td><td><code>${v.hash}</code></td><td>${v.createdAt ? v.createdAt.slice(0, 16).replace('T', ' ') : '—'}</td><td>${v.createdBy}</td><td>${v.note}</td>
+    ) => html`<tr><td>${v.version === 0 ? '初期設定' : `第${v.version}版`}</td><td><code>${v.hash}</code></td><td>${v.createdAt ? formatJa(Date.parse(v.createdAt)) : '—'}</td><td>${v.createdBy ? actorName(v.createdBy) : '—'}</td><td>${v.note}</td>
 <td>${v.hash === o.active.hash ? '使用中' : html`<form method="post" action="${o.action}/rollback"><input type="hidden" name="csrf" value="${o.csrf}"><input type="hidden" name="version" value="${v.version}"><button class="secondary" type="submit">この版に戻す</button></form>`}</td></tr>`,
   );
   return html`<p class="hint">市民が会議内アプリで読む文面です。むずかしい漢字には読みがなを付けられます: <code>個人情報《こじんじょうほう》</code> または <code>｜死体検案書《したいけんあんしょ》</code>。保存すると新しい版になり、同意の記録には読んだ版が残ります。</p>
@@ -100,5 +102,5 @@ ${o.kind === 'checklist' && [input(`whyJa_${i}`, 'なぜ必要か（日本語）
 ${rows}
 <label for="note">変更のメモ</label><input type="text" id="note" name="note" maxlength="200" value="${o.values.note ?? ''}">
 <div class="actions"><button type="submit">保存して新しい版にする</button></div></form>
-<h2>これまでの版</h2><div class="table-wrap"><table><thead><tr><th>版</th><th>版の識別子</th><th>日時（UTC）</th><th>保存した人</th><th>メモ</th><th></th></tr></thead><tbody>${history}</tbody></table></div>`;
+<h2>これまでの版</h2><div class="table-wrap"><table><thead><tr><th>版</th><th>版の識別子</th><th>日時</th><th>保存した人</th><th>メモ</th><th>操作</th></tr></thead><tbody>${history}</tbody></table></div>`;
 }

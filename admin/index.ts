@@ -10,7 +10,7 @@ import { LOGIN_COOKIE, SESSION_COOKIE, cookie, crossSitePage, requireAdminSessio
 import type { Logger } from '../core/log.ts';
 import { SESSION_HOURS, checkAdminSignIn, endSession, startSession } from '../core/auth/admins.ts';
 import { listDepartments, normalizeName, saveDepartment } from '../scheduler/departments.ts';
-import { writeAudit } from '../core/audit.ts';
+import { actorName, writeAudit } from '../core/audit.ts';
 import { describeRanges } from '../scheduler/calendar/calendar.ts';
 import { WEEKDAYS_JA, formatJa, formatMinute } from '../core/time.ts';
 import { viewById } from '../scheduler/views.ts';
@@ -191,7 +191,7 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
       const cells: SafeHtml[] = [];
       for (const locale of LOCALES) {
         const t = await activeTemplate(db, kind, locale);
-        const made = t.version === 0 ? '初期設定' : `第${t.version}版 ${t.createdBy.split(':').at(-1)} ${t.createdAt.slice(0, 16).replace('T', ' ')}`;
+        const made = t.version === 0 ? '初期設定' : `第${t.version}版 ${actorName(t.createdBy)} ${formatJa(Date.parse(t.createdAt))}`;
         cells.push(
           html`<td><a href="/admin/templates/${kind}/${locale}">${locale === 'ja' ? '日本語' : 'English'}を編集</a><br><span class="hint">${made}</span></td>`,
         );
@@ -231,7 +231,7 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
     const historyRows = history.map(
       (
         v,
-      ) => html`<tr><td>第${v.version}版${v.version === active.version && '（使用中）'}</td><td>${v.createdBy.split(':').at(-1)}</td><td>${v.createdAt.slice(0, 16).replace('T', ' ')} UTC</td><td>${v.note}</td>
+      ) => html`<tr><td>第${v.version}版${v.version === active.version && '（使用中）'}</td><td>${actorName(v.createdBy)}</td><td>${formatJa(Date.parse(v.createdAt))}</td><td>${v.note}</td>
 <td>${v.version !== active.version && html`<form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="${v.id}"><button class="secondary" type="submit">第${v.version}版に戻す</button></form>`}</td></tr>`,
     );
     const variables = VARIABLES.map((v) => html`<tr><td><code>{{ ${v.path} }}</code></td><td>${v.ja}</td><td><span class="hint">${v.example}</span></td></tr>`);
@@ -276,7 +276,7 @@ ${field({ id: 'test-to', name: 'to', label: '送り先', kind: 'email', value: r
 ${
   history.length === 0
     ? html`<p>まだ保存されていません（初期設定を使用中）。</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th></th></tr></thead><tbody>${historyRows}</tbody></table></div>
+    : html`<div class="table-wrap"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th>操作</th></tr></thead><tbody>${historyRows}</tbody></table></div>
 <form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="default"><div class="actions"><button class="secondary" type="submit">初期設定に戻す</button></div></form>`
 }
 <h2>使える変数 <span class="en">Variables</span></h2>
@@ -550,7 +550,7 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
 <p>祝日・振替休日・国民の休日は${deps.config.calendar.closeOnHolidays ? '閉庁' : '開庁'}。年末年始: ${ye ? `${monthDay(ye.from)}〜${monthDay(ye.to)}は閉庁` : 'なし'}。</p>
 <p class="hint">いつもの受付時間は設定（OPENING_HOURS など）で決まります。臨時の閉庁日や特別な開庁日は下で追加します。</p>
 <h2>臨時の閉庁日・特別開庁日</h2>
-${exceptions.length ? html`<div class="table-wrap"><table><thead><tr><th>種類</th><th>日付</th><th>時間</th><th>メモ</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>ありません。</p>`}
+${exceptions.length ? html`<div class="table-wrap"><table><thead><tr><th>種類</th><th>日付</th><th>時間</th><th>メモ</th><th>操作</th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>ありません。</p>`}
 <h2>追加する</h2>
 <form method="post" action="/admin/calendar/exceptions">
 ${csrfInput(req)}

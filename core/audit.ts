@@ -45,3 +45,12 @@ export async function readAudit(db: Db, entity: string, entityId: string): Promi
     after: r.after_json === null ? null : JSON.parse(r.after_json),
   }));
 }
+
+/** The first admin token's name as earlier versions stored it (shown as 初期管理者). */
+const LEGACY_BOOTSTRAP_NAME = 'bootstrap admin';
+
+/** Who did it, as a person reads it: the name at the end of an actor ('admin:token:AB12:税務課 田中' → '税務課 田中'). */
+export function actorName(actor: string): string {
+  const name = actor.split(':').at(-1) || actor;
+  return name === LEGACY_BOOTSTRAP_NAME ? '初期管理者' : name;
+}

@@ -46,7 +46,7 @@ const stepName = (lang: Lang, step: string) => {
   const n = STEP_NAMES[step] ?? [step, step];
   return lang === 'ja' ? n[0] : n[1];
 };
-const ENTRY_NAMES: Record<string, string> = { link: '個人用リンク / link', webex: 'Webex', teams: 'Teams' };
+const ENTRY_NAMES: Record<string, string> = { link: '案内メールのリンク', webex: 'Webex', teams: 'Teams' };
 
 /** The live part of the staff view; rendered on load and sent again on every change. */
 export function staffPanel(lang: Lang, action: string, c: ConsultationView, s: AppState): SafeHtml {

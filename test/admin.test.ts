@@ -57,6 +57,9 @@ describeInChromium('admin page in Chromium', (browser) => {
     await page.locator('.flash.ok', { hasText: '戻しました' }).waitFor();
     assert.equal(await subject.inputValue(), '【{{ city.name }}】ご案内その一 {{ consultation.id }}');
     assert.match(await page.locator('main').innerText(), /使用中: 第3版/);
+    const history = await page.locator('table').first().innerText();
+    assert.match(history, /初期管理者\s+2026年11月24日（火）09:00/, 'who saved it, in Japanese, at city time (not UTC)');
+    assert.doesNotMatch(history, /UTC|bootstrap admin/);
 
     const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
     await s.running.worker.idle();
@@ -132,6 +135,15 @@ describeInChromium('admin page in Chromium', (browser) => {
       assert.ok((width as number) <= 320, `no sideways scrolling at 320 px on ${path} (${width})`);
     }
     await page.close();
+  });
+});
+
+describe('who did it, as people read it', () => {
+  it('names the person at the end of an actor, and the first admin token in Japanese', async () => {
+    const { actorName } = await import('../core/audit.ts');
+    assert.equal(actorName('admin:token:AB12CD34:税務課 田中'), '税務課 田中');
+    assert.equal(actorName('admin:token:AB12CD34:bootstrap admin'), '初期管理者', 'as earlier versions named it');
+    assert.equal(actorName('system'), 'system');
   });
 });
 

@@ -234,7 +234,7 @@ for (const kind of DATABASES) {
       const entry = audit.find((e: { action: string }) => e.action === 'consultation.rescheduled');
       assert.equal(entry.before.start, '2026-12-01T10:00:00+09:00');
       assert.equal(entry.after.start, '2026-12-01T13:00:00+09:00');
-      assert.match(entry.actor, /bootstrap admin/);
+      assert.match(entry.actor, /初期管理者/);
       await s.running.worker.idle();
       const meetingRow = await s.running.store.db.selectFrom('meetings').selectAll().where('consultation_id', '=', a.id).executeTakeFirstOrThrow();
       assert.equal(meetingRow.synced_version, 2);

@@ -112,7 +112,7 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     await citizen.locator('h1', { hasText: '用意していただく書類' }).waitFor();
     // Live: the consent (with its version and entry point) shows on the staff view without a reload.
     await staffPage.locator('#panel td.ok', { hasText: '同意' }).waitFor();
-    assert.match(await staffPage.locator('#panel').innerText(), /個人用リンク/);
+    assert.match(await staffPage.locator('#panel').innerText(), /案内メールのリンク/);
     await citizen
       .getByRole('group', { name: /死亡診断書/ })
       .getByLabel('手元にあります')

@@ -23,6 +23,8 @@ export interface IssuedToken {
 }
 
 const PREFIX = 'mdg_';
+/** The first admin token, made at the first start. */
+export const BOOTSTRAP_NAME = '初期管理者';
 
 /** Stores a token's hash (never the token) and returns its id. */
 async function storeToken(
@@ -150,7 +152,7 @@ export async function bootstrapAdmin(db: Db, ids: IdSource, now: number, configu
     .insertInto('api_tokens')
     .values({
       id,
-      name: 'bootstrap admin',
+      name: BOOTSTRAP_NAME,
       role: 'admin',
       token_hash: sha256(token),
       created_by: 'bootstrap',
@@ -160,5 +162,5 @@ export async function bootstrapAdmin(db: Db, ids: IdSource, now: number, configu
     .onConflict((oc) => oc.column('token_hash').doNothing())
     .executeTakeFirst();
   if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return null;
-  return { id, name: 'bootstrap admin', role: 'admin', token, supplied: configured !== null };
+  return { id, name: BOOTSTRAP_NAME, role: 'admin', token, supplied: configured !== null };
 }

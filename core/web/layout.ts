@@ -6,6 +6,7 @@ import { pageCsp } from '../security.ts';
 import type { ProblemRenderer } from '../http.ts';
 import { sendHtml, setRetryAfter, statusOf } from '../http.ts';
 import { staffScript } from './assets.ts';
+import { actorName } from '../audit.ts';
 
 export interface Flash {
   readonly kind: 'ok' | 'error';
@@ -73,7 +74,7 @@ export function layout(o: { title: string; body: SafeHtml; who?: { name: string;
 <li><a href="/admin/privacy">個人情報</a></li>
 <li><a href="/console">職員コンソール</a></li>
 </ul></nav>
-<form method="post" action="/admin/logout" class="who"><span>${o.who.name} さん</span> <input type="hidden" name="csrf" value="${o.who.csrf}"><button class="secondary" type="submit">サインアウト</button></form>`;
+<form method="post" action="/admin/logout" class="who"><span>${actorName(o.who.name)} さん</span> <input type="hidden" name="csrf" value="${o.who.csrf}"><button class="secondary" type="submit">サインアウト</button></form>`;
   const flash =
     o.flash &&
     html`<div class="flash ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}">${o.flash.ja}<br><span class="en">${o.flash.en}</span></div>`;
