@@ -85,8 +85,9 @@ const ACTIONS: Record<CardVerb, Action> = {
   ),
   book: action('book', (ctx, input) =>
     book(ctx, {
-      date: input('date'),
-      time: input('time'),
+      // The form's one choice of date and time (「2026-12-02 08:30」); cards sent before had them apart.
+      date: input('slot')?.split(' ')[0] ?? input('date'),
+      time: input('slot')?.split(' ')[1] ?? input('time'),
       duration: input('duration'),
       name: input('name'),
       email: input('email'),

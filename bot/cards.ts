@@ -11,19 +11,33 @@ export function pickConsultationCard(o: { department: string; note: string; cand
   );
 }
 
-/** /book without arguments: a form. */
-export function bookCard(o: { departments: ReadonlyArray<string>; date: string; times: ReadonlyArray<string> }): Card {
+/** A free start time in the /book form: shown as 「12月2日（水）08:30」, sent as 「2026-12-02 08:30」. */
+export interface FormSlot {
+  readonly title: string;
+  readonly value: string;
+}
+
+/** /book without arguments: a form with the free times of the coming days (each once, whichever host), or why there is none. */
+export function bookCard(o: { departments: ReadonlyArray<string>; department: string | null; slots: ReadonlyArray<FormSlot>; days: number }): Card {
+  if (o.slots.length === 0) {
+    return card([
+      text('オンライン相談の予約 / Book a consultation', { size: 'Large', weight: 'Bolder' }),
+      text(`${o.days}日先まで、空いている時間がありません。予約を移すか、管理者に相談用のアカウントを増やしてもらってください。`),
+      text(`No free time in the next ${o.days} days.`, { isSubtle: true, size: 'Small' }),
+    ]);
+  }
   return card(
     [
       text('オンライン相談の予約 / Book a consultation', { size: 'Large', weight: 'Bolder' }),
-      { type: 'Input.Date', id: 'date', label: '日付 / Date', value: o.date },
       {
         type: 'Input.ChoiceSet',
-        id: 'time',
-        label: `空いている時間（${o.date}）/ Free times`,
-        choices: o.times.map((t) => ({ title: t, value: t })),
+        id: 'slot',
+        label: '日時（空いている時間） / Free times',
+        choices: o.slots.map((t) => ({ title: t.title, value: t.value })),
         style: 'compact',
-        ...(o.times[0] ? { value: o.times[0] } : {}),
+        value: o.slots[0]!.value,
+        isRequired: true,
+        errorMessage: '日時を選んでください / Choose a time',
       },
       {
         type: 'Input.ChoiceSet',
@@ -39,10 +53,23 @@ export function bookCard(o: { departments: ReadonlyArray<string>; date: string; 
         label: '担当課 / Department',
         choices: o.departments.map((d) => ({ title: d, value: d })),
         style: 'compact',
-        ...(o.departments[0] ? { value: o.departments[0] } : {}),
+        ...((o.department ?? o.departments[0]) ? { value: o.department ?? o.departments[0] } : {}),
       },
-      { type: 'Input.Text', id: 'name', label: '相談者のお名前 / Citizen name', isRequired: true },
-      { type: 'Input.Text', id: 'email', label: 'メールアドレス / Email', style: 'Email', isRequired: true },
+      {
+        type: 'Input.Text',
+        id: 'name',
+        label: '相談者のお名前 / Citizen name',
+        isRequired: true,
+        errorMessage: '相談者のお名前を入れてください / Enter the citizen name',
+      },
+      {
+        type: 'Input.Text',
+        id: 'email',
+        label: 'メールアドレス / Email',
+        style: 'Email',
+        isRequired: true,
+        errorMessage: 'メールアドレスを入れてください / Enter the email address',
+      },
       { type: 'Input.Text', id: 'topic', label: '相談の内容（任意） / Topic', isMultiline: true },
     ],
     [submit('予約する / Book', { verb: 'book' }, 'positive')],

@@ -93,13 +93,26 @@ export interface BookingWords {
   readonly topic?: string | undefined;
 }
 
+/** How far ahead the /book form offers times, and how many (a card's choice list stays short enough to read). */
+const FORM_DAYS = 14;
+const FORM_SLOTS = 60;
+
 export async function bookForm(ctx: Ctx): Promise<Reply> {
   const today = toLocalDate(ctx.now);
-  const slots = await freeSlots(ctx.deps, { from: today, to: addDays(today, 14), durationMinutes: 60 });
-  const first = slots.ok ? slots.value[0] : undefined;
-  const date = first ? first.start.slice(0, 10) : today;
-  const times = slots.ok ? slots.value.filter((s) => s.start.startsWith(date)).map((s) => s.start.slice(11, 16)) : [];
-  return say('予約の内容を入れてください。', 'Fill in the booking.', bookCard({ departments: ctx.departments.map((d) => d.name), date, times }));
+  const slots = await freeSlots(ctx.deps, { from: today, to: addDays(today, FORM_DAYS), durationMinutes: 60 });
+  // Each start time once, whichever host is free then.
+  const starts = [...new Set((slots.ok ? slots.value : []).map((s) => s.start))].slice(0, FORM_SLOTS);
+  const own = ctx.departments.find((d) => d.id === ctx.staff.departmentId)?.name ?? null;
+  return say(
+    starts.length > 0 ? '予約の内容を入れてください。' : `${FORM_DAYS}日先まで、空いている時間がありません。`,
+    starts.length > 0 ? 'Fill in the booking.' : `No free time in the next ${FORM_DAYS} days.`,
+    bookCard({
+      departments: ctx.departments.map((d) => d.name),
+      department: own,
+      days: FORM_DAYS,
+      slots: starts.map((s) => ({ title: formatJa(Date.parse(s)), value: `${s.slice(0, 10)} ${s.slice(11, 16)}` })),
+    }),
+  );
 }
 
 export async function book(ctx: Ctx, f: BookingWords): Promise<Reply> {

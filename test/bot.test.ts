@@ -263,6 +263,39 @@ describe('staff bot core (console platform)', function () {
     assert.match((await say(reception, '/status')).text, /当番: いません/);
   });
 
+  it('the /book form offers each free time once across hosts, from the staff member’s own department, and says when nothing is free', async () => {
+    for (const n of [2, 3]) await s.call('POST', '/api/v1/hosts', { displayName: `相談用PC ${n}`, provider: 'dryrun', account: `pc-${n}` });
+    await say(taxA, '/duty on 税務');
+    const form = await say(taxA, '/book');
+    const body = form.card!.body as Array<{ id?: string; value?: string; choices?: Array<{ title: string; value: string }> }>;
+    const slot = body.find((b) => b.id === 'slot')!;
+    const values = slot.choices!.map((c) => c.value);
+    assert.equal(new Set(values).size, values.length, 'each time once, though three hosts are free');
+    assert.equal(values[0], '2026-11-24 11:00', 'the first time with two hours’ notice');
+    assert.ok(
+      values.some((v) => v.startsWith('2026-11-25 ')),
+      'and the days after, not one day only',
+    );
+    assert.equal(slot.choices![0]!.title, '2026年11月24日（火）11:00');
+    assert.equal(body.find((b) => b.id === 'department')!.value, '税務課', 'their own department first');
+    const booked = await handleAction(deps, taxA, {
+      verb: 'book',
+      slot: '2026-11-25 10:00',
+      duration: '30',
+      department: '税務課',
+      name: '山田 太郎',
+      email: 'y@example.jp',
+    });
+    assert.match(booked.text, /予約しました: #[0-9A-Z]+ 2026年11月25日（水）10:00（30分）税務課 山田 太郎様/);
+    assert.equal(
+      (await s.call('POST', '/api/v1/calendar/exceptions', { kind: 'closed', startDate: '2026-11-24', endDate: '2026-12-09', note: '庁舎の改修' })).status,
+      201,
+    );
+    const none = await say(taxA, '/book');
+    assert.match(none.text, /14日先まで、空いている時間がありません/);
+    assert.equal(none.card!.actions, undefined, 'no button that cannot work');
+  });
+
   it('reads dates as staff type them', () => {
     const now = jst('2026-11-24', '09:00');
     assert.equal(parseDate('12/1', now), '2026-12-01');
