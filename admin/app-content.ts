@@ -102,5 +102,5 @@ ${o.kind === 'checklist' && [input(`whyJa_${i}`, 'なぜ必要か（日本語）
 ${rows}
 <label for="note">変更のメモ</label><input type="text" id="note" name="note" maxlength="200" value="${o.values.note ?? ''}">
 <div class="actions"><button type="submit">保存して新しい版にする</button></div></form>
-<h2>これまでの版</h2><div class="table-wrap"><table><thead><tr><th>版</th><th>版の識別子</th><th>日時</th><th>保存した人</th><th>メモ</th><th>操作</th></tr></thead><tbody>${history}</tbody></table></div>`;
+<h2>これまでの版</h2><div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th>版</th><th>版の識別子</th><th>日時</th><th>保存した人</th><th>メモ</th><th>操作</th></tr></thead><tbody>${history}</tbody></table></div>`;
 }

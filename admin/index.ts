@@ -204,7 +204,7 @@ ${field({ id: 'token', name: 'token', label: '管理者 API トークン', hint:
       'メールの文面',
       html`<h1>メールの文面 <span class="en">Email templates</span></h1>
 <p>相談者や職員に送るメールの文面です。編集すると、次に送るメールから新しい文面が使われます。<br><span class="en">The emails sent to citizens and staff. A saved change is used from the next email.</span></p>
-<div class="table-wrap"><table><thead><tr><th scope="col">種類</th><th scope="col">日本語</th><th scope="col">English</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+<div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th scope="col">種類</th><th scope="col">日本語</th><th scope="col">English</th></tr></thead><tbody>${rows}</tbody></table></div>`,
       flashFrom(req.query),
     );
   });
@@ -276,12 +276,12 @@ ${field({ id: 'test-to', name: 'to', label: '送り先', kind: 'email', value: r
 ${
   history.length === 0
     ? html`<p>まだ保存されていません（初期設定を使用中）。</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th>操作</th></tr></thead><tbody>${historyRows}</tbody></table></div>
+    : html`<div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th>版</th><th>保存した人</th><th>日時</th><th>メモ</th><th>操作</th></tr></thead><tbody>${historyRows}</tbody></table></div>
 <form method="post" action="${base}/rollback">${csrfInput(req)}<input type="hidden" name="version" value="default"><div class="actions"><button class="secondary" type="submit">初期設定に戻す</button></div></form>`
 }
 <h2>使える変数 <span class="en">Variables</span></h2>
 <p>日時は <code>{{ consultation.start | era_date }}</code>（令和8年12月1日（火））、<code>| jst_date</code>（2026年12月1日（火））、<code>| jst_time</code>（10:00）、<code>| jst_datetime</code>、<code>| en_datetime</code> で表示します。ミーティング番号は <code>{{ meeting.number | group_digits }}</code> で 3 桁ずつ区切ります。</p>
-<div class="table-wrap"><table><thead><tr><th>変数</th><th>内容</th><th>例</th></tr></thead><tbody>${variables}</tbody></table></div>`,
+<div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th>変数</th><th>内容</th><th>例</th></tr></thead><tbody>${variables}</tbody></table></div>`,
       flash,
       status,
     );
@@ -550,7 +550,7 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
 <p>祝日・振替休日・国民の休日は${deps.config.calendar.closeOnHolidays ? '閉庁' : '開庁'}。年末年始: ${ye ? `${monthDay(ye.from)}〜${monthDay(ye.to)}は閉庁` : 'なし'}。</p>
 <p class="hint">いつもの受付時間は設定（OPENING_HOURS など）で決まります。臨時の閉庁日や特別な開庁日は下で追加します。</p>
 <h2>臨時の閉庁日・特別開庁日</h2>
-${exceptions.length ? html`<div class="table-wrap"><table><thead><tr><th>種類</th><th>日付</th><th>時間</th><th>メモ</th><th>操作</th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>ありません。</p>`}
+${exceptions.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th>種類</th><th>日付</th><th>時間</th><th>メモ</th><th>操作</th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>ありません。</p>`}
 <h2>追加する</h2>
 <form method="post" action="/admin/calendar/exceptions">
 ${csrfInput(req)}

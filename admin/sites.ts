@@ -98,12 +98,12 @@ ${siteSections}
 ${field({ id: 'new-site-name', name: 'name', label: '支所の名前', value: '', hint: '（例: 三隅支所）' })}
 ${field({ id: 'new-site-phone', name: 'phone', label: '電話番号', value: '' })}
 <div class="actions"><button type="submit">追加</button></div></form></section>
-<section><h2>端末の拠点 <span class="en">Where each device is</span></h2><div class="table-wrap"><table><thead><tr><th>端末</th><th>種類</th><th>拠点</th></tr></thead><tbody>${hostRows}</tbody></table></div></section>
-<section><h2>課の呼び出しボード <span class="en">Department boards</span></h2><div class="table-wrap"><table><thead><tr><th>課</th><th>画面</th><th>トークン</th></tr></thead><tbody>${boardRows}</tbody></table></div></section>
+<section><h2>端末の拠点 <span class="en">Where each device is</span></h2><div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th>端末</th><th>種類</th><th>拠点</th></tr></thead><tbody>${hostRows}</tbody></table></div></section>
+<section><h2>課の呼び出しボード <span class="en">Department boards</span></h2><div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th>課</th><th>画面</th><th>トークン</th></tr></thead><tbody>${boardRows}</tbody></table></div></section>
 <section><h2>使える端末トークン <span class="en">Live device tokens</span></h2>${
         devices.length === 0
           ? html`<p class="hint">まだありません。</p>`
-          : html`<div class="table-wrap"><table><thead><tr><th>名前</th><th>種類</th><th>対象</th><th>取り消し</th></tr></thead><tbody>${deviceRows}</tbody></table></div>`
+          : html`<div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th>名前</th><th>種類</th><th>対象</th><th>取り消し</th></tr></thead><tbody>${deviceRows}</tbody></table></div>`
       }</section>`,
       flash,
       status,

@@ -40,7 +40,9 @@ function page(title: string, body: SafeHtml): SafeHtml {
 <style>${raw(PAGE_STYLE)}</style>
 </head>
 <body>
+<main>
 ${body}
+</main>
 </body>
 </html>`;
 }
@@ -66,7 +68,15 @@ export function pagesRouter(deps: SchedulerDeps): Router {
 ${dryRun && html`<p class="note"><strong>試験運用（ドライラン）中です。</strong>実際のビデオ会議は作成されず、メールは送信されません。<br><span class="en">Dry run: no real meetings are created and no email is sent.</span></p>`}
 <h2>ホスト（相談用アカウント） / Hosts</h2>
 <ul>${hostList}</ul>
-<h2>職員・開発者向け / For staff and developers</h2>
+<h2>職員の方へ / For staff</h2>
+<p>どれもサインインが必要です。 <span class="en">Each needs a sign-in.</span></p>
+<ul>
+<li><a href="/admin">管理画面（メールの文面・課・受付時間・拠点と端末） / Admin page</a></li>
+<li><a href="/console">職員コンソール（Webex や Teams がなくてもボットを試せます） / Staff console</a></li>
+<li><a href="/counter">支所の窓口画面 / Branch counter page</a></li>
+<li><a href="/board">課の呼び出しボード / Department alert board</a></li>
+</ul>
+<h2>開発者向け / For developers</h2>
 <ul>
 <li><a href="/api/v1/openapi.json">API 仕様（OpenAPI） / API description</a></li>
 <li><a href="/healthz">稼働確認 / Health check</a></li>

@@ -101,6 +101,49 @@ describeInChromium('admin page in Chromium', (browser) => {
     await context.close();
   });
 
+  it('axe finds nothing serious on any staff page, the start page or the dry-run meeting page (wide tables scroll by keyboard too)', async () => {
+    // A phone's width: wide tables scroll, and must be reachable by keyboard.
+    const context = await browser().newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    const rules = ['scrollable-region-focusable', 'landmark-one-main', 'empty-table-header', 'page-has-heading-one'];
+    const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+    await s.running.worker.idle();
+    await s.call('POST', '/api/v1/calendar/exceptions', { kind: 'closed', startDate: '2026-12-03', note: '庁舎点検' });
+    await page.goto(`${s.url}/`);
+    await noSeriousViolations(page, 'the start page', { rules });
+    for (const name of ['管理画面', '職員コンソール', '支所の窓口画面', '課の呼び出しボード'])
+      assert.equal(await page.getByRole('link', { name: new RegExp(name) }).count(), 1, name);
+    await page.goto(`${s.url}/dry-run/meetings/dryrun-${c.id}`);
+    await noSeriousViolations(page, 'the dry-run meeting page', { rules });
+    await signIn(page, s);
+    const paths = [
+      '/admin/templates',
+      '/admin/templates/invitation/ja',
+      '/admin/departments',
+      '/admin/sites',
+      '/admin/calendar',
+      '/admin/app',
+      '/admin/app/consent',
+      '/admin/app/checklist/general',
+      '/admin/privacy',
+      '/console',
+      '/counter',
+      '/board',
+    ];
+    for (const p of paths) {
+      await page.goto(`${s.url}${p}`);
+      // The email preview is a sandboxed frame of the email itself (no script: axe cannot enter it).
+      await noSeriousViolations(page, p, { exclude: '#preview-html', rules });
+    }
+    await page.goto(`${s.url}/console`);
+    await page.getByLabel('職員を追加').fill('税務課 田中');
+    await page.getByRole('button', { name: '追加' }).click();
+    await page.getByLabel('コマンド').fill('/help');
+    await page.getByRole('button', { name: '送る' }).click();
+    await noSeriousViolations(page, 'the console with a conversation', { rules });
+    await context.close();
+  });
+
   it('departments and closures are edited on the page, with errors next to the field', async () => {
     const page = await browser().newPage({ viewport: { width: 320, height: 800 } });
     await signIn(page, s);

@@ -58,9 +58,15 @@ export async function signInAsAdmin(page: Page, baseUrl: string, token: string):
 }
 
 /** axe finds no serious or critical violation on the page as it is now. */
-export async function noSeriousViolations(page: Page, what: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+export async function noSeriousViolations(
+  page: Page,
+  what: string,
+  /** `rules`: these too, whatever axe rates them (the landmarks and keyboard access a page must have). */
+  o: { readonly exclude?: string; readonly rules?: ReadonlyArray<string> } = {},
+): Promise<void> {
+  const builder = new AxeBuilder({ page });
+  const result = await (o.exclude ? builder.exclude(o.exclude) : builder).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || o.rules?.includes(v.id));
   assert.deepEqual(
     bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
     [],

@@ -175,7 +175,7 @@ function consoleRouter(deps: ChatAdapterDeps): Router {
 <div class="console">
 <section aria-labelledby="chat-heading">
 <h2 id="chat-heading">${selected ? html`${selected.displayName} さんとボットのやりとり` : '職員を選んでください'}</h2>
-<div class="chat" id="chat" aria-live="polite" data-feed-url="${`/console/feed?staff=${encodeURIComponent(selected?.id ?? '')}`}">${f.chat}</div>
+<div class="chat" id="chat" role="log" tabindex="0" aria-label="ボットとのやりとり / Conversation" aria-live="polite" data-feed-url="${`/console/feed?staff=${encodeURIComponent(selected?.id ?? '')}`}">${f.chat}</div>
 ${
   selected &&
   html`<form method="post" action="/console/say" class="actions">
