@@ -420,6 +420,10 @@ export async function rescheduleConsultation(deps: SchedulerDeps, id: string, pa
   const oldStart = Date.parse(current.start_at);
   const start = patch.start ?? oldStart;
   const durationMinutes = patch.durationMinutes ?? (Date.parse(current.end_at) - oldStart) / MINUTE_MS;
+  // The same time, length and host: nothing changes, nobody is told (no "日時が変わりました" with the same time twice).
+  if (start === oldStart && start + durationMinutes * MINUTE_MS === Date.parse(current.end_at) && (patch.hostId ?? current.host_id) === current.host_id) {
+    return ok((await toViews(db, [current]))[0]!);
+  }
   const hosts = await resolveHosts(db, patch.hostId ?? current.host_id);
   if (!hosts.ok) return hosts;
   const calendar = await loadCityCalendar(db, deps.config.calendar);

@@ -96,6 +96,12 @@ describe('email to citizens', function () {
   it('a change sends SEQUENCE+1 with the old and new times; a cancellation sends METHOD:CANCEL', async () => {
     const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
     await s.running.worker.idle();
+    const before = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body.version;
+    const same = await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-01T10:00:00+09:00', durationMinutes: 60 });
+    assert.equal(same.status, 200);
+    assert.equal(same.body.version, before, 'a change that changes nothing writes nothing');
+    await s.running.worker.idle();
+    assert.equal(sink.messages.length, 1, 'and sends nothing');
     await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-02T13:00:00+09:00' });
     await s.running.worker.idle();
     assert.equal(sink.messages.length, 2);

@@ -269,3 +269,22 @@ describe('meeting pipeline with Webex', function () {
     }
   });
 });
+
+describe('the dry-run provider follows the city’s password rules', function () {
+  this.timeout(20_000);
+  for (const [style, length, pattern] of [
+    ['digits', '10', /^\d{10}$/],
+    ['letters-digits', '12', /^(?=.*[a-z])(?=.*\d)[a-z0-9]{12}$/],
+  ] as const) {
+    it(`MEETING_PASSWORD_STYLE=${style}, MEETING_PASSWORD_LENGTH=${length}`, async () => {
+      const s = await startTestServer('sqlite', { MEETING_PASSWORD_STYLE: style, MEETING_PASSWORD_LENGTH: length });
+      try {
+        const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+        await s.running.worker.idle();
+        assert.match((await s.call('GET', `/api/v1/consultations/${c.id}`)).body.meeting.password, pattern);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+});

@@ -22,7 +22,7 @@ export interface ProviderDeps {
  * Teams) is loaded only then, so a server without it starts without paying for it.
  */
 export const providerFactories: Record<ProviderKind, (deps: ProviderDeps) => Promise<ConferencingProvider | null>> = {
-  dryrun: async (d) => createDryRunProvider({ ids: d.ids, publicBaseUrl: d.config.publicBaseUrl }),
+  dryrun: async (d) => createDryRunProvider({ ids: d.ids, publicBaseUrl: d.config.publicBaseUrl, meetings: d.config.meetings, random: d.random }),
   webex: async (d) => {
     const w = d.config.webex;
     if (!w) return null;
