@@ -232,6 +232,11 @@ const variables = {
   },
   CITY_NAME: { schema: z.string().trim().min(1).max(50), default: '市役所', doc: { example: 'さぬき市', ja: 'メールに書く市の名前' } },
   CITY_CONTACT: { schema: z.string().trim().max(200), default: '', doc: { example: '健康福祉部 0879-00-0000', ja: 'メールに書く問い合わせ先' } },
+  CITY_EMAIL: {
+    schema: z.union([z.literal(''), z.email({ error: 'must be an email address' })]),
+    default: '',
+    doc: { example: 'soudan@city.example.jp', ja: '市の問い合わせ用メールアドレス。カレンダーの主催者（ORGANIZER）になります（空なら MAIL_FROM）' },
+  },
   MAIL_FROM: {
     schema: z.string().trim().min(3),
     default: 'madoguchi <no-reply@madoguchi.invalid>',
@@ -378,7 +383,7 @@ export interface Config {
     readonly horizonDays: number;
   };
   readonly defaultHostName: string;
-  readonly city: { readonly name: string; readonly contact: string };
+  readonly city: { readonly name: string; readonly contact: string; readonly email: string | null };
   readonly relay: {
     readonly escalationMinutes: number;
     /** Walk-in calls from a branch are escalated sooner. */
@@ -541,7 +546,7 @@ export function loadConfig(
       horizonDays: p.HORIZON_DAYS,
     },
     defaultHostName: p.DEFAULT_HOST_NAME,
-    city: { name: p.CITY_NAME, contact: p.CITY_CONTACT },
+    city: { name: p.CITY_NAME, contact: p.CITY_CONTACT, email: p.CITY_EMAIL || null },
     relay: {
       escalationMinutes: p.RELAY_ESCALATION_MINUTES,
       walkInEscalationMinutes: p.WALK_IN_ESCALATION_MINUTES,

@@ -13,6 +13,7 @@ import { fromAddress } from '../templates/mail.ts';
 import { activeTemplate } from '../templates/store.ts';
 import { renderMessage } from '../templates/render.ts';
 import { buildVariables } from '../templates/variables.ts';
+import { groupDigits } from '../templates/liquid.ts';
 import { buildIcs } from '../templates/ics.ts';
 import type { Locale, TemplateKind } from '../templates/defaults.ts';
 import type { ConsultationView } from './views.ts';
@@ -135,10 +136,24 @@ export async function runMailJob(deps: MailJobDeps, kind: MailKind, job: Claimed
               method: kind === 'mail.cancellation' ? 'CANCEL' : 'REQUEST',
               start: Date.parse(shown.start),
               end: Date.parse(shown.end),
-              summary: rendered.subject,
-              description: `${deps.config.city.name} ${c.department.name}`,
+              // The event is the consultation (not the mail's subject, which says what changed).
+              summary:
+                locale === 'en'
+                  ? `Online consultation: ${deps.config.city.name} ${c.department.name}`
+                  : `${deps.config.city.name} ${c.department.name} オンライン相談`,
+              description: [
+                `${deps.config.city.name} ${c.department.name}`,
+                ...(c.meeting && kind !== 'mail.cancellation'
+                  ? [
+                      locale === 'en'
+                        ? `Meeting number: ${groupDigits(c.meeting.meetingNumber)}  Password: ${c.meeting.password}`
+                        : `ミーティング番号: ${groupDigits(c.meeting.meetingNumber)}  パスワード: ${c.meeting.password}`,
+                    ]
+                  : []),
+              ].join('\n'),
               joinUrl: kind === 'mail.cancellation' ? '' : (c.meeting?.joinUrl ?? ''),
-              organizer: from,
+              // Replies and calendar answers go to the city, not to a no-reply address.
+              organizer: deps.config.city.email ? { name: deps.config.city.name, email: deps.config.city.email } : from,
               attendee: { name: c.citizen.name, email: c.citizen.email },
               stamp: now,
             }),

@@ -14,5 +14,14 @@ export async function renderMessage(template: TemplateContent, variables: Record
     textEngine.parseAndRender(template.text, variables),
     htmlEngine.parseAndRender(template.html, variables),
   ]);
-  return { subject: subject.replace(/\s+/g, ' ').trim(), text: `${text.replace(/\n{3,}/g, '\n\n').trim()}\n`, html };
+  const oneLine = subject.replace(/\s+/g, ' ').trim();
+  return { subject: oneLine, text: `${text.replace(/\n{3,}/g, '\n\n').trim()}\n`, html: withTitle(html, oneLine) };
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A mail's HTML names itself (screen readers and mail clients read <title>): the subject, unless the template has one. */
+export function withTitle(html: string, subject: string): string {
+  if (/<title[\s>]/i.test(html) || !/<\/head>/i.test(html)) return html;
+  return html.replace(/<\/head>/i, `<title>${escapeHtml(subject)}</title></head>`);
 }

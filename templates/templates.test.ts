@@ -14,8 +14,17 @@ describe('message templates', () => {
         const r = await renderMessage(t, buildVariables(sampleInput({ name: 'さぬき市', contact: '0879-00-0000' })));
         assert.ok(r.subject.length > 0 && !r.subject.includes('\n'));
         assert.ok(r.text.includes('税務課'), `${kind}/${locale} names the department`);
+        const title = /<title>([^<]*)<\/title>/.exec(r.html)?.[1];
+        assert.equal(title?.replace(/&amp;/g, '&'), r.subject, `${kind}/${locale}: the HTML is titled with the subject`);
       }
     }
+  });
+
+  it('a template with its own <title> keeps it, and the subject is escaped in the one given', async () => {
+    const { withTitle } = await import('./render.ts');
+    assert.equal(withTitle('<html><head><title>x</title></head></html>', 'y'), '<html><head><title>x</title></head></html>');
+    assert.equal(withTitle('<html><head></head></html>', 'a<b & "c"'), '<html><head><title>a&lt;b &amp; &quot;c&quot;</title></head></html>');
+    assert.equal(withTitle('<p>no head</p>', 'y'), '<p>no head</p>');
   });
 
   it('the Japanese invitation covers the six notes and both ways to join', async () => {

@@ -54,6 +54,7 @@ describe('email to citizens', function () {
       MAIL_FROM: '"さぬき市 オンライン相談" <soudan@city.example.jp>',
       CITY_NAME: 'さぬき市',
       CITY_CONTACT: '健康福祉部 0879-00-0000',
+      CITY_EMAIL: 'kenko@city.example.jp',
     });
   });
   afterEach(async () => {
@@ -111,6 +112,12 @@ describe('email to citizens', function () {
     assert.match(change.text!, /令和8年12月1日（火） 10:00〜11:00/);
     assert.match(change.text!, /令和8年12月2日（水） 13:00〜14:00/);
     assert.equal(icsField(icsOf(change), 'SEQUENCE'), '2');
+    const unfolded = icsOf(change).replace(/\r?\n /g, '');
+    assert.equal(icsField(unfolded, 'SUMMARY'), 'さぬき市 税務課 オンライン相談', 'the event is the consultation, not the mail’s subject');
+    const meeting = (await s.call('GET', `/api/v1/consultations/${c.id}`)).body.meeting;
+    assert.ok(icsField(unfolded, 'DESCRIPTION')!.includes(`パスワード: ${meeting.password}`), 'the number and password, as the mail has them');
+    assert.match(icsField(unfolded, 'DESCRIPTION')!, /ミーティング番号: \d{3} \d{3}/);
+    assert.match(icsField(unfolded, 'ORGANIZER')!, /mailto:kenko@city\.example\.jp/, 'the city’s address, not no-reply');
     assert.equal(icsField(icsOf(change), 'DTSTART'), '20261202T040000Z');
     await s.call('POST', `/api/v1/consultations/${c.id}/cancel`, { reason: 'ご本人のご都合' });
     await s.running.worker.idle();
