@@ -19,7 +19,7 @@ import type { CityCalendar } from './calendar/calendar.ts';
 import type { Busy } from './calendar/slots.ts';
 import { explainOutsideHours, findFreeSlots } from './calendar/slots.ts';
 import type { LocalDate } from '../core/time.ts';
-import { DAY_MS, MINUTE_MS, addDays, formatJa, startOfLocalDate, toCityIso, toLocalDate } from '../core/time.ts';
+import { DAY_MS, MINUTE_MS, addDays, formatJa, formatMinute, startOfLocalDate, toCityIso, toLocalDate, toLocalMinute } from '../core/time.ts';
 import { loadCityCalendar } from './calendar-store.ts';
 import { resolveConsultationType } from './consultation-types.ts';
 import { enqueueReminders } from './reminders.ts';
@@ -164,6 +164,18 @@ function checkTimes(deps: SchedulerDeps, calendar: CityCalendar, start: number, 
       'start',
       `予約は開始の${minNoticeMinutes}分前までにお願いします（${formatJa(now + minNoticeMinutes * MINUTE_MS)}以降を指定してください）。`,
       `Bookings need ${minNoticeMinutes} minutes' notice; choose ${toCityIso(now + minNoticeMinutes * MINUTE_MS)} or later.`,
+    );
+  }
+  // Times on the grid the slots are offered on (SLOT_GRID_MINUTES from midnight, city time): 10:00 or 10:30, not 10:07.
+  const { gridMinutes } = deps.config.slots;
+  const minute = toLocalMinute(start);
+  if (minute % gridMinutes !== 0 || start % MINUTE_MS !== 0) {
+    const before = minute - (minute % gridMinutes);
+    const after = before + gridMinutes;
+    return fieldProblem(
+      'start',
+      `予約は${gridMinutes}分ごとの時刻でお願いします（${formatMinute(minute)} ではなく、${formatMinute(before)} か ${formatMinute(after)}）。`,
+      `Start on the ${gridMinutes}-minute grid: ${formatMinute(before)} or ${formatMinute(after)}, not ${formatMinute(minute)}.`,
     );
   }
   if (start > now + horizonDays * DAY_MS) {

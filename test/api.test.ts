@@ -94,6 +94,16 @@ for (const kind of DATABASES) {
       );
     });
 
+    it('refuses a start off the slot grid, naming the times on either side', async () => {
+      const bad = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T10:07:00+09:00' }));
+      assert.equal(bad.status, 422);
+      assert.equal(bad.body.errors[0].field, 'start');
+      assert.match(bad.body.detail_ja, /予約は15分ごとの時刻でお願いします（10:07 ではなく、10:00 か 10:15）/);
+      assert.equal((await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T10:15:00+09:00' }))).status, 201);
+      const moved = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }));
+      assert.equal((await s.call('PATCH', `/api/v1/consultations/${moved.body.id}`, { start: '2026-12-02T13:20:00+09:00' })).status, 422, 'a move too');
+    });
+
     it('books a consultation type by its key and shows its name; an unknown type is refused with the known ones', async () => {
       const ok = await s.call('POST', '/api/v1/consultations', booking({ consultationType: 'after-death-procedures' }));
       assert.equal(ok.status, 201);
