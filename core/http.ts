@@ -97,6 +97,34 @@ function fieldPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
   return [prefix, ...path.map(String)].filter(Boolean).join('.') || prefix || '(body)';
 }
 
+/** Our schemas' own English messages, said in plain Japanese (most specific first). */
+const OWN_MESSAGES_JA: Array<[RegExp, string]> = [
+  [/ISO 8601 date-time/, '日時は 2026-12-01T10:00:00+09:00 のように、時差（+09:00）まで付けて入れてください。'],
+  [/date as YYYY-MM-DD/, '日付は 2026-12-01 のように入れてください。'],
+  [/not a real calendar date/, 'ありえない日付です（例: 2月30日）。カレンダーにある日付を入れてください。'],
+  [/expected HH:MM/, '時刻は 10:00 のように入れてください。'],
+  [/give at least one of start, durationMinutes, hostId/, '変えたいもの（start・durationMinutes・hostId のどれか）を入れてください。'],
+  [/give displayName or siteId/, 'displayName か siteId を入れてください。'],
+  [/give name or phone/, 'name か phone を入れてください。'],
+];
+
+/** zod's words for a value of the wrong kind ("stringが期待されましたが…") in plain Japanese, by what was expected. */
+const EXPECTED_JA: Record<string, string> = {
+  string: '文字で入れてください（"…" で囲みます）。',
+  number: '数で入れてください（例: 60）。',
+  int: '整数で入れてください（例: 60）。',
+  boolean: 'true か false で入れてください。',
+  array: '一覧（[ … ]）で入れてください。',
+  object: 'まとまり（{ … }）で入れてください。',
+};
+
+function plainJa(issue: z.core.$ZodIssue, zodJa: string | undefined): string {
+  const own = OWN_MESSAGES_JA.find(([re]) => re.test(issue.message))?.[1];
+  if (own) return own;
+  if (issue.code === 'invalid_type') return EXPECTED_JA[String((issue as { expected?: unknown }).expected)] ?? '入れ方が違います。説明をご確認ください。';
+  return zodJa ?? issue.message;
+}
+
 /** Parses input with a zod schema; failures name each field in Japanese and English. */
 export function parseInput<S extends z.ZodType>(schema: S, data: unknown, where: string): Result<z.output<S>> {
   const en = schema.safeParse(data);
@@ -109,7 +137,7 @@ export function parseInput<S extends z.ZodType>(schema: S, data: unknown, where:
   const errors: FieldError[] = en.error.issues.map((issue, i) =>
     issue.code === 'invalid_type' && missing(issue.path)
       ? { field: fieldPath(where, issue.path), en: 'Required: this field is missing.', ja: '必須の項目です。入れてください。' }
-      : { field: fieldPath(where, issue.path), en: issue.message, ja: jaIssues[i]?.message ?? issue.message },
+      : { field: fieldPath(where, issue.path), en: issue.message, ja: plainJa(issue, jaIssues[i]?.message) },
   );
   const first = errors[0]!;
   return fail(

@@ -94,6 +94,28 @@ for (const kind of DATABASES) {
       );
     });
 
+    it('says in plain Japanese what is wrong with the input and what to do, never zod’s words', async () => {
+      const cases: Array<[string, string, unknown, RegExp]> = [
+        ['POST', '/api/v1/consultations', booking({ department: 123 }), /department: 文字で入れてください/],
+        ['POST', '/api/v1/consultations', booking({ durationMinutes: 'sixty' }), /durationMinutes: 数で入れてください（例: 60）/],
+        [
+          'POST',
+          '/api/v1/consultations',
+          booking({ start: '2026-12-01 10:00' }),
+          /start: 日時は 2026-12-01T10:00:00\+09:00 のように、時差（\+09:00）まで付けて入れてください/,
+        ],
+        ['POST', '/api/v1/consultations', booking({ citizen: 'yamada' }), /citizen: まとまり（\{ … \}）で入れてください/],
+        ['PATCH', '/api/v1/consultations/NOSUCHID', {}, /変えたいもの（start・durationMinutes・hostId のどれか）を入れてください/],
+        ['GET', '/api/v1/slots?from=2026-02-30&to=2026-03-01&duration=60', undefined, /from: ありえない日付です/],
+      ];
+      for (const [method, path, body, ja] of cases) {
+        const r = await s.call(method, path, body);
+        assert.equal(r.status, 422, `${method} ${path}`);
+        assert.match(r.body.detail_ja, ja);
+        assert.doesNotMatch(r.body.detail_ja, /無効な入力|期待されました|expected|ISO 8601/);
+      }
+    });
+
     it('refuses a start off the slot grid, naming the times on either side', async () => {
       const bad = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T10:07:00+09:00' }));
       assert.equal(bad.status, 422);
