@@ -16,6 +16,7 @@ import type { SchedulerDeps } from '../scheduler/consultations.ts';
 import {
   bookConsultation,
   cancelConsultation,
+  closedDaysBetween,
   eraseOnRequest,
   extendConsultation,
   freeSlots,
@@ -355,7 +356,10 @@ export function apiTable(deps: ApiDeps): Route[] {
       query: S.SlotsQuery,
       responses: { 200: { description: 'Free slots', schema: S.SlotList } },
       handle: async ({ query }) =>
-        json({ slots: must(await freeSlots(deps, { from: query.from, to: query.to, durationMinutes: query.duration, hostId: query.hostId })) }),
+        json({
+          slots: must(await freeSlots(deps, { from: query.from, to: query.to, durationMinutes: query.duration, hostId: query.hostId })),
+          closedDays: await closedDaysBetween(deps, query.from, query.to),
+        }),
     }),
     route({
       method: 'post',

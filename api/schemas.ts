@@ -146,7 +146,12 @@ export const IssuedDevice = Device.extend({
 export const HostList = z.object({ hosts: z.array(Host) });
 
 export const Slot = named('Slot', z.object({ hostId: z.string(), start: CityTime, end: CityTime }));
-export const SlotList = z.object({ slots: z.array(Slot) });
+export const SlotList = z.object({
+  slots: z.array(Slot),
+  closedDays: z
+    .array(z.object({ date: z.string(), reason: z.object({ ja: z.string(), en: z.string() }) }))
+    .meta({ description: 'The days in the range when the counter is closed, and why (a holiday, 年末年始, a closure)' }),
+});
 
 export const Meeting = named(
   'Meeting',

@@ -21,6 +21,7 @@ import { explainOutsideHours, findFreeSlots } from './calendar/slots.ts';
 import type { LocalDate } from '../core/time.ts';
 import { DAY_MS, MINUTE_MS, addDays, formatJa, formatMinute, startOfLocalDate, toCityIso, toLocalDate, toLocalMinute } from '../core/time.ts';
 import { loadCityCalendar } from './calendar-store.ts';
+import { planDay } from './calendar/calendar.ts';
 import { resolveConsultationType } from './consultation-types.ts';
 import { enqueueReminders } from './reminders.ts';
 import type { ConsultationStatus } from './status.ts';
@@ -144,6 +145,21 @@ export async function freeSlots(
   if (!hosts.ok) return hosts;
   const calendar = await loadCityCalendar(deps.store.db, deps.config.calendar);
   return ok(await searchSlots(deps, calendar, { from: q.from, to: q.to, durationMinutes: q.durationMinutes, hostIds: hosts.value.map((h) => h.id) }));
+}
+
+/** The days between two dates (inclusive) when the counter is closed, and why (a holiday's name, 年末年始, a closure's note). */
+export async function closedDaysBetween(
+  deps: Pick<SchedulerDeps, 'store' | 'config'>,
+  from: LocalDate,
+  to: LocalDate,
+): Promise<Array<{ date: LocalDate; reason: { ja: string; en: string } }>> {
+  const calendar = await loadCityCalendar(deps.store.db, deps.config.calendar);
+  const out: Array<{ date: LocalDate; reason: { ja: string; en: string } }> = [];
+  for (let date = from; date <= to; date = addDays(date, 1)) {
+    const why = planDay(calendar, date).closedBecause;
+    if (why) out.push({ date, reason: { ja: why.ja, en: why.en } });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- checks

@@ -116,6 +116,19 @@ for (const kind of DATABASES) {
       }
     });
 
+    it('says why a day has no slots: the weekend, a holiday by its name, 年末年始, a closure by its note', async () => {
+      await s.call('POST', '/api/v1/calendar/exceptions', { kind: 'closed', startDate: '2027-01-12', note: '庁舎点検' });
+      const r = await s.call('GET', '/api/v1/slots?from=2026-12-31&to=2027-01-12&duration=60');
+      assert.equal(r.status, 200);
+      const why = Object.fromEntries((r.body.closedDays as Array<{ date: string; reason: { ja: string } }>).map((d) => [d.date, d.reason.ja]));
+      assert.match(why['2026-12-31']!, /年末年始/);
+      assert.match(why['2027-01-09']!, /土曜日/);
+      assert.match(why['2027-01-11']!, /成人の日/);
+      assert.match(why['2027-01-12']!, /庁舎点検/);
+      assert.equal(why['2027-01-04'], undefined, 'an open day is not listed');
+      assert.ok(r.body.slots.every((x: { start: string }) => !Object.keys(why).includes(x.start.slice(0, 10))));
+    });
+
     it('refuses a start off the slot grid, naming the times on either side', async () => {
       const bad = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T10:07:00+09:00' }));
       assert.equal(bad.status, 422);
