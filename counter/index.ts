@@ -224,7 +224,13 @@ export function counterRouter(deps: CounterDeps): Router {
 
   const counterPage = async (_req: Request, res: Response, who: Who, flash: Flash | null, extra: SafeHtml | null = null, status = 200) => {
     const s = await counterState(db, who.scope!, deps.clock());
-    if (!s) return page(res, '窓口端末', html`<p>この端末（${who.scope}）は登録されていません。管理者に確かめてください。</p>`, 404);
+    if (!s)
+      return page(
+        res,
+        '窓口端末',
+        html`<p>この端末（${who.scope}）は登録されていません。管理者に確かめてください。</p><p class="en">This device (${who.scope}) is not registered; ask your admin.</p>`,
+        404,
+      );
     const hostParam = param(who, 'host');
     sendHtml(
       res,
@@ -358,14 +364,20 @@ export function counterRouter(deps: CounterDeps): Router {
     const done = await completeConsultation(deps, c.id, who.actor, { endingWhatIsOpen: true });
     if (!done.ok) return counterPage(req, res, who, problemFlash(done.reason), null, 409);
     await deps.events?.changed(CONSULTATIONS_EVENT);
-    res.redirect(303, `/counter${param(who, 'host')}${param(who, 'host') ? '&' : '?'}ended=1`);
+    back(res, who);
   });
 
   // ------------------------------------------------------------ the department board
 
   const boardPage = async (_req: Request, res: Response, who: Who, flash: Flash | null, status = 200) => {
     const b = await boardState(db, who.scope!, deps.clock());
-    if (!b) return page(res, '呼び出しボード', html`<p>この課（${who.scope}）は登録されていません。管理者に確かめてください。</p>`, 404);
+    if (!b)
+      return page(
+        res,
+        '呼び出しボード',
+        html`<p>この課（${who.scope}）は登録されていません。管理者に確かめてください。</p><p class="en">This department (${who.scope}) is not registered; ask your admin.</p>`,
+        404,
+      );
     const departmentParam = param(who, 'department');
     sendHtml(
       res,

@@ -11,7 +11,7 @@ import type { ConsultationView } from '../scheduler/views.ts';
 import { viewById } from '../scheduler/views.ts';
 import { openWalkInOnHost } from '../scheduler/walk-ins.ts';
 import type { Relay } from '../relay/store.ts';
-import { getRelay, relayChain, waitingQueue } from '../relay/store.ts';
+import { acceptedForDepartment, relayChain, waitingQueue } from '../relay/store.ts';
 import type { Staff } from '../relay/staff.ts';
 import { listStaff, nameBeside } from '../relay/staff.ts';
 
@@ -90,19 +90,24 @@ export async function boardState(db: Db, departmentId: string, now: number): Pro
       return { ...e, consultation, site: siteOf(consultation), from: departments.find((d) => d.id === e.relay.fromDepartmentId) };
     }),
   );
-  const takenRows = await db
-    .selectFrom('relays')
-    .select('id')
-    .where('to_department_id', '=', department.id)
-    .where('status', '=', 'accepted')
-    .orderBy('accepted_at')
-    .execute();
-  const taken = await Promise.all(
-    takenRows.map(async (r) => {
-      const relay = (await getRelay(db, r.id))!;
-      return { relay, by: staff.find((s) => s.id === relay.acceptedBy), site: siteOf(await viewById(db, relay.consultationId)) };
-    }),
-  );
+  const accepted = await acceptedForDepartment(db, department.id);
+  const siteIds =
+    accepted.length === 0
+      ? []
+      : await db
+          .selectFrom('consultations')
+          .select(['id', 'site_id'])
+          .where(
+            'id',
+            'in',
+            accepted.map((r) => r.consultationId),
+          )
+          .execute();
+  const taken = accepted.map((relay) => ({
+    relay,
+    by: staff.find((s) => s.id === relay.acceptedBy),
+    site: sites.find((s) => s.id === siteIds.find((c) => c.id === relay.consultationId)?.site_id) ?? null,
+  }));
   const members = staff.filter((s) => s.departmentId === department.id).sort((a, b) => Number(b.onDuty) - Number(a.onDuty));
   return { department, waiting, taken, members, now };
 }

@@ -40,7 +40,8 @@ export interface LampPayload {
  */
 export const LAMP_CODES: Record<LampState, string> = { calling: '200001', taken: '001000', idle: '000000' };
 
-export async function lampPayload(db: Db, relayId: string, event: LampEvent, now: number): Promise<LampPayload | null> {
+/** The payload, and where the department's own tower is ('' = LAMP_WEBHOOK_URL). */
+export async function lampPayload(db: Db, relayId: string, event: LampEvent, now: number): Promise<(LampPayload & { readonly lampUrl: string }) | null> {
   const relay = await getRelay(db, relayId);
   if (!relay) return null;
   const department = (await listDepartments(db)).find((d) => d.id === relay.toDepartmentId);
@@ -66,6 +67,7 @@ export async function lampPayload(db: Db, relayId: string, event: LampEvent, now
     consultationId: relay.consultationId,
     waiting: n('requested'),
     at: new Date(now).toISOString(),
+    lampUrl: department.lampUrl ?? '',
   };
 }
 
@@ -91,10 +93,10 @@ export async function sendLampSignal(
   relayId: string,
   event: LampEvent,
 ): Promise<void> {
-  const p = await lampPayload(deps.db, relayId, event, deps.clock());
-  if (!p) return;
-  const department = (await listDepartments(deps.db)).find((d) => d.id === p.department.id);
-  const target = department?.lampUrl || deps.lamp.url;
+  const found = await lampPayload(deps.db, relayId, event, deps.clock());
+  if (!found) return;
+  const { lampUrl, ...p } = found;
+  const target = lampUrl || deps.lamp.url;
   const doFetch = deps.fetch ?? fetch;
   const signal = AbortSignal.timeout(deps.lamp.timeoutMs);
   let status: number;

@@ -76,7 +76,7 @@ export const happeningNow = (c: { readonly status: string; readonly start: numbe
 export const RELAYS_EVENT = 'relays';
 
 /** After a commit: the pages of the consultation and every board are told. */
-async function told(deps: Pick<RelayDeps, 'events'>, consultationId: string): Promise<void> {
+export async function tellPages(deps: Pick<RelayDeps, 'events'>, consultationId: string): Promise<void> {
   await deps.events?.changed(consultationId);
   await deps.events?.changed(RELAYS_EVENT);
 }
@@ -123,6 +123,13 @@ export async function acceptedBy(db: Db, staffId: string, consultationId?: strin
   let q = db.selectFrom('relays').selectAll().where('accepted_by', '=', staffId).where('status', '=', 'accepted');
   if (consultationId) q = q.where('consultation_id', '=', consultationId);
   return (await q.orderBy('accepted_at').execute()).map(fromRow);
+}
+
+/** The relays a department is handling now (accepted, not finished), oldest first. */
+export async function acceptedForDepartment(db: Db, departmentId: string): Promise<Relay[]> {
+  return (
+    await db.selectFrom('relays').selectAll().where('to_department_id', '=', departmentId).where('status', '=', 'accepted').orderBy('accepted_at').execute()
+  ).map(fromRow);
 }
 
 /** Staff who said they cannot take this relay (its others may still accept). */
@@ -303,7 +310,7 @@ export async function requestRelay(deps: RelayDeps, req: RelayRequest): Promise<
       ),
     );
   }
-  await told(deps, req.consultationId);
+  await tellPages(deps, req.consultationId);
   // Taken (or cancelled) already in the moment since: then it is first, and waiting no more.
   const entry = (await waitingQueue(db, now, req.toDepartmentId)).find((e) => e.relay.id === id) ?? {
     relay: (await getRelay(db, id))!,
@@ -415,7 +422,7 @@ async function stepIn(trx: Db, deps: RelayDeps, relayId: string, act: Act, actor
 async function step(deps: RelayDeps, relayId: string, act: Act, actor: string): Promise<Result<Stepped, RelayRefusal | 'not_found'>> {
   const now = deps.clock();
   const r = await retryTransient(() => deps.db.transaction().execute((trx) => stepIn(trx, deps, relayId, act, actor, now)));
-  if (r.ok) await told(deps, r.value.relay.consultationId);
+  if (r.ok) await tellPages(deps, r.value.relay.consultationId);
   return r;
 }
 

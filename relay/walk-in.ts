@@ -6,8 +6,8 @@ import type { Problem, Result } from '../core/errors.ts';
 import { fail, fieldProblem, ok, problem } from '../core/errors.ts';
 import { isOverlapViolation, retryTransient } from '../core/store/db.ts';
 import type { SchedulerDeps } from '../scheduler/consultations.ts';
+import { resolveDepartment } from '../scheduler/consultations.ts';
 import type { Department } from '../scheduler/departments.ts';
-import { listDepartments, matchDepartment } from '../scheduler/departments.ts';
 import type { Site } from '../scheduler/sites.ts';
 import { getSite } from '../scheduler/sites.ts';
 import type { Host } from '../scheduler/hosts.ts';
@@ -17,7 +17,7 @@ import { counterClosedNow, createWalkIn, describeBusy, devicesOfSite } from '../
 import type { ConsultationView } from '../scheduler/views.ts';
 import { viewById } from '../scheduler/views.ts';
 import type { QueueEntry } from './store.ts';
-import { RELAYS_EVENT, getRelay, relayDepsOf, requestRelayIn, waitingQueue } from './store.ts';
+import { getRelay, relayDepsOf, requestRelayIn, tellPages, waitingQueue } from './store.ts';
 import type { Staff } from './staff.ts';
 import { staffOfDepartment } from './staff.ts';
 
@@ -69,21 +69,9 @@ export async function startWalkIn(deps: SchedulerDeps, call: WalkInCall): Promis
   const now = deps.clock();
   const site = await getSite(db, call.siteId);
   if (!site) return refuse({ kind: 'problem', problem: fieldProblem('siteId', `拠点 ${call.siteId} は登録されていません。`, `Unknown site ${call.siteId}.`) });
-  const departments = await listDepartments(db);
-  const m = matchDepartment(departments, call.department);
-  if (!m.ok) {
-    const names = (m.reason.suggestions.length > 0 ? m.reason.suggestions : departments).map((d) => d.name);
-    return refuse({
-      kind: 'problem',
-      problem: fieldProblem(
-        'department',
-        `「${call.department}」という課は見つかりません。${m.reason.suggestions.length > 0 ? 'もしかして' : '課の一覧'}: ${names.join('、')}`,
-        `No department "${call.department}". ${names.join(', ')}`,
-        { suggestions: names },
-      ),
-    });
-  }
-  const department = m.value;
+  const found = await resolveDepartment(db, call.department);
+  if (!found.ok) return refuse({ kind: 'problem', problem: found.reason });
+  const department = found.value;
   if (department.id === call.fromDepartmentId)
     return refuse({ kind: 'problem', problem: problem('validation', '同じ課にはおつなぎできません。', 'That is the same department.') });
   if (!call.outsideHoursConfirmed) {
@@ -161,12 +149,7 @@ export async function startWalkIn(deps: SchedulerDeps, call: WalkInCall): Promis
   try {
     ids = await retryTransient(() =>
       db.transaction().execute(async (trx) => {
-        const row = await createWalkIn(
-          trx,
-          { ...deps, ids: deps.ids },
-          { host, departmentId: department.id, topic: call.topic, reception: call.reception, actor: call.actor },
-          now,
-        );
+        const row = await createWalkIn(trx, deps, { host, departmentId: department.id, topic: call.topic, reception: call.reception, actor: call.actor }, now);
         const relay = await requestRelayIn(
           trx,
           relayDeps,
@@ -187,8 +170,7 @@ export async function startWalkIn(deps: SchedulerDeps, call: WalkInCall): Promis
     if (isOverlapViolation(error)) return busy();
     throw error;
   }
-  await deps.events?.changed(ids.consultationId);
-  await deps.events?.changed(RELAYS_EVENT);
+  await tellPages(deps, ids.consultationId);
   const consultation = (await viewById(db, ids.consultationId))!;
   const queue = (await waitingQueue(db, now, department.id)).find((e) => e.relay.id === ids.relayId);
   const onDuty = (await staffOfDepartment(db, department.id)).filter((s) => s.onDuty);

@@ -205,7 +205,8 @@ function checkTimes(deps: SchedulerDeps, calendar: CityCalendar, start: number, 
   return null;
 }
 
-async function resolveDepartment(db: Db, typed: string): Promise<Result<Department>> {
+/** A department by what was typed (name or alias), or the refusal naming the closest ones. */
+export async function resolveDepartment(db: Db, typed: string): Promise<Result<Department>> {
   const departments = await listDepartments(db);
   const m = matchDepartment(departments, typed);
   if (m.ok) return m;
