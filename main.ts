@@ -65,6 +65,14 @@ if (hosts.every((h) => h.provider === 'dryrun')) {
 if (!config.mail.smtpUrl) {
   lines.push(`  メールは送信せず ${config.mail.outboxDir} に .eml で保存します / Email is written to ${config.mail.outboxDir} (no SMTP_URL)`);
 }
+if (running.departmentsWithoutContact.length > 0) {
+  lines.push(
+    '',
+    `  連絡先（電話番号と受付時間）のない課: ${running.departmentsWithoutContact.join('、')}`,
+    `  ${config.mail.smtpUrl ? 'この課の相談は予約できません。' : 'メールを実際に送る前に、'}${config.publicBaseUrl}/admin/departments で入れるか、CITY_CONTACT を設定してください。`,
+    `  Departments without a contact (phone and hours): set one in /admin/departments, or CITY_CONTACT${config.mail.smtpUrl ? ' (they cannot be booked until then)' : ', before real mail is sent'}.`,
+  );
+}
 if (running.bootstrapToken?.supplied) {
   // The operator chose it: it is not printed back (the terminal may be logged).
   lines.push('', '  管理者 API トークン: BOOTSTRAP_ADMIN_TOKEN の値を登録しました / Admin API token: the BOOTSTRAP_ADMIN_TOKEN value is registered');

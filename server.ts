@@ -34,7 +34,7 @@ import { staffAssetsRouter, staffScript } from './core/web/assets.ts';
 import { createMailTransport } from './templates/mail.ts';
 import type { MailTransport } from './templates/mail.ts';
 import { ensureConfiguredHosts } from './scheduler/hosts.ts';
-import { seedDepartments } from './scheduler/departments.ts';
+import { departmentsWithoutContact, listDepartments, seedDepartments } from './scheduler/departments.ts';
 import type { SchedulerDeps } from './scheduler/consultations.ts';
 import type { ConsultationHooks } from './scheduler/lifecycle.ts';
 import { PERSONAL_DATA_PURGE, SCHEDULER_JOBS } from './scheduler/jobs.ts';
@@ -112,6 +112,8 @@ export interface RunningServer {
   readonly events: AppEvents;
   /** The admin token made on this start, if one was made (print it once, unless the operator supplied it). */
   readonly bootstrapToken: IssuedToken | null;
+  /** Departments no citizen could be told whom to call (no contact of their own and no CITY_CONTACT). */
+  readonly departmentsWithoutContact: ReadonlyArray<string>;
   /** What the routes were given (tests drive the bot and the domains with exactly these). */
   readonly deps: AppDeps;
   /** Where the jobs tell staff things. */
@@ -173,6 +175,16 @@ export async function startServer(config: Config, options: StartOptions): Promis
     });
     for (const h of hostChanges.added) log.info({ hostId: h.id, provider: h.provider }, 'host added from configuration');
     for (const h of hostChanges.retired) log.info({ hostId: h.id }, 'dry-run host retired: a real provider is configured');
+    // Mails and pages tell citizens whom to call: say at start which departments have no contact to give.
+    const noContact = departmentsWithoutContact(await listDepartments(store.db), config.city);
+    if (noContact.length > 0) {
+      log.warn(
+        { departments: noContact.map((d) => d.name), realMail: !!config.mail.smtpUrl },
+        config.mail.smtpUrl
+          ? 'departments without a contact (phone and hours) cannot be booked: enter one in /admin/departments or set CITY_CONTACT'
+          : 'departments without a contact (phone and hours): enter one in /admin/departments or set CITY_CONTACT before real mail is sent',
+      );
+    }
     for (const h of hostChanges.keptDryRun) {
       log.warn({ hostId: h.id }, 'dry-run host kept: consultations are still booked on it; move them to the real host or cancel them, then retire it');
     }
@@ -222,6 +234,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       worker: started,
       events: appEvents,
       bootstrapToken,
+      departmentsWithoutContact: noContact.map((d) => d.name),
       deps: appDeps,
       chat,
       async close() {

@@ -9,7 +9,7 @@ import { isCrossSite, noStore } from '../core/security.ts';
 import { LOGIN_COOKIE, SESSION_COOKIE, cookie, crossSitePage, requireAdminSession, sameSecret } from '../core/web/session.ts';
 import type { Logger } from '../core/log.ts';
 import { SESSION_HOURS, checkAdminSignIn, endSession, startSession } from '../core/auth/admins.ts';
-import { listDepartments, normalizeName, saveDepartment } from '../scheduler/departments.ts';
+import { departmentsWithoutContact, listDepartments, normalizeName, saveDepartment } from '../scheduler/departments.ts';
 import { actorName, writeAudit } from '../core/audit.ts';
 import { describeRanges } from '../scheduler/calendar/calendar.ts';
 import { WEEKDAYS_JA, formatJa, formatMinute } from '../core/time.ts';
@@ -422,6 +422,7 @@ ${
     status = 200,
   ) => {
     const departments = await listDepartments(db);
+    const missing = departmentsWithoutContact(departments, deps.config.city);
     const form = (id: string | null, d: { name: string; aliases: string; contact: string; webexRoomId: string; teamsChannel: string; lampUrl: string }) => {
       const key = id ?? 'new';
       const err = errors && errors.id === key ? errors : null;
@@ -430,7 +431,7 @@ ${
 ${csrfInput(req)}
 ${field({ id: `${key}-name`, name: 'name', label: '課の名前', value: v.name ?? '', error: err?.field === 'name' ? err.message : null })}
 ${field({ id: `${key}-aliases`, name: 'aliases', label: '別名', hint: '（「、」かカンマで区切る。/relay 税 のように呼べます）', value: v.aliases ?? '', error: err?.field === 'aliases' ? err.message : null })}
-${field({ id: `${key}-contact`, name: 'contact', label: '連絡先', hint: '（電話番号やメールアドレス。案内メールに載ります）', value: v.contact ?? '' })}
+${field({ id: `${key}-contact`, name: 'contact', label: '連絡先', hint: `（電話番号と受付時間。例: 0879-26-0000（平日 8:30〜17:15）。案内メールと市民のページに載ります${deps.config.city.contact ? `。空なら市の連絡先「${deps.config.city.contact}」` : ''}）`, value: v.contact ?? '', error: err?.field === 'contact' ? err.message : null })}
 ${field({ id: `${key}-webex`, name: 'webexRoomId', label: 'Webex のスペース ID', hint: '（おつなぎの呼び出しを受けるスペース。ボットをそのスペースに追加してください）', value: v.webexRoomId ?? '' })}
 ${field({ id: `${key}-teams`, name: 'teamsChannel', label: 'Teams のチャネル ID', hint: '（ボットをチームのチャネルに追加すると、そのチャネルに課を選ぶカードが出て、選ぶとここに入ります。直接入れることもできます）', value: v.teamsChannel ?? '' })}
 ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '（この課の積層信号灯。空なら LAMP_WEBHOOK_URL。GET なら {code} などが置き換わります）', value: v.lampUrl ?? '', error: err?.field === 'lampUrl' ? err.message : null })}
@@ -445,7 +446,7 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
       res,
       req,
       '課',
-      html`<h1>課 <span class="en">Departments</span></h1>${list}<section><h2>課を追加 <span class="en">Add a department</span></h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '', lampUrl: '' })}</section>`,
+      html`<h1>課 <span class="en">Departments</span></h1>${missing.length > 0 && html`<div class="flash warn" role="note"><p>連絡先（電話番号と受付時間）のない課があります: ${missing.map((d) => d.name).join('、')}。市民へのメールとページに問い合わせ先を載せるため、${deps.config.mail.smtpUrl ? 'この課の相談は予約できません' : 'メールを実際に送る前に'}入れてください（CITY_CONTACT を設定すれば市全体の連絡先になります）。</p><p class="en" lang="en">Some departments have no contact (phone and hours): ${missing.map((d) => d.name).join(', ')}. ${deps.config.mail.smtpUrl ? 'They cannot be booked until one is entered' : 'Enter one before real mail is sent'} (or set CITY_CONTACT).</p></div>`}${list}<section><h2>課を追加 <span class="en">Add a department</span></h2>${form(null, { name: '', aliases: '', contact: '', webexRoomId: '', teamsChannel: '', lampUrl: '' })}</section>`,
       flash,
       status,
     );
@@ -479,6 +480,21 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
         res,
         { kind: 'error', ja: message, en: 'The lamp URL must start with http:// or https:// (empty: the common setting).' },
         { id: key, field: 'lampUrl', message, values },
+        422,
+      );
+    }
+    if (deps.config.mail.smtpUrl && !values.contact && !deps.config.city.contact.trim()) {
+      const message =
+        '連絡先（電話番号と受付時間）を入れてください。メールで市民に問い合わせ先を伝えるために必要です（CITY_CONTACT を設定すれば、課ごとの連絡先は空でもかまいません）。';
+      return departmentsPage(
+        req,
+        res,
+        {
+          kind: 'error',
+          ja: message,
+          en: 'Enter a contact (phone number and hours): mails must tell citizens whom to call (or set CITY_CONTACT for the whole city).',
+        },
+        { id: key, field: 'contact', message, values },
         422,
       );
     }

@@ -231,7 +231,14 @@ const variables = {
     doc: { example: 'https://login.microsoftonline.com', ja: 'Entra のサインイン URL（国別クラウドの場合に変更）' },
   },
   CITY_NAME: { schema: z.string().trim().min(1).max(50), default: '市役所', doc: { example: 'さぬき市', ja: 'メールに書く市の名前' } },
-  CITY_CONTACT: { schema: z.string().trim().max(200), default: '', doc: { example: '健康福祉部 0879-00-0000', ja: 'メールに書く問い合わせ先' } },
+  CITY_CONTACT: {
+    schema: z.string().trim().max(200),
+    default: '',
+    doc: {
+      example: '健康福祉部 0879-00-0000（平日 8:30〜17:15）',
+      ja: '市の問い合わせ先（電話番号と受付時間）。連絡先のない課はこれを使います。SMTP_URL を設定したら、これか課ごとの連絡先が必要です',
+    },
+  },
   CITY_EMAIL: {
     schema: z.union([z.literal(''), z.email({ error: 'must be an email address' })]),
     default: '',

@@ -8,7 +8,7 @@ describe('personal links', () => {
   it('a link opens its own consultation until it expires', () => {
     const t = signLink(key, 'K7M2Q9XA', now + 3_600_000);
     assert.deepEqual(checkLink(key, t, now), { ok: true, consultationId: 'K7M2Q9XA', kind: 'link', expiresAt: now + 3_600_000 });
-    assert.deepEqual(checkLink(key, t, now + 3_601_000), { ok: false, reason: 'expired' });
+    assert.deepEqual(checkLink(key, t, now + 3_601_000), { ok: false, reason: 'expired', consultationId: 'K7M2Q9XA', kind: 'link' });
   });
   it('a link changed to another consultation, a later expiry or another key is refused', () => {
     const t = signLink(key, 'K7M2Q9XA', now + 3_600_000);

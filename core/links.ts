@@ -5,7 +5,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from './store/schema.ts';
 import { seal, unseal } from './secrets.ts';
 
-/** How long a citizen's link works: until a day after the consultation ends. */
+/**
+ * How long a citizen's personal link works: until a day after the consultation ends, at its current time (a link sent
+ * before a reschedule follows the new time; the expiry signed into it is not what decides).
+ */
 export const linkExpiry = (consultationEnd: number) => consultationEnd + 24 * 60 * 60 * 1000;
 
 /** The citizen's personal page for a consultation. */
@@ -14,7 +17,11 @@ export const citizenLink = (publicBaseUrl: string, key: Buffer, consultationId: 
 
 /** 'link': the personal link from the invitation. 'meeting': handed out inside Webex / Teams for the meeting's time only. */
 export type LinkKind = 'link' | 'meeting';
-export type LinkCheck = { ok: true; consultationId: string; kind: LinkKind; expiresAt: number } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+/** An authentic link past its signed expiry still names its consultation: a personal link follows the current time. */
+export type LinkCheck =
+  | { ok: true; consultationId: string; kind: LinkKind; expiresAt: number }
+  | { ok: false; reason: 'malformed' | 'forged' }
+  | { ok: false; reason: 'expired'; consultationId: string; kind: LinkKind };
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -34,7 +41,7 @@ export function checkLink(key: Buffer, token: string, now: number): LinkCheck {
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
   if (!kind) return { ok: false, reason: 'forged' };
-  if (Number(exp) * 1000 < now) return { ok: false, reason: 'expired' };
+  if (Number(exp) * 1000 < now) return { ok: false, reason: 'expired', consultationId: id!, kind };
   return { ok: true, consultationId: id!, kind, expiresAt: Number(exp) * 1000 };
 }
 

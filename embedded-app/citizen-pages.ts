@@ -9,7 +9,8 @@ import { refuseNulCharacters, sendHtml } from '../core/http.ts';
 import { formatEn, formatJa } from '../core/time.ts';
 import type { ConsultationView } from '../scheduler/views.ts';
 import { viewById } from '../scheduler/views.ts';
-import { checkLink, linkKey } from '../core/links.ts';
+import { checkLink, linkExpiry, linkKey } from '../core/links.ts';
+import { contactFor, listDepartments } from '../scheduler/departments.ts';
 import type { Assets } from './assets.ts';
 import type { Lang } from './html.ts';
 import { keep, page, sorryPage, t } from './html.ts';
@@ -28,6 +29,8 @@ export interface CitizenDeps extends StateDeps {
   /** Opens the link-signing key (sealed under SECRET_KEY when one is set). */
   readonly secretKey: Buffer | null;
   readonly events?: AppEvents | undefined;
+  /** The city's contact, for a department that has none of its own. */
+  readonly city: { readonly contact: string };
 }
 
 const STEP_PATH: Record<Step, string> = { welcome: '', consent: '/consent', documents: '/documents', end: '/end' };
@@ -58,6 +61,13 @@ const relayBox = (lang: Lang, relay: RelayStatusView | null): SafeHtml => {
   // The live region is always there (screen readers miss changes in one that appears); only the box inside shows or hides.
   return html`<div id="relay" role="status" aria-live="polite"><div id="relay-box" class="box relay"${message ? '' : raw(' hidden')}><p id="relay-text" class="big">${message ?? ''}</p></div></div>`;
 };
+
+/** The contact, with its first phone number made tap-to-call (a phone is what most citizens have in hand). */
+function contactHtml(contact: string): SafeHtml {
+  const m = /0\d{1,4}-?\d{1,4}-?\d{3,4}/.exec(contact.normalize('NFKC'));
+  if (!m) return html`${contact}`;
+  return html`<a href="${`tel:${m[0].replace(/-/g, '')}`}">${contact}</a>`;
+}
 
 const VIA = new Set<EntryPoint>(['link', 'webex', 'teams']);
 
@@ -93,6 +103,16 @@ export function citizenRouter(deps: CitizenDeps): Router {
     readonly expiresAt: number;
   }
 
+  /** Whom the citizen should call, in a sentence: the department's contact, or the city's, or the invitation. */
+  const contactOf = async (c: ConsultationView | null): Promise<{ ja: string; en: string; number: string }> => {
+    const department = c ? (await listDepartments(deps.db)).find((d) => d.id === c.department.id) : undefined;
+    const number = contactFor(department, deps.city);
+    const who = c ? c.department.name : '市役所の担当課';
+    if (number)
+      return { ja: `${who}（${number}）にお問い合わせください。`, en: `Please contact ${c ? c.department.name : 'the city office'}: ${number}.`, number };
+    return { ja: `案内メールに書かれた${who}にお問い合わせください。`, en: 'Please contact the department named in your invitation email.', number };
+  };
+
   /** The consultation a link opens, or the refusal page already sent. */
   const open = async (req: express.Request, res: express.Response): Promise<Opened | null> => {
     const lang: Lang = req.query.lang === 'en' || req.body?.lang === 'en' ? 'en' : 'ja';
@@ -102,9 +122,11 @@ export function citizenRouter(deps: CitizenDeps): Router {
       tooManyLinksPage(res, deps.assets, wait);
       return null;
     }
-    const check = checkLink(await linkKey(deps.db, deps.secretKey), String(req.params.token), deps.clock());
+    const now = deps.clock();
+    const check = checkLink(await linkKey(deps.db, deps.secretKey), String(req.params.token), now);
     // A forged or malformed link counts at once; past the limit the page says when to come back.
-    if (!check.ok && check.reason !== 'expired') {
+    const signed = check.ok || check.reason === 'expired' ? check : null;
+    if (!signed) {
       const blocked = await deps.throttle.attempt(address);
       if (blocked > 0) {
         tooManyLinksPage(res, deps.assets, blocked);
@@ -114,24 +136,28 @@ export function citizenRouter(deps: CitizenDeps): Router {
     // Only a link handed out inside a meeting counts as Webex / Teams; the personal link is always 'link'.
     const rawVia = String(req.query.via ?? req.body?.via ?? 'link');
     const via: EntryPoint = check.ok && check.kind === 'meeting' && VIA.has(rawVia as EntryPoint) && rawVia !== 'link' ? (rawVia as EntryPoint) : 'link';
-    const c = check.ok ? await viewById(deps.db, check.consultationId) : null;
-    if (!check.ok || !c || c.status === 'cancelled') {
-      const expired = check.ok ? false : check.reason === 'expired';
+    const c = signed ? await viewById(deps.db, signed.consultationId) : null;
+    // The personal link follows the consultation's current time (a day after its end), whenever it was sent; a link
+    // handed out inside a meeting keeps its own short expiry.
+    const expiresAt = !signed || !c ? 0 : signed.kind === 'link' ? linkExpiry(Date.parse(c.end)) : check.ok ? check.expiresAt : 0;
+    if (!c || expiresAt < now || c.status === 'cancelled') {
+      const expired = !!c && expiresAt < now;
       const cancelled = c?.status === 'cancelled';
+      const contact = await contactOf(c);
       sendHtml(
         res,
         sorryPage(
           deps.assets,
           ['このリンクは使えません', 'This link cannot be used'],
-          `${expired ? '有効期限が過ぎています。' : cancelled ? 'この相談は取り消されました。' : 'リンクが正しくないか、この相談のものではありません。'}お手数ですが、案内メールに書かれた市役所の担当課にお問い合わせください。`,
-          `This link cannot be used${expired ? ' (it has expired)' : cancelled ? ' (the consultation was cancelled)' : ''}. Please contact the department named in your invitation email.`,
+          `${expired ? '有効期限が過ぎています。' : cancelled ? 'この相談は取り消されました。' : 'リンクが正しくないか、この相談のものではありません。'}お手数ですが、${contact.ja}`,
+          `This link cannot be used${expired ? ' (it has expired)' : cancelled ? ' (the consultation was cancelled)' : ''}. ${contact.en}`,
         ),
         expired ? 410 : 404,
       );
       return null;
     }
     const base = `/app/c/${encodeURIComponent(String(req.params.token))}`;
-    return { c, lang, via, base, q: keep(lang, via), inMeeting: check.kind === 'meeting', expiresAt: check.expiresAt };
+    return { c, lang, via, base, q: keep(lang, via), inMeeting: signed?.kind === 'meeting', expiresAt };
   };
 
   const hidden = (o: Opened) => html`<input type="hidden" name="lang" value="${o.lang}"><input type="hidden" name="via" value="${o.via}">`;
@@ -209,12 +235,13 @@ export function citizenRouter(deps: CitizenDeps): Router {
     if (req.body.version !== shown.hash) return res.redirect(303, `${o.base}/consent${o.q}`);
     await recordConsent(deps, c.id, shown, agreed, o.via, lang);
     if (agreed) return res.redirect(303, `${o.base}/documents${o.q}`);
+    const contact = await contactOf(c);
     await send(
       res,
       o,
       'consent',
       t(lang, 'ご連絡ください', 'Please contact us'),
-      html`<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1><div class="box"><p>${t(lang, `お約束に同意いただけない場合は、オンラインでの相談はできません。お電話か、窓口（${c.department.name}）へお越しください。`, `Without agreeing, the consultation cannot be held online. Please call, or visit ${c.department.name}.`)}</p><p>${t(lang, '職員にもお知らせしました。', 'The staff have been told.')}</p></div>
+      html`<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1><div class="box"><p>${t(lang, 'お約束に同意いただけない場合は、オンラインでの相談はできません。お電話か、市役所の窓口でご相談ください。', 'Without agreeing, the consultation cannot be held online. Please call, or come to the city office.')}</p><p class="big">${contact.number ? html`${c.department.name}<br>${contactHtml(contact.number)}` : t(lang, contact.ja, contact.en)}</p><p>${t(lang, '職員にもお知らせしました。', 'The staff have been told.')}</p></div>
 <a class="button secondary" href="${`${o.base}/consent${o.q}`}">${t(lang, 'お約束をもう一度読む', 'Read the rules again')}</a>`,
     );
   });

@@ -85,7 +85,7 @@ export function appRouter(deps: AppDeps): Router {
       res.send(gzip ? a.gzip : a.body);
     });
     const stateDeps = { db: deps.store.db, ids: deps.ids, clock: deps.clock, events: deps.events };
-    x.use(citizenRouter({ ...stateDeps, assets, secretKey: deps.config.secretKey, throttle: deps.throttles.link }));
+    x.use(citizenRouter({ ...stateDeps, assets, secretKey: deps.config.secretKey, throttle: deps.throttles.link, city: deps.config.city }));
     x.use(staffRouter({ ...stateDeps, assets, config: deps.config, throttle: deps.throttles.link }));
     x.use(platformRouter({ db: deps.store.db, clock: deps.clock, assets, config: deps.config, throttle: deps.throttles.link }));
     return x;

@@ -14,7 +14,7 @@ import { writeAudit } from '../core/audit.ts';
 import type { Host } from './hosts.ts';
 import { listHosts } from './hosts.ts';
 import type { Department } from './departments.ts';
-import { listDepartments, matchDepartment } from './departments.ts';
+import { contactFor, listDepartments, matchDepartment } from './departments.ts';
 import type { CityCalendar } from './calendar/calendar.ts';
 import type { Busy } from './calendar/slots.ts';
 import { explainOutsideHours, findFreeSlots } from './calendar/slots.ts';
@@ -223,6 +223,20 @@ export async function resolveDepartment(db: Db, typed: string): Promise<Result<D
   );
 }
 
+/**
+ * With real mail, an invitation must say whom to call (phone and hours): without a contact for the department or the
+ * city, nothing is booked. A dry run writes the mail to a file and warns at start-up instead.
+ */
+export function contactProblem(config: Pick<Config, 'mail' | 'city'>, department: Department): Problem | null {
+  if (!config.mail.smtpUrl || contactFor(department, config.city)) return null;
+  return problem(
+    'invalid_state',
+    `${department.name}の連絡先（電話番号と受付時間）が設定されていないため、案内メールを送れません。管理画面の「課」で${department.name}の連絡先を入れるか、CITY_CONTACT を設定してください。`,
+    `${department.name} has no contact (phone number and hours), so no invitation can be sent. Enter it under Departments in the admin page, or set CITY_CONTACT.`,
+    { extra: { department: department.name } },
+  );
+}
+
 /** 409: what the requested time collides with, and the next free times for the same length. */
 async function conflictProblem(deps: SchedulerDeps, calendar: CityCalendar, hosts: Host[], start: number, end: number, exceptId?: string): Promise<Problem> {
   const blockEnd = end + deps.config.slots.bufferMinutes * MINUTE_MS;
@@ -311,6 +325,8 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
   if (!hosts.ok) return hosts;
   const department = await resolveDepartment(db, input.department);
   if (!department.ok) return department;
+  const noContact = contactProblem(deps.config, department.value);
+  if (noContact) return fail(noContact);
   const consultationType = await resolveConsultationType(db, input.consultationType);
   if (!consultationType.ok) return consultationType;
   const calendar = await loadCityCalendar(db, deps.config.calendar);

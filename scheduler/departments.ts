@@ -31,6 +31,20 @@ export const DEFAULT_DEPARTMENTS: ReadonlyArray<Omit<Department, 'id'>> = [
   { name: '長寿介護課', aliases: ['介護', '高齢者', 'care'], contact: '' },
 ];
 
+/**
+ * Whom a citizen calls about this consultation: the department's own contact (phone and hours), or else the city's.
+ * '' when neither is set: real mail is then refused (see contactProblem), since "please contact us" without a number
+ * leaves an elderly citizen with nowhere to turn.
+ */
+export function contactFor(department: Pick<Department, 'contact'> | undefined, city: { readonly contact: string }): string {
+  return department?.contact.trim() || city.contact.trim();
+}
+
+/** The departments no citizen of theirs could be told whom to call (no contact of their own, and no CITY_CONTACT). */
+export function departmentsWithoutContact(departments: ReadonlyArray<Department>, city: { readonly contact: string }): Department[] {
+  return departments.filter((d) => !contactFor(d, city));
+}
+
 /** Full-width letters and spaces from a Japanese IME, case and surrounding space do not matter. */
 export function normalizeName(text: string): string {
   return text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, '');

@@ -7,7 +7,7 @@ import type { IdSource } from '../core/ids.ts';
 import type { ClaimedJob } from '../core/jobs.ts';
 import { JobNotReady } from '../core/jobs.ts';
 import { writeAudit } from '../core/audit.ts';
-import { listDepartments } from './departments.ts';
+import { contactFor, listDepartments } from './departments.ts';
 import type { MailTransport } from '../templates/mail.ts';
 import { fromAddress } from '../templates/mail.ts';
 import { activeTemplate } from '../templates/store.ts';
@@ -110,7 +110,8 @@ export async function runMailJob(deps: MailJobDeps, kind: MailKind, job: Claimed
   const template = await activeTemplate(db, TEMPLATE_OF[kind], locale);
   const variables = buildVariables({
     city: deps.config.city,
-    consultation: { ...shown, department: { name: c.department.name, contact } },
+    // The citizen is told whom to call: the department's contact, or else the city's.
+    consultation: { ...shown, department: { name: c.department.name, contact: contactFor(department, deps.config.city) } },
     meeting: c.meeting,
     previous,
     appUrl: staff ? '' : citizenLink(deps.config.publicBaseUrl, await linkKey(db, deps.config.secretKey), c.id, Date.parse(c.end)),

@@ -177,6 +177,12 @@ const notesHtmlEn = `<h2 style="font-size:20px;margin:24px 0 8px;">Please note</
 const contactHtmlEn = `<p>To change or cancel, please contact {{ department.name }}{% if department.contact != "" %} ({{ department.contact }}){% endif %}.</p>
 <p>{{ city.name }}, {{ department.name }}{% if city.contact != "" %}<br>{{ city.contact }}{% endif %}</p>`;
 const dryRunHtmlEn = `{% if meeting.is_dry_run %}<p style="border-left:6px solid #b35c00;background:#fff4e5;padding:8px 12px;">[DRY RUN] This email comes from a trial setup. There is no real meeting.</p>{% endif %}`;
+/** The personal page, in every mail that has a time to come: its link follows the current time. */
+const prepareHtmlJa = `
+{% if consultation.app_url != "" %}<p>相談の前に、<a href="{{ consultation.app_url }}">あなた専用の案内ページ</a>で日時や担当をご確認いただけます。</p>{% endif %}`;
+const prepareHtmlEn = `
+{% if consultation.app_url != "" %}<p>Before the consultation, you can check the details on <a href="{{ consultation.app_url }}">your own page</a>.</p>{% endif %}`;
+
 const whenHtmlEn = `<p style="font-size:20px;"><strong>{{ consultation.start | en_datetime }}</strong> to {{ consultation.end | jst_time }} ({{ consultation.duration_minutes }} minutes)</p>
 <p>With: {{ department.name }}</p>`;
 
@@ -232,31 +238,21 @@ export const DEFAULT_TEMPLATES: Record<TemplateKind, Record<Locale, TemplateCont
   invitation: {
     ja: {
       subject: '【{{ city.name }}】オンライン相談のご案内（{{ consultation.start | jst_datetime }}）',
-      ...letterJa(
-        'オンライン相談の日時が決まりましたので、ご案内します。',
-        prepareJa,
-        `
-{% if consultation.app_url != "" %}<p>相談の前に、<a href="{{ consultation.app_url }}">あなた専用の案内ページ</a>で日時や担当をご確認いただけます。</p>{% endif %}`,
-      ),
+      ...letterJa('オンライン相談の日時が決まりましたので、ご案内します。', prepareJa, prepareHtmlJa),
     },
     en: {
       subject: '[{{ city.name }}] Your online consultation: {{ consultation.start | en_datetime }}',
-      ...letterEn(
-        'This is {{ department.name }}, {{ city.name }}. Your online consultation is booked.',
-        prepareEn,
-        `
-{% if consultation.app_url != "" %}<p>Before the consultation, you can check the details on <a href="{{ consultation.app_url }}">your own page</a>.</p>{% endif %}`,
-      ),
+      ...letterEn('This is {{ department.name }}, {{ city.name }}. Your online consultation is booked.', prepareEn, prepareHtmlEn),
     },
   },
   reminder: {
     ja: {
       subject: '【{{ city.name }}】オンライン相談のお知らせ（{{ consultation.start | jst_datetime }}）',
-      ...letterJa('オンライン相談の日が近づきましたので、お知らせします。'),
+      ...letterJa('オンライン相談の日が近づきましたので、お知らせします。', prepareJa, prepareHtmlJa),
     },
     en: {
       subject: '[{{ city.name }}] Reminder: online consultation {{ consultation.start | en_datetime }}',
-      ...letterEn('A reminder of your online consultation with {{ department.name }}, {{ city.name }}.'),
+      ...letterEn('A reminder of your online consultation with {{ department.name }}, {{ city.name }}.', prepareEn, prepareHtmlEn),
     },
   },
   change: {
@@ -272,7 +268,7 @@ export const DEFAULT_TEMPLATES: Record<TemplateKind, Record<Locale, TemplateCont
 {% endif %}
 ${whenJa.replace('■ 日時', '■ 新しい日時')}
 
-${joinJa}
+${joinJa}${prepareJa}
 ${notesJa}
 
 ${contactJa}`,
@@ -284,7 +280,7 @@ ${contactJa}`,
 {% if previous %}<p>変更前（この日時には行いません）: <s>{{ previous.start | era_date }} {{ previous.start | jst_time }}〜{{ previous.end | jst_time }}</s></p>{% endif %}
 <p>新しい日時:</p>
 ${whenHtmlJa}
-${joinHtmlJa}
+${joinHtmlJa}${prepareHtmlJa}
 ${notesHtmlJa}
 ${contactHtmlJa}`,
       ),
@@ -300,7 +296,7 @@ Before (no longer valid): {{ previous.start | en_datetime }}
 New time:
 ${whenEn}
 
-${joinEn}
+${joinEn}${prepareEn}
 ${notesEn}
 
 ${contactEn}`,
@@ -312,7 +308,7 @@ ${contactEn}`,
 {% if previous %}<p>Before (no longer valid): <s>{{ previous.start | en_datetime }}</s></p>{% endif %}
 <p>New time:</p>
 ${whenHtmlEn}
-${joinHtmlEn}
+${joinHtmlEn}${prepareHtmlEn}
 ${notesHtmlEn}
 ${contactHtmlEn}`,
       ),

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { describeInChromium, noSeriousViolations, signInAsAdmin } from './browser.ts';
 import { ADMIN_TOKEN, booking, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
+import { listDepartments } from '../scheduler/departments.ts';
 
 const signIn = (page: Page, s: TestServer) => signInAsAdmin(page, s.url, ADMIN_TOKEN);
 
@@ -158,6 +159,14 @@ describeInChromium('admin page in Chromium', (browser) => {
     await page.locator('.flash.ok', { hasText: '市民課' }).waitFor();
     const staffDepartments = (await s.call('GET', '/api/v1/departments')).body.departments.map((d: { name: string }) => d.name);
     assert.ok(staffDepartments.includes('市民課'));
+    // Departments a citizen could not be told whom to call are named, until a contact is entered.
+    assert.match(await page.locator('.flash.warn').innerText(), /連絡先（電話番号と受付時間）のない課があります: .*市民課.*税務課/);
+    const tax = page.locator('section').filter({ has: page.getByRole('heading', { name: '税務課', exact: true }) });
+    await tax.getByLabel('連絡先').fill('0879-26-1111（平日 8:30〜17:15）');
+    await tax.getByRole('button', { name: '保存' }).click();
+    await page.locator('.flash.ok').waitFor();
+    assert.doesNotMatch(await page.locator('.flash.warn').innerText(), /税務課/);
+    assert.equal((await listDepartments(s.running.store.db)).find((d) => d.name === '税務課')!.contact, '0879-26-1111（平日 8:30〜17:15）');
 
     await page.getByRole('link', { name: '受付時間・閉庁日' }).click();
     await page.getByLabel('開始日').fill('2026-12-02');

@@ -8,6 +8,8 @@ import { booking, botDeps, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 import { CONSENT_VERSION } from '../embedded-app/state/content.ts';
 import { handleMessage } from '../bot/index.ts';
+import { saveDepartment } from '../scheduler/departments.ts';
+import { createIdSource } from '../core/ids.ts';
 
 describe('the citizen’s personal link', function () {
   this.timeout(60_000);
@@ -108,13 +110,24 @@ describe('the citizen’s personal link', function () {
     const post = (path: string, body: string) =>
       fetch(`${link}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
     const res = await post('/consent', `choice=decline&version=${CONSENT_VERSION}`);
-    assert.match(await res.text(), /お電話か、窓口（税務課）へお越しください/);
+    const said = await res.text();
+    assert.match(said, /お電話か、市役所の窓口でご相談ください/);
+    assert.match(said, /案内メールに書かれた税務課にお問い合わせください/, 'no contact is set: the invitation is where to look');
+    // With the department's contact, the page gives the number, tap-to-call.
+    const tax = (await s.call('GET', '/api/v1/departments')).body.departments.find((d: { name: string }) => d.name === '税務課');
+    await saveDepartment(s.running.store.db, createIdSource(), Date.now(), tax.id, {
+      name: '税務課',
+      aliases: ['税務'],
+      contact: '０８７９－２６－１１１１（平日 8:30〜17:15）',
+    });
+    const again = await (await post('/consent', `choice=decline&version=${CONSENT_VERSION}`)).text();
+    assert.match(again, /<a href="tel:0879261111">０８７９－２６－１１１１（平日 8:30〜17:15）<\/a>/);
     const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
     assert.equal(consent.agreed, 0);
     // The department is told in its space (without the citizen's name), so someone offers the phone or the counter.
     await s.running.worker.idle();
     const told = await s.running.store.db.selectFrom('chat_messages').selectAll().where('purpose', 'like', 'consent-refused:%').execute();
-    assert.equal(told.length, 1, 'one post (console platform)');
+    assert.equal(told.length, 2, 'one post per refusal (console platform)');
     assert.match(told[0]!.text, new RegExp(`相談 #${consent.consultation_id}.*同意しませんでした`));
     assert.doesNotMatch(told[0]!.text, /山田/);
     // Without a yes, the documents and the survey lead back to the consent.
@@ -134,6 +147,7 @@ describe('the citizen’s personal link', function () {
       rows.map((r) => ({ ...r })),
       [
         { agreed: 0, entry_point: 'link' },
+        { agreed: 0, entry_point: 'link' },
         { agreed: 1, entry_point: 'link' },
       ],
     );
@@ -142,6 +156,11 @@ describe('the citizen’s personal link', function () {
     assert.equal((await post('/end', `satisfaction=4&comment=${encodeURIComponent(long)}`)).status, 200);
     const progress = await s.running.store.db.selectFrom('app_progress').select('survey').executeTakeFirstOrThrow();
     assert.equal(JSON.parse(progress.survey!).comment, long);
+    // A cancelled consultation's link says so, and whom to call.
+    await s.call('POST', `/api/v1/consultations/${/\/app\/c\/([0-9A-Z]+)\./.exec(link)![1]}/cancel`, {});
+    const gone = await fetch(link);
+    assert.equal(gone.status, 404);
+    assert.match(await gone.text(), /この相談は取り消されました。お手数ですが、税務課（０８７９－２６－１１１１（平日 8:30〜17:15））にお問い合わせください。/);
   });
 
   it('shows the citizen the relay: connecting to 税務課 with the minutes waited, then who is coming', async () => {

@@ -10,7 +10,7 @@ import type { MailTransport, OutgoingMail } from '../templates/mail.ts';
 import { TEST_NOW, booking, jst, openTestStore, startTestServer, testConfig } from './helpers.ts';
 import { createIdSource } from '../core/ids.ts';
 import { ensureConfiguredHosts } from '../scheduler/hosts.ts';
-import { seedDepartments } from '../scheduler/departments.ts';
+import { saveDepartment, seedDepartments } from '../scheduler/departments.ts';
 import { bookConsultation } from '../scheduler/consultations.ts';
 import type { TestServer } from './helpers.ts';
 
@@ -194,6 +194,75 @@ describe('email to citizens', function () {
   });
 });
 
+describe('whom the citizen calls', function () {
+  this.timeout(30_000);
+
+  it('every mail with a time to come carries the current personal link, which follows a move, and the contact', async () => {
+    const sink = await smtpSink();
+    const s = await startTestServer('sqlite', { SMTP_URL: sink.url, CITY_NAME: 'さぬき市', CITY_CONTACT: '健康福祉部 0879-00-0000' });
+    try {
+      const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
+      await s.running.worker.idle();
+      const linkIn = (m: ParsedMail) => {
+        const found = /(http:\/\/\S+\/app\/c\/\S+)/.exec(m.text!);
+        assert.ok(found, `the personal link in "${m.subject}"`);
+        assert.ok((m.html as string).includes(found[1]!), 'in both parts');
+        return found[1]!.replace(s.config.publicBaseUrl, s.url);
+      };
+      const first = linkIn(sink.messages[0]!);
+      assert.match(sink.messages[0]!.text!, /税務課（健康福祉部 0879-00-0000）までご連絡ください/, 'the city’s contact, for a department without its own');
+      assert.equal((await s.call('PATCH', `/api/v1/consultations/${c.id}`, { start: '2026-12-03T13:00:00+09:00' })).status, 200);
+      await s.running.worker.idle();
+      const change = sink.messages[1]!;
+      assert.match(change.subject!, /日時が変わりました/);
+      linkIn(change);
+      s.clock.now = jst('2026-12-02', '13:01'); // the reminder the day before the new time
+      await s.running.worker.idle();
+      const reminder = sink.messages.at(-1)!;
+      assert.match(reminder.subject!, /お知らせ/);
+      linkIn(reminder);
+      assert.match(reminder.text!, /0879-00-0000/);
+      // The link of the first mail now lives until a day after the new end, not the old one (12/2 11:00).
+      const page = await fetch(first);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /12月3日（木）13:00から/);
+      s.clock.now = jst('2026-12-04', '14:01');
+      assert.equal((await fetch(first)).status, 410);
+    } finally {
+      await s.close();
+      await sink.close();
+    }
+  });
+
+  it('with real mail, a department with no contact (and no CITY_CONTACT) cannot be booked until one is entered', async () => {
+    const sink = await smtpSink();
+    const s = await startTestServer('sqlite', { SMTP_URL: sink.url });
+    try {
+      assert.ok(s.running.departmentsWithoutContact.includes('税務課'), 'said at start');
+      const refused = await s.call('POST', '/api/v1/consultations', booking());
+      assert.equal(refused.status, 409);
+      assert.match(refused.body.detail_ja, /税務課の連絡先（電話番号と受付時間）が設定されていないため、案内メールを送れません/);
+      assert.match(refused.body.detail, /no contact/);
+      assert.equal((await s.call('GET', '/api/v1/consultations?from=2026-12-01&to=2026-12-01')).body.consultations.length, 0, 'nothing written');
+      const tax = (await s.call('GET', '/api/v1/departments')).body.departments.find((d: { name: string }) => d.name === '税務課');
+      await saveDepartment(s.running.store.db, createIdSource(), Date.now(), tax.id, {
+        name: '税務課',
+        aliases: ['税務'],
+        contact: '0879-26-1111（平日 8:30〜17:15）',
+        webexRoomId: '',
+        teamsChannel: '',
+        lampUrl: '',
+      });
+      assert.equal((await s.call('POST', '/api/v1/consultations', booking())).status, 201);
+      await s.running.worker.idle();
+      assert.match(sink.messages[0]!.text!, /税務課（0879-26-1111（平日 8:30〜17:15））までご連絡ください/);
+    } finally {
+      await s.close();
+      await sink.close();
+    }
+  });
+});
+
 describe('email reliability', function () {
   this.timeout(30_000);
 
@@ -214,7 +283,7 @@ describe('email reliability', function () {
         }
       },
     };
-    const s = await startTestServer('sqlite', { SMTP_URL: sink.url }, { mail: crashing });
+    const s = await startTestServer('sqlite', { SMTP_URL: sink.url, CITY_CONTACT: '0879-00-0000' }, { mail: crashing });
     try {
       const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
       await s.running.worker.idle();
@@ -251,7 +320,7 @@ describe('email reliability', function () {
     assert.ok(booked.ok);
     await store.close();
     const sink = await smtpSink();
-    const second = await startTestServer('sqlite', { DATA_DIR: place.env.DATA_DIR!, SMTP_URL: sink.url });
+    const second = await startTestServer('sqlite', { DATA_DIR: place.env.DATA_DIR!, SMTP_URL: sink.url, CITY_CONTACT: '0879-00-0000' });
     try {
       await second.running.worker.idle();
       assert.equal(sink.messages.length, 1);
@@ -288,7 +357,7 @@ describe('a mail server that refuses', function () {
   /** A server whose mail goes to a sink that answers RCPT TO with `code`; both closed afterwards. */
   async function refusedBy<T>(code: number, text: string, run: (s: TestServer) => Promise<T>): Promise<T> {
     const sink = await smtpSink({ code, text });
-    const s = await startTestServer('sqlite', { SMTP_URL: sink.url });
+    const s = await startTestServer('sqlite', { SMTP_URL: sink.url, CITY_CONTACT: '0879-00-0000' });
     try {
       return await run(s);
     } finally {

@@ -90,6 +90,7 @@ for (const kind of DATABASES) {
           DATABASE_URL: databaseUrl,
           BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN,
           SMTP_URL: `smtp://127.0.0.1:${silentPort}`,
+          CITY_CONTACT: '0879-00-0000',
           LOG_LEVEL: 'silent',
         },
       });
@@ -122,10 +123,13 @@ for (const kind of DATABASES) {
         await exited;
         const killedAt = Date.now();
         // Started again at once (as a service manager would), with a mail server that answers.
-        second = await startServer(testConfig({ ...place.env, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN }), {
-          log: createLogger('silent'),
-          ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
-        });
+        second = await startServer(
+          testConfig({ ...place.env, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, CITY_CONTACT: '0879-00-0000', BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN }),
+          {
+            log: createLogger('silent'),
+            ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
+          },
+        );
         await until('the restarted instance to send the invitation', killedAt + 30_000, async () => {
           const row = await store.db.selectFrom('consultations').select('status').where('id', '=', c.id).executeTakeFirstOrThrow();
           return row.status === 'invited';

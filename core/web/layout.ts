@@ -35,7 +35,7 @@ export const ADMIN_STYLE = `
   button, .button { font: inherit; font-size: 18px; min-height: 44px; padding: 8px 18px; border: 2px solid #0b3d6e; border-radius: 6px; background: #0b3d6e; color: #fff; cursor: pointer; }
   button.secondary { background: #fff; color: #0b3d6e; }
   .actions { display: flex; flex-wrap: wrap; gap: 12px; margin: 1.25rem 0; }
-  .flash { padding: 12px 16px; border-left: 6px solid; margin: 0 0 1rem; } .flash.ok { border-color: #1b7a3a; background: #e9f6ee; } .flash.error { border-color: #b00020; background: #fdecee; }
+  .flash { padding: 12px 16px; border-left: 6px solid; margin: 0 0 1rem; } .flash.ok { border-color: #1b7a3a; background: #e9f6ee; } .flash.error { border-color: #b00020; background: #fdecee; } .flash.warn { border-color: #8a5a00; background: #fff6e0; } .flash p { margin: 0 0 .25rem; }
   table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 8px; border-bottom: 1px solid #ccc; vertical-align: top; }
   .cols { display: grid; gap: 24px; } .cols > * { min-width: 0; } @media (min-width: 60rem) { .cols { grid-template-columns: 1fr 1fr; } }
   .preview { border: 2px solid #ccc; border-radius: 6px; padding: 12px; background: #fafafa; overflow-wrap: anywhere; }
