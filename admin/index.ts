@@ -12,13 +12,14 @@ import { SESSION_HOURS, checkAdminSignIn, endSession, startSession } from '../co
 import { departmentsWithoutContact, listDepartments, normalizeName, saveDepartment } from '../scheduler/departments.ts';
 import { actorName, writeAudit } from '../core/audit.ts';
 import { describeRanges } from '../scheduler/calendar/calendar.ts';
-import { WEEKDAYS_JA, formatJa, formatMinute } from '../core/time.ts';
+import { WEEKDAYS_JA, formatJa, formatMinute, toLocalMinute } from '../core/time.ts';
 import { viewById } from '../scheduler/views.ts';
+import type { ConsultationView } from '../scheduler/views.ts';
 import { isOpen, statusLabelJa } from '../scheduler/status.ts';
 import { eraseOnRequest } from '../scheduler/consultations.ts';
 import type { SchedulerDeps } from '../scheduler/consultations.ts';
-import { addCalendarException, listCalendarExceptions, parseCalendarException, removeCalendarException } from '../scheduler/calendar-store.ts';
-import { CalendarExceptionBody } from '../scheduler/calendar-store.ts';
+import { listCalendarExceptions, parseCalendarException, removeCalendarException } from '../scheduler/calendar-store.ts';
+import { ClosureBody, addClosure, consultationsOnClosure, describeOutcomes } from '../scheduler/closures.ts';
 import type { MailTransport } from '../templates/mail.ts';
 import { fromAddress } from '../templates/mail.ts';
 import { KIND_LABELS, LOCALES, TEMPLATE_KINDS } from '../templates/defaults.ts';
@@ -538,12 +539,32 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
 
   // ------------------------------------------------------------ calendar
 
+  /** A closure over booked consultations: which, and the three choices (each sends the closure again with one). */
+  const confirmClosure = (req: Request, c: { values: Record<string, string>; affected: ConsultationView[] }) => {
+    const hiddenValues = Object.entries(c.values)
+      .filter(([k, v]) => k !== 'consultations' && v !== '')
+      .map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`);
+    const rows = c.affected.map(
+      (a) =>
+        html`<tr><td>#${a.id}</td><td>${formatJa(Date.parse(a.start))}〜${formatMinute(toLocalMinute(Date.parse(a.end)))}</td><td>${a.department.name}</td><td>${statusLabelJa(a.status)}</td></tr>`,
+    );
+    return html`<section class="confirm" aria-labelledby="confirm-title"><h2 id="confirm-title">予約済みの相談が${c.affected.length}件あります <span class="en">Booked consultations on this closure</span></h2>
+<div class="table-wrap" tabindex="0" role="region" aria-label="閉庁と重なる相談 / Consultations on the closure"><table><thead><tr><th>番号</th><th>日時</th><th>課</th><th>状態</th></tr></thead><tbody>${rows}</tbody></table></div>
+<p>閉庁日を追加して、この相談をどうするか選んでください。移す・取り消すときは、市民にメールでお知らせします。</p>
+<form method="post" action="/admin/calendar/exceptions">${csrfInput(req)}${hiddenValues}
+<div class="actions"><button type="submit" name="consultations" value="move">次の空いている時間へ移す</button>
+<button type="submit" name="consultations" value="cancel" class="secondary">取り消す</button>
+<button type="submit" name="consultations" value="keep" class="secondary">そのまま行う</button>
+<a href="/admin/calendar">閉庁日を追加しない</a></div></form></section>`;
+  };
+
   const calendarPage = async (
     req: Request,
     res: Response,
     flash: Flash | null,
     error: { field: string; message: string; values: Record<string, string> } | null,
     status = 200,
+    confirm: { values: Record<string, string>; affected: ConsultationView[] } | null = null,
   ) => {
     const exceptions = await listCalendarExceptions(db);
     const hours = deps.config.calendar.weeklyHours.map((h, i) => html`<li>${WEEKDAYS_JA[i]}曜日: ${h.length ? describeRanges(h) : '閉庁'}</li>`);
@@ -567,7 +588,7 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
 <p class="hint">いつもの受付時間は設定（OPENING_HOURS など）で決まります。臨時の閉庁日や特別な開庁日は下で追加します。</p>
 <h2>臨時の閉庁日・特別開庁日</h2>
 ${exceptions.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="表（はみ出すときは横に動かせます） / Table"><table><thead><tr><th>種類</th><th>日付</th><th>時間</th><th>メモ</th><th>操作</th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>ありません。</p>`}
-<h2>追加する</h2>
+${confirm && confirmClosure(req, confirm)}<h2>追加する</h2>
 <form method="post" action="/admin/calendar/exceptions">
 ${csrfInput(req)}
 <label for="kind">種類</label>
@@ -767,9 +788,11 @@ ${found}`,
   });
 
   r.post('/calendar/exceptions', async (req, res) => {
-    const values = Object.fromEntries(['kind', 'startDate', 'endDate', 'startTime', 'endTime', 'note'].map((k) => [k, String(req.body?.[k] ?? '').trim()]));
+    const values = Object.fromEntries(
+      ['kind', 'startDate', 'endDate', 'startTime', 'endTime', 'note', 'consultations'].map((k) => [k, String(req.body?.[k] ?? '').trim()]),
+    );
     const input = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
-    const parsed = parseInput(CalendarExceptionBody, input, '');
+    const parsed = parseInput(ClosureBody, input, '');
     const checked = parsed.ok ? parseCalendarException(parsed.value) : parsed;
     if (!checked.ok) {
       const e = checked.reason.errors?.[0];
@@ -781,8 +804,24 @@ ${found}`,
         422,
       );
     }
-    await addCalendarException(db, deps.ids, deps.clock(), actor(req), checked.value);
-    redirectWith(res, '/admin/calendar', '追加しました。', 'Added.');
+    const added = await addClosure(deps, actor(req), checked.value, parsed.ok ? parsed.value.consultations : undefined);
+    if (!added.ok) {
+      // It falls on booked consultations: they are shown, and the admin chooses what happens to them.
+      const affected = await consultationsOnClosure(deps, checked.value);
+      return calendarPage(
+        req,
+        res,
+        { kind: 'error', ja: '予約済みの相談と重なります。下で選んでください。', en: 'This closure falls on booked consultations: choose below.' },
+        null,
+        409,
+        {
+          values,
+          affected,
+        },
+      );
+    }
+    const said = describeOutcomes(added.value.outcomes);
+    redirectWith(res, '/admin/calendar', `追加しました。${said.ja}`, `Added. ${said.en}`.trim());
   });
 
   r.post('/calendar/exceptions/:id/delete', async (req, res) => {

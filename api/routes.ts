@@ -26,13 +26,8 @@ import {
 import { addSite, checkDeviceScope, getSite, listSites, retireSite, setHostSite, updateSite } from '../scheduler/sites.ts';
 import { startWalkIn } from '../relay/walk-in.ts';
 import { listConsultations, notFound, viewById } from '../scheduler/views.ts';
-import {
-  CalendarExceptionBody,
-  addCalendarException,
-  listCalendarExceptions,
-  parseCalendarException,
-  removeCalendarException,
-} from '../scheduler/calendar-store.ts';
+import { addClosure, ClosureBody } from '../scheduler/closures.ts';
+import { listCalendarExceptions, parseCalendarException, removeCalendarException } from '../scheduler/calendar-store.ts';
 import type { CalendarException } from '../scheduler/calendar/calendar.ts';
 import { readState } from '../embedded-app/state/index.ts';
 import { textByHash } from '../embedded-app/state/content-store.ts';
@@ -513,11 +508,15 @@ export function apiTable(deps: ApiDeps): Route[] {
       summary: 'Add a closure or special opening (admin)',
       tag: 'calendar',
       auth: 'admin',
-      body: CalendarExceptionBody,
-      responses: { 201: { description: 'Added', schema: S.CalendarException } },
+      body: ClosureBody,
+      responses: {
+        201: { description: 'Added, with what was done to the consultations it falls on', schema: S.ClosureAdded },
+        409: { description: 'It falls on booked consultations (`consultations`) and the body does not say what to do with them' },
+      },
       async handle({ body, actor }) {
-        const created = await addCalendarException(db, deps.ids, deps.clock(), actor, must(parseCalendarException(body)));
-        return json(exceptionView(created), 201);
+        const { consultations: decision, ...exception } = body;
+        const added = must(await addClosure(deps, actor, must(parseCalendarException(exception)), decision));
+        return json({ ...exceptionView(added.exception), consultations: added.outcomes }, 201);
       },
     }),
     route({

@@ -237,6 +237,22 @@ export const CalendarException = named(
   }),
 );
 export const CalendarExceptionList = z.object({ exceptions: z.array(CalendarException) });
+export const ClosureAdded = named(
+  'ClosureAdded',
+  CalendarException.extend({
+    consultations: z
+      .array(
+        z.object({
+          id: z.string(),
+          outcome: z.enum(['moved', 'cancelled', 'kept', 'not_moved']),
+          start: z.string(),
+          movedTo: z.string().optional(),
+          reason: z.object({ ja: z.string(), en: z.string() }).optional(),
+        }),
+      )
+      .meta({ description: 'What was done to each consultation the closure falls on' }),
+  }),
+);
 
 export const AuditEntries = z.object({
   entries: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), before: z.unknown(), after: z.unknown() })),

@@ -27,7 +27,13 @@ export async function loadCityCalendar(db: Db, config: Config['calendar']): Prom
   return { ...config, holidays: japaneseHolidays(), exceptions: await listCalendarExceptions(db) };
 }
 
-export async function addCalendarException(db: Db, ids: IdSource, now: number, actor: string, e: Omit<CalendarException, 'id'>): Promise<CalendarException> {
+export async function addCalendarException(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  actor: string,
+  e: Omit<CalendarException, 'id'>,
+): Promise<CalendarException & { readonly id: string }> {
   const id = ids.shortId();
   return db.transaction().execute(async (trx) => {
     await trx

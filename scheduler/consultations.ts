@@ -147,6 +147,24 @@ export async function freeSlots(
   return ok(await searchSlots(deps, calendar, { from: q.from, to: q.to, durationMinutes: q.durationMinutes, hostIds: hosts.value.map((h) => h.id) }));
 }
 
+/**
+ * The first free time of the same length from a consultation's own time on (any host; its own host first at the same
+ * time), within the booking horizon: where a consultation goes when its day is closed.
+ */
+export async function nextFreeTime(deps: SchedulerDeps, c: ConsultationView): Promise<SlotView | null> {
+  const hosts = await listHosts(deps.store.db);
+  if (hosts.length === 0) return null;
+  const calendar = await loadCityCalendar(deps.store.db, deps.config.calendar);
+  const from = toLocalDate(Math.max(Date.parse(c.start), deps.clock()));
+  const to = toLocalDate(deps.clock() + deps.config.slots.horizonDays * DAY_MS);
+  if (to < from) return null;
+  const slots = await searchSlots(deps, calendar, { from, to, durationMinutes: c.durationMinutes, hostIds: hosts.map((h) => h.id), exceptId: c.id });
+  const later = slots.filter((slot) => Date.parse(slot.start) >= Date.parse(c.start));
+  const first = later[0];
+  if (!first) return null;
+  return later.find((slot) => slot.start === first.start && slot.hostId === c.hostId) ?? first;
+}
+
 /** The days between two dates (inclusive) when the counter is closed, and why (a holiday's name, 年末年始, a closure's note). */
 export async function closedDaysBetween(
   deps: Pick<SchedulerDeps, 'store' | 'config'>,

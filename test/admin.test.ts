@@ -146,7 +146,8 @@ describeInChromium('admin page in Chromium', (browser) => {
   });
 
   it('departments and closures are edited on the page, with errors next to the field', async () => {
-    const page = await browser().newPage({ viewport: { width: 320, height: 800 } });
+    const context = await browser().newContext({ viewport: { width: 320, height: 800 } });
+    const page = await context.newPage();
     await signIn(page, s);
     await page.getByRole('link', { name: '課', exact: true }).click();
     await page.locator('#new-name').fill('市民課');
@@ -181,12 +182,25 @@ describeInChromium('admin page in Chromium', (browser) => {
     const refused = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }));
     assert.equal(refused.status, 422);
     assert.match(refused.body.detail_ja, /庁舎点検/);
+    // A closure over a booked consultation: the admin sees it and chooses; the citizen is told of the cancellation.
+    const booked = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-04T10:00:00+09:00' }))).body;
+    await page.getByLabel('開始日').fill('2026-12-04');
+    await page.getByLabel('メモ').fill('選挙事務');
+    await page.getByRole('button', { name: '追加' }).click();
+    const confirm = page.getByRole('region', { name: /閉庁と重なる相談/ });
+    await confirm.waitFor();
+    assert.match(await confirm.innerText(), new RegExp(`#${booked.id}[\\s\\S]*12月4日[\\s\\S]*税務課`));
+    await noSeriousViolations(page, 'the closure confirmation');
+    await page.getByRole('button', { name: '取り消す' }).click();
+    await page.locator('.flash.ok').waitFor();
+    assert.match(await page.locator('.flash.ok').innerText(), new RegExp(`1件を取り消しました（#${booked.id}）`));
+    assert.equal((await s.call('GET', `/api/v1/consultations/${booked.id}`)).body.statusNote, '臨時閉庁（選挙事務）のため');
     for (const path of ['/admin/templates', '/admin/templates/invitation/ja', '/admin/departments', '/admin/calendar', '/console']) {
       await page.goto(`${s.url}${path}`);
       const width = await page.evaluate('document.documentElement.scrollWidth');
       assert.ok((width as number) <= 320, `no sideways scrolling at 320 px on ${path} (${width})`);
     }
-    await page.close();
+    await context.close();
   });
 });
 

@@ -261,6 +261,65 @@ for (const kind of DATABASES) {
       assert.equal((await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }))).status, 201);
     });
 
+    it('a closure over booked consultations is refused until the admin says to move, cancel or keep them', async () => {
+      const at = (time: string) =>
+        booking({ start: `2026-12-02T${time}:00+09:00`, citizen: { name: '山田太郎', email: `c${time.replace(':', '')}@example.jp` } });
+      const [early, lunch, late] = await Promise.all(['10:00', '13:00', '15:00'].map(async (t) => (await s.call('POST', '/api/v1/consultations', at(t))).body));
+      await s.running.worker.idle();
+      const day = { kind: 'closed', startDate: '2026-12-02', note: '庁舎の停電' };
+      const refused = await s.call('POST', '/api/v1/calendar/exceptions', day);
+      assertProblem(refused, 409);
+      assert.deepEqual(
+        refused.body.consultations.map((c: { id: string }) => c.id),
+        [early.id, lunch.id, late.id],
+      );
+      assert.match(refused.body.detail_ja, /予約済みの相談が3件あります/);
+      assert.deepEqual((await s.call('GET', '/api/v1/calendar/exceptions')).body.exceptions, [], 'nothing saved');
+      // Cancel the one at lunch: only it is on the closure, and the citizen is told why.
+      const hour = await s.call('POST', '/api/v1/calendar/exceptions', { ...day, startTime: '12:30', endTime: '14:00', consultations: 'cancel' });
+      assert.equal(hour.status, 201, JSON.stringify(hour.body));
+      assert.deepEqual(hour.body.consultations, [{ id: lunch.id, outcome: 'cancelled', start: '2026-12-02T13:00:00+09:00' }]);
+      const cancelled = (await s.call('GET', `/api/v1/consultations/${lunch.id}`)).body;
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal(cancelled.statusNote, '臨時閉庁（庁舎の停電）のため');
+      // Move the rest: each goes to the next free time, and the closure is saved.
+      const moved = await s.call('POST', '/api/v1/calendar/exceptions', { ...day, consultations: 'move' });
+      assert.equal(moved.status, 201, JSON.stringify(moved.body));
+      assert.deepEqual(
+        moved.body.consultations.map((o: { id: string; outcome: string }) => [o.id, o.outcome]),
+        [
+          [early.id, 'moved'],
+          [late.id, 'moved'],
+        ],
+      );
+      for (const o of moved.body.consultations) {
+        const now = (await s.call('GET', `/api/v1/consultations/${o.id}`)).body;
+        assert.equal(now.start, o.movedTo);
+        assert.ok(now.start.startsWith('2026-12-03T'), `moved to the next open day: ${now.start}`);
+        assert.equal(now.scheduleVersion, 2);
+      }
+      assert.equal((await s.call('GET', '/api/v1/calendar/exceptions')).body.exceptions.length, 2);
+      // Keep: nothing moves, and what was chosen is in the audit log.
+      const keep = await s.call('POST', '/api/v1/calendar/exceptions', { kind: 'closed', startDate: '2026-12-03', consultations: 'keep' });
+      assert.deepEqual(
+        keep.body.consultations.map((o: { outcome: string }) => o.outcome),
+        ['kept', 'kept'],
+      );
+      const log = await s.running.store.db
+        .selectFrom('audit_log')
+        .select('after_json')
+        .where('action', '=', 'calendar_exception.consultations')
+        .orderBy('at')
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        log.map((l) => JSON.parse(l.after_json!).decision),
+        ['cancel', 'move', 'keep'],
+      );
+      // A special opening, or a closure on nobody's time, needs no choice.
+      assert.equal((await s.call('POST', '/api/v1/calendar/exceptions', { kind: 'closed', startDate: '2026-12-04' })).status, 201);
+    });
+
     it('reschedules with an audit trail, refuses a move onto another booking, and cancels', async () => {
       const a = (await s.call('POST', '/api/v1/consultations', booking())).body;
       const b = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T14:00:00+09:00' }))).body;
