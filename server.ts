@@ -42,6 +42,7 @@ import { STATUS_JA, closeRelaysOf, meetingReadyFor, openRelayOf } from './relay/
 import { RELAY_JOBS } from './relay/jobs.ts';
 import { APP_STATE_JOBS } from './embedded-app/state/jobs.ts';
 import { APP_PURGE } from './embedded-app/state/job-kinds.ts';
+import { surveyAnswered } from './embedded-app/state/index.ts';
 import { apiRouter } from './api/routes.ts';
 import { pagesRouter } from './pages/index.ts';
 import { adminRouter } from './admin/index.ts';
@@ -144,6 +145,7 @@ export interface StartOptions {
 const relayHooks = (ids: IdSource, config: Config): ConsultationHooks => ({
   closed: (trx, consultationId, now, actor) => closeRelaysOf(trx, { ids, lamp: config.lamp !== null }, consultationId, now, actor),
   meetingReady: (trx, consultationId, now) => meetingReadyFor(trx, { ids }, consultationId, now),
+  surveyAnswered,
   busy: async (db, consultationId) => {
     const open = await openRelayOf(db, consultationId);
     return open ? STATUS_JA[open.status] : null;

@@ -267,6 +267,11 @@ const variables = {
     default: '1d@10:00,1h',
     doc: { example: '1d@10:00,1h', ja: 'お知らせメールを送る時（1d@10:00 = 前日10時、1h = 1時間前、none = 送らない）' },
   },
+  SURVEY_MAIL: {
+    schema: bool,
+    default: 'true',
+    doc: { example: 'true', ja: '相談が終わったあと、アンケートのお願いのメールを送る（会議内アプリで答えた人には送りません）' },
+  },
   RELAY_ESCALATION_MINUTES: {
     schema: int(1, 60),
     default: '3',
@@ -417,6 +422,8 @@ export interface Config {
     readonly outboxDir: string;
     readonly staffNoticeEmail: string | null;
     readonly reminders: ReadonlyArray<ReminderRule>;
+    /** A short mail asking for the survey after a consultation (not to someone who answered it in the app). */
+    readonly surveyMail: boolean;
   };
   /** 32-byte key for secrets kept in the store, or null. */
   readonly secretKey: Buffer | null;
@@ -569,6 +576,7 @@ export function loadConfig(
       outboxDir: path.join(dataDir, 'outbox'),
       staffNoticeEmail: p.STAFF_NOTICE_EMAIL || null,
       reminders: p.REMINDERS,
+      surveyMail: p.SURVEY_MAIL,
     },
     secretKey: p.SECRET_KEY ? Buffer.from(p.SECRET_KEY, 'base64') : null,
     meetings: { passwordStyle: p.MEETING_PASSWORD_STYLE, passwordLength: p.MEETING_PASSWORD_LENGTH },

@@ -6,10 +6,12 @@ import type { Db } from './store/schema.ts';
 import { seal, unseal } from './secrets.ts';
 
 /**
- * How long a citizen's personal link works: until a day after the consultation ends, at its current time (a link sent
- * before a reschedule follows the new time; the expiry signed into it is not what decides).
+ * How long a citizen's personal link works: until three days after the consultation ends, at its current time (a link
+ * sent before a reschedule follows the new time; the expiry signed into it is not what decides). The days after are
+ * for the survey, asked by mail after the consultation.
  */
-export const linkExpiry = (consultationEnd: number) => consultationEnd + 24 * 60 * 60 * 1000;
+export const LINK_DAYS_AFTER = 3;
+export const linkExpiry = (consultationEnd: number) => consultationEnd + LINK_DAYS_AFTER * 24 * 60 * 60 * 1000;
 
 /** The citizen's personal page for a consultation. */
 export const citizenLink = (publicBaseUrl: string, key: Buffer, consultationId: string, consultationEnd: number) =>

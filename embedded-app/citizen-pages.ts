@@ -6,7 +6,8 @@ import type { Router } from 'express';
 import { html, raw } from '../core/html.ts';
 import type { SafeHtml } from '../core/html.ts';
 import { refuseNulCharacters, sendHtml } from '../core/http.ts';
-import { formatEn, formatJa } from '../core/time.ts';
+import { formatEn, formatJa, formatMinute, toLocalMinute } from '../core/time.ts';
+import { groupDigits } from '../templates/liquid.ts';
 import type { ConsultationView } from '../scheduler/views.ts';
 import { viewById } from '../scheduler/views.ts';
 import { checkLink, linkExpiry, linkKey } from '../core/links.ts';
@@ -33,8 +34,11 @@ export interface CitizenDeps extends StateDeps {
   readonly city: { readonly contact: string };
 }
 
-const STEP_PATH: Record<Step, string> = { welcome: '', consent: '/consent', documents: '/documents', end: '/end' };
-const stepLine = (lang: Lang, n: number) => html`<p class="steps">${t(lang, `${n} / 4`, `Step ${n} of 4`)}</p>`;
+const STEP_PATH: Record<Step, string> = { welcome: '', consent: '/consent', documents: '/documents', ready: '/ready', end: '/end' };
+const stepLine = (lang: Lang, n: number) => html`<p class="steps">${t(lang, `${n} / 5`, `Step ${n} of 5`)}</p>`;
+
+/** The personal page offers the meeting's 参加する button from this long before the start. */
+export const JOIN_OPENS_MINUTES = 30;
 
 /** What the citizen is told about a relay, in their language. */
 export function relayMessage(lang: Lang, relay: RelayStatusView | null): string | null {
@@ -191,10 +195,10 @@ export function citizenRouter(deps: CitizenDeps): Router {
       lang === 'ja'
         ? html`<h1>オンライン相談へようこそ</h1>
 <div class="box"><p class="big">${formatJa(start)}から<br>${c.durationMinutes}分</p><p>担当: ${c.department.name}</p>${!o.inMeeting && html`<p>${c.citizen.name} 様</p>`}</div>
-<p>このあと、相談のときのお約束をご確認いただき、用意していただく書類をお知らせします。時間になったら、案内メールのリンクから会議に入ってください。</p>`
+<p>このあと、相談のときのお約束をご確認いただき、用意していただく書類をお知らせします。時間になったら、このページの「参加する」ボタンか、案内メールのリンクから会議に入ってください。</p>`
         : html`<h1>Welcome to your online consultation</h1>
 <div class="box"><p class="big">${formatEn(start)}<br>${c.durationMinutes} minutes</p><p>With: ${c.department.name}</p>${!o.inMeeting && html`<p>${c.citizen.name}</p>`}</div>
-<p>Next, please read the rules for the consultation and see which documents to have at hand. At the time, join from the link in your invitation email.</p>`;
+<p>Next, please read the rules for the consultation and see which documents to have at hand. At the time, join with the “Join” button on this page or the link in your invitation email.</p>`;
     await send(
       res,
       o,
@@ -246,6 +250,12 @@ export function citizenRouter(deps: CitizenDeps): Router {
     );
   });
 
+  /** The survey is asked after the consultation: once it has ended (or was completed), or when staff moved the citizen to it. */
+  const surveyTime = async (o: Opened) => {
+    if (o.c.status === 'completed' || Date.parse(o.c.end) <= deps.clock()) return true;
+    return (await readState(deps.db, o.c, deps.clock())).pushed?.step === 'end';
+  };
+
   /** The documents and the survey come after the consent: without a yes, the citizen is taken back to it. */
   const consented = async (o: Opened, res: express.Response) => {
     if (await hasConsented(deps.db, o.c.id)) return true;
@@ -281,14 +291,48 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     if (!o || !(await consented(o, res))) return;
     const list = await activeChecklist(deps.db, o.c.consultationType);
     const answers = Object.fromEntries(list.body.items.map((i) => [i.id, req.body?.[i.id] === 'have' ? ('have' as const) : ('missing' as const)]));
-    await citizenAt(deps, o.c.id, 'end', { checklist: answers });
-    res.redirect(303, `${o.base}/end${o.q}`);
+    await citizenAt(deps, o.c.id, 'ready', { checklist: answers });
+    res.redirect(303, `${o.base}/ready${o.q}`);
+  });
+
+  // Ready: the time, and from 30 minutes before it a large 参加する button to the meeting (the number and password
+  // beside it); inside the meeting, nothing to join: staff will talk. After the consultation, the survey.
+  r.get('/c/:token/ready', async (req, res) => {
+    const o = await open(req, res);
+    if (!o || !(await consented(o, res))) return;
+    const { c, lang } = o;
+    if (await surveyTime(o)) return res.redirect(303, `${o.base}/end${o.q}`);
+    await citizenAt(deps, c.id, 'ready');
+    const start = Date.parse(c.start);
+    const opensAt = start - JOIN_OPENS_MINUTES * 60_000;
+    const now = deps.clock();
+    const m = c.meeting;
+    const when = lang === 'ja' ? formatJa(start) : formatEn(start);
+    const joinPart = o.inMeeting
+      ? html`<p class="big">${t(lang, 'このまま会議でお待ちください。担当の職員がお話しします。', 'Please stay in the meeting: the staff member will talk with you.')}</p>`
+      : m?.joinUrl
+        ? html`<p id="join-later"${now >= opensAt && raw(' hidden')}>${t(lang, `開始の${JOIN_OPENS_MINUTES}分前（${formatMinute(toLocalMinute(opensAt))}）から、ここに「参加する」ボタンが出ます。このページを開いたままにするか、その時間に案内メールのリンクからもう一度開いてください。`, `A “Join” button appears here ${JOIN_OPENS_MINUTES} minutes before the start (${formatMinute(toLocalMinute(opensAt))}). Keep this page open, or open it again from your invitation email then.`)}</p>
+<a id="join" class="button" href="${m.joinUrl}" data-opens="${String(opensAt)}"${now < opensAt && raw(' hidden')}>${t(lang, '参加する', 'Join')}</a>
+<div class="box"><p>${t(lang, 'アプリで参加するときは、次の番号とパスワードを入れてください。', 'To join from the app, enter this number and password.')}</p>
+<p class="big">${t(lang, 'ミーティング番号', 'Meeting number')}: ${groupDigits(m.meetingNumber)}<br>${t(lang, 'パスワード', 'Password')}: ${m.password}</p></div>`
+        : html`<p>${t(lang, '会議の準備ができたら、案内メールでお知らせします。', 'We will email you when the meeting is ready.')}</p>`;
+    await send(
+      res,
+      o,
+      'ready',
+      t(lang, '準備ができました', 'You are ready'),
+      html`${stepLine(lang, 4)}<h1>${t(lang, '準備ができました', 'You are ready')}</h1>
+<div class="box"><p class="big">${t(lang, `${when}から`, when)}</p><p>${t(lang, '担当', 'With')}: ${c.department.name}</p></div>
+${joinPart}
+<p><a href="${`${o.base}/documents${o.q}`}">${t(lang, '用意する書類をもう一度見る', 'See the documents again')}</a></p>`,
+    );
   });
 
   r.get('/c/:token/end', async (req, res) => {
     const o = await open(req, res);
     if (!o || !(await consented(o, res))) return;
     const { lang } = o;
+    if (!(await surveyTime(o))) return res.redirect(303, `${o.base}/ready${o.q}`);
     await citizenAt(deps, o.c.id, 'end');
     const radios = (name: string, options: Array<[string, string]>) =>
       options.map(([v, label]) => html`<label class="choice"><input type="radio" name="${name}" value="${v}"> ${label}</label>`);
@@ -297,7 +341,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
       o,
       'end',
       t(lang, 'ありがとうございました', 'Thank you'),
-      html`${stepLine(lang, 4)}<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1>
+      html`${stepLine(lang, 5)}<h1>${t(lang, 'ありがとうございました', 'Thank you')}</h1>
 <p>${t(lang, 'よろしければ、アンケートにお答えください（任意）。', 'If you like, please answer a short survey (optional).')}</p>
 <form method="post" action="${`${o.base}/end`}">${hidden(o)}
 <fieldset><legend>${t(lang, '満足度', 'How satisfied were you?')}</legend>${radios('satisfaction', [
@@ -320,6 +364,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     const o = await open(req, res);
     if (!o || !(await consented(o, res))) return;
     const { c, lang } = o;
+    if (!(await surveyTime(o))) return res.redirect(303, `${o.base}/ready${o.q}`);
     const satisfaction = Number(req.body?.satisfaction);
     const survey = {
       satisfaction: Number.isInteger(satisfaction) && satisfaction >= 1 && satisfaction <= 5 ? satisfaction : null,

@@ -40,7 +40,8 @@ const STEP_NAMES: Record<string, [string, string]> = {
   welcome: ['1. ようこそ', '1. Welcome'],
   consent: ['2. お約束（同意）', '2. Consent'],
   documents: ['3. 書類の確認', '3. Documents'],
-  end: ['4. 終わり・アンケート', '4. End and survey'],
+  ready: ['4. 準備完了・参加', '4. Ready to join'],
+  end: ['5. 終わり・アンケート', '5. End and survey'],
 };
 const stepName = (lang: Lang, step: string) => {
   const n = STEP_NAMES[step] ?? [step, step];

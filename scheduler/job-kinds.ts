@@ -15,6 +15,10 @@ export const MAIL_CHANGE = jobKind('mail.change', z.object({ previous: z.object(
 export const MAIL_REMINDER = jobKind('mail.reminder', z.object({ version: z.number().int() }));
 /** Tell the citizen the consultation is off. */
 export const MAIL_CANCELLATION = jobKind('mail.cancellation', none);
+/** Ask the citizen for the survey, a little after the consultation (unless they answered it in the app). */
+export const MAIL_SURVEY = jobKind('mail.survey', none);
+/** How long after the end the survey mail waits: time to answer in the app first. */
+export const SURVEY_MAIL_AFTER_MS = 15 * 60_000;
 /** The start or the end of a consultation at the time it had then. */
 export const CONSULTATION_CLOCK = jobKind('consultation.clock', z.object({ scheduleVersion: z.number().int(), moment: z.enum(['start', 'end']) }));
 

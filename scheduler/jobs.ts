@@ -85,6 +85,11 @@ export const MAIL_INVITATION = defineJob('mail.invitation', none, (p, job, d: De
 export const MAIL_REMINDER = defineJob(kinds.MAIL_REMINDER, (p, job, d: Deps) => mail(d, 'mail.reminder', job, p), { gaveUp: mailGaveUp });
 export const MAIL_CHANGE = defineJob(kinds.MAIL_CHANGE, (p, job, d: Deps) => mail(d, 'mail.change', job, p), { gaveUp: mailGaveUp });
 export const MAIL_CANCELLATION = defineJob(kinds.MAIL_CANCELLATION, (p, job, d: Deps) => mail(d, 'mail.cancellation', job, p), { gaveUp: mailGaveUp });
+// A survey mail that cannot be delivered is let go: the consultation was held, and nobody needs to act on it.
+export const MAIL_SURVEY = defineJob(kinds.MAIL_SURVEY, (p, job, d: Deps) => mail(d, 'mail.survey', job, p), {
+  // (The server's words are not logged: they may name the citizen's address.)
+  gaveUp: async (_p, job, d) => d.log.warn({ consultationId: job.consultationId }, 'survey mail not delivered'),
+});
 export const MAIL_STAFF_NOTICE = defineJob('mail.staff_notice', z.object({ problem: z.string().default('') }), (p, job, d: Deps) =>
   mail(d, 'mail.staff_notice', job, p),
 );
@@ -200,6 +205,7 @@ export const SCHEDULER_JOBS = [
   MAIL_REMINDER,
   MAIL_CHANGE,
   MAIL_CANCELLATION,
+  MAIL_SURVEY,
   MAIL_STAFF_NOTICE,
   ATTENTION_NOTICE,
   CONSULTATION_CLOCK,

@@ -8,6 +8,8 @@ import { fail, ok, problem } from '../core/errors.ts';
 import { writeAudit } from '../core/audit.ts';
 import type { ConsultationEvent, ConsultationStatus } from './status.ts';
 import { isOpen, transition } from './status.ts';
+import { enqueue } from '../core/outbox.ts';
+import { MAIL_SURVEY, SURVEY_MAIL_AFTER_MS } from './job-kinds.ts';
 
 /** What else must happen, in the same transaction, when a consultation changes (composed in server.ts). */
 export interface ConsultationHooks {
@@ -15,6 +17,8 @@ export interface ConsultationHooks {
   readonly closed?: (trx: Db, consultationId: string, now: number, actor: string) => Promise<void>;
   /** Something is still going on for it (a relay asked or accepted): it does not end yet. */
   readonly busy?: (db: Db, consultationId: string) => Promise<string | null>;
+  /** The citizen already answered the survey (in the in-meeting app): no mail asks them again. */
+  readonly surveyAnswered?: (db: Db, consultationId: string) => Promise<boolean>;
   /** Its meeting has just been made: who already accepted a relay for it is sent the join details. */
   readonly meetingReady?: (trx: Db, consultationId: string, now: number) => Promise<void>;
 }
@@ -92,6 +96,10 @@ export async function applyChange(trx: Db, deps: LifecycleDeps, current: Consult
     after: await describe(updated),
   });
   if (isOpen(current.status as ConsultationStatus) && !isOpen(status)) await deps.hooks?.closed?.(trx, current.id, change.now, change.actor);
+  // Held, with a citizen who was sent its invitation: the survey is asked by mail a little later.
+  if (status === 'completed' && current.status !== 'completed' && updated.citizen_email && updated.told_start_at) {
+    await enqueue(trx, deps.ids, change.now, MAIL_SURVEY, current.id, {}, change.now + SURVEY_MAIL_AFTER_MS);
+  }
   return ok(updated);
 }
 

@@ -22,7 +22,7 @@ import { citizenLink, linkKey } from '../core/links.ts';
 import type { LifecycleDeps } from './lifecycle.ts';
 import { applyEvent, recordTold } from './lifecycle.ts';
 
-export type MailKind = 'mail.invitation' | 'mail.reminder' | 'mail.change' | 'mail.cancellation' | 'mail.staff_notice';
+export type MailKind = 'mail.invitation' | 'mail.reminder' | 'mail.change' | 'mail.cancellation' | 'mail.survey' | 'mail.staff_notice';
 
 export interface MailJobDeps extends LifecycleDeps {
   readonly db: Db;
@@ -38,6 +38,7 @@ const TEMPLATE_OF: Record<MailKind, TemplateKind> = {
   'mail.reminder': 'reminder',
   'mail.change': 'change',
   'mail.cancellation': 'cancellation',
+  'mail.survey': 'survey',
   'mail.staff_notice': 'meeting_failed',
 };
 
@@ -62,6 +63,8 @@ function skipReason(kind: MailKind, c: ConsultationView, payload: MailPayload, n
       return c.status === 'invited' || c.status === 'meeting_ready' ? (started ? 'already started' : null) : `status is ${c.status}`;
     case 'mail.cancellation':
       return c.status === 'cancelled' ? null : `status is ${c.status}`;
+    case 'mail.survey':
+      return c.status === 'completed' ? null : `status is ${c.status}`;
     case 'mail.staff_notice':
       return c.status === 'needs_attention' ? null : `status is ${c.status} (fixed already)`;
   }
@@ -80,6 +83,13 @@ export async function runMailJob(deps: MailJobDeps, kind: MailKind, job: Claimed
   const skip = c.personalDataErasedAt && kind !== 'mail.staff_notice' ? 'the personal data was erased' : skipReason(kind, c, payload, now);
   if (skip) {
     deps.log.info({ jobId: job.id, kind: kind, consultationId: c.id, skip }, 'message not sent');
+    return;
+  }
+  if (kind === 'mail.survey' && (!deps.config.mail.surveyMail || (await deps.hooks?.surveyAnswered?.(db, c.id)))) {
+    deps.log.info(
+      { jobId: job.id, kind, consultationId: c.id },
+      deps.config.mail.surveyMail ? 'message not sent: the survey was answered in the app' : 'message not sent: SURVEY_MAIL is off',
+    );
     return;
   }
   if ((kind === 'mail.invitation' || kind === 'mail.change') && !(await meetingSynced(db, c))) {

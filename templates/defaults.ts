@@ -2,7 +2,7 @@
 // The Japanese invitation carries everything Sanuki City's procedure sends: time, meeting number, password, link,
 // how to join from the app or by number, dial-in / video address, and the six notes.
 
-export const TEMPLATE_KINDS = ['invitation', 'reminder', 'change', 'cancellation', 'meeting_failed'] as const;
+export const TEMPLATE_KINDS = ['invitation', 'reminder', 'change', 'cancellation', 'survey', 'meeting_failed'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 export const LOCALES = ['ja', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -18,6 +18,7 @@ export const KIND_LABELS: Record<TemplateKind, { ja: string; en: string }> = {
   reminder: { ja: '前日・直前のお知らせ', en: 'Reminder' },
   change: { ja: '日時変更のお知らせ', en: 'Change of date/time' },
   cancellation: { ja: '取り消しのお知らせ', en: 'Cancellation' },
+  survey: { ja: '相談のあとのアンケートのお願い', en: 'Survey after the consultation' },
   meeting_failed: { ja: '会議を作成できなかったとき（職員向け）', en: 'Meeting could not be made (to staff)' },
 };
 
@@ -123,8 +124,9 @@ ${body}
 </html>
 `;
 
-const joinButton = (label: string) =>
-  `<p style="margin:24px 0;"><a href="{{ meeting.join_url }}" style="display:inline-block;padding:14px 24px;background:#0b5394;color:#ffffff;text-decoration:none;font-size:20px;font-weight:bold;border-radius:6px;">${label}</a></p>`;
+const buttonLink = (url: string, label: string) =>
+  `<p style="margin:24px 0;"><a href="${url}" style="display:inline-block;padding:14px 24px;background:#0b5394;color:#ffffff;text-decoration:none;font-size:20px;font-weight:bold;border-radius:6px;">${label}</a></p>`;
+const joinButton = (label: string) => buttonLink('{{ meeting.join_url }}', label);
 
 const joinHtmlJa = `<h2 style="font-size:20px;margin:24px 0 8px;">参加のしかた</h2>
 <p>時間になったら、次のボタンを押してください。{% if meeting.provider == "teams" %}Microsoft Teams{% else %}Webex（ウェベックス）{% endif %}が開きます。</p>
@@ -363,6 +365,54 @@ ${whenHtmlEn}
 {% if reason != "" %}<p>Reason: {{ reason }}</p>{% endif %}
 <p>The link, meeting number and password sent before no longer work. To book again, please contact {{ department.name }}{% if department.contact != "" %} ({{ department.contact }}){% endif %}.</p>
 <p>{{ city.name }}, {{ department.name }}</p>`,
+      ),
+    },
+  },
+  survey: {
+    ja: {
+      subject: '【{{ city.name }}】オンライン相談のアンケートのお願い',
+      text: `{{ citizen.name }} 様
+
+{{ city.name }} {{ department.name }}です。
+オンライン相談をご利用いただき、ありがとうございました。
+
+よろしければ、短いアンケート（3問、1分ほど）にお答えください。
+これからの相談をよりよくするために使います。お答えは任意です。
+  {{ consultation.survey_url }}
+
+■ お問い合わせ
+  {{ department.name }}{% if department.contact != "" %}（{{ department.contact }}）{% endif %}
+
+{{ city.name }} {{ department.name }}
+`,
+      html: htmlPage(
+        'ja',
+        `<p>{{ citizen.name }} 様</p>
+<p>{{ city.name }} {{ department.name }}です。オンライン相談をご利用いただき、ありがとうございました。</p>
+<p>よろしければ、短いアンケート（3問、1分ほど）にお答えください。これからの相談をよりよくするために使います。お答えは任意です。</p>
+{% if consultation.survey_url != "" %}${buttonLink('{{ consultation.survey_url }}', 'アンケートに答える')}{% endif %}
+<p>お問い合わせ: {{ department.name }}{% if department.contact != "" %}（{{ department.contact }}）{% endif %}</p>
+<p>{{ city.name }} {{ department.name }}</p>`,
+      ),
+    },
+    en: {
+      subject: '[{{ city.name }}] A short survey about your online consultation',
+      text: `Dear {{ citizen.name }},
+
+Thank you for your online consultation with {{ department.name }}, {{ city.name }}.
+
+If you like, please answer a short survey (3 questions, about a minute). It helps us improve; answering is optional.
+  {{ consultation.survey_url }}
+
+Questions: {{ department.name }}{% if department.contact != "" %} ({{ department.contact }}){% endif %}
+`,
+      html: htmlPage(
+        'en',
+        `<p>Dear {{ citizen.name }},</p>
+<p>Thank you for your online consultation with {{ department.name }}, {{ city.name }}.</p>
+<p>If you like, please answer a short survey (3 questions, about a minute). It helps us improve; answering is optional.</p>
+{% if consultation.survey_url != "" %}${buttonLink('{{ consultation.survey_url }}', 'Answer the survey')}{% endif %}
+<p>Questions: {{ department.name }}{% if department.contact != "" %} ({{ department.contact }}){% endif %}</p>`,
       ),
     },
   },

@@ -31,6 +31,12 @@ export const VARIABLES: ReadonlyArray<VariableDoc> = [
     en: "The citizen's own page (citizen emails only)",
     example: 'https://…/app/c/…',
   },
+  {
+    path: 'consultation.survey_url',
+    ja: 'アンケートのページ（相談者あてのメールだけ。相談のあとに開けます）',
+    en: 'The survey page (citizen emails only; opens after the consultation)',
+    example: 'https://…/app/c/…/end',
+  },
   { path: 'department.name', ja: '担当課', en: 'Department', example: '税務課' },
   { path: 'department.contact', ja: '担当課の連絡先（空のこともあります）', en: 'Department contact (may be empty)', example: '0879-00-0001' },
   { path: 'meeting.provider', ja: '会議サービス（webex / teams / dryrun）', en: 'Provider', example: 'webex' },
@@ -124,6 +130,7 @@ export function buildVariables(input: VariableInput): Record<string, unknown> {
       type: c.consultationType,
       type_name: c.consultationTypeName?.ja ?? c.consultationType,
       app_url: input.appUrl ?? '',
+      survey_url: input.appUrl ? `${input.appUrl}/end` : '',
     },
     department: { name: c.department.name, contact: c.department.contact },
     meeting: {

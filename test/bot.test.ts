@@ -288,7 +288,15 @@ describe('staff bot core (console platform)', function () {
     });
     assert.match(booked.text, /予約しました: #[0-9A-Z]+ 2026年11月25日（水）10:00（30分）税務課 山田 太郎様/);
     assert.equal(
-      (await s.call('POST', '/api/v1/calendar/exceptions', { kind: 'closed', startDate: '2026-11-24', endDate: '2026-12-09', note: '庁舎の改修' })).status,
+      (
+        await s.call('POST', '/api/v1/calendar/exceptions', {
+          kind: 'closed',
+          startDate: '2026-11-24',
+          endDate: '2026-12-09',
+          note: '庁舎の改修',
+          consultations: 'keep',
+        })
+      ).status,
       201,
     );
     const none = await say(taxA, '/book');

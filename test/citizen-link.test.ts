@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
-import { HAS_CHROMIUM, launchChromium } from './browser.ts';
+import { HAS_CHROMIUM, launchChromium, noSeriousViolations } from './browser.ts';
 import { booking, botDeps, jst, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 import { CONSENT_VERSION } from '../embedded-app/state/content.ts';
@@ -56,15 +56,18 @@ describe('the citizen’s personal link', function () {
     assert.equal(refused.status, 404);
     assert.match(await refused.text(), /このリンクは使えません/);
     s.clock.now = jst('2026-12-02', '11:01');
+    assert.equal((await fetch(link)).status, 200, 'a day after, the survey can still be answered');
+    s.clock.now = jst('2026-12-04', '11:01');
     const expired = await fetch(link);
     assert.equal(expired.status, 410);
     assert.match(await expired.text(), /有効期限が過ぎています/);
   });
 
-  it('walks a citizen from welcome through consent (recorded with its text version) and documents to the survey', async function () {
+  it('walks a citizen from welcome through consent (recorded with its text version) and documents to the join button, and after it the survey', async function () {
     if (!browser) return this.skip();
     const link = await linkFromInvitation();
-    const page = await browser.newPage({ viewport: { width: 375, height: 667 } });
+    const context = await browser.newContext({ viewport: { width: 375, height: 667 } });
+    const page = await context.newPage();
     await page.goto(link);
     await page.getByRole('link', { name: '次へ' }).click();
     assert.match(await page.locator('h1').innerText(), /相談のときのお約束/);
@@ -77,7 +80,28 @@ describe('the citizen’s personal link', function () {
       .check();
     await page.getByRole('group', { name: /メモ/ }).getByLabel('ありません').check();
     await page.getByRole('button', { name: '次へ' }).click();
+    // Ready: days before, the button is promised for 30 minutes before the start, and the number and password are there.
+    assert.match(await page.locator('h1').innerText(), /準備ができました/);
+    assert.match(await page.locator('#join-later').innerText(), /開始の30分前（09:30）から、ここに「参加する」ボタンが出ます/);
+    assert.equal(await page.getByRole('link', { name: '参加する' }).count(), 0);
+    const meeting = (await s.call('GET', `/api/v1/consultations/${/\/app\/c\/([0-9A-Z]+)\./.exec(link)![1]}`)).body.meeting;
+    assert.match(await page.locator('main').innerText(), new RegExp(`パスワード: ${meeting.password}`));
+    // The survey waits for the consultation.
+    await page.goto(`${link}/end`);
+    assert.match(await page.locator('h1').innerText(), /準備ができました/);
+    // Two seconds before the button's time, the open page shows it at its time without a reload.
+    s.clock.now = jst('2026-12-01', '09:29') + 58_000;
+    await page.reload();
+    const join = page.getByRole('link', { name: '参加する' });
+    await join.waitFor({ timeout: 10_000 });
+    assert.equal(await join.getAttribute('href'), meeting.joinUrl);
+    assert.ok(await page.locator('#join-later').isHidden());
+    await noSeriousViolations(page, 'the ready page with its join button');
+    // After the end, the personal page asks the survey.
+    s.clock.now = jst('2026-12-01', '11:00');
+    await page.reload();
     assert.match(await page.locator('h1').innerText(), /ありがとうございました/);
+    assert.match(await page.locator('.steps').innerText(), /5 \/ 5/);
     await page.getByLabel('とても満足').check();
     await page.getByLabel('はい').check();
     await page.getByLabel('ご意見（自由にお書きください）').fill('家から相談できて助かりました');
@@ -85,7 +109,7 @@ describe('the citizen’s personal link', function () {
     assert.match(await page.locator('h1').innerText(), /ご協力ありがとうございました/);
     const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
     assert.ok(width <= 375);
-    await page.close();
+    await context.close();
     const db = s.running.store.db;
     const consent = await db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
     assert.equal(consent.text_version, CONSENT_VERSION);
@@ -151,7 +175,9 @@ describe('the citizen’s personal link', function () {
         { agreed: 1, entry_point: 'link' },
       ],
     );
-    // A full survey comment (1000 Japanese characters, about 9 KB as a form) is taken.
+    // A full survey comment (1000 Japanese characters, about 9 KB as a form) is taken, after the consultation.
+    assert.equal((await post('/end', 'satisfaction=4')).status, 303, 'not before it');
+    s.clock.now = jst('2026-12-01', '11:00');
     const long = 'あ'.repeat(1000);
     assert.equal((await post('/end', `satisfaction=4&comment=${encodeURIComponent(long)}`)).status, 200);
     const progress = await s.running.store.db.selectFrom('app_progress').select('survey').executeTakeFirstOrThrow();

@@ -70,16 +70,26 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     const c = await book(s);
     const link = await citizenUrl(s, c);
     const page = await open(browser(), { width: 375, height: 667 });
+    // Agreed, so that every step opens (without a yes they lead back to the consent).
+    await fetch(`${link}/consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `choice=agree&version=${CONSENT_VERSION}`,
+    });
     for (const lang of ['ja', 'en'] as const) {
       const q = lang === 'en' ? '?lang=en' : '';
       for (const [step, suffix] of [
         ['1-welcome', ''],
         ['2-consent', '/consent'],
         ['3-documents', '/documents'],
-        ['4-end', '/end'],
-        ['5-status', '/status'],
+        ['4-ready', '/ready'],
+        ['5-end', '/end'],
+        ['6-status', '/status'],
       ] as const) {
+        // The survey is asked after the consultation.
+        s.clock.now = step === '5-end' ? jst('2026-12-01', '11:00') : jst('2026-12-01', '09:55');
         await page.goto(`${link}${suffix}${q}`);
+        if (step === '4-ready' || step === '5-end') assert.ok(page.url().endsWith(`${suffix}${q}`), `${step} is its own page (${page.url()})`);
         await noSeriousViolations(page, `${step} (${lang})`);
         const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
         assert.ok(width <= 375, `${step} (${lang}) fits 375 px (${width})`);
@@ -119,7 +129,9 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
       .check();
     for (const name of [/本人確認書類/, /保険証/, /年金証書/, /通帳/]) await citizen.getByRole('group', { name }).getByLabel('ありません').check();
     await citizen.getByRole('button', { name: '次へ' }).click();
-    await staffPage.locator('#panel').getByText('いまの画面: 4. 終わり・アンケート').waitFor();
+    await staffPage.locator('#panel').getByText('いまの画面: 4. 準備完了・参加').waitFor();
+    // At 09:55 the meeting's button is there for the citizen.
+    assert.equal(await citizen.getByRole('link', { name: '参加する' }).count(), 1);
     const row = staffPage.locator('#panel tr', { hasText: '死亡診断書' });
     assert.match(await row.innerText(), /あり/);
 
@@ -155,6 +167,9 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     await citizen.getByText('保険年金課の佐藤がまいります。').waitFor();
     await staffPage.locator('#panel').getByText('保険年金課の佐藤がまいります。').waitFor();
     await shot(staffPage, 'staff-view');
+    // Staff end the talk early and move the citizen to the survey: it is asked at once, before the booked end.
+    await staffPage.getByRole('button', { name: '5. 終わり・アンケート' }).click();
+    await citizen.getByLabel('とても満足').waitFor();
 
     const audit = (await s.call('GET', `/api/v1/consultations/${c.id}/audit`)).body.entries.map((e: { action: string }) => e.action);
     for (const a of ['consent.given', 'app.document_checked', 'app.step_pushed', 'relay.requested', 'relay.accepted']) assert.ok(audit.includes(a), a);
@@ -425,7 +440,7 @@ for (const kind of DATABASES) {
               });
               assert.equal(res.status, 200);
             },
-            (d) => (JSON.parse(d) as { html: string }).html.includes('職員が「4. 終わり・アンケート」へ移しました'),
+            (d) => (JSON.parse(d) as { html: string }).html.includes('職員が「5. 終わり・アンケート」へ移しました'),
           );
           assert.ok(html);
         } finally {

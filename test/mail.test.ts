@@ -13,6 +13,7 @@ import { ensureConfiguredHosts } from '../scheduler/hosts.ts';
 import { saveDepartment, seedDepartments } from '../scheduler/departments.ts';
 import { bookConsultation } from '../scheduler/consultations.ts';
 import type { TestServer } from './helpers.ts';
+import { CONSENT_VERSION } from '../embedded-app/state/content.ts';
 
 /** A real SMTP server in this process; every message it accepts, parsed. `refuse` answers RCPT TO with that code. */
 async function smtpSink(refuse?: { code: number; text: string }): Promise<{ url: string; messages: ParsedMail[]; close(): Promise<void> }> {
@@ -222,11 +223,11 @@ describe('whom the citizen calls', function () {
       assert.match(reminder.subject!, /お知らせ/);
       linkIn(reminder);
       assert.match(reminder.text!, /0879-00-0000/);
-      // The link of the first mail now lives until a day after the new end, not the old one (12/2 11:00).
+      // The link of the first mail now lives until three days after the new end, not after the old one (12/4 11:00).
       const page = await fetch(first);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /12月3日（木）13:00から/);
-      s.clock.now = jst('2026-12-04', '14:01');
+      s.clock.now = jst('2026-12-06', '14:01'); // three days after the new end (the days after are for the survey)
       assert.equal((await fetch(first)).status, 410);
     } finally {
       await s.close();
@@ -259,6 +260,58 @@ describe('whom the citizen calls', function () {
     } finally {
       await s.close();
       await sink.close();
+    }
+  });
+});
+
+describe('the survey, asked after the consultation', function () {
+  this.timeout(30_000);
+
+  it('a short mail links to the survey a little after the end, unless it was answered in the app or SURVEY_MAIL is off', async () => {
+    for (const setting of ['true', 'false']) {
+      const sink = await smtpSink();
+      const s = await startTestServer('sqlite', {
+        SMTP_URL: sink.url,
+        CITY_NAME: 'さぬき市',
+        CITY_CONTACT: '0879-00-0000',
+        SURVEY_MAIL: setting,
+        REMINDERS: 'none',
+      });
+      try {
+        const asked = (await s.call('POST', '/api/v1/consultations', booking())).body;
+        await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }));
+        await s.running.worker.idle();
+        assert.equal(sink.messages.length, 2, 'two invitations');
+        const link = /(http:\/\/\S+\/app\/c\/\S+)/.exec(sink.messages[1]!.text!)![1]!.replace(s.config.publicBaseUrl, s.url);
+        s.clock.now = jst('2026-12-01', '15:00'); // both held and ended
+        await s.running.worker.idle();
+        assert.equal((await s.call('GET', `/api/v1/consultations/${asked.id}`)).body.status, 'completed');
+        // One citizen answers in the app before the mail would go.
+        const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+        await fetch(`${link}/consent`, { ...form, body: `choice=agree&version=${CONSENT_VERSION}` });
+        assert.equal((await fetch(`${link}/end`, { ...form, body: 'satisfaction=5&again=yes' })).status, 200);
+        assert.equal(sink.messages.length, 2, 'nothing at the end itself');
+        s.clock.now = jst('2026-12-01', '15:20');
+        await s.running.worker.idle();
+        const surveys = sink.messages.slice(2);
+        if (setting === 'false') {
+          assert.equal(surveys.length, 0, 'SURVEY_MAIL=false sends none');
+          continue;
+        }
+        assert.equal(surveys.length, 1, 'only to the citizen who did not answer in the app');
+        const mail = surveys[0]!;
+        assert.equal((mail.to as { value: Array<{ address: string }> }).value[0]!.address, 'yamada@example.jp');
+        assert.equal(mail.subject, '【さぬき市】オンライン相談のアンケートのお願い');
+        const url = /(http:\/\/\S+\/app\/c\/\S+\/end)/.exec(mail.text!)![1]!.replace(s.config.publicBaseUrl, s.url);
+        assert.ok((mail.html as string).includes('アンケートに答える'));
+        assert.equal(mail.attachments.length, 0, 'no calendar entry');
+        // The link opens the survey (after the consent, as every step).
+        await fetch(url.replace(/\/end$/, '/consent'), { ...form, body: `choice=agree&version=${CONSENT_VERSION}` });
+        assert.match(await (await fetch(url)).text(), /アンケートにお答えください/);
+      } finally {
+        await s.close();
+        await sink.close();
+      }
     }
   });
 });

@@ -9,6 +9,19 @@ interface CitizenState {
 }
 
 const body = document.body;
+
+// The 参加する button appears at its time (by the server's clock: the page says when it was made).
+const join = document.getElementById('join');
+if (join?.hidden && join.dataset.opens) {
+  const wait = Number(join.dataset.opens) - Number(body.dataset.loaded ?? Date.now());
+  setTimeout(
+    () => {
+      join.hidden = false;
+      document.getElementById('join-later')?.setAttribute('hidden', '');
+    },
+    Math.max(0, Math.min(wait, 2_000_000_000)),
+  );
+}
 const events = body.dataset.events;
 const loadedAt = Number(body.dataset.loaded ?? '0');
 const here = body.dataset.step ?? '';

@@ -12,7 +12,8 @@ import { activeChecklist, rememberText } from './content-store.ts';
 import type { ContentVersion } from './content-store.ts';
 import { nameBeside } from '../../relay/staff.ts';
 
-export const STEPS = ['welcome', 'consent', 'documents', 'end'] as const;
+/** The citizen's steps: welcome, consent, documents, ready to join (the meeting's button), and after it the survey. */
+export const STEPS = ['welcome', 'consent', 'documents', 'ready', 'end'] as const;
 export type Step = (typeof STEPS)[number];
 export const isStep = (v: unknown): v is Step => typeof v === 'string' && (STEPS as readonly string[]).includes(v);
 export type EntryPoint = 'link' | 'webex' | 'teams';
@@ -231,4 +232,10 @@ export async function checkDocument(deps: StateDeps, consultationId: string, ite
 export async function hasConsented(db: Db, consultationId: string): Promise<boolean> {
   const last = await db.selectFrom('consents').select('agreed').where('consultation_id', '=', consultationId).orderBy('id', 'desc').limit(1).executeTakeFirst();
   return last?.agreed === 1;
+}
+
+/** The citizen answered the survey in the app (a mail need not ask again). */
+export async function surveyAnswered(db: Db, consultationId: string): Promise<boolean> {
+  const row = await db.selectFrom('app_progress').select('survey').where('consultation_id', '=', consultationId).executeTakeFirst();
+  return !!row?.survey;
 }
