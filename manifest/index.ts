@@ -83,20 +83,24 @@ export function buildManifest(i: ManifestInput): Manifest {
         commandLists: scopes.map((scope) => ({ scopes: [scope], commands: commandsFor('ja') })),
       },
     ],
-    // The in-meeting counter: a side-panel tab (also offered in the meeting chat and details tabs). Schema v1.29 gives
-    // configurable tabs no name of their own (the app's name is shown) and the localization schema no key for them.
+    // The in-meeting counter: a side-panel tab (also offered in the meeting chat and details tabs), and the meeting
+    // stage, where staff share the citizen's steps: a citizen who joined as an anonymous guest sees meeting apps only
+    // there (Microsoft Edge and Chrome). Schema v1.29 gives configurable tabs no name of their own (the app's name is
+    // shown) and the localization schema no key for them.
     configurableTabs: [
       {
         configurationUrl: `${i.publicBaseUrl}/app/teams/config`,
         canUpdateConfiguration: true,
         scopes: ['groupChat'],
-        context: ['meetingSidePanel', 'meetingChatTab', 'meetingDetailsTab'],
-        meetingSurfaces: ['sidePanel'],
+        context: ['meetingSidePanel', 'meetingStage', 'meetingChatTab', 'meetingDetailsTab'],
+        meetingSurfaces: ['sidePanel', 'stage'],
       },
     ],
     // Citizens join as anonymous guests; in v1.29 this flag lives here, not at the top level.
     meetingExtensionDefinition: { supportsAnonymousGuestUsers: true },
     permissions: ['identity', 'messageTeamMembers'],
+    // Sharing to the stage of a scheduled (private) meeting needs this resource-specific permission.
+    authorization: { permissions: { resourceSpecific: [{ name: 'MeetingStage.Write.Chat', type: 'Delegated' }] } },
     // The tab's pages (and the bot's links) are served from PUBLIC_BASE_URL.
     validDomains: [host],
     localizationInfo: { defaultLanguageTag: 'ja-jp', additionalLanguages: [{ languageTag: 'en-us', file: 'en-us.json' }] },

@@ -59,14 +59,15 @@ describe('Teams app package', () => {
       configurationUrl: 'https://madoguchi.city.example.jp/app/teams/config',
       canUpdateConfiguration: true,
       scopes: ['groupChat'],
-      context: ['meetingSidePanel', 'meetingChatTab', 'meetingDetailsTab'],
-      meetingSurfaces: ['sidePanel'],
+      context: ['meetingSidePanel', 'meetingStage', 'meetingChatTab', 'meetingDetailsTab'],
+      meetingSurfaces: ['sidePanel', 'stage'],
     });
     assert.deepEqual(manifest.meetingExtensionDefinition, { supportsAnonymousGuestUsers: true });
     assert.equal('supportsAnonymousGuestUsers' in manifest, false, 'v1.29 has no top-level flag');
-    // The configuration page's host is a valid domain, and no resource-specific consent is asked for.
+    // The configuration page's host is a valid domain; the only resource-specific consent is sharing to the stage.
     assert.ok((manifest.validDomains as string[]).includes(new URL(tab.configurationUrl as string).host));
-    assert.equal(manifest.authorization, undefined);
+    assert.deepEqual(manifest.authorization, { permissions: { resourceSpecific: [{ name: 'MeetingStage.Write.Chat', type: 'Delegated' }] } });
+    assert.equal(validate({ ...manifest, authorization: { permissions: { resourceSpecific: [{ name: 'MeetingStage.Write.Chat', type: 'Both' }] } } }), false);
     // The schema really checks the tab and the meeting flag.
     assert.equal(validate({ ...manifest, configurableTabs: [{ ...tab, context: ['meetingSidebar'] }] }), false);
     assert.equal(validate({ ...manifest, configurableTabs: [{ ...tab, scopes: ['personal'] }] }), false);

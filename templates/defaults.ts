@@ -34,15 +34,25 @@ const whenJa = `■ 日時
 ■ 担当
   {{ department.name }}`;
 
+// Three ways in, plainest first: the browser on a computer (nothing to install: Teams documents Edge and Chrome for
+// guests, and its meeting apps for guests only there), the free app on a phone or tablet, or the number and password.
+const appNameOf = `{% if meeting.provider == "teams" %}Microsoft Teams{% else %}Webex{% endif %}`;
+const browsersJa = `{% if meeting.provider == "teams" %}Microsoft Edge か Google Chrome{% else %}Google Chrome、Microsoft Edge など{% endif %}`;
+const browsersEn = `{% if meeting.provider == "teams" %}Microsoft Edge or Google Chrome{% else %}Google Chrome, Microsoft Edge or another current browser{% endif %}`;
+
 const joinJa = `■ 参加のしかた
-  {% if meeting.provider == "teams" %}Microsoft Teams を使います。{% else %}Webex（ウェベックス）を使います。{% endif %}
-  (1) 時間になったら、次のリンクを押してください。
+  {% if meeting.provider == "teams" %}Microsoft Teams を使います。{% else %}Webex（ウェベックス）を使います。{% endif %}次のどれかの方法で参加してください。
+  (1) パソコンで、アプリを入れずに参加する
+      時間になったら次のリンクを押し、ブラウザーで参加するほうを選んでください。
+      使えるブラウザー: ${browsersJa}（新しい版）
       {{ meeting.join_url }}
-  (2) または、アプリで「ミーティングに参加」を押し、次の番号とパスワードを入力してください。
+  (2) スマートフォン・タブレットで参加する
+      前もってアプリを入れておき（無料。App Store か Google Play で「${appNameOf}」と検索）、時間になったら上のリンクを押してください。
+  (3) 番号とパスワードで参加する
+      アプリで「ミーティングに参加」を押し、次の番号とパスワードを入力してください。
       ミーティング番号: {{ meeting.number | group_digits }}
       パスワード: {{ meeting.password }}
       お名前と、このメールを受け取ったメールアドレスを入力してください。
-  アプリは App Store または Google Play で「{% if meeting.provider == "teams" %}Microsoft Teams{% else %}Webex Meetings{% endif %}」と検索して、前もって入れておいてください（無料）。
 {% if meeting.dial_in.size > 0 %}■ 電話で参加する場合
 {% for d in meeting.dial_in %}  {{ d.label }}: {{ d.number }}
 {% endfor %}  つながったら、ミーティング番号 {{ meeting.number | group_digits }} を入力してください。
@@ -79,14 +89,15 @@ const dryRunEn = `{% if meeting.is_dry_run %}[DRY RUN] This email comes from a t
 const whenEn = `When: {{ consultation.start | en_datetime }} to {{ consultation.end | jst_time }} ({{ consultation.duration_minutes }} minutes)
 With: {{ department.name }}`;
 
-const joinEn = `How to join ({% if meeting.provider == "teams" %}Microsoft Teams{% else %}Webex{% endif %}):
-  1. At the time, open this link:
+const joinEn = `How to join (${appNameOf}), whichever suits you:
+  1. On a computer, with nothing to install: at the time, open this link and choose to join in the browser
+     (${browsersEn}, a current version):
      {{ meeting.join_url }}
-  2. Or, in the app, choose "Join a meeting" and enter:
+  2. On a phone or tablet: install the free app beforehand ("${appNameOf}" in the App Store or Google Play), then open the link above.
+  3. With the number and password: in the app, choose "Join a meeting" and enter
      Meeting number: {{ meeting.number | group_digits }}
      Password: {{ meeting.password }}
      with your name and the email address this message was sent to.
-  Install the free app beforehand ("{% if meeting.provider == "teams" %}Microsoft Teams{% else %}Webex Meetings{% endif %}" in the App Store or Google Play).
 {% if meeting.dial_in.size > 0 %}By phone:
 {% for d in meeting.dial_in %}  {{ d.label }}: {{ d.number }}
 {% endfor %}  then enter the meeting number {{ meeting.number | group_digits }}.
@@ -131,9 +142,11 @@ const joinButton = (label: string) => buttonLink('{{ meeting.join_url }}', label
 const joinHtmlJa = `<h2 style="font-size:20px;margin:24px 0 8px;">参加のしかた</h2>
 <p>時間になったら、次のボタンを押してください。{% if meeting.provider == "teams" %}Microsoft Teams{% else %}Webex（ウェベックス）{% endif %}が開きます。</p>
 ${joinButton('相談に参加する')}
-<p>ボタンが使えないときは、アプリで「ミーティングに参加」を押し、次の番号とパスワードを入力してください。</p>
+<p><strong>パソコンの場合</strong>: ブラウザーで参加するほうを選ぶと、アプリを入れずに参加できます（${browsersJa}の新しい版）。</p>
+<p><strong>スマートフォン・タブレットの場合</strong>: 前もってアプリを入れておいてください（無料。App Store か Google Play で「${appNameOf}」と検索）。</p>
+<p><strong>番号とパスワードで参加する場合</strong>: アプリで「ミーティングに参加」を押し、次の番号とパスワードを入力してください。</p>
 <p style="font-size:22px;margin:8px 0;">ミーティング番号: <strong>{{ meeting.number | group_digits }}</strong><br>パスワード: <strong>{{ meeting.password }}</strong></p>
-<p>お名前と、このメールを受け取ったメールアドレスを入力してください。アプリは App Store または Google Play で「{% if meeting.provider == "teams" %}Microsoft Teams{% else %}Webex Meetings{% endif %}」と検索して、前もって入れておいてください（無料）。</p>
+<p>お名前と、このメールを受け取ったメールアドレスを入力してください。</p>
 {% if meeting.dial_in.size > 0 %}<p>電話で参加する場合: {% for d in meeting.dial_in %}{{ d.label }} {{ d.number }}{% unless forloop.last %}、{% endunless %}{% endfor %}（つながったらミーティング番号を入力）</p>{% endif %}
 {% if meeting.sip_address != "" %}<p>ビデオ会議システムから: {{ meeting.sip_address }}</p>{% endif %}
 <p style="font-size:14px;color:#444;">リンク: {{ meeting.join_url }}</p>`;
@@ -159,9 +172,11 @@ const whenHtmlJa = `<p style="font-size:20px;"><strong>{{ consultation.start | e
 const joinHtmlEn = `<h2 style="font-size:20px;margin:24px 0 8px;">How to join</h2>
 <p>At the time, press the button. {% if meeting.provider == "teams" %}Microsoft Teams{% else %}Webex{% endif %} opens.</p>
 ${joinButton('Join the consultation')}
-<p>If the button does not work, choose "Join a meeting" in the app and enter:</p>
+<p><strong>On a computer</strong>: choose to join in the browser, with nothing to install (${browsersEn}, a current version).</p>
+<p><strong>On a phone or tablet</strong>: install the free app beforehand ("${appNameOf}" in the App Store or Google Play).</p>
+<p><strong>With the number and password</strong>: choose "Join a meeting" in the app and enter:</p>
 <p style="font-size:22px;margin:8px 0;">Meeting number: <strong>{{ meeting.number | group_digits }}</strong><br>Password: <strong>{{ meeting.password }}</strong></p>
-<p>Use your name and the email address this message was sent to. Install the free app beforehand.</p>
+<p>Use your name and the email address this message was sent to.</p>
 {% if meeting.dial_in.size > 0 %}<p>By phone: {% for d in meeting.dial_in %}{{ d.label }} {{ d.number }}{% unless forloop.last %}, {% endunless %}{% endfor %}</p>{% endif %}
 {% if meeting.sip_address != "" %}<p>From a video system: {{ meeting.sip_address }}</p>{% endif %}
 <p style="font-size:14px;color:#444;">Link: {{ meeting.join_url }}</p>`;

@@ -47,6 +47,22 @@ describe('message templates', () => {
     }
   });
 
+  it('the invitation offers the browser join on a computer with the browsers each platform supports, the app on a phone, and the number', async () => {
+    const input = sampleInput({ name: 'さぬき市', contact: '' });
+    const webex = await renderMessage(DEFAULT_TEMPLATES.invitation.ja, buildVariables(input));
+    assert.match(webex.text, /\(1\) パソコンで、アプリを入れずに参加する[\s\S]*使えるブラウザー: Google Chrome、Microsoft Edge など/);
+    assert.match(webex.text, /\(2\) スマートフォン・タブレットで参加する[\s\S]*「Webex」と検索/);
+    assert.match(webex.text, /\(3\) 番号とパスワードで参加する/);
+    const teams = await renderMessage(DEFAULT_TEMPLATES.invitation.ja, buildVariables({ ...input, meeting: { ...input.meeting!, provider: 'teams' } }));
+    assert.match(teams.text, /使えるブラウザー: Microsoft Edge か Google Chrome（新しい版）/, 'Teams: the browsers its guest join and meeting apps support');
+    assert.match(
+      teams.html,
+      /パソコンの場合<\/strong>: ブラウザーで参加するほうを選ぶと、アプリを入れずに参加できます（Microsoft Edge か Google Chromeの新しい版）/,
+    );
+    const en = await renderMessage(DEFAULT_TEMPLATES.invitation.en, buildVariables({ ...input, meeting: { ...input.meeting!, provider: 'teams' } }));
+    assert.match(en.text, /On a computer, with nothing to install[\s\S]*Microsoft Edge or Google Chrome/);
+  });
+
   it('HTML output is escaped; the text part is not', async () => {
     const input = sampleInput({ name: 'さぬき市', contact: '' });
     const v = buildVariables({ ...input, consultation: { ...input.consultation, citizen: { name: '<script>alert(1)</script>', email: 'x@example.jp' } } });

@@ -226,7 +226,11 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     await host.frameLocator('#app').getByText('このアプリを参加者と共有しました').waitFor({ timeout: 15_000 });
     const share = (await webexCalls(host)).find((x) => x.name === 'application.setShareUrl');
     assert.ok(share, 'the host shares the app');
-    assert.match(JSON.stringify(share.payload), /\/app\/webex/);
+    // What is shared carries the consultation: a participant needs no meeting id of their own.
+    const shared = new RegExp(`${s.config.publicBaseUrl.replace(/[.]/g, '\\.')}/app/c/${c.id}\\.\\d+\\.[A-Za-z0-9_-]{43}\\?via=webex`).exec(
+      JSON.stringify(share.payload),
+    )?.[0];
+    assert.ok(shared, JSON.stringify(share.payload));
     assert.equal(await s.running.store.db.selectFrom('app_progress').select('step').executeTakeFirst(), undefined, 'the host answers nothing for the citizen');
     await shot(host, 'webex-host');
     await host.close();
@@ -245,6 +249,15 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
       (await webexCalls(page)).some((x) => x.name === 'application.setShareUrl'),
       false,
     );
+    // A participant whose client gives only a derived meeting id opens what the host shared.
+    const derived = await open(browser());
+    await openInWebexHost(derived, {
+      appUrl: shared.replace(s.config.publicBaseUrl, s.url),
+      meeting: { id: 'derived-0123456789abcdef', userRoles: ['ATTENDEE'] },
+      application: { isPrivateDataAvailable: false },
+    });
+    await derived.frameLocator('#app').locator('h1', { hasText: 'オンライン相談へようこそ' }).waitFor({ timeout: 15_000 });
+    await derived.close();
     // Answers given inside Webex are recorded as such.
     await app.getByRole('link', { name: '次へ' }).click();
     await app.getByRole('button', { name: '同意します' }).click();
@@ -260,6 +273,27 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     });
     assert.equal(late.status, 404);
     await page.close();
+  });
+
+  it('inside Webex with a derived meeting id: the host names the consultation by its number and shares it', async () => {
+    const c = await book(s);
+    const host = await open(browser());
+    await openInWebexHost(host, {
+      appUrl: `${s.url}/app/webex`,
+      meeting: { id: 'derived-0123456789abcdef', userRoles: ['HOST'] },
+      application: { isPrivateDataAvailable: false },
+    });
+    const app = host.frameLocator('#app');
+    await app.getByRole('heading', { name: '相談番号を入れてください' }).waitFor({ timeout: 15_000 });
+    await app.getByLabel('相談番号').fill('NOTABOOKING');
+    await app.getByRole('button', { name: '参加者と共有する' }).click();
+    await app.getByRole('alert').getByText('この会議の相談は見つかりません').waitFor();
+    await app.getByLabel('相談番号').fill(`#${c.id.toLowerCase()}`);
+    await app.getByRole('button', { name: '参加者と共有する' }).click();
+    await app.getByText('このアプリを参加者と共有しました').waitFor();
+    const share = (await webexCalls(host)).find((x) => x.name === 'application.setShareUrl');
+    assert.match(JSON.stringify(share?.payload), new RegExp(`/app/c/${c.id}\\.`));
+    await host.close();
   });
 
   it('inside Webex in a meeting with no consultation: says so; a participant does not share', async () => {
@@ -296,6 +330,73 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     const consent = await s.running.store.db.selectFrom('consents').selectAll().executeTakeFirstOrThrow();
     assert.equal(consent.entry_point, 'teams');
     await page.close();
+
+    // Staff (the city's tenant) get a button in their side panel that shares the citizen's steps to the stage,
+    // where a guest sees it; staff looking at the stage are told not to answer for the citizen.
+    const TENANT = '0f3c1f7c-2a10-4b45-9a5e-6702afb62a41';
+    const teams = await startTestServer('sqlite', {
+      TEAMS_TENANT_ID: TENANT,
+      TEAMS_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+      TEAMS_CLIENT_SECRET: 'secret',
+      TEAMS_HOST_USER_ID: 'host-user',
+    });
+    try {
+      teams.clock.now = s.clock.now;
+      const tc = await book(teams);
+      // (Graph is not called here: the meeting the Teams host would have made is written as it would be stored.)
+      const row = await teams.running.store.db
+        .selectFrom('consultations')
+        .select(['host_id', 'schedule_version'])
+        .where('id', '=', tc.id)
+        .executeTakeFirstOrThrow();
+      await teams.running.store.db.deleteFrom('meetings').where('consultation_id', '=', tc.id).execute();
+      await teams.running.store.db
+        .insertInto('meetings')
+        .values({
+          consultation_id: tc.id,
+          host_id: row.host_id,
+          synced_version: row.schedule_version,
+          provider: 'teams',
+          provider_meeting_id: graphId,
+          meeting_number: '',
+          password: '',
+          join_url: 'https://teams.microsoft.com/l/meetup-join/test',
+          dial_in: '[]',
+          sip_address: '',
+          created_at: new Date(TEST_NOW).toISOString(),
+          updated_at: new Date(TEST_NOW).toISOString(),
+        })
+        .execute();
+      const meetingContext = { meeting: { id: Buffer.from(`0#${thread}#0`).toString('base64') }, chat: { id: thread }, app: { locale: 'ja-jp' } };
+      const panel = await open(browser());
+      await openInTeamsHost(panel, { appUrl: `${teams.url}/app/teams`, context: { ...meetingContext, user: { id: 'staff-1', tenant: { id: TENANT } } } });
+      const side = panel.frameLocator('#app');
+      await side.getByRole('button', { name: '相談者に案内を見せる（ステージで共有）' }).click();
+      await side.getByText('相談者の画面（ステージ）に案内を表示しました。').waitFor();
+      const shared = (await teamsCalls(panel)).find((x) => x.func === 'meeting.shareAppContentToStage');
+      const stageUrl = String(shared?.args[0]);
+      assert.match(stageUrl, new RegExp(`^${teams.config.publicBaseUrl.replace(/[.]/g, '\\.')}/app/teams\\?stage=${tc.id}\\.`));
+      await panel.close();
+      const stage = stageUrl.replace(teams.config.publicBaseUrl, teams.url);
+      const guest = await open(browser());
+      await openInTeamsHost(guest, {
+        appUrl: stage,
+        frameContext: 'meetingStage',
+        context: { meeting: { id: 'unrelated' }, chat: null, app: { locale: 'ja-jp' }, user: { licenseType: 'Anonymous', tenant: null } },
+      });
+      await guest.frameLocator('#app').locator('h1', { hasText: 'オンライン相談へようこそ' }).waitFor({ timeout: 15_000 });
+      await guest.close();
+      const onStage = await open(browser());
+      await openInTeamsHost(onStage, {
+        appUrl: stage,
+        frameContext: 'meetingStage',
+        context: { ...meetingContext, user: { id: 'staff-1', tenant: { id: TENANT } } },
+      });
+      await onStage.frameLocator('#app').getByText('相談者の画面に案内を表示しています').waitFor({ timeout: 15_000 });
+      await onStage.close();
+    } finally {
+      await teams.close();
+    }
 
     // Adding the app to a meeting: the configuration page saves the side panel's address.
     const config = await open(browser());

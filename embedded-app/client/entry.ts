@@ -11,19 +11,29 @@ export const within = <T>(promise: Promise<T>, ms: number): Promise<T> =>
 export interface Opened {
   readonly url?: string;
   readonly shareUrl?: string;
+  /** Teams staff: the citizen's steps, to share to the meeting stage. */
+  readonly stageUrl?: string;
   /** Someone the server takes for staff (no citizen link for them). */
   readonly staff?: boolean;
 }
 
-/** POSTs the meeting to the page's data-open address; on a refusal shows 'not-now' or 'unknown' and returns null. */
-export async function openMeeting(meeting: Record<string, string>): Promise<Opened | null> {
-  const res = await fetch(document.body.dataset.open!, {
+export type Refusal = 'not-now' | 'unknown';
+
+/** POSTs JSON to one of our addresses: the answer, or why not ('not-now' outside the meeting's time, else 'unknown'). */
+export async function post<T>(
+  address: string,
+  body: Record<string, string>,
+): Promise<{ ok: true; value: T } | { ok: false; reason: Refusal; message: string }> {
+  const res = await fetch(address, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ lang: document.documentElement.lang, ...meeting }),
+    body: JSON.stringify({ lang: document.documentElement.lang, ...body }),
   });
-  if (res.ok) return (await res.json()) as Opened;
-  const refusal = (await res.json().catch(() => ({}))) as { reason?: string };
-  show(refusal.reason === 'not_now' ? 'not-now' : 'unknown');
-  return null;
+  if (res.ok) return { ok: true, value: (await res.json()) as T };
+  const refusal = (await res.json().catch(() => ({}))) as { reason?: string; detail_ja?: string; detail?: string };
+  const message = (document.documentElement.lang === 'en' ? refusal.detail : refusal.detail_ja) ?? '';
+  return { ok: false, reason: refusal.reason === 'not_now' ? 'not-now' : 'unknown', message };
 }
+
+/** POSTs the meeting to the page's data-open address. */
+export const openMeeting = (meeting: Record<string, string>) => post<Opened>(document.body.dataset.open!, meeting);

@@ -2,7 +2,7 @@
 // how to reach the app through the invitation link. Inside, the Webex SDK is loaded, its onReady() is raced with a
 // 2-second timeout (it never settles outside a Webex client), and the meeting it reports is mapped to the consultation.
 import { insideWebexHost } from './webex-detect.ts';
-import { openMeeting, show, within } from './entry.ts';
+import { openMeeting, post, show, within } from './entry.ts';
 
 interface WebexMeeting {
   readonly id?: string;
@@ -47,18 +47,29 @@ async function main(): Promise<void> {
   );
   if (!ready) return show('standalone');
   const meeting = await app.context.getMeeting().catch(() => null);
-  if (!meeting?.id) return show('unknown');
-  const opened = await openMeeting({ meetingId: meeting.id });
-  if (!opened?.url || !opened.shareUrl) return;
-  const { url, shareUrl } = opened;
-  const host = meeting.isPresenterOrCoHost === true || (meeting.userRoles ?? []).some((r) => /HOST/i.test(r));
-  if (host) {
-    // The host shares the app with the participants (Open Together); each participant's app maps the meeting itself.
-    // Staff do not go through the citizen's steps (that would answer for the citizen): they get the staff view from the bot.
+  const host = !!meeting && (meeting.isPresenterOrCoHost === true || (meeting.userRoles ?? []).some((r) => /HOST/i.test(r)));
+  const opened = meeting?.id ? await openMeeting({ meetingId: meeting.id }) : ({ ok: false, reason: 'unknown', message: '' } as const);
+  // The host shares the app with the participants (Open Together): the shared URL carries the consultation, so each
+  // participant opens its steps whatever meeting id their client is given. Staff do not go through the citizen's steps
+  // (that would answer for the citizen): they get the staff view from the bot.
+  const share = async (shareUrl: string) => {
     await app.setShareUrl(shareUrl, shareUrl, document.title).catch(() => undefined);
-    return show('host');
-  }
-  location.replace(url);
+    show('host');
+  };
+  if (opened.ok && opened.value.shareUrl && opened.value.url) return host ? share(opened.value.shareUrl) : location.replace(opened.value.url);
+  // A host whose meeting id says nothing (derived, when the org shares no private data with apps) names the consultation.
+  if (!host || (!opened.ok && opened.reason === 'not-now')) return show(opened.ok ? 'unknown' : opened.reason);
+  show('pick');
+  const form = document.getElementById('pick') as HTMLFormElement;
+  const error = document.getElementById('pick-error')!;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const consultation = String(new FormData(form).get('consultation') ?? '');
+    void post<{ shareUrl: string }>('/app/webex/pick', { consultation }).then(async (picked) => {
+      if (picked.ok) await share(picked.value.shareUrl);
+      else error.textContent = picked.message;
+    });
+  });
 }
 
 void main().catch(() => show('standalone'));
