@@ -3,11 +3,24 @@
 import type { Card } from '../core/cards.ts';
 import { card, submit, text } from '../core/cards.ts';
 
-/** Which consultation does /relay mean? One button per candidate. */
+/** Which consultation does /relay mean? A choice of the candidates and one button (Webex shows at most five buttons). */
 export function pickConsultationCard(o: { department: string; note: string; candidates: ReadonlyArray<{ id: string; label: string }> }): Card {
   return card(
-    [text(`どの相談を${o.department}へおつなぎしますか？`, { weight: 'Bolder' }), text('Which consultation do you mean?', { isSubtle: true, size: 'Small' })],
-    o.candidates.map((c) => submit(c.label, { verb: 'relay', consultationId: c.id, department: o.department, note: o.note })),
+    [
+      text(`どの相談を${o.department}へおつなぎしますか？`, { weight: 'Bolder' }),
+      text('Which consultation do you mean?', { isSubtle: true, size: 'Small' }),
+      {
+        type: 'Input.ChoiceSet',
+        id: 'consultationId',
+        label: '相談 / Consultation',
+        style: 'expanded',
+        isRequired: true,
+        errorMessage: '相談を選んでください / Choose a consultation',
+        ...(o.candidates[0] ? { value: o.candidates[0].id } : {}),
+        choices: o.candidates.map((c) => ({ title: c.label, value: c.id })),
+      },
+    ],
+    [submit(`${o.department}へおつなぎする / Relay`, { verb: 'relay', department: o.department, note: o.note }, 'positive')],
   );
 }
 

@@ -34,7 +34,7 @@ async function siteOf(ctx: Ctx): Promise<Site | null> {
   return sites.length === 1 ? sites[0]! : null;
 }
 
-function chooseDeviceCard(o: CallWords, hosts: ReadonlyArray<{ id: string; displayName: string }>): Card {
+export function chooseDeviceCard(o: CallWords, hosts: ReadonlyArray<{ id: string; displayName: string }>): Card {
   return card(
     [
       text('相談者がいる端末を選んでください / Which device is the citizen at?', { weight: 'Bolder' }),
@@ -59,7 +59,7 @@ function chooseDeviceCard(o: CallWords, hosts: ReadonlyArray<{ id: string; displ
   );
 }
 
-function confirmCard(o: CallWords, hostId: string | undefined): Card {
+export function confirmCard(o: CallWords, hostId: string | undefined): Card {
   return card(
     [text('受付時間外ですが、つなぎますか？ / The counter is closed: call anyway?', { weight: 'Bolder' })],
     [

@@ -10,7 +10,7 @@ export type CardAction =
   | { verb: 'keep-waiting'; relayId: string }
   | { verb: 'cancel-relay'; relayId: string }
   | { verb: 'reroute'; relayId: string; department?: string }
-  | { verb: 'relay'; consultationId: string; department: string; note: string }
+  | { verb: 'relay'; consultationId?: string; department: string; note: string }
   | { verb: 'link-channel'; channel: string; offer: string; department?: string }
   | { verb: 'call'; department: string; topic: string; reception?: string; hostId?: string; confirm?: 'yes' }
   | { verb: 'book'; date?: string; time?: string; duration?: string; department?: string; name?: string; email?: string; topic?: string };
