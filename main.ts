@@ -9,6 +9,9 @@ const { createLogger } = await import('./core/log.ts');
 const { startServer } = await import('./server.ts');
 const { listHosts } = await import('./scheduler/hosts.ts');
 const { LinkKeyError } = await import('./core/links.ts');
+const { freeSlots } = await import('./scheduler/consultations.ts');
+const { listDepartments } = await import('./scheduler/departments.ts');
+const { DAY_MS, toLocalDate } = await import('./core/time.ts');
 
 loadDotEnv();
 let config: ReturnType<typeof loadConfig>;
@@ -82,6 +85,22 @@ if (running.bootstrapToken?.supplied) {
     `  管理者 API トークン（この一度だけ表示します。安全な場所に保管してください）`,
     `  Admin API token (shown only this once; keep it safe):`,
     `    ${running.bootstrapToken.token}`,
+  );
+}
+// A working example for whoever tries it now: the next free hour, not a date in a README that has passed.
+const now = Date.now();
+const free = await freeSlots(running.deps, { from: toLocalDate(now), to: toLocalDate(now + 14 * DAY_MS), durationMinutes: 60 });
+const department = (await listDepartments(running.store.db))[0]?.name;
+if (free.ok && free.value[0] && department) {
+  const slot = free.value[0];
+  const day = slot.start.slice(0, 10);
+  const booking = JSON.stringify({ start: slot.start, durationMinutes: 60, department, citizen: { name: '山田太郎', email: 'yamada@example.jp' } });
+  lines.push(
+    '',
+    `  試してみる（次の空いている 1 時間: ${slot.start}） / Try it (the next free hour):`,
+    `    TOKEN=${running.bootstrapToken && !running.bootstrapToken.supplied ? running.bootstrapToken.token : '（管理者 API トークン / the admin API token）'}`,
+    `    curl -s -H "Authorization: Bearer $TOKEN" "${config.publicBaseUrl}/api/v1/slots?from=${day}&to=${day}&duration=60"`,
+    `    curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '${booking}' ${config.publicBaseUrl}/api/v1/consultations`,
   );
 }
 process.stdout.write(`${lines.join('\n')}\n\n`);

@@ -122,5 +122,18 @@ describe('secrets and data at rest', function () {
     const made = await runMain({ DATA_DIR: dataDir(), BOOTSTRAP_ADMIN_TOKEN: '' });
     assert.match(made.stdout, /Admin API token \(shown only this once/);
     assert.match(made.stdout, /mdg_[A-Za-z0-9_-]{43}/);
+    // The banner's example books the next free hour from now (no README date that has passed), with that token.
+    const token = /mdg_[A-Za-z0-9_-]{43}/.exec(made.stdout)![0];
+    assert.ok(made.stdout.includes(`TOKEN=${token}`));
+    const body = JSON.parse(/-d '(\{[^']+\})'/.exec(made.stdout)![1]!) as Record<string, unknown>;
+    assert.ok(Date.parse(String(body.start)) > Date.now(), `${String(body.start)} is still to come`);
+    const s = await startTestServer('sqlite');
+    try {
+      s.clock.now = Date.now();
+      const booked = await s.call('POST', '/api/v1/consultations', body);
+      assert.equal(booked.status, 201, JSON.stringify(booked.body));
+    } finally {
+      await s.close();
+    }
   });
 });
