@@ -31,12 +31,15 @@ function problemsOf(json: Card): string[] {
   const actions = (json.actions as unknown[] | undefined) ?? [];
   if (actions.length > WEBEX_MAX_ACTIONS) problems.push(`${actions.length} actions; Webex shows at most ${WEBEX_MAX_ACTIONS}`);
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(walk);
+    if (Array.isArray(v)) {
+      for (const item of v) walk(item);
+      return;
+    }
     if (!v || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
     if (o.type === 'Action.Execute') problems.push('Action.Execute is Adaptive Cards 1.4');
     if (o.type === 'ActionSet' && Array.isArray(o.actions) && o.actions.length > WEBEX_MAX_ACTIONS) problems.push('an ActionSet with more than five actions');
-    Object.values(o).forEach(walk);
+    for (const value of Object.values(o)) walk(value);
   };
   walk(json.body);
   return problems;
