@@ -18,7 +18,7 @@ import type { ConferencingProvider, ProviderKind } from './core/conferencing/ind
 import { createSecretStore } from './core/secrets.ts';
 import { bootstrapAdmin } from './core/auth/tokens.ts';
 import type { IssuedToken } from './core/auth/tokens.ts';
-import { answerProblemsWith, notFoundHandler, problemHandler, refuseNulCharacters } from './core/http.ts';
+import { answerProblemsWith, compressAnswers, notFoundHandler, problemHandler, refuseNulCharacters } from './core/http.ts';
 import { problemPage } from './core/web/layout.ts';
 import { bindJobs, startWorker } from './core/jobs.ts';
 import type { Worker } from './core/jobs.ts';
@@ -66,6 +66,7 @@ export function createApp(deps: AppDeps, mounts: ReadonlyArray<Mount> = []): exp
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
   app.use(securityHeaders(deps.config.publicBaseUrl));
+  app.use(compressAnswers());
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {

@@ -1,6 +1,7 @@
 // HTTP plumbing shared by every route: bilingual input parsing, bearer-token auth, and RFC 9457 problem+json.
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
+import compression from 'compression';
 import type { Logger } from './log.ts';
 import { logPath } from './log.ts';
 import type { Db } from './store/schema.ts';
@@ -309,4 +310,22 @@ export const refuseNulCharacters: RequestHandler = (req, res, next) => {
 /** Sends a server-rendered page (the only way a SafeHtml becomes the body of an answer). */
 export function sendHtml(res: Response, page: SafeHtml, status = 200): Response {
   return res.status(status).type('html').send(page.toString());
+}
+
+/**
+ * Compressed answers (gzip or brotli, as the client accepts) for the API's JSON, the citizen pages and the assets.
+ * Not for live streams (SSE must reach the page at once), and not for the pages that carry a session's CSRF token
+ * next to text a request can put there (admin, console, counter, board): compressing a secret with reflected input
+ * lets its length give the secret away (BREACH). Those pages are small and used on the city's own network.
+ */
+export function compressAnswers(): RequestHandler {
+  const secretPages = /^\/(admin|console|counter|board)(\/|$)/;
+  return compression({
+    threshold: 1024,
+    filter: (req, res) => {
+      if (secretPages.test((req as Request).originalUrl ?? req.url ?? '')) return false;
+      if (String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream')) return false;
+      return compression.filter(req, res);
+    },
+  });
 }

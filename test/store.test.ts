@@ -94,6 +94,43 @@ for (const kind of DATABASES) {
       );
     });
 
+    it('refuses an overlap across midnight and after a long history of the host, reading one day of it', async () => {
+      const { host, department } = await seed(store);
+      // A year of earlier consultations on the host, then one that runs over midnight (city time) with its buffer.
+      const day = 86_400_000;
+      const first = Date.parse('2025-12-01T01:00:00.000Z');
+      for (let i = 0; i < 365; i += 1) {
+        const start = first + i * day;
+        await store.db
+          .insertInto('consultations')
+          .values(
+            row(host.id, department.id, new Date(start).toISOString(), new Date(start + 3_600_000).toISOString(), new Date(start + 4_500_000).toISOString()),
+          )
+          .execute();
+      }
+      await store.db
+        .insertInto('consultations')
+        .values(row(host.id, department.id, '2026-12-01T14:30:00.000Z', '2026-12-01T15:00:00.000Z', '2026-12-01T15:15:00.000Z'))
+        .execute();
+      await assert.rejects(
+        store.db
+          .insertInto('consultations')
+          .values(row(host.id, department.id, '2026-12-01T15:05:00.000Z', '2026-12-01T15:30:00.000Z', '2026-12-01T15:45:00.000Z'))
+          .execute(),
+        /overlap|conflicting key|consultation_overlap/,
+      );
+      if (kind === 'sqlite') {
+        // The check looks one day back, so a block may not be longer than a day (12 hours is the most ever made).
+        await assert.rejects(
+          store.db
+            .insertInto('consultations')
+            .values(row(host.id, department.id, '2026-12-10T01:00:00.000Z', '2026-12-11T01:00:00.000Z', '2026-12-11T01:15:00.000Z'))
+            .execute(),
+          /consultation_too_long/,
+        );
+      }
+    });
+
     it('applies migrations once: opening the store again changes nothing', async () => {
       await seed(store);
       const config = testConfig(place.env);

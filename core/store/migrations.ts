@@ -591,6 +591,54 @@ function dutyUntil(dialect: DialectName): Migration {
   };
 }
 
+/** SQLite's no-double-booking triggers, looking only at the host's consultations of the day before (a block is never longer than a day). */
+function boundedOverlapTriggers() {
+  const overlap = (self: string) =>
+    sql.raw(`new.status <> 'cancelled' and exists (
+      select 1 from consultations c
+      where c.host_id = new.host_id and c.status <> 'cancelled' ${self}
+        and c.start_at > strftime('%Y-%m-%dT%H:%M:%fZ', new.start_at, '-1 day')
+        and c.start_at < new.block_end_at and c.block_end_at > new.start_at)`);
+  return { insert: overlap(''), update: overlap('and c.id <> new.id') };
+}
+
+function speed(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      // The outbox's look-ups by consultation (a meeting sync already waiting; another job of the consultation leased)
+      // read an index of the pending rows, not every row: O(1) per booking and per claim, whatever the history.
+      await db.schema
+        .createIndex('outbox_pending_consultation')
+        .on('outbox')
+        .columns(['consultation_id', 'kind'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+      if (dialect === 'sqlite') {
+        // The overlap check on each insert and status change read every earlier consultation of the host (O(history)):
+        // it now reads one day's, and a block longer than a day (never made: 12 hours at most) is refused outright.
+        const t = boundedOverlapTriggers();
+        await sql`drop trigger consultations_no_overlap_insert`.execute(db);
+        await sql`drop trigger consultations_no_overlap_update`.execute(db);
+        await sql`create trigger consultations_no_overlap_insert before insert on consultations
+          when ${t.insert}
+          begin select raise(abort, 'consultation_overlap'); end`.execute(db);
+        await sql`create trigger consultations_no_overlap_update
+          before update of host_id, start_at, block_end_at, status on consultations
+          when ${t.update}
+          begin select raise(abort, 'consultation_overlap'); end`.execute(db);
+        for (const [name, on] of [
+          ['consultations_block_limit_insert', sql`before insert on consultations`],
+          ['consultations_block_limit_update', sql`before update of start_at, block_end_at on consultations`],
+        ] as const) {
+          await sql`create trigger ${sql.raw(name)} ${on}
+            when new.block_end_at > strftime('%Y-%m-%dT%H:%M:%fZ', new.start_at, '+1 day')
+            begin select raise(abort, 'consultation_too_long'); end`.execute(db);
+        }
+      }
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -606,6 +654,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0010_host_accounts_any_case': hostAccountsAnyCase(),
     '0011_sites_and_walk_ins': sitesAndWalkIns(dialect),
     '0012_duty_until': dutyUntil(dialect),
+    '0013_speed': speed(dialect),
   };
 }
 
