@@ -64,6 +64,8 @@ export interface AppDeps extends SchedulerDeps {
 export function createApp(deps: AppDeps, mounts: ReadonlyArray<Mount> = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: answers with personal data are no-store anyway, and hashing a year of slots (3 MB) cost more than it saved.
+  app.set('etag', false);
   app.set('trust proxy', deps.config.trustProxy);
   app.use(securityHeaders(deps.config.publicBaseUrl));
   app.use(compressAnswers());

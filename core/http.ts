@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import compression from 'compression';
+import { constants as zlibConstants } from 'node:zlib';
 import type { Logger } from './log.ts';
 import { logPath } from './log.ts';
 import type { Db } from './store/schema.ts';
@@ -322,6 +323,9 @@ export function compressAnswers(): RequestHandler {
   const secretPages = /^\/(admin|console|counter|board)(\/|$)/;
   return compression({
     threshold: 1024,
+    // The fastest levels: a year of slots (3 MB of JSON) still shrinks about tenfold, without doubling the answer's time.
+    level: 1,
+    brotli: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } },
     filter: (req, res) => {
       if (secretPages.test((req as Request).originalUrl ?? req.url ?? '')) return false;
       if (String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream')) return false;

@@ -23,7 +23,23 @@ export interface IdSource {
   digits(n: number): string;
 }
 
-export function createIdSource(random: RandomBytes = randomBytes): IdSource {
+/** Random bytes drawn from a 4 KiB block at a time: an id does not cost a call into the system's generator. */
+function pooledRandomBytes(): RandomBytes {
+  let pool = Buffer.alloc(0);
+  let at = 0;
+  return (size) => {
+    if (size > 256) return randomBytes(size);
+    if (at + size > pool.length) {
+      pool = randomBytes(4096);
+      at = 0;
+    }
+    const out = Buffer.from(pool.subarray(at, at + size));
+    at += size;
+    return out;
+  };
+}
+
+export function createIdSource(random: RandomBytes = pooledRandomBytes()): IdSource {
   let lastTime = 0;
   let sequence = 0;
   return {

@@ -75,6 +75,50 @@ export async function enqueue<P>(
     .execute();
 }
 
+/** A job to add: its kind, consultation, payload and when it may run (default now). */
+export interface PlannedJob {
+  readonly job: JobKind<unknown>;
+  readonly consultationId: string | null;
+  readonly payload: unknown;
+  readonly runAfter?: number;
+}
+
+export const planned = <P>(job: JobKind<P>, consultationId: string | null, payload: P, runAfter?: number): PlannedJob => ({
+  job: job as JobKind<unknown>,
+  consultationId,
+  payload,
+  ...(runAfter === undefined ? {} : { runAfter }),
+});
+
+/**
+ * Adds several jobs in one statement (a booking's meeting, reminders and moments), each payload checked as `enqueue`
+ * checks it. `fresh`: their consultation was made in this very transaction, so nothing of it can be waiting to coalesce
+ * with; otherwise coalescing kinds go through `enqueue`.
+ */
+export async function enqueueAll(db: Db, ids: IdSource, now: number, jobs: ReadonlyArray<PlannedJob>, o: { fresh?: boolean } = {}): Promise<void> {
+  const rows = [];
+  for (const j of jobs) {
+    if (j.job.coalesce && j.consultationId !== null && !o.fresh) {
+      await enqueue(db, ids, now, j.job, j.consultationId, j.payload, j.runAfter);
+      continue;
+    }
+    const at = new Date(now).toISOString();
+    rows.push({
+      id: ids.sortableId(now),
+      kind: j.job.kind,
+      consultation_id: j.consultationId,
+      payload: JSON.stringify(j.job.payload.parse(j.payload) ?? {}),
+      status: 'pending',
+      run_after: new Date(j.runAfter ?? now).toISOString(),
+      locked_until: null,
+      last_error: '',
+      created_at: at,
+      done_at: null,
+    });
+  }
+  if (rows.length > 0) await db.insertInto('outbox').values(rows).execute();
+}
+
 /**
  * Makes sure one job of a kind that plans its own next run (a daily purge) is waiting: at start-up, and by the job
  * itself for its next run (`self`: the row now running, which does not count). Two instances never plan two.

@@ -51,9 +51,23 @@ export function daysBetween(from: LocalDate, to: LocalDate): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
-/** ISO 8601 in the city's zone, e.g. 2026-12-01T10:00:00+09:00 — the API's format. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+let cachedDay = Number.NaN;
+let cachedDate = '';
+
+/**
+ * ISO 8601 in the city's zone, e.g. 2026-12-01T10:00:00+09:00 — the API's format. The zone's offset is fixed, so the
+ * time of day is arithmetic, and the date is made once per day (a year of slots asks for the same days over and over).
+ */
 export function toCityIso(ms: number): string {
-  return `${new Date(ms + OFFSET_MS).toISOString().slice(0, 19)}+09:00`;
+  const local = ms + OFFSET_MS;
+  const day = Math.floor(local / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+  const second = Math.floor((local - day * DAY_MS) / 1000);
+  return `${cachedDate}T${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}+09:00`;
 }
 
 /** 'HH:MM' for minutes after midnight. */

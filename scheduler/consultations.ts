@@ -9,7 +9,7 @@ import type { IdSource } from '../core/ids.ts';
 import { sha256 } from '../core/ids.ts';
 import type { Problem, Result } from '../core/errors.ts';
 import { fail, fieldProblem, ok, problem } from '../core/errors.ts';
-import { enqueue } from '../core/outbox.ts';
+import { enqueue, enqueueAll, planned } from '../core/outbox.ts';
 import { writeAudit } from '../core/audit.ts';
 import type { Host } from './hosts.ts';
 import { listHosts } from './hosts.ts';
@@ -23,7 +23,7 @@ import { DAY_MS, MINUTE_MS, addDays, formatJa, formatMinute, startOfLocalDate, t
 import { loadCityCalendar } from './calendar-store.ts';
 import { planDay } from './calendar/calendar.ts';
 import { resolveConsultationType } from './consultation-types.ts';
-import { enqueueReminders } from './reminders.ts';
+import { enqueueReminders, reminderJobs } from './reminders.ts';
 import type { ConsultationStatus } from './status.ts';
 import { canReschedule, isOpen, statusLabelJa } from './status.ts';
 import { erasePersonalData } from './personal-data.ts';
@@ -31,7 +31,7 @@ import type { ConsultationHooks, Change } from './lifecycle.ts';
 import { applyChange, createConsultation, newConsultationRow } from './lifecycle.ts';
 import type { ConsultationView } from './views.ts';
 import { notFound, toViews, viewById } from './views.ts';
-import { MAIL_CANCELLATION, MAIL_CHANGE, MEETING_SYNC, planMoments } from './job-kinds.ts';
+import { MAIL_CANCELLATION, MAIL_CHANGE, MEETING_SYNC, momentJobs, planMoments } from './job-kinds.ts';
 
 export interface SchedulerDeps {
   readonly store: Store;
@@ -102,7 +102,9 @@ interface SlotSearch {
 async function searchSlots(deps: SchedulerDeps, calendar: CityCalendar, s: SlotSearch): Promise<SlotView[]> {
   const now = deps.clock();
   const busy = await busyByHost(deps.store.db, s.hostIds, startOfLocalDate(s.from) - DAY_MS, startOfLocalDate(addDays(s.to, 2)), s.exceptId);
-  const all = s.hostIds.flatMap((hostId) =>
+  // Hosts in a fixed order (by id), so that slots at the same time keep it after the (stable) sort by time.
+  const hostIds = [...s.hostIds].sort();
+  const all = hostIds.flatMap((hostId) =>
     findFreeSlots({
       calendar,
       ...deps.config.slots,
@@ -114,7 +116,7 @@ async function searchSlots(deps: SchedulerDeps, calendar: CityCalendar, s: SlotS
       ...(s.limit ? { limit: s.limit } : {}),
     }).map((slot) => ({ hostId, ...slot })),
   );
-  all.sort((a, b) => a.start - b.start || a.hostId.localeCompare(b.hostId));
+  all.sort((a, b) => a.start - b.start);
   const limited = s.limit ? all.slice(0, s.limit) : all;
   return limited.map((x) => ({ hostId: x.hostId, start: toCityIso(x.start), end: toCityIso(x.end) }));
 }
@@ -353,7 +355,27 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
 
   const end = input.start + input.durationMinutes * MINUTE_MS;
   const blockEnd = end + deps.config.slots.bufferMinutes * MINUTE_MS;
-  for (const host of hosts.value) {
+  // Hosts free at that time first (read once, not found by trying each in turn); the database still decides.
+  const taken = new Set(
+    (
+      await db
+        .selectFrom('consultations')
+        .select('host_id')
+        .where(
+          'host_id',
+          'in',
+          hosts.value.map((h) => h.id),
+        )
+        .where('status', '<>', 'cancelled')
+        // (No block is longer than a day: the index on (host, start) reads one day, not the host's history.)
+        .where('start_at', '>', iso(input.start - DAY_MS))
+        .where('start_at', '<', iso(blockEnd))
+        .where('block_end_at', '>', iso(input.start))
+        .execute()
+    ).map((r) => r.host_id),
+  );
+  const tryHosts = hosts.value.filter((h) => !taken.has(h.id));
+  for (const host of tryHosts) {
     const now = deps.clock();
     const row = newConsultationRow(
       {
@@ -400,16 +422,25 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
               throw error;
             }
           }
-          const [created] = await toViews(trx, [row]);
+          const [created] = await toViews(trx, [row], { departments: [department.value], noMeetings: true });
           try {
             await createConsultation(trx, deps, row, actor, now, created);
           } catch (error) {
             if (isOverlapViolation(error)) throw new Overlap();
             throw error;
           }
-          await enqueue(trx, deps.ids, now, MEETING_SYNC, row.id, {});
-          await enqueueReminders(trx, deps.ids, now, deps.config, row.id, row.schedule_version, input.start);
-          await planMoments(trx, deps.ids, now, { id: row.id, start: input.start, blockEnd, scheduleVersion: row.schedule_version });
+          // The meeting, the reminders and the consultation's moments: one statement (it is new: nothing to coalesce with).
+          await enqueueAll(
+            trx,
+            deps.ids,
+            now,
+            [
+              planned(MEETING_SYNC, row.id, {}),
+              ...reminderJobs(deps.config, row.id, row.schedule_version, input.start, now),
+              ...momentJobs(now, { id: row.id, start: input.start, blockEnd, scheduleVersion: row.schedule_version }),
+            ],
+            { fresh: true },
+          );
           if (idempotencyKey) {
             await trx
               .updateTable('idempotency_keys')
@@ -430,6 +461,11 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
       }
       if (!(error instanceof Overlap)) throw error;
     }
+  }
+  // A repeat of a request that booked a moment ago finds the host taken (by itself): it answers as the first did.
+  if (idempotencyKey) {
+    const previous = await replay(db, actor, idempotencyKey, requestHash);
+    if (previous) return previous;
   }
   return fail(await conflictProblem(deps, calendar, hosts.value, input.start, end));
 }

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { Store } from '../core/store/db.ts';
 import type { IdSource } from '../core/ids.ts';
-import { enqueue, jobKind } from '../core/outbox.ts';
+import { enqueueAll, jobKind, planned } from '../core/outbox.ts';
+import type { PlannedJob } from '../core/outbox.ts';
 
 const none = z.object({});
 
@@ -22,6 +23,14 @@ export const SURVEY_MAIL_AFTER_MS = 15 * 60_000;
 /** The start or the end of a consultation at the time it had then. */
 export const CONSULTATION_CLOCK = jobKind('consultation.clock', z.object({ scheduleVersion: z.number().int(), moment: z.enum(['start', 'end']) }));
 
+/** The start and the end of a consultation at its current time, to add with the change that sets it. */
+export function momentJobs(now: number, c: { id: string; start: number; blockEnd: number; scheduleVersion: number }): PlannedJob[] {
+  return [
+    planned(CONSULTATION_CLOCK, c.id, { scheduleVersion: c.scheduleVersion, moment: 'start' }, Math.max(now, c.start)),
+    planned(CONSULTATION_CLOCK, c.id, { scheduleVersion: c.scheduleVersion, moment: 'end' }, Math.max(now, c.blockEnd)),
+  ];
+}
+
 /** Plans the start and the end of a consultation at its current time (booking, and every move). */
 export async function planMoments(
   db: Store['db'],
@@ -29,6 +38,5 @@ export async function planMoments(
   now: number,
   c: { id: string; start: number; blockEnd: number; scheduleVersion: number },
 ): Promise<void> {
-  await enqueue(db, ids, now, CONSULTATION_CLOCK, c.id, { scheduleVersion: c.scheduleVersion, moment: 'start' }, Math.max(now, c.start));
-  await enqueue(db, ids, now, CONSULTATION_CLOCK, c.id, { scheduleVersion: c.scheduleVersion, moment: 'end' }, Math.max(now, c.blockEnd));
+  await enqueueAll(db, ids, now, momentJobs(now, c));
 }

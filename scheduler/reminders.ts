@@ -2,7 +2,8 @@
 import type { Config, ReminderRule } from '../core/config.ts';
 import type { Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
-import { enqueue } from '../core/outbox.ts';
+import { enqueueAll, planned } from '../core/outbox.ts';
+import type { PlannedJob } from '../core/outbox.ts';
 import { MAIL_REMINDER } from './job-kinds.ts';
 import { MINUTE_MS, addDays, localInstant, toLocalDate } from '../core/time.ts';
 
@@ -10,6 +11,11 @@ import { MINUTE_MS, addDays, localInstant, toLocalDate } from '../core/time.ts';
 export function reminderTimes(rules: ReadonlyArray<ReminderRule>, start: number, now: number): number[] {
   const times = rules.map((r) => (r.kind === 'before' ? start - r.minutes * MINUTE_MS : localInstant(addDays(toLocalDate(start), -r.days), r.minute)));
   return [...new Set(times.filter((t) => t > now && t < start))].sort((a, b) => a - b);
+}
+
+/** The reminders for a consultation's schedule version, to add with the change that causes them. */
+export function reminderJobs(config: Pick<Config, 'mail'>, consultationId: string, version: number, start: number, now: number): PlannedJob[] {
+  return reminderTimes(config.mail.reminders, start, now).map((at) => planned(MAIL_REMINDER, consultationId, { version }, at));
 }
 
 /** Queues the reminders for a consultation's schedule version (in the caller's transaction). */
@@ -22,7 +28,5 @@ export async function enqueueReminders(
   version: number,
   start: number,
 ): Promise<void> {
-  for (const at of reminderTimes(config.mail.reminders, start, now)) {
-    await enqueue(db, ids, now, MAIL_REMINDER, consultationId, { version }, at);
-  }
+  await enqueueAll(db, ids, now, reminderJobs(config, consultationId, version, start, now));
 }

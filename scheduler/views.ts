@@ -60,18 +60,28 @@ async function departmentsById(db: Db): Promise<Map<string, Department>> {
   return new Map((await listDepartments(db)).map((d) => [d.id, d]));
 }
 
-export async function toViews(db: Db, rows: ConsultationTable[]): Promise<ConsultationView[]> {
+/**
+ * The consultations as the API shows them. `known`: what the caller already read (the departments), or knows (a row
+ * not yet committed has no meeting), so that a booking does not read them again.
+ */
+export async function toViews(
+  db: Db,
+  rows: ConsultationTable[],
+  known: { readonly departments?: ReadonlyArray<Department>; readonly noMeetings?: boolean } = {},
+): Promise<ConsultationView[]> {
   if (rows.length === 0) return [];
-  const departments = await departmentsById(db);
-  const meetings = await db
-    .selectFrom('meetings')
-    .selectAll()
-    .where(
-      'consultation_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .execute();
+  const departments = known.departments ? new Map(known.departments.map((d) => [d.id, d])) : await departmentsById(db);
+  const meetings = known.noMeetings
+    ? []
+    : await db
+        .selectFrom('meetings')
+        .selectAll()
+        .where(
+          'consultation_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
   const meetingOf = new Map(meetings.map((m) => [m.consultation_id, m]));
   return rows.map((r) => {
     const start = Date.parse(r.start_at);
