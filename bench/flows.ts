@@ -271,7 +271,9 @@ async function flows(name: string, databaseUrl: string | null): Promise<void> {
   // The day of the relays: a Monday ahead, its clock running from 08:00 in real time.
   const day = '2027-03-01';
   const started = performance.now();
-  const clock = () => localInstant(day, 8 * 60) + (performance.now() - started);
+  // Moved forward (never back) to just before each relayed consultation: a relay is for one happening now.
+  let ahead = 0;
+  const clock = () => localInstant(day, 8 * 60) + (performance.now() - started) + ahead;
   const waiting = new Map<string, (at: number) => void>();
   const chat = recordingChat((text, at) => {
     for (const [id, done] of waiting) if (text.includes(id)) done(at);
@@ -353,7 +355,7 @@ async function flows(name: string, databaseUrl: string | null): Promise<void> {
     const reception: Sender = { platform: 'console', userId: 'bench-reception', displayName: '受付 山本' };
     const tax: Sender = { platform: 'console', userId: 'bench-tax', displayName: '税務 田中' };
     await handleMessage(server.deps, tax, '/duty on 税務');
-    const today: string[] = [];
+    const today: Array<{ id: string; start: number }> = [];
     for (let i = 0; today.length < RELAYS && i < 200; i++) {
       const h = Math.floor(i / hosts);
       const minute = 8 * 60 + 30 + h * 30;
@@ -362,14 +364,16 @@ async function flows(name: string, databaseUrl: string | null): Promise<void> {
       const r = await api('POST', '/consultations', {
         start,
         durationMinutes: 15,
-        department: '税務課',
+        department: '総合窓口課',
         citizen: { name: `市民${i}`, email: `r${i}@example.jp` },
       });
-      if (r.status === 201) today.push(String(r.body!.id));
+      if (r.status === 201) today.push({ id: String(r.body!.id), start: Date.parse(start) });
     }
     await server.worker.idle();
     const relay: number[] = [];
-    for (const id of today) {
+    for (const { id, start } of today) {
+      ahead += Math.max(0, start - 10 * 60_000 - clock());
+      await server.worker.idle();
       const left = new Promise<number>((resolve) => waiting.set(id, resolve));
       const reply = await handleMessage(server.deps, reception, `/relay 税務 #${id}`);
       const answered = performance.now();
