@@ -301,7 +301,7 @@ export async function benchBookings(name: string, databaseUrl: string | null): P
       const warm = await book(server, await supply.take(server, 300), CLIENTS, 0);
       const sample = await api(server, 'POST', '/consultations', bookingBody((await supply.take(server, 1))[0]!, 999_999));
       const rows = await rowSetOf(store, (sample.body as { id: string }).id);
-      const floor = await directInserts(schemaUrl, rows, 1000);
+      const floor = await directInserts(databaseUrl, rows, 1000);
       const run = await book(server, await supply.take(server, 1000), CLIENTS, 1000);
       out(
         name,

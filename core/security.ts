@@ -9,8 +9,10 @@ import helmet from 'helmet';
 export const cspHash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 export interface PagePolicy {
-  /** Our own scripts (script-src 'self'); never inline script. */
+  /** Our own scripts (script-src 'self'). */
   readonly scripts?: boolean;
+  /** Inline <script> blocks allowed by their hash (never any other inline script). */
+  readonly inlineScripts?: ReadonlyArray<string>;
   /** Inline <style> blocks allowed by their hash. */
   readonly inlineStyles?: ReadonlyArray<string>;
   /** Any inline style (the admin's email preview shows the templates' own styles). */
@@ -29,7 +31,7 @@ export function pageCsp(p: PagePolicy): string {
   const styles = p.anyInlineStyle ? ["'self'", "'unsafe-inline'"] : ["'self'", ...(p.inlineStyles ?? []).map(cspHash)];
   return [
     "default-src 'none'",
-    p.scripts ? "script-src 'self'" : "script-src 'none'",
+    p.scripts ? ["script-src 'self'", ...(p.inlineScripts ?? []).map(cspHash)].join(' ') : "script-src 'none'",
     `style-src ${styles.join(' ')}`,
     "img-src 'self' data:",
     "font-src 'self'",

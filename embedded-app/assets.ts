@@ -31,6 +31,11 @@ export interface Assets {
   /** Gzipped bytes of our own JS + CSS that a page of this entry loads (the SDKs are counted apart). */
   readonly shipped: Record<EntryName, { js: number; css: number; total: number }>;
   readonly webexSdkGzip: number;
+  /**
+   * Written into the page itself (allowed by their hashes in the CSP): the stylesheet on every app page and the
+   * citizen's script on theirs, so that a citizen's first screen takes the one round trip its HTML takes.
+   */
+  readonly inline: { readonly css: string; readonly citizenJs: string };
 }
 
 const asset = (name: string, ext: 'js' | 'css', body: Buffer): Asset => {
@@ -86,5 +91,16 @@ async function build(): Promise<Assets> {
       return [e, { js: j, css: css.gzip.length, total: j + css.gzip.length }];
     }),
   ) as Assets['shipped'];
-  return { js, css: `/app/assets/${css.file}`, webexSdk: `/app/assets/${sdk.file}`, byFile: (f) => files.get(f), shipped, webexSdkGzip: sdk.gzip.length };
+  const inline = { css: css.body.toString('utf8'), citizenJs: files.get(js.citizen.slice('/app/assets/'.length))!.body.toString('utf8') };
+  // What goes inside <style> and <script> must not end them early.
+  if (/<\/style/i.test(inline.css) || /<\/script/i.test(inline.citizenJs)) throw new Error('an inline asset would close its own element');
+  return {
+    js,
+    css: `/app/assets/${css.file}`,
+    webexSdk: `/app/assets/${sdk.file}`,
+    byFile: (f) => files.get(f),
+    shipped,
+    webexSdkGzip: sdk.gzip.length,
+    inline,
+  };
 }

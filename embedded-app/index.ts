@@ -12,6 +12,7 @@ import { pageCsp } from '../core/security.ts';
 import type { ProblemRenderer } from '../core/http.ts';
 import { sendHtml, setRetryAfter, statusOf } from '../core/http.ts';
 import { appAssets } from './assets.ts';
+import type { Assets } from './assets.ts';
 import { sorryPage } from './html.ts';
 import type { Logger } from '../core/log.ts';
 import { citizenRouter } from './citizen-pages.ts';
@@ -32,7 +33,14 @@ export interface AppDeps {
  * Exactly what the pages need: our own scripts and styles, our own server for live updates, and framing only by the
  * configured Webex and Teams hosts (APP_FRAME_ANCESTORS).
  */
-export const appCsp = (config: Config) => pageCsp({ scripts: true, connect: true, forms: true, frameAncestors: config.app.frameAncestors });
+export const appCsp = (config: Config, assets?: Assets) =>
+  pageCsp({
+    scripts: true,
+    connect: true,
+    forms: true,
+    frameAncestors: config.app.frameAncestors,
+    ...(assets ? { inlineStyles: [assets.inline.css], inlineScripts: [assets.inline.citizenJs] } : {}),
+  });
 
 /** Every app answer: never cached, its CSP, and framed by Webex and Teams (frame-ancestors says by whom; the site-wide X-Frame-Options: DENY would forbid it). */
 function appHeaders(res: express.Response, csp: string): void {
@@ -58,7 +66,10 @@ export const appProblemPage =
     // Its own headers: the problem may be found before appRouter set them.
     appHeaders(res, appCsp(config));
     appAssets().then(
-      (assets) => sendHtml(res, sorryPage(assets, ['申し訳ありません', 'Sorry'], ja, en), statusOf(p)),
+      (assets) => {
+        res.set('Content-Security-Policy', appCsp(config, assets));
+        sendHtml(res, sorryPage(assets, ['申し訳ありません', 'Sorry'], ja, en), statusOf(p));
+      },
       () => res.status(statusOf(p)).type('text').send(`${ja}\n${en}`),
     );
   };
@@ -72,6 +83,12 @@ export function appRouter(deps: AppDeps): Router {
   });
   const inner = appAssets().then((assets) => {
     const x = express.Router();
+    // The pages' own stylesheet and citizen script, written into them, are allowed by their hashes.
+    const withInline = appCsp(deps.config, assets);
+    x.use((_req, res, next) => {
+      res.set('Content-Security-Policy', withInline);
+      next();
+    });
     x.get('/assets/:file', (req, res) => {
       const a = assets.byFile(req.params.file);
       if (!a) return res.status(404).type('text').send('not found');

@@ -2,6 +2,7 @@
 // check documents and relay; the Webex embedded app through the real SDK in a stand-in Webex host; the standalone
 // fallback; the Teams mapping; refusals; accessibility (axe) and screenshots of every step at 375×667.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -601,15 +602,25 @@ describe('the Teams side panel and the app’s headers', function () {
     assert.match(((await other.json()) as { detail_ja: string }).detail_ja, /この会議の相談は見つかりません/);
   });
 
-  it('sends a Content-Security-Policy that allows only our own scripts and framing by the configured Webex and Teams hosts', async () => {
-    for (const p of ['/app/webex', '/app/teams', '/app/teams/config']) {
+  it('sends a Content-Security-Policy that allows only our own scripts, the page’s own inline stylesheet and citizen script by their hashes, and framing by the configured Webex and Teams hosts', async () => {
+    const assets = await appAssets();
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+    const c = await book(s);
+    for (const p of ['/app/webex', '/app/teams', '/app/teams/config', new URL(await citizenUrl(s, c)).pathname]) {
       const res = await fetch(`${s.url}${p}`);
       const csp = res.headers.get('content-security-policy') ?? '';
-      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, new RegExp(`script-src 'self' ${hash(assets.inline.citizenJs).replace(/[+/]/g, '\\$&')}(;|$)`));
+      assert.match(csp, new RegExp(`style-src 'self' ${hash(assets.inline.css).replace(/[+/]/g, '\\$&')}(;|$)`));
       assert.match(csp, /frame-ancestors https:\/\/\*\.webex\.com .*https:\/\/teams\.microsoft\.com/);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*(?!\.)/);
       assert.equal(res.headers.get('x-frame-options'), null);
-      assert.doesNotMatch(await res.text(), /<script>|<style>| style=/, 'no inline script or style');
+      const page = await res.text();
+      // Exactly the hashed blocks are inline: the stylesheet everywhere, the script only on the citizen's steps.
+      const styles = [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]);
+      assert.deepEqual(styles, [assets.inline.css]);
+      const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+      assert.deepEqual(scripts, p.startsWith('/app/c/') ? [assets.inline.citizenJs] : []);
+      assert.doesNotMatch(page, / style=/, 'no inline style attribute');
     }
     const custom = await startTestServer('sqlite', { APP_FRAME_ANCESTORS: 'https://teams.microsoft.com' });
     try {
