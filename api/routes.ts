@@ -350,11 +350,13 @@ export function apiTable(deps: ApiDeps): Route[] {
       auth: 'staff',
       query: S.SlotsQuery,
       responses: { 200: { description: 'Free slots', schema: S.SlotList } },
-      handle: async ({ query }) =>
-        json({
-          slots: must(await freeSlots(deps, { from: query.from, to: query.to, durationMinutes: query.duration, hostId: query.hostId })),
-          closedDays: await closedDaysBetween(deps, query.from, query.to),
-        }),
+      handle: async ({ query }) => {
+        const [slots, closedDays] = await Promise.all([
+          freeSlots(deps, { from: query.from, to: query.to, durationMinutes: query.duration, hostId: query.hostId }),
+          closedDaysBetween(deps, query.from, query.to),
+        ]);
+        return json({ slots: must(slots), closedDays });
+      },
     }),
     route({
       method: 'post',

@@ -231,6 +231,22 @@ async function directInserts(databaseUrl: string | null, rows: Awaited<ReturnTyp
   });
 }
 
+/** A bare node:http server in its own process that reads the JSON body and answers 201 with it: the HTTP floor. */
+async function bareHttpFloor(n: number): Promise<number> {
+  const port = await freePort();
+  const code = `require('node:http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b += c)); q.on('end', () => { s.writeHead(201, { 'content-type': 'application/json' }); s.end(JSON.stringify({ id: 'K7M2Q9XA', echo: JSON.parse(b) })); }); }).listen(${port}, '127.0.0.1', () => process.stdout.write('up'))`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  try {
+    const server = { url: `http://127.0.0.1:${port}` } as Running;
+    const starts = Array.from({ length: n }, (_, i) => new Date(Date.now() + i * 900_000).toISOString());
+    await book(server, starts.slice(0, 200), CLIENTS, 0);
+    return (await book(server, starts, CLIENTS, 0)).perSecond;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 /** 100,000 consultations held over the past year on the hosts, each with its audit entry and finished outbox rows. */
 async function seedHistory(store: Store, rows: Awaited<ReturnType<typeof rowSetOf>>, hostIds: string[], n: number): Promise<void> {
   const ids = createIdSource();
@@ -302,11 +318,18 @@ export async function benchBookings(name: string, databaseUrl: string | null): P
       const sample = await api(server, 'POST', '/consultations', bookingBody((await supply.take(server, 1))[0]!, 999_999));
       const rows = await rowSetOf(store, (sample.body as { id: string }).id);
       const floor = await directInserts(databaseUrl, rows, 1000);
+      const http = await bareHttpFloor(2000);
+      // Both floors on one request's path, one after the other: what a perfect server could do on this machine.
+      const both = 1 / (1 / floor + 1 / http);
       const run = await book(server, await supply.take(server, 1000), CLIENTS, 1000);
       out(
         name,
-        `bookings, ${CLIENTS} clients, distinct slots: ${f(run.perSecond)}/s  p50 ${f(pct(run.ms, 50), 2)} ms  p99 ${f(pct(run.ms, 99), 2)} ms  non-201 ${run.not201 + warm.not201}` +
-          `   floor (direct insert of the same ${1 + rows.audit.length + rows.outbox.length} rows): ${f(floor)}/s   ratio ${(run.perSecond / floor).toFixed(2)} (target ≥ 0.6: ${mark(run.perSecond / floor >= 0.6)})`,
+        `bookings, ${CLIENTS} clients, distinct slots: ${f(run.perSecond)}/s  p50 ${f(pct(run.ms, 50), 2)} ms  p99 ${f(pct(run.ms, 99), 2)} ms  non-201 ${run.not201 + warm.not201}`,
+      );
+      out(
+        name,
+        `  floors: direct insert of the same ${1 + rows.audit.length + rows.outbox.length} rows ${f(floor)}/s (ratio ${(run.perSecond / floor).toFixed(2)}, target ≥ 0.6: ${mark(run.perSecond / floor >= 0.6)})` +
+          `   bare node:http echo ${f(http)}/s   both in a row ${f(both)}/s (ratio ${(run.perSecond / both).toFixed(2)})`,
       );
       const single = await oneClient(server, supply, 300, 3000);
       out(name, `one client: p50 ${f(single.p50, 2)} ms  p99 ${f(single.p99, 2)} ms  (targets ≤ 2 / ≤ 10 ms: ${mark(single.p50 <= 2 && single.p99 <= 10)})`);

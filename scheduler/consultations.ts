@@ -143,9 +143,9 @@ export async function freeSlots(
   q: { from: LocalDate; to: LocalDate; durationMinutes: number; hostId?: string | undefined },
 ): Promise<Result<SlotView[]>> {
   if (q.to < q.from) return fail(fieldProblem('to', '終了日は開始日以降にしてください。', '"to" must not be before "from".'));
-  const hosts = await resolveHosts(deps.store.db, q.hostId);
+  // Side by side: on PostgreSQL each is a round trip.
+  const [hosts, calendar] = await Promise.all([resolveHosts(deps.store.db, q.hostId), loadCityCalendar(deps.store.db, deps.config.calendar)]);
   if (!hosts.ok) return hosts;
-  const calendar = await loadCityCalendar(deps.store.db, deps.config.calendar);
   return ok(await searchSlots(deps, calendar, { from: q.from, to: q.to, durationMinutes: q.durationMinutes, hostIds: hosts.value.map((h) => h.id) }));
 }
 
@@ -341,39 +341,34 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
     const previous = await replay(db, actor, idempotencyKey, requestHash);
     if (previous) return previous;
   }
-  const hosts = await resolveHosts(db, input.hostId);
+  const end = input.start + input.durationMinutes * MINUTE_MS;
+  const blockEnd = end + deps.config.slots.bufferMinutes * MINUTE_MS;
+  // What the booking needs to know, read side by side (on PostgreSQL each read is a round trip of its own): the hosts,
+  // the department, the type, the calendar, and which hosts are taken at that time (so that the free ones are tried
+  // first, not found by trying each in turn; the database still decides).
+  const [hosts, department, consultationType, calendar, takenRows] = await Promise.all([
+    resolveHosts(db, input.hostId),
+    resolveDepartment(db, input.department),
+    resolveConsultationType(db, input.consultationType),
+    loadCityCalendar(db, deps.config.calendar),
+    db
+      .selectFrom('consultations')
+      .select('host_id')
+      .where('status', '<>', 'cancelled')
+      // (No block is longer than a day: the index on start reads one day, not the history.)
+      .where('start_at', '>', iso(input.start - DAY_MS))
+      .where('start_at', '<', iso(blockEnd))
+      .where('block_end_at', '>', iso(input.start))
+      .execute(),
+  ]);
   if (!hosts.ok) return hosts;
-  const department = await resolveDepartment(db, input.department);
   if (!department.ok) return department;
   const noContact = contactProblem(deps.config, department.value);
   if (noContact) return fail(noContact);
-  const consultationType = await resolveConsultationType(db, input.consultationType);
   if (!consultationType.ok) return consultationType;
-  const calendar = await loadCityCalendar(db, deps.config.calendar);
   const timeProblem = checkTimes(deps, calendar, input.start, input.durationMinutes);
   if (timeProblem) return fail(timeProblem);
-
-  const end = input.start + input.durationMinutes * MINUTE_MS;
-  const blockEnd = end + deps.config.slots.bufferMinutes * MINUTE_MS;
-  // Hosts free at that time first (read once, not found by trying each in turn); the database still decides.
-  const taken = new Set(
-    (
-      await db
-        .selectFrom('consultations')
-        .select('host_id')
-        .where(
-          'host_id',
-          'in',
-          hosts.value.map((h) => h.id),
-        )
-        .where('status', '<>', 'cancelled')
-        // (No block is longer than a day: the index on (host, start) reads one day, not the host's history.)
-        .where('start_at', '>', iso(input.start - DAY_MS))
-        .where('start_at', '<', iso(blockEnd))
-        .where('block_end_at', '>', iso(input.start))
-        .execute()
-    ).map((r) => r.host_id),
-  );
+  const taken = new Set(takenRows.map((r) => r.host_id));
   const tryHosts = hosts.value.filter((h) => !taken.has(h.id));
   for (const host of tryHosts) {
     const now = deps.clock();
