@@ -1,6 +1,6 @@
 // admin/ owns the admins' web page: sign-in, the email templates (edit, live preview, history, rollback, test send),
 // departments, and closures / special openings. Server-rendered, CSRF-protected, Japanese first.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { CookieOptions, Request, Response, Router } from 'express';
 import type { Throttles } from '../core/throttle.ts';
@@ -48,12 +48,24 @@ export interface AdminDeps extends SchedulerDeps {
 
 const monthDay = (md: string) => `${Number(md.slice(0, 2))}月${Number(md.slice(3))}日`;
 
+// The "saved" message after a redirect is signed by this process: a crafted link cannot put its own words in the
+// admin's green box ("sign in again at …"). Another instance does not know the key and shows no message, harmlessly.
+const FLASH_KEY = randomBytes(32);
+const flashSig = (text: string) => createHmac('sha256', FLASH_KEY).update(text).digest('base64url');
+
 const flashFrom = (q: Request['query']): Flash | null => {
   const ok = typeof q.saved === 'string' ? q.saved : null;
-  return ok ? { kind: 'ok', ja: ok.split('|')[0] ?? ok, en: ok.split('|')[1] ?? '' } : null;
+  const sig = typeof q.sig === 'string' ? Buffer.from(q.sig) : null;
+  if (!ok || !sig) return null;
+  const expected = Buffer.from(flashSig(ok));
+  if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) return null;
+  return { kind: 'ok', ja: ok.split('|')[0] ?? ok, en: ok.split('|')[1] ?? '' };
 };
 
-const redirectWith = (res: Response, to: string, ja: string, en: string) => res.redirect(303, `${to}?saved=${encodeURIComponent(`${ja}|${en}`)}`);
+const redirectWith = (res: Response, to: string, ja: string, en: string) => {
+  const text = `${ja}|${en}`;
+  res.redirect(303, `${to}?saved=${encodeURIComponent(text)}&sig=${flashSig(text)}`);
+};
 
 function isKind(k: string): k is TemplateKind {
   return (TEMPLATE_KINDS as readonly string[]).includes(k);
@@ -548,9 +560,11 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
       (a) =>
         html`<tr><td>#${a.id}</td><td>${formatJa(Date.parse(a.start))}〜${formatMinute(toLocalMinute(Date.parse(a.end)))}</td><td>${a.department.name}</td><td>${statusLabelJa(a.status)}</td></tr>`,
     );
-    return html`<section class="confirm" aria-labelledby="confirm-title"><h2 id="confirm-title">予約済みの相談が${c.affected.length}件あります <span class="en">Booked consultations on this closure</span></h2>
+    const v = c.values;
+    const when = `${v.startDate ?? ''}${v.endDate && v.endDate !== v.startDate ? `〜${v.endDate}` : ''} ${v.startTime ? `${v.startTime}–${v.endTime ?? ''}` : '終日'}${v.note ? `（${v.note}）` : ''}`;
+    return html`<section class="confirm" aria-labelledby="confirm-title"><h2 id="confirm-title">閉庁「${when}」の日時に、予約済みの相談が${c.affected.length}件あります <span class="en">Booked consultations on this closure</span></h2>
 <div class="table-wrap" tabindex="0" role="region" aria-label="閉庁と重なる相談 / Consultations on the closure"><table><thead><tr><th>番号</th><th>日時</th><th>課</th><th>状態</th></tr></thead><tbody>${rows}</tbody></table></div>
-<p>閉庁日を追加して、この相談をどうするか選んでください。移す・取り消すときは、市民にメールでお知らせします。</p>
+<p>閉庁日を追加して、この相談をどうするか選んでください。「移す」は、それぞれを元の日時のあとで最初に空いている時間（同じ長さ）へ移します。移す・取り消すときは、市民にメールでお知らせします（取り消しの理由は「臨時閉庁（メモ）のため」）。</p>
 <form method="post" action="/admin/calendar/exceptions">${csrfInput(req)}${hiddenValues}
 <div class="actions"><button type="submit" name="consultations" value="move">次の空いている時間へ移す</button>
 <button type="submit" name="consultations" value="cancel" class="secondary">取り消す</button>
@@ -597,7 +611,7 @@ ${field({ id: 'startDate', name: 'startDate', label: '開始日', kind: 'date', 
 ${field({ id: 'endDate', name: 'endDate', label: '終了日', hint: '（1 日だけなら空のまま）', kind: 'date', value: v.endDate ?? '', error: err('endDate') })}
 ${field({ id: 'startTime', name: 'startTime', label: '開始時刻', hint: '（終日なら空のまま）', kind: 'time', value: v.startTime ?? '', error: err('startTime') })}
 ${field({ id: 'endTime', name: 'endTime', label: '終了時刻', kind: 'time', value: v.endTime ?? '', error: err('endTime') })}
-${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検。予約できない理由として職員に表示されます）', value: v.note ?? '' })}
+${field({ id: 'note', name: 'note', label: 'メモ', hint: '（例: 庁舎点検。予約できない理由として職員に表示され、相談を取り消すときは市民へのお知らせにも理由として載ります）', value: v.note ?? '' })}
 <div class="actions"><button type="submit">追加</button></div>
 </form>`,
       flash,
@@ -811,7 +825,11 @@ ${found}`,
       return calendarPage(
         req,
         res,
-        { kind: 'error', ja: '予約済みの相談と重なります。下で選んでください。', en: 'This closure falls on booked consultations: choose below.' },
+        {
+          kind: 'warn',
+          ja: 'まだ追加していません。予約済みの相談と重なるため、下でどうするか選んでください。',
+          en: 'Not added yet: it falls on booked consultations; choose below.',
+        },
         null,
         409,
         {

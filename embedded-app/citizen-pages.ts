@@ -282,7 +282,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
       o,
       'documents',
       t(lang, '用意する書類', 'Documents'),
-      html`${stepLine(lang, 3)}<h1>${t(lang, '用意していただく書類', 'Documents to have at hand')}</h1><p>${t(lang, 'ない書類があっても、相談はできます。', 'You can still consult without some of them.')}</p><form method="post" action="${`${o.base}/documents`}">${hidden(o)}${fields}<button>${t(lang, '次へ', 'Next')}</button></form>`,
+      html`${stepLine(lang, 3)}<h1>${t(lang, '用意していただく書類', 'Documents to have at hand')}</h1><p>${t(lang, 'それぞれ「手元にあります」か「ありません」を選んでください。ない書類があっても、相談はできます。', 'For each, choose “I have it” or “I don’t have it”. You can still consult without some of them.')}</p><form method="post" action="${`${o.base}/documents`}">${hidden(o)}${fields}<button>${t(lang, '次へ', 'Next')}</button></form>`,
     );
   });
 
@@ -308,13 +308,14 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
     const now = deps.clock();
     const m = c.meeting;
     const when = lang === 'ja' ? formatJa(start) : formatEn(start);
+    const contact = await contactOf(c);
     const joinPart = o.inMeeting
       ? html`<p class="big">${t(lang, 'このまま会議でお待ちください。担当の職員がお話しします。', 'Please stay in the meeting: the staff member will talk with you.')}</p>`
       : m?.joinUrl
         ? html`<p id="join-later"${now >= opensAt && raw(' hidden')}>${t(lang, `開始の${JOIN_OPENS_MINUTES}分前（${formatMinute(toLocalMinute(opensAt))}）から、ここに「参加する」ボタンが出ます。このページを開いたままにするか、その時間に案内メールのリンクからもう一度開いてください。`, `A “Join” button appears here ${JOIN_OPENS_MINUTES} minutes before the start (${formatMinute(toLocalMinute(opensAt))}). Keep this page open, or open it again from your invitation email then.`)}</p>
 <a id="join" class="button" href="${m.joinUrl}" data-opens="${String(opensAt)}"${now < opensAt && raw(' hidden')}>${t(lang, '参加する', 'Join')}</a>
 <div class="box"><p>${t(lang, 'アプリで参加するときは、次の番号とパスワードを入れてください。', 'To join from the app, enter this number and password.')}</p>
-<p class="big">${t(lang, 'ミーティング番号', 'Meeting number')}: ${groupDigits(m.meetingNumber)}<br>${t(lang, 'パスワード', 'Password')}: ${m.password}</p></div>`
+<p class="big">${t(lang, 'ミーティング番号', 'Meeting number')}: <span class="nowrap">${groupDigits(m.meetingNumber)}</span><br>${t(lang, 'パスワード', 'Password')}: <span class="nowrap">${m.password}</span></p></div>`
         : html`<p>${t(lang, '会議の準備ができたら、案内メールでお知らせします。', 'We will email you when the meeting is ready.')}</p>`;
     await send(
       res,
@@ -324,6 +325,7 @@ ${radio(i.id, 'have', t(lang, '手元にあります', 'I have it'), true)}${rad
       html`${stepLine(lang, 4)}<h1>${t(lang, '準備ができました', 'You are ready')}</h1>
 <div class="box"><p class="big">${t(lang, `${when}から`, when)}</p><p>${t(lang, '担当', 'With')}: ${c.department.name}</p></div>
 ${joinPart}
+<p>${t(lang, 'つながらないときは、', 'If you cannot get in: ')}${contact.number ? html`${c.department.name}（${contactHtml(contact.number)}）${t(lang, 'へお電話ください。', '.')}` : t(lang, contact.ja, contact.en)}</p>
 <p><a href="${`${o.base}/documents${o.q}`}">${t(lang, '用意する書類をもう一度見る', 'See the documents again')}</a></p>`,
     );
   });
@@ -332,7 +334,16 @@ ${joinPart}
     const o = await open(req, res);
     if (!o || !(await consented(o, res))) return;
     const { lang } = o;
-    if (!(await surveyTime(o))) return res.redirect(303, `${o.base}/ready${o.q}`);
+    if (!(await surveyTime(o))) {
+      // Too early for the survey: say so, with the way back, rather than a silent redirect.
+      return send(
+        res,
+        o,
+        'ready',
+        t(lang, 'アンケートは相談のあとに', 'The survey comes after the consultation'),
+        html`<h1>${t(lang, 'アンケートは相談のあとにお願いします', 'The survey comes after the consultation')}</h1><div class="box"><p>${t(lang, '相談が終わったら、このページでアンケートにお答えいただけます。', 'Once the consultation is over, you can answer the survey on this page.')}</p></div><a class="button" href="${`${o.base}/ready${o.q}`}">${t(lang, '相談の準備のページへ', 'Back to getting ready')}</a>`,
+      );
+    }
     await citizenAt(deps, o.c.id, 'end');
     const radios = (name: string, options: Array<[string, string]>) =>
       options.map(([v, label]) => html`<label class="choice"><input type="radio" name="${name}" value="${v}"> ${label}</label>`);

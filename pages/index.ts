@@ -54,6 +54,10 @@ export function pagesRouter(deps: SchedulerDeps): Router {
     next();
   };
 
+  // Browsers ask for it on every page: no icon, and no 404 in the log each time.
+  r.get('/favicon.ico', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=86400').status(204).end();
+  });
   r.get('/', csp, async (_req, res) => {
     const hosts = await listHosts(deps.store.db);
     const dryRun = hosts.every((h) => h.provider === 'dryrun');

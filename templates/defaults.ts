@@ -43,16 +43,17 @@ const browsersEn = `{% if meeting.provider == "teams" %}Microsoft Edge or Google
 const joinJa = `■ 参加のしかた
   {% if meeting.provider == "teams" %}Microsoft Teams を使います。{% else %}Webex（ウェベックス）を使います。{% endif %}次のどれかの方法で参加してください。
   (1) パソコンで、アプリを入れずに参加する
-      時間になったら次のリンクを押し、ブラウザーで参加するほうを選んでください。
+      時間になったら次のリンクを押し、開いた画面で、ブラウザーで参加するボタンを選んでください（アプリを開くボタンではなく）。
       使えるブラウザー: ${browsersJa}（新しい版）
       {{ meeting.join_url }}
   (2) スマートフォン・タブレットで参加する
-      前もってアプリを入れておき（無料。App Store か Google Play で「${appNameOf}」と検索）、時間になったら上のリンクを押してください。
+      前もってアプリを入れておき（無料。App Store か Google Play で「${appNameOf}」と検索）、時間になったら (1) のリンクを押してください。
   (3) 番号とパスワードで参加する
       アプリで「ミーティングに参加」を押し、次の番号とパスワードを入力してください。
       ミーティング番号: {{ meeting.number | group_digits }}
       パスワード: {{ meeting.password }}
       お名前と、このメールを受け取ったメールアドレスを入力してください。
+  つながらないときは、{{ department.name }}{% if department.contact != "" %}（{{ department.contact }}）{% endif %}へお電話ください。
 {% if meeting.dial_in.size > 0 %}■ 電話で参加する場合
 {% for d in meeting.dial_in %}  {{ d.label }}: {{ d.number }}
 {% endfor %}  つながったら、ミーティング番号 {{ meeting.number | group_digits }} を入力してください。
@@ -61,7 +62,7 @@ const joinJa = `■ 参加のしかた
 {% endif %}`;
 
 const prepareJa = `{% if consultation.app_url != "" %}■ 事前の準備
-  相談の前に、次のページで日時や担当をご確認いただけます（このメールを受け取った方専用です）。
+  相談の前に、次のページで日時と担当の確認、相談のときのお約束への同意、用意していただく書類の確認をお願いします（このメールを受け取った方専用です）。時間になったら、このページの「参加する」ボタンからも会議に入れます。
   {{ consultation.app_url }}
 {% endif %}`;
 
@@ -334,7 +335,7 @@ ${contactHtmlEn}`,
   cancellation: {
     ja: {
       subject: '【{{ city.name }}】オンライン相談を取り消しました（{{ consultation.start | jst_datetime }}）',
-      text: `{{ citizen.name }} 様
+      text: `${dryRunJa}{{ citizen.name }} 様
 
 {{ city.name }} {{ department.name }}です。
 次のオンライン相談を取り消しましたので、お知らせします。
@@ -351,7 +352,8 @@ ${whenJa}
 {% endif %}`,
       html: htmlPage(
         'ja',
-        `<p>{{ citizen.name }} 様</p>
+        `${dryRunHtmlJa}
+<p>{{ citizen.name }} 様</p>
 <p>{{ city.name }} {{ department.name }}です。次のオンライン相談を取り消しましたので、お知らせします。</p>
 ${whenHtmlJa}
 {% if reason != "" %}<p>理由: {{ reason }}</p>{% endif %}
@@ -361,7 +363,7 @@ ${whenHtmlJa}
     },
     en: {
       subject: '[{{ city.name }}] Online consultation cancelled: {{ consultation.start | en_datetime }}',
-      text: `Dear {{ citizen.name }},
+      text: `${dryRunEn}Dear {{ citizen.name }},
 
 The following online consultation has been cancelled.
 
@@ -374,7 +376,8 @@ The link, meeting number and password sent before no longer work. To book again,
 `,
       html: htmlPage(
         'en',
-        `<p>Dear {{ citizen.name }},</p>
+        `${dryRunHtmlEn}
+<p>Dear {{ citizen.name }},</p>
 <p>The following online consultation has been cancelled.</p>
 ${whenHtmlEn}
 {% if reason != "" %}<p>Reason: {{ reason }}</p>{% endif %}

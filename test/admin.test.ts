@@ -182,6 +182,11 @@ describeInChromium('admin page in Chromium', (browser) => {
     const refused = await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-02T10:00:00+09:00' }));
     assert.equal(refused.status, 422);
     assert.match(refused.body.detail_ja, /庁舎点検/);
+    // A crafted link cannot put its own words in the green box: only messages this server signed are shown.
+    await page.goto(`${s.url}/admin/calendar?saved=${encodeURIComponent('至急 http://evil.example/ でサインインし直してください|x')}`);
+    assert.equal(await page.locator('.flash.ok').count(), 0);
+    await page.goto(`${s.url}/admin/calendar?saved=x&sig=forged`);
+    assert.equal(await page.locator('.flash.ok').count(), 0);
     // A closure over a booked consultation: the admin sees it and chooses; the citizen is told of the cancellation.
     const booked = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-04T10:00:00+09:00' }))).body;
     await page.getByLabel('開始日').fill('2026-12-04');
@@ -189,6 +194,8 @@ describeInChromium('admin page in Chromium', (browser) => {
     await page.getByRole('button', { name: '追加' }).click();
     const confirm = page.getByRole('region', { name: /閉庁と重なる相談/ });
     await confirm.waitFor();
+    assert.match(await page.getByRole('heading', { level: 2, name: /予約済みの相談が1件あります/ }).innerText(), /閉庁「2026-12-04 終日（選挙事務）」の日時に/);
+    assert.match(await page.locator('.flash.warn').innerText(), /まだ追加していません/);
     assert.match(await confirm.innerText(), new RegExp(`#${booked.id}[\\s\\S]*12月4日[\\s\\S]*税務課`));
     await noSeriousViolations(page, 'the closure confirmation');
     await page.getByRole('button', { name: '取り消す' }).click();

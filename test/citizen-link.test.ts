@@ -86,8 +86,10 @@ describe('the citizen’s personal link', function () {
     assert.equal(await page.getByRole('link', { name: '参加する' }).count(), 0);
     const meeting = (await s.call('GET', `/api/v1/consultations/${/\/app\/c\/([0-9A-Z]+)\./.exec(link)![1]}`)).body.meeting;
     assert.match(await page.locator('main').innerText(), new RegExp(`パスワード: ${meeting.password}`));
-    // The survey waits for the consultation.
+    // The survey waits for the consultation, and says so.
     await page.goto(`${link}/end`);
+    assert.match(await page.locator('h1').innerText(), /アンケートは相談のあとにお願いします/);
+    await page.getByRole('link', { name: '相談の準備のページへ' }).click();
     assert.match(await page.locator('h1').innerText(), /準備ができました/);
     // Two seconds before the button's time, the open page shows it at its time without a reload.
     s.clock.now = jst('2026-12-01', '09:29') + 58_000;

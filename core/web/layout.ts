@@ -9,7 +9,7 @@ import { staffScript } from './assets.ts';
 import { actorName } from '../audit.ts';
 
 export interface Flash {
-  readonly kind: 'ok' | 'error';
+  readonly kind: 'ok' | 'warn' | 'error';
   readonly ja: string;
   readonly en: string;
 }
@@ -34,7 +34,7 @@ export const ADMIN_STYLE = `
   .field-error { color: #b00020; font-weight: bold; margin: .25rem 0 0; }
   button, .button { font: inherit; font-size: 18px; min-height: 44px; padding: 8px 18px; border: 2px solid #0b3d6e; border-radius: 6px; background: #0b3d6e; color: #fff; cursor: pointer; }
   button.secondary { background: #fff; color: #0b3d6e; }
-  .actions { display: flex; flex-wrap: wrap; gap: 12px; margin: 1.25rem 0; }
+  .actions { display: flex; flex-wrap: wrap; gap: 12px; margin: 1.25rem 0; align-items: center; }
   .flash { padding: 12px 16px; border-left: 6px solid; margin: 0 0 1rem; } .flash.ok { border-color: #1b7a3a; background: #e9f6ee; } .flash.error { border-color: #b00020; background: #fdecee; } .flash.warn { border-color: #8a5a00; background: #fff6e0; } .flash p { margin: 0 0 .25rem; }
   table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 8px; border-bottom: 1px solid #ccc; vertical-align: top; }
   .cols { display: grid; gap: 24px; } .cols > * { min-width: 0; } @media (min-width: 60rem) { .cols { grid-template-columns: 1fr 1fr; } }
@@ -43,7 +43,7 @@ export const ADMIN_STYLE = `
   .preview iframe { width: 100%; min-height: 24rem; border: 1px solid #ccc; background: #fff; }
   .en { color: #444; font-size: 16px; }
   code { background: #f0f0f0; padding: 0 4px; overflow-wrap: anywhere; }
-  .table-wrap { overflow-x: auto; }
+  .table-wrap { overflow-x: auto; } .table-wrap th, .table-wrap td { white-space: nowrap; }
   .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } .facts dt { font-weight: bold; } .facts dd { margin: 0; }
   label.check { font-weight: normal; display: flex; gap: 12px; align-items: flex-start; } label.check input { width: 28px; height: 28px; flex: none; margin-top: 2px; }
 `;
