@@ -587,7 +587,7 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
       (
         e,
       ) => html`<tr><td>${e.kind === 'closed' ? '閉庁' : '特別開庁'}</td><td>${e.startDate}${e.endDate !== e.startDate && `〜${e.endDate}`}</td><td>${e.startMinute === null ? '終日' : `${formatMinute(e.startMinute)}–${formatMinute(e.endMinute!)}`}</td><td>${e.note}</td>
-<td><form method="post" action="/admin/calendar/exceptions/${e.id ?? ''}/delete">${csrfInput(req)}<button class="secondary" type="submit">削除</button></form></td></tr>`,
+<td><a href="/admin/calendar/exceptions/${e.id ?? ''}/delete">削除…</a></td></tr>`,
     );
     const v = error?.values ?? {};
     const err = (f: string) => (error?.field === f ? error.message : null);
@@ -840,6 +840,21 @@ ${found}`,
     }
     const said = describeOutcomes(added.value.outcomes);
     redirectWith(res, '/admin/calendar', `追加しました。${said.ja}`, `Added. ${said.en}`.trim());
+  });
+
+  // Removing a closure opens those days for booking again: the admin confirms it on a page of its own.
+  r.get('/calendar/exceptions/:id/delete', async (req, res) => {
+    const e = (await listCalendarExceptions(db)).find((x) => x.id === String(req.params.id));
+    if (!e) return page(res, req, '見つかりません', NOT_FOUND, null, 404);
+    const what = `${e.kind === 'closed' ? '閉庁' : '特別開庁'} ${e.startDate}${e.endDate !== e.startDate ? `〜${e.endDate}` : ''} ${e.startMinute === null ? '終日' : `${formatMinute(e.startMinute)}–${formatMinute(e.endMinute!)}`}${e.note ? `（${e.note}）` : ''}`;
+    page(
+      res,
+      req,
+      '削除の確認',
+      html`<p><a href="/admin/calendar">← 受付時間・閉庁日</a></p><h1>削除しますか？ <span class="en">Remove it?</span></h1>
+<div class="flash warn" role="note"><p>${what}</p><p>${e.kind === 'closed' ? '削除すると、この日時にまた予約できるようになります。' : '削除すると、この日時は予約できなくなります（予約済みの相談はそのままです）。'}</p></div>
+<form method="post" action="/admin/calendar/exceptions/${e.id ?? ''}/delete">${csrfInput(req)}<div class="actions"><button type="submit">削除する</button><a href="/admin/calendar">削除しない</a></div></form>`,
+    );
   });
 
   r.post('/calendar/exceptions/:id/delete', async (req, res) => {

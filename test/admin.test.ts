@@ -202,7 +202,14 @@ describeInChromium('admin page in Chromium', (browser) => {
     await page.locator('.flash.ok').waitFor();
     assert.match(await page.locator('.flash.ok').innerText(), new RegExp(`1件を取り消しました（#${booked.id}）`));
     assert.equal((await s.call('GET', `/api/v1/consultations/${booked.id}`)).body.statusNote, '臨時閉庁（選挙事務）のため');
-    for (const path of ['/admin/templates', '/admin/templates/invitation/ja', '/admin/departments', '/admin/calendar', '/console']) {
+    // Removing a closure is confirmed on a page of its own (it opens the days for booking again).
+    await page.locator('tr', { hasText: '選挙事務' }).getByRole('link', { name: '削除…' }).click();
+    assert.match(await page.locator('main').innerText(), /削除しますか？[\s\S]*閉庁 2026-12-04 終日（選挙事務）[\s\S]*また予約できるようになります/);
+    await noSeriousViolations(page, 'the removal confirmation');
+    await page.getByRole('button', { name: '削除する' }).click();
+    await page.locator('.flash.ok', { hasText: '削除しました' }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /選挙事務/);
+    for (const path of ['/admin/templates', '/admin/templates/invitation/ja', '/admin/departments', '/admin/calendar', '/admin/privacy', '/console']) {
       await page.goto(`${s.url}${path}`);
       const width = await page.evaluate('document.documentElement.scrollWidth');
       assert.ok((width as number) <= 320, `no sideways scrolling at 320 px on ${path} (${width})`);

@@ -16,7 +16,7 @@ export interface Flash {
 
 export const ADMIN_STYLE = `
   *, *::before, *::after { box-sizing: border-box; }
-  body { margin: 0; font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #fff; }
+  body { margin: 0; font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #fff; overflow-wrap: break-word; }
   a { color: #0645ad; }
   :focus-visible { outline: 3px solid #b35c00; outline-offset: 2px; }
   .skip { position: absolute; left: -999px; } .skip:focus { left: 8px; top: 8px; background: #fff; padding: 8px; z-index: 2; }
