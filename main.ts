@@ -90,7 +90,8 @@ if (running.bootstrapToken?.supplied) {
 // A working example for whoever tries it now: the next free hour, not a date in a README that has passed.
 const now = Date.now();
 const free = await freeSlots(running.deps, { from: toLocalDate(now), to: toLocalDate(now + 14 * DAY_MS), durationMinutes: 60 });
-const department = (await listDepartments(running.store.db))[0]?.name;
+const departments = (await listDepartments(running.store.db)).map((d) => d.name);
+const department = departments.includes('税務課') ? '税務課' : departments[0];
 if (free.ok && free.value[0] && department) {
   const slot = free.value[0];
   const day = slot.start.slice(0, 10);

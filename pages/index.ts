@@ -5,7 +5,6 @@ import type { SchedulerDeps } from '../scheduler/consultations.ts';
 import { viewById } from '../scheduler/views.ts';
 import { listHosts } from '../scheduler/hosts.ts';
 import { formatJa, formatEn } from '../core/time.ts';
-import { statusLabelJa } from '../scheduler/status.ts';
 import { html, raw } from '../core/html.ts';
 import type { SafeHtml } from '../core/html.ts';
 import { sendHtml } from '../core/http.ts';
@@ -108,7 +107,6 @@ ${dryRun && html`<p class="note"><strong>試験運用（ドライラン）中で
 <dt>日時</dt><dd>${formatJa(start)}（${c.durationMinutes}分） <span class="en">${formatEn(start)}</span></dd>
 <dt>担当</dt><dd>${c.department.name}</dd>
 <dt>ミーティング番号</dt><dd><code>${groupDigits(c.meeting.meetingNumber)}</code></dd>
-<dt>状態</dt><dd>${statusLabelJa(c.status)}</dd>
 </dl>`,
       ),
     );

@@ -76,7 +76,7 @@ export function parseCalendarException(b: {
   note?: string | undefined;
 }): Result<Omit<CalendarException, 'id'>> {
   const endDate = b.endDate || b.startDate;
-  if (endDate < b.startDate) return fail(fieldProblem('endDate', '終了日は開始日以降にしてください。', 'endDate must not be before startDate.'));
+  if (endDate < b.startDate) return fail(fieldProblem('endDate', '終了日は開始日以降にしてください。', 'The end date must not be before the start date.'));
   const startMinute = b.startTime ? parseMinute(b.startTime) : null;
   const endMinute = b.endTime ? parseMinute(b.endTime) : null;
   if (Boolean(b.startTime) !== Boolean(b.endTime))

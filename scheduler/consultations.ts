@@ -142,7 +142,7 @@ export async function freeSlots(
   deps: SchedulerDeps,
   q: { from: LocalDate; to: LocalDate; durationMinutes: number; hostId?: string | undefined },
 ): Promise<Result<SlotView[]>> {
-  if (q.to < q.from) return fail(fieldProblem('to', '終了日は開始日以降にしてください。', '"to" must not be before "from".'));
+  if (q.to < q.from) return fail(fieldProblem('to', '終了日は開始日以降にしてください。', 'The end date (to) must not be before the start date (from).'));
   // Side by side: on PostgreSQL each is a round trip.
   const [hosts, calendar] = await Promise.all([resolveHosts(deps.store.db, q.hostId), loadCityCalendar(deps.store.db, deps.config.calendar)]);
   if (!hosts.ok) return hosts;
