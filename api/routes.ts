@@ -386,7 +386,8 @@ export function apiTable(deps: ApiDeps): Route[] {
       query: S.ListQuery,
       responses: { 200: { description: 'Consultations', schema: S.ConsultationList } },
       async handle({ query }) {
-        if (query.to < query.from) throw new ProblemError(fieldProblem('query.to', '終了日は開始日以降にしてください。', 'The end date (to) must not be before the start date (from).'));
+        if (query.to < query.from)
+          throw new ProblemError(fieldProblem('query.to', '終了日は開始日以降にしてください。', 'The end date (to) must not be before the start date (from).'));
         return json({ consultations: await listConsultations(db, query.from, query.to) });
       },
     }),
