@@ -1,8 +1,7 @@
 // Mail transports: SMTP when SMTP_URL is set; otherwise each message becomes an .eml file in $DATA_DIR/outbox/.
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
-import type { SendMailOptions } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Config } from '../core/config.ts';
 
 export interface OutgoingMail {
@@ -96,13 +95,19 @@ function message(from: string, m: OutgoingMail): SendMailOptions {
   };
 }
 
+/** nodemailer, loaded at the first message (a server that sends none, or not yet, does not hold it in memory). */
+const lazyTransport = (options: Parameters<typeof import('nodemailer').createTransport>[0]) => {
+  let made: Promise<Transporter> | undefined;
+  return () => (made ??= import('nodemailer').then((m) => m.default.createTransport(options) as Transporter));
+};
+
 export function createSmtpTransport(smtpUrl: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport(smtpUrl);
+  const transporter = lazyTransport(smtpUrl);
   return {
     kind: 'smtp',
     async send(m) {
       try {
-        await transporter.sendMail(message(from, m));
+        await (await transporter()).sendMail(message(from, m));
       } catch (error) {
         throw mailErrorOf(error);
       }
@@ -118,11 +123,11 @@ export const emlPrefix = (consultationId: string) => `${consultationId}_`;
  * file). They hold citizens' names and addresses: the folder is the owner's only (0700), each file 0600.
  */
 export function createFileTransport(dir: string, from: string): MailTransport {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const composer = lazyTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     kind: 'file',
     async send(m) {
-      const info = await composer.sendMail(message(from, m));
+      const info = await (await composer()).sendMail(message(from, m));
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await chmod(dir, 0o700);
       const name = `${m.consultationId ? emlPrefix(m.consultationId) : ''}${m.messageId.replace(/[<>]/g, '').replace(/[^\w.@-]/g, '_')}.eml`;
