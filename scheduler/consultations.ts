@@ -76,12 +76,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 // ---------------------------------------------------------------- slots
 
+/**
+ * The hosts' bookings that reach into [from, to). No block is longer than a day, so only those starting from a day
+ * before `from` are read: the index on start reads the range asked for, not the years of history before it.
+ */
 async function busyByHost(db: Db, hostIds: ReadonlyArray<string>, from: number, to: number, exceptId?: string): Promise<Map<string, Busy[]>> {
   let q = db
     .selectFrom('consultations')
     .select(['host_id', 'start_at', 'block_end_at'])
     .where('host_id', 'in', hostIds as string[])
     .where('status', '<>', 'cancelled')
+    .where('start_at', '>', iso(from - DAY_MS))
     .where('start_at', '<', iso(to))
     .where('block_end_at', '>', iso(from));
   if (exceptId) q = q.where('id', '<>', exceptId);
@@ -269,6 +274,7 @@ async function conflictProblem(deps: SchedulerDeps, calendar: CityCalendar, host
       hosts.map((h) => h.id),
     )
     .where('status', '<>', 'cancelled')
+    .where('start_at', '>', iso(start - DAY_MS))
     .where('start_at', '<', iso(blockEnd))
     .where('block_end_at', '>', iso(start))
     .orderBy('start_at');

@@ -6,7 +6,7 @@ import type { ConsultationTable, Db } from '../core/store/schema.ts';
 import type { Bilingual } from '../core/errors.ts';
 import { lockUntilCommit } from '../core/store/db.ts';
 import { enqueue } from '../core/outbox.ts';
-import { MINUTE_MS, formatMinute, toLocalDate, toLocalMinute } from '../core/time.ts';
+import { DAY_MS, MINUTE_MS, formatMinute, toLocalDate, toLocalMinute } from '../core/time.ts';
 import type { Host } from './hosts.ts';
 import { listHosts } from './hosts.ts';
 import type { CityCalendar } from './calendar/calendar.ts';
@@ -59,6 +59,8 @@ export async function devicesOfSite(db: Db, siteId: string, now: number, holdMin
       hosts.map((h) => h.id),
     )
     .where('status', 'not in', ['cancelled', 'completed'])
+    // (No block is longer than a day: one day of the devices' history is read, not all of it.)
+    .where('start_at', '>', iso(now - DAY_MS))
     .where('start_at', '<', iso(until))
     .where('block_end_at', '>', iso(now))
     .orderBy('start_at')

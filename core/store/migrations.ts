@@ -639,6 +639,18 @@ function speed(dialect: DialectName): Migration {
   };
 }
 
+function blocksWithinADay(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      // The look-ups of a time's bookings read one day back (a block is 12 hours at most): PostgreSQL holds every
+      // block to that too, as SQLite's triggers do since 0013.
+      if (dialect === 'postgres') {
+        await sql`alter table consultations add constraint consultations_block_within_a_day check (block_end_at <= start_at + interval '1 day')`.execute(db);
+      }
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -655,6 +667,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0011_sites_and_walk_ins': sitesAndWalkIns(dialect),
     '0012_duty_until': dutyUntil(dialect),
     '0013_speed': speed(dialect),
+    '0014_blocks_within_a_day': blocksWithinADay(dialect),
   };
 }
 
