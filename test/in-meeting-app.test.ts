@@ -286,6 +286,7 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
     });
     const app = host.frameLocator('#app');
     await app.getByRole('heading', { name: '相談番号を入れてください' }).waitFor({ timeout: 15_000 });
+    await noSeriousViolations(host, 'the Webex host naming the consultation');
     await app.getByLabel('相談番号').fill('NOTABOOKING');
     await app.getByRole('button', { name: '参加者と共有する' }).click();
     await app.getByRole('alert').getByText('この会議の相談は見つかりません').waitFor();
@@ -372,6 +373,8 @@ describeInChromium('the in-meeting app in Chromium', (browser) => {
       const panel = await open(browser());
       await openInTeamsHost(panel, { appUrl: `${teams.url}/app/teams`, context: { ...meetingContext, user: { id: 'staff-1', tenant: { id: TENANT } } } });
       const side = panel.frameLocator('#app');
+      await side.getByRole('button', { name: '相談者に案内を見せる（ステージで共有）' }).waitFor();
+      await noSeriousViolations(panel, 'the Teams side panel for staff');
       await side.getByRole('button', { name: '相談者に案内を見せる（ステージで共有）' }).click();
       await side.getByText('相談者の画面（ステージ）に案内を表示しました。').waitFor();
       const shared = (await teamsCalls(panel)).find((x) => x.func === 'meeting.shareAppContentToStage');
