@@ -57,22 +57,26 @@ export async function enqueue<P>(
       .executeTakeFirst();
     if (waiting) return;
   }
-  const at = new Date(now).toISOString();
   await db
     .insertInto('outbox')
-    .values({
-      id: ids.sortableId(now),
-      kind: job.kind,
-      consultation_id: consultationId,
-      payload: JSON.stringify(checked ?? {}),
-      status: 'pending',
-      run_after: new Date(runAfter).toISOString(),
-      locked_until: null,
-      last_error: '',
-      created_at: at,
-      done_at: null,
-    })
+    .values(pendingRow(ids, now, job.kind, consultationId, checked, runAfter))
     .execute();
+}
+
+/** A new pending outbox row (the payload already checked against its kind's schema). */
+function pendingRow(ids: IdSource, now: number, kind: string, consultationId: string | null, checked: unknown, runAfter: number) {
+  return {
+    id: ids.sortableId(now),
+    kind,
+    consultation_id: consultationId,
+    payload: JSON.stringify(checked ?? {}),
+    status: 'pending',
+    run_after: new Date(runAfter).toISOString(),
+    locked_until: null,
+    last_error: '',
+    created_at: new Date(now).toISOString(),
+    done_at: null,
+  };
 }
 
 /** A job to add: its kind, consultation, payload and when it may run (default now). */
@@ -102,19 +106,7 @@ export async function enqueueAll(db: Db, ids: IdSource, now: number, jobs: Reado
       await enqueue(db, ids, now, j.job, j.consultationId, j.payload, j.runAfter);
       continue;
     }
-    const at = new Date(now).toISOString();
-    rows.push({
-      id: ids.sortableId(now),
-      kind: j.job.kind,
-      consultation_id: j.consultationId,
-      payload: JSON.stringify(j.job.payload.parse(j.payload) ?? {}),
-      status: 'pending',
-      run_after: new Date(j.runAfter ?? now).toISOString(),
-      locked_until: null,
-      last_error: '',
-      created_at: at,
-      done_at: null,
-    });
+    rows.push(pendingRow(ids, now, j.job.kind, j.consultationId, j.job.payload.parse(j.payload), j.runAfter ?? now));
   }
   if (rows.length > 0) await db.insertInto('outbox').values(rows).execute();
 }

@@ -28,7 +28,7 @@ import type { ConsultationStatus } from './status.ts';
 import { canReschedule, isOpen, statusLabelJa } from './status.ts';
 import { erasePersonalData } from './personal-data.ts';
 import type { ConsultationHooks, Change } from './lifecycle.ts';
-import { applyChange, createConsultation, newConsultationRow } from './lifecycle.ts';
+import { LONGEST_BLOCK_MS, applyChange, createConsultation, newConsultationRow } from './lifecycle.ts';
 import type { ConsultationView } from './views.ts';
 import { notFound, toViews, viewById } from './views.ts';
 import { MAIL_CANCELLATION, MAIL_CHANGE, MEETING_SYNC, momentJobs, planMoments } from './job-kinds.ts';
@@ -77,8 +77,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 // ---------------------------------------------------------------- slots
 
 /**
- * The hosts' bookings that reach into [from, to). No block is longer than a day, so only those starting from a day
- * before `from` are read: the index on start reads the range asked for, not the years of history before it.
+ * The hosts' bookings that reach into [from, to): only those starting up to LONGEST_BLOCK_MS before `from` are read,
+ * so the index on start reads the range asked for, not the years of history before it.
  */
 async function busyByHost(db: Db, hostIds: ReadonlyArray<string>, from: number, to: number, exceptId?: string): Promise<Map<string, Busy[]>> {
   let q = db
@@ -86,7 +86,7 @@ async function busyByHost(db: Db, hostIds: ReadonlyArray<string>, from: number, 
     .select(['host_id', 'start_at', 'block_end_at'])
     .where('host_id', 'in', hostIds as string[])
     .where('status', '<>', 'cancelled')
-    .where('start_at', '>', iso(from - DAY_MS))
+    .where('start_at', '>', iso(from - LONGEST_BLOCK_MS))
     .where('start_at', '<', iso(to))
     .where('block_end_at', '>', iso(from));
   if (exceptId) q = q.where('id', '<>', exceptId);
@@ -274,7 +274,7 @@ async function conflictProblem(deps: SchedulerDeps, calendar: CityCalendar, host
       hosts.map((h) => h.id),
     )
     .where('status', '<>', 'cancelled')
-    .where('start_at', '>', iso(start - DAY_MS))
+    .where('start_at', '>', iso(start - LONGEST_BLOCK_MS))
     .where('start_at', '<', iso(blockEnd))
     .where('block_end_at', '>', iso(start))
     .orderBy('start_at');
@@ -361,8 +361,7 @@ export async function bookConsultation(deps: SchedulerDeps, input: BookingInput,
       .selectFrom('consultations')
       .select('host_id')
       .where('status', '<>', 'cancelled')
-      // (No block is longer than a day: the index on start reads one day, not the history.)
-      .where('start_at', '>', iso(input.start - DAY_MS))
+      .where('start_at', '>', iso(input.start - LONGEST_BLOCK_MS))
       .where('start_at', '<', iso(blockEnd))
       .where('block_end_at', '>', iso(input.start))
       .execute(),

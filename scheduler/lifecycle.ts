@@ -6,10 +6,18 @@ import type { IdSource } from '../core/ids.ts';
 import type { Result } from '../core/errors.ts';
 import { fail, ok, problem } from '../core/errors.ts';
 import { writeAudit } from '../core/audit.ts';
+import { DAY_MS } from '../core/time.ts';
 import type { ConsultationEvent, ConsultationStatus } from './status.ts';
 import { isOpen, transition } from './status.ts';
 import { enqueue } from '../core/outbox.ts';
 import { MAIL_SURVEY, SURVEY_MAIL_AFTER_MS } from './job-kinds.ts';
+
+/**
+ * No consultation's block (its time and the buffer after it) is longer than this: 12 hours is the most ever made, and
+ * the database refuses more (SQLite's triggers, PostgreSQL's check). Look-ups of a time's bookings read only this far
+ * back from it, not the years of history before it.
+ */
+export const LONGEST_BLOCK_MS = DAY_MS;
 
 /** What else must happen, in the same transaction, when a consultation changes (composed in server.ts). */
 export interface ConsultationHooks {

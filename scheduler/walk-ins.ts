@@ -6,14 +6,14 @@ import type { ConsultationTable, Db } from '../core/store/schema.ts';
 import type { Bilingual } from '../core/errors.ts';
 import { lockUntilCommit } from '../core/store/db.ts';
 import { enqueue } from '../core/outbox.ts';
-import { DAY_MS, MINUTE_MS, formatMinute, toLocalDate, toLocalMinute } from '../core/time.ts';
+import { MINUTE_MS, formatMinute, toLocalDate, toLocalMinute } from '../core/time.ts';
 import type { Host } from './hosts.ts';
 import { listHosts } from './hosts.ts';
 import type { CityCalendar } from './calendar/calendar.ts';
 import { describeRanges, planDay } from './calendar/calendar.ts';
 import { explainOutsideHours } from './calendar/slots.ts';
 import type { LifecycleDeps } from './lifecycle.ts';
-import { createConsultation, newConsultationRow } from './lifecycle.ts';
+import { LONGEST_BLOCK_MS, createConsultation, newConsultationRow } from './lifecycle.ts';
 import { toViews } from './views.ts';
 import { MEETING_SYNC, planMoments } from './job-kinds.ts';
 
@@ -59,8 +59,7 @@ export async function devicesOfSite(db: Db, siteId: string, now: number, holdMin
       hosts.map((h) => h.id),
     )
     .where('status', 'not in', ['cancelled', 'completed'])
-    // (No block is longer than a day: one day of the devices' history is read, not all of it.)
-    .where('start_at', '>', iso(now - DAY_MS))
+    .where('start_at', '>', iso(now - LONGEST_BLOCK_MS))
     .where('start_at', '<', iso(until))
     .where('block_end_at', '>', iso(now))
     .orderBy('start_at')

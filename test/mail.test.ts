@@ -36,6 +36,22 @@ async function smtpSink(refuse?: { code: number; text: string }): Promise<{ url:
   return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+/** A test server whose mail goes to a real SMTP server in this process (refusing with `refuse`, if given); both closed afterwards. */
+async function withMailServer<T>(
+  env: Record<string, string>,
+  run: (s: TestServer, sink: Awaited<ReturnType<typeof smtpSink>>) => Promise<T>,
+  refuse?: { code: number; text: string },
+): Promise<T> {
+  const sink = await smtpSink(refuse);
+  const s = await startTestServer('sqlite', { SMTP_URL: sink.url, ...env });
+  try {
+    return await run(s, sink);
+  } finally {
+    await s.close();
+    await sink.close();
+  }
+}
+
 function icsOf(m: ParsedMail): string {
   const part = m.attachments.find((a) => a.contentType.startsWith('text/calendar') || a.contentType === 'application/ics');
   assert.ok(part, `an .ics part in "${m.subject}"`);
@@ -199,9 +215,7 @@ describe('whom the citizen calls', function () {
   this.timeout(30_000);
 
   it('every mail with a time to come carries the current personal link, which follows a move, and the contact', async () => {
-    const sink = await smtpSink();
-    const s = await startTestServer('sqlite', { SMTP_URL: sink.url, CITY_NAME: 'さぬき市', CITY_CONTACT: '健康福祉部 0879-00-0000' });
-    try {
+    await withMailServer({ CITY_NAME: 'さぬき市', CITY_CONTACT: '健康福祉部 0879-00-0000' }, async (s, sink) => {
       const c = (await s.call('POST', '/api/v1/consultations', booking())).body;
       await s.running.worker.idle();
       const linkIn = (m: ParsedMail) => {
@@ -229,16 +243,11 @@ describe('whom the citizen calls', function () {
       assert.match(await page.text(), /12月3日（木）13:00から/);
       s.clock.now = jst('2026-12-06', '14:01'); // three days after the new end (the days after are for the survey)
       assert.equal((await fetch(first)).status, 410);
-    } finally {
-      await s.close();
-      await sink.close();
-    }
+    });
   });
 
   it('with real mail, a department with no contact (and no CITY_CONTACT) cannot be booked until one is entered', async () => {
-    const sink = await smtpSink();
-    const s = await startTestServer('sqlite', { SMTP_URL: sink.url });
-    try {
+    await withMailServer({}, async (s, sink) => {
       assert.ok(s.running.departmentsWithoutContact.includes('税務課'), 'said at start');
       const refused = await s.call('POST', '/api/v1/consultations', booking());
       assert.equal(refused.status, 409);
@@ -257,10 +266,7 @@ describe('whom the citizen calls', function () {
       assert.equal((await s.call('POST', '/api/v1/consultations', booking())).status, 201);
       await s.running.worker.idle();
       assert.match(sink.messages[0]!.text!, /税務課（0879-26-1111（平日 8:30〜17:15））までご連絡ください/);
-    } finally {
-      await s.close();
-      await sink.close();
-    }
+    });
   });
 });
 
@@ -269,49 +275,50 @@ describe('the survey, asked after the consultation', function () {
 
   it('a short mail links to the survey a little after the end, unless it was answered in the app or SURVEY_MAIL is off', async () => {
     for (const setting of ['true', 'false']) {
-      const sink = await smtpSink();
-      const s = await startTestServer('sqlite', {
-        SMTP_URL: sink.url,
-        CITY_NAME: 'さぬき市',
-        CITY_CONTACT: '0879-00-0000',
-        SURVEY_MAIL: setting,
-        REMINDERS: 'none',
-      });
-      try {
-        const asked = (await s.call('POST', '/api/v1/consultations', booking())).body;
-        await s.call('POST', '/api/v1/consultations', booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }));
-        await s.running.worker.idle();
-        assert.equal(sink.messages.length, 2, 'two invitations');
-        const link = /(http:\/\/\S+\/app\/c\/\S+)/.exec(sink.messages[1]!.text!)![1]!.replace(s.config.publicBaseUrl, s.url);
-        s.clock.now = jst('2026-12-01', '15:00'); // both held and ended
-        await s.running.worker.idle();
-        assert.equal((await s.call('GET', `/api/v1/consultations/${asked.id}`)).body.status, 'completed');
-        // One citizen answers in the app before the mail would go.
-        const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-        await fetch(`${link}/consent`, { ...form, body: `choice=agree&version=${CONSENT_VERSION}` });
-        assert.equal((await fetch(`${link}/end`, { ...form, body: 'satisfaction=5&again=yes' })).status, 200);
-        assert.equal(sink.messages.length, 2, 'nothing at the end itself');
-        s.clock.now = jst('2026-12-01', '15:20');
-        await s.running.worker.idle();
-        const surveys = sink.messages.slice(2);
-        if (setting === 'false') {
-          assert.equal(surveys.length, 0, 'SURVEY_MAIL=false sends none');
-          continue;
-        }
-        assert.equal(surveys.length, 1, 'only to the citizen who did not answer in the app');
-        const mail = surveys[0]!;
-        assert.equal((mail.to as { value: Array<{ address: string }> }).value[0]!.address, 'yamada@example.jp');
-        assert.equal(mail.subject, '【さぬき市】オンライン相談のアンケートのお願い');
-        const url = /(http:\/\/\S+\/app\/c\/\S+\/end)/.exec(mail.text!)![1]!.replace(s.config.publicBaseUrl, s.url);
-        assert.ok((mail.html as string).includes('アンケートに答える'));
-        assert.equal(mail.attachments.length, 0, 'no calendar entry');
-        // The link opens the survey (after the consent, as every step).
-        await fetch(url.replace(/\/end$/, '/consent'), { ...form, body: `choice=agree&version=${CONSENT_VERSION}` });
-        assert.match(await (await fetch(url)).text(), /アンケートにお答えください/);
-      } finally {
-        await s.close();
-        await sink.close();
-      }
+      await withMailServer(
+        {
+          CITY_NAME: 'さぬき市',
+          CITY_CONTACT: '0879-00-0000',
+          SURVEY_MAIL: setting,
+          REMINDERS: 'none',
+        },
+        async (s, sink) => {
+          const asked = (await s.call('POST', '/api/v1/consultations', booking())).body;
+          await s.call(
+            'POST',
+            '/api/v1/consultations',
+            booking({ start: '2026-12-01T13:00:00+09:00', citizen: { name: '佐藤花子', email: 'sato@example.jp' } }),
+          );
+          await s.running.worker.idle();
+          assert.equal(sink.messages.length, 2, 'two invitations');
+          const link = /(http:\/\/\S+\/app\/c\/\S+)/.exec(sink.messages[1]!.text!)![1]!.replace(s.config.publicBaseUrl, s.url);
+          s.clock.now = jst('2026-12-01', '15:00'); // both held and ended
+          await s.running.worker.idle();
+          assert.equal((await s.call('GET', `/api/v1/consultations/${asked.id}`)).body.status, 'completed');
+          // One citizen answers in the app before the mail would go.
+          const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+          await fetch(`${link}/consent`, { ...form, body: `choice=agree&version=${CONSENT_VERSION}` });
+          assert.equal((await fetch(`${link}/end`, { ...form, body: 'satisfaction=5&again=yes' })).status, 200);
+          assert.equal(sink.messages.length, 2, 'nothing at the end itself');
+          s.clock.now = jst('2026-12-01', '15:20');
+          await s.running.worker.idle();
+          const surveys = sink.messages.slice(2);
+          if (setting === 'false') {
+            assert.equal(surveys.length, 0, 'SURVEY_MAIL=false sends none');
+            return;
+          }
+          assert.equal(surveys.length, 1, 'only to the citizen who did not answer in the app');
+          const mail = surveys[0]!;
+          assert.equal((mail.to as { value: Array<{ address: string }> }).value[0]!.address, 'yamada@example.jp');
+          assert.equal(mail.subject, '【さぬき市】オンライン相談のアンケートのお願い');
+          const url = /(http:\/\/\S+\/app\/c\/\S+\/end)/.exec(mail.text!)![1]!.replace(s.config.publicBaseUrl, s.url);
+          assert.ok((mail.html as string).includes('アンケートに答える'));
+          assert.equal(mail.attachments.length, 0, 'no calendar entry');
+          // The link opens the survey (after the consent, as every step).
+          await fetch(url.replace(/\/end$/, '/consent'), { ...form, body: `choice=agree&version=${CONSENT_VERSION}` });
+          assert.match(await (await fetch(url)).text(), /アンケートにお答えください/);
+        },
+      );
     }
   });
 });
@@ -408,16 +415,8 @@ describe('email reliability', function () {
 describe('a mail server that refuses', function () {
   this.timeout(30_000);
   /** A server whose mail goes to a sink that answers RCPT TO with `code`; both closed afterwards. */
-  async function refusedBy<T>(code: number, text: string, run: (s: TestServer) => Promise<T>): Promise<T> {
-    const sink = await smtpSink({ code, text });
-    const s = await startTestServer('sqlite', { SMTP_URL: sink.url, CITY_CONTACT: '0879-00-0000' });
-    try {
-      return await run(s);
-    } finally {
-      await s.close();
-      await sink.close();
-    }
-  }
+  const refusedBy = <T>(code: number, text: string, run: (s: TestServer) => Promise<T>): Promise<T> =>
+    withMailServer({ CITY_CONTACT: '0879-00-0000' }, (s) => run(s), { code, text });
 
   it('a permanent refusal (550) puts the consultation in needs_attention at once, with the server’s words, and tells staff', async () => {
     await refusedBy(550, '5.1.1 <yamada@example.jp>: Recipient address rejected: User unknown', async (s) => {
