@@ -40,10 +40,10 @@ const HOSTS = 4;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const SUSTAINED = Number(process.env.BENCH_SUSTAINED ?? 10_000);
 const LENGTH = 15; // minutes, with no buffer: 35 slots a day per host, enough distinct slots for every phase
-/** The Node flags `npm start` runs the server with (package.json), so the bench measures what runs in production. */
-const START_FLAGS = (
-  (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/) ?? []
-).filter((a) => a.startsWith('--'));
+/** What `npm start` gives node (package.json: its flags and entry), so the bench measures what runs in production. */
+export const START_ARGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .slice(1);
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -82,7 +82,7 @@ async function startProduct(dir: string, databaseUrl: string | null): Promise<Ru
     BUFFER_MINUTES: '0',
     REMINDERS: '1d@10:00,1h',
   };
-  const child = spawn(process.execPath, [...START_FLAGS, 'main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, START_ARGS, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('madoguchi is running')) resolve();

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inBenchSchema } from './pg.ts';
+import { START_ARGS } from './bookings.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
 import type { ChatPlatform } from '../core/chat.ts';
@@ -66,7 +67,7 @@ async function timeToHealthy(args: string[], env: NodeJS.ProcessEnv, port: numbe
   }
 }
 
-/** `node main.ts` with nothing configured (a fresh data folder each time) beside a bare HTTP server's process. */
+/** `npm start`'s node command with nothing configured (a fresh data folder each time) beside a bare HTTP server's process. */
 export async function benchStart(): Promise<void> {
   const runs = 5;
   const server: number[] = [];
@@ -77,7 +78,7 @@ export async function benchStart(): Promise<void> {
     try {
       const port = await freePort();
       const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), BIND_ADDRESS: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent' };
-      server.push(await timeToHealthy(['main.ts'], env, port));
+      server.push(await timeToHealthy(START_ARGS, env, port));
       const barePort = await freePort();
       bare.push(await timeToHealthy(['-e', bareServer], { PATH: process.env.PATH, PORT: String(barePort) }, barePort));
     } finally {

@@ -3,6 +3,7 @@ import type { CalendarException, CityCalendar, ExceptionKind } from './calendar/
 import { japaneseHolidays } from './calendar/holidays.ts';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/store/schema.ts';
+import { referenceData } from '../core/store/reference.ts';
 import type { IdSource } from '../core/ids.ts';
 import { writeAudit } from '../core/audit.ts';
 import type { Result } from '../core/errors.ts';
@@ -10,7 +11,11 @@ import { fail, fieldProblem, ok } from '../core/errors.ts';
 import { isLocalDate, parseMinute } from '../core/time.ts';
 import { z } from 'zod';
 
-export async function listCalendarExceptions(db: Db): Promise<CalendarException[]> {
+export function listCalendarExceptions(db: Db): Promise<CalendarException[]> {
+  return referenceData(db, 'calendar_exceptions', readCalendarExceptions);
+}
+
+async function readCalendarExceptions(db: Db): Promise<CalendarException[]> {
   const rows = await db.selectFrom('calendar_exceptions').selectAll().orderBy('start_date').orderBy('id').execute();
   return rows.map((r) => ({
     id: r.id,

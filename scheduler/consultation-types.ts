@@ -2,6 +2,7 @@
 // 一般の相談 (general) and おくやみ (after-death procedures, Hamada City's one-stop counter); an admin adds more by
 // giving a type its own checklist (/admin/app). People see the display name, never the key.
 import type { Db } from '../core/store/schema.ts';
+import { referenceData } from '../core/store/reference.ts';
 import type { Result } from '../core/errors.ts';
 import { fail, fieldProblem, ok } from '../core/errors.ts';
 
@@ -18,7 +19,11 @@ export const BUILT_IN_TYPES: ReadonlyArray<ConsultationType> = [
 ];
 
 /** The built-in types, then those an admin added (a checklist saved under a new key), in key order. */
-export async function listConsultationTypes(db: Db): Promise<ConsultationType[]> {
+export function listConsultationTypes(db: Db): Promise<ConsultationType[]> {
+  return referenceData(db, 'consultation_types', readConsultationTypes);
+}
+
+async function readConsultationTypes(db: Db): Promise<ConsultationType[]> {
   const saved = await db.selectFrom('app_content_versions').select('key').distinct().where('kind', '=', 'checklist').execute();
   const added = saved
     .map((r) => r.key)

@@ -1,5 +1,6 @@
 // Departments (課): names and aliases, how a typed name is matched to one, and their storage.
 import type { Db } from '../core/store/schema.ts';
+import { referenceData } from '../core/store/reference.ts';
 import { randomBytes } from 'node:crypto';
 import type { IdSource } from '../core/ids.ts';
 import { sha256 } from '../core/ids.ts';
@@ -95,7 +96,11 @@ function fromRow(row: {
   };
 }
 
-export async function listDepartments(db: Db): Promise<Department[]> {
+export function listDepartments(db: Db): Promise<Department[]> {
+  return referenceData(db, 'departments', readDepartments);
+}
+
+async function readDepartments(db: Db): Promise<Department[]> {
   const rows = await db.selectFrom('departments').selectAll().orderBy('name').execute();
   return rows.map(fromRow);
 }

@@ -1,5 +1,6 @@
 // Hosts: the city's dedicated conferencing accounts (and their PCs). Capacity: one consultation at a time.
 import type { Db } from '../core/store/schema.ts';
+import { referenceData } from '../core/store/reference.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { ProviderKind } from '../core/conferencing/index.ts';
 import type { Config } from '../core/config.ts';
@@ -17,7 +18,11 @@ export interface Host {
 /** One account, however it is written: Webex addresses and Teams user ids do not depend on case. */
 export const normalAccount = (account: string) => account.trim().toLowerCase();
 
-export async function listHosts(db: Db): Promise<Host[]> {
+export function listHosts(db: Db): Promise<Host[]> {
+  return referenceData(db, 'hosts', readHosts);
+}
+
+async function readHosts(db: Db): Promise<Host[]> {
   const rows = await db.selectFrom('hosts').selectAll().where('retired_at', 'is', null).orderBy('created_at').orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, displayName: r.display_name, provider: r.provider as ProviderKind, account: r.account, siteId: r.site_id ?? 'main' }));
 }

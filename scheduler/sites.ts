@@ -1,6 +1,7 @@
 // Sites: the main office (本庁) and each branch office (支所). A site has its counter devices (hosts) and the staff who
 // work there; a walk-in call starts on a device of the caller's site. The first migration made the main office ('main').
 import type { Db } from '../core/store/schema.ts';
+import { referenceData } from '../core/store/reference.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { Result } from '../core/errors.ts';
 import { fail, fieldProblem, ok, problem } from '../core/errors.ts';
@@ -21,7 +22,11 @@ export const SITE_KIND_JA: Record<SiteKind, string> = { main: '本庁', branch: 
 type Row = { id: string; name: string; kind: string; phone: string };
 const fromRow = (r: Row): Site => ({ id: r.id, name: r.name, kind: r.kind === 'main' ? 'main' : 'branch', phone: r.phone });
 
-export async function listSites(db: Db): Promise<Site[]> {
+export function listSites(db: Db): Promise<Site[]> {
+  return referenceData(db, 'sites', readSites);
+}
+
+async function readSites(db: Db): Promise<Site[]> {
   const rows = await db
     .selectFrom('sites')
     .select(['id', 'name', 'kind', 'phone'])

@@ -14,10 +14,10 @@ import { ADMIN_TOKEN, TEST_NOW, booking, startTestServer, testConfig } from './h
 const root = path.resolve(import.meta.dirname, '..');
 const KEY = randomBytes(32).toString('base64');
 
-/** Runs `npm start` (node main.ts) until it prints its banner or exits; returns what it said. */
+/** Runs `npm start` (node start.mjs → main.ts) until it prints its banner or exits; returns what it said. */
 function runMain(env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['main.ts'], {
+    const child = spawn(process.execPath, ['start.mjs'], {
       cwd: root,
       env: { ...process.env, PORT: '0', BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env },
     });

@@ -79,7 +79,7 @@ for (const kind of DATABASES) {
       const sinkPort = await new Promise<number>((resolve) => sink.listen(0, '127.0.0.1', () => resolve((sink.server.address() as AddressInfo).port)));
       const port = await freePort();
       const databaseUrl = kind === 'postgres' ? `${PG_URL}?options=${encodeURIComponent(`-c search_path=${place.pgSchema},public`)}` : '';
-      const child = spawn(process.execPath, ['main.ts'], {
+      const child = spawn(process.execPath, ['start.mjs'], {
         cwd: root,
         stdio: ['ignore', 'ignore', 'pipe'],
         env: {

@@ -129,6 +129,57 @@ for (const kind of DATABASES) {
       );
     });
 
+    it('keeps the reference tables per process and reads them again after a write from another instance', async () => {
+      const { department } = await seed(store);
+      const first = await listDepartments(store.db);
+      const again = await listDepartments(store.db);
+      assert.equal(again[0], first[0], 'nothing written: the same objects, from the cache');
+      assert.notEqual(again, first, 'each caller gets its own array');
+      const config = testConfig(place.env);
+      const other = await openStore({
+        databaseUrl: config.databaseUrl,
+        sqlitePath: config.sqlitePath,
+        ...(place.pgSchema ? { pgSchema: place.pgSchema } : {}),
+      });
+      try {
+        // By hand, not through our functions: the database's triggers raise the version.
+        await other.db.updateTable('departments').set({ contact: '0877-00-0000' }).where('id', '=', department.id).execute();
+        await other.db
+          .insertInto('calendar_exceptions')
+          .values({
+            id: 'x1',
+            kind: 'closure',
+            start_date: '2026-12-01',
+            end_date: '2026-12-01',
+            start_minute: null,
+            end_minute: null,
+            note: '',
+            created_by: 'test',
+            created_at: new Date(NOW).toISOString(),
+          })
+          .execute();
+      } finally {
+        await other.close();
+      }
+      const after = (await listDepartments(store.db)).find((d) => d.id === department.id);
+      assert.equal(after?.contact, '0877-00-0000');
+      const { listCalendarExceptions } = await import('../scheduler/calendar-store.ts');
+      assert.deepEqual(
+        (await listCalendarExceptions(store.db)).map((e) => e.id),
+        ['x1'],
+      );
+      // Inside a transaction what it wrote itself is read, never the cache.
+      await store.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.updateTable('departments').set({ contact: 'tx' }).where('id', '=', department.id).execute();
+          assert.equal((await listDepartments(trx)).find((d) => d.id === department.id)?.contact, 'tx');
+          throw new Error('roll back');
+        })
+        .catch(() => {});
+      assert.equal((await listDepartments(store.db)).find((d) => d.id === department.id)?.contact, '0877-00-0000');
+    });
+
     it('applies migrations once: opening the store again changes nothing', async () => {
       await seed(store);
       const config = testConfig(place.env);

@@ -651,6 +651,39 @@ function blocksWithinADay(dialect: DialectName): Migration {
   };
 }
 
+/** The tables the reference cache (core/store/reference.ts) holds, bumped by every write to one of them. */
+export const REFERENCE_TABLES = ['hosts', 'sites', 'departments', 'calendar_exceptions', 'app_content_versions'] as const;
+
+function referenceVersion(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      // One counter that every write to the hosts, sites, departments, closures or checklists raises (by triggers, so a
+      // write from another process or instance raises it too): a booking reads it instead of re-reading those tables.
+      await db.schema
+        .createTable('reference_version')
+        .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('reference_version').values({ id: 1, version: 0 }).execute();
+      if (dialect === 'postgres') {
+        await sql`create function bump_reference_version() returns trigger language plpgsql as $$
+          begin update reference_version set version = version + 1 where id = 1; return null; end $$`.execute(db);
+        for (const table of REFERENCE_TABLES) {
+          await sql`create trigger ${sql.raw(`${table}_reference_version`)} after insert or update or delete or truncate on ${sql.table(table)}
+            for each statement execute function bump_reference_version()`.execute(db);
+        }
+      } else {
+        for (const table of REFERENCE_TABLES) {
+          for (const event of ['insert', 'update', 'delete']) {
+            await sql`create trigger ${sql.raw(`${table}_reference_${event}`)} after ${sql.raw(event)} on ${sql.table(table)}
+              begin update reference_version set version = version + 1 where id = 1; end`.execute(db);
+          }
+        }
+      }
+    },
+  };
+}
+
 /** Every migration, in order. Never edit a released one; add the next. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -668,6 +701,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0012_duty_until': dutyUntil(dialect),
     '0013_speed': speed(dialect),
     '0014_blocks_within_a_day': blocksWithinADay(dialect),
+    '0015_reference_version': referenceVersion(dialect),
   };
 }
 

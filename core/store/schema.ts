@@ -331,7 +331,14 @@ export interface ChannelLinkOfferTable {
   used_at: Timestamp | null;
 }
 
+/** One row (id 1): raised by triggers on every write to the reference tables (migration 0015). */
+export interface ReferenceVersionTable {
+  id: number;
+  version: number | string | bigint;
+}
+
 export interface Schema {
+  reference_version: ReferenceVersionTable;
   channel_link_offers: ChannelLinkOfferTable;
   app_texts: AppTextTable;
   app_content_versions: AppContentVersionTable;
