@@ -35,6 +35,9 @@ describe('compressed answers', function () {
     assert.ok(gz.body.length * 4 < plain.body.length, `a month of slots shrinks (${gz.body.length} of ${plain.body.length} bytes)`);
     const start = await rawGet(`${s().url}/`, { 'accept-encoding': 'gzip' });
     assert.equal(start.headers['content-encoding'], 'gzip');
+    const browser = await rawGet(url, { ...auth, 'accept-encoding': 'gzip, deflate, br, zstd' });
+    assert.equal(browser.headers['content-encoding'], 'gzip', 'gzip even where brotli is offered (it keeps the server small)');
+    assert.equal((await rawGet(url, { ...auth, 'accept-encoding': 'br' })).headers['content-encoding'], undefined);
   });
 
   it('pages with a session’s CSRF token and the live streams are never compressed', async () => {
