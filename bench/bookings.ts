@@ -51,13 +51,25 @@ const f = (n: number, digits = 1) => n.toFixed(digits).padStart(8);
 const out = (name: string, text: string) => process.stdout.write(`${name.padEnd(10)} ${text}\n`);
 const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
+const usedPorts = new Set<number>();
+
+/**
+ * A port nobody listens on, never one this run used before: fetch keeps idle connections per address, and a server
+ * started again on the port of one that stopped would be sent requests on a dead connection (ECONNRESET).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
     });
-  });
+    if (!usedPorts.has(port)) {
+      usedPorts.add(port);
+      return port;
+    }
+  }
 }
 
 interface Running {
@@ -75,7 +87,7 @@ async function startProduct(dir: string, databaseUrl: string | null): Promise<Ru
     BIND_ADDRESS: '127.0.0.1',
     DATA_DIR: dir,
     DATABASE_URL: databaseUrl ?? '',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     BOOTSTRAP_ADMIN_TOKEN: TOKEN,
     HORIZON_DAYS: '366',
     MIN_NOTICE_MINUTES: '0',

@@ -8,13 +8,11 @@
 // The server runs in this process with its production composition; only the chat platform is a recording stand-in.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inBenchSchema } from './pg.ts';
-import { START_ARGS } from './bookings.ts';
+import { START_ARGS, freePort } from './bookings.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
 import type { ChatPlatform } from '../core/chat.ts';
@@ -34,15 +32,6 @@ const line = (name: string, what: string, xs: number[], target: string, floor: s
   const s = [...xs].sort((a, b) => a - b);
   process.stdout.write(`${name.padEnd(10)} ${what.padEnd(44)} p50 ${ms(pct(s, 50))}  p99 ${ms(pct(s, 99))}  (${target}; floor ${floor})\n`);
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns a process and waits until http://127.0.0.1:port/healthz answers 200; returns the milliseconds from spawn. */
 async function timeToHealthy(args: string[], env: NodeJS.ProcessEnv, port: number): Promise<number> {
