@@ -1,8 +1,8 @@
 // The layer rule (ARCHITECTURE.md): imports run one way, base ← domains ← surfaces ← entries, with no cycles.
 // Run by `npm test` (pretest). Tests are outside the rule: they may reach into any layer.
 const BASE = '^core/';
-const DOMAINS = ['^templates/', '^scheduler/', '^relay/', '^embedded-app/state/'];
-const DOMAIN_NAMES = ['templates', 'scheduler', 'relay', 'app-state'];
+const DOMAINS = ['^templates/', '^scheduler/', '^relay/', '^embedded-app/state/', '^reports/'];
+const DOMAIN_NAMES = ['templates', 'scheduler', 'relay', 'app-state', 'reports'];
 const SURFACES = ['^api/', '^admin/', '^bot/', '^pages/', '^counter/', '^embedded-app/(?!state/)'];
 const SURFACE_NAMES = ['api', 'admin', 'bot', 'pages', 'counter', 'embedded-app'];
 // The entries compose: server.ts the running service, cli.ts the operator's commands, manifest/ the Teams app package
@@ -12,7 +12,7 @@ const TESTS = '(^test/|\\.test\\.ts$)';
 
 const domainRules = DOMAINS.map((from, i) => ({
   name: `${DOMAIN_NAMES[i]}-imports-down`,
-  comment: 'A domain imports only the base and the domains below it: templates ← scheduler ← relay ← embedded-app/state.',
+  comment: 'A domain imports only the base and the domains below it: templates ← scheduler ← relay ← embedded-app/state ← reports.',
   severity: 'error',
   from: { path: from, pathNot: TESTS },
   to: { path: [...DOMAINS.slice(i + 1), ...SURFACES, ENTRIES] },

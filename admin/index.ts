@@ -5,6 +5,7 @@ import express from 'express';
 import type { CookieOptions, Request, Response, Router } from 'express';
 import type { Throttles } from '../core/throttle.ts';
 import { mountSitesPages } from './sites.ts';
+import { mountStatsPages } from './stats.ts';
 import { isCrossSite, noStore } from '../core/security.ts';
 import { LOGIN_COOKIE, SESSION_COOKIE, cookie, crossSitePage, requireAdminSession, sameSecret } from '../core/web/session.ts';
 import type { Logger } from '../core/log.ts';
@@ -466,7 +467,14 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
   };
 
   r.get('/departments', (req, res) => departmentsPage(req, res, flashFrom(req.query), null));
-  mountSitesPages(r, { db, ids: deps.ids, clock: deps.clock, page, csrfInput, actor, flashFrom, redirectWith });
+  const kit = { db, ids: deps.ids, clock: deps.clock, page, csrfInput, actor, flashFrom, redirectWith };
+  mountSitesPages(r, kit);
+  // A page with a stylesheet of its own: the CSP allows that one too, by its hash.
+  const pageWithStyle = (res: Response, req: Request, title: string, body: SafeHtml, style: string, status = 200) => {
+    res.set('Content-Security-Policy', adminCsp({ extraStyles: [style] }));
+    sendHtml(res, layout({ title, body, style, who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null }), status);
+  };
+  mountStatsPages(r, { ...kit, pageWithStyle });
 
   const saveDepartmentFrom = async (req: Request, res: Response, id: string | null) => {
     const values = {

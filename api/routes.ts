@@ -7,7 +7,7 @@ import type { Problem, Result } from '../core/errors.ts';
 import { ProblemError, fieldProblem, problem } from '../core/errors.ts';
 import { readAudit, writeAudit } from '../core/audit.ts';
 import { issueDeviceToken, issueToken, listDevices, listTokens, revokeToken } from '../core/auth/tokens.ts';
-import { formatMinute } from '../core/time.ts';
+import { formatMinute, toLocalDate } from '../core/time.ts';
 import { noStore } from '../core/security.ts';
 import type { Throttles } from '../core/throttle.ts';
 import { addHostOnce, hostOfAccount, listHosts, retireHost, upcomingOnHost } from '../scheduler/hosts.ts';
@@ -31,6 +31,8 @@ import { listCalendarExceptions, parseCalendarException, removeCalendarException
 import type { CalendarException } from '../scheduler/calendar/calendar.ts';
 import { readState } from '../embedded-app/state/index.ts';
 import { textByHash } from '../embedded-app/state/content-store.ts';
+import { parsePeriod } from '../reports/periods.ts';
+import { figuresFor } from '../reports/store.ts';
 import * as S from './schemas.ts';
 import type { Route } from './table.ts';
 import { mountTable, route } from './table.ts';
@@ -493,6 +495,21 @@ export function apiTable(deps: ApiDeps): Route[] {
       params: S.IdParams,
       responses: { 200: { description: 'Entries, oldest first', schema: S.AuditEntries }, 404: notFoundAnswer },
       handle: async ({ params }) => json({ entries: await readAudit(db, 'consultation', (await consultation(params.id)).id) }),
+    }),
+    route({
+      method: 'get',
+      path: '/stats',
+      operationId: 'getStats',
+      summary: 'The figures for a period: consultations, waiting times, relays, length and survey (no personal data)',
+      tag: 'figures',
+      // Survey comments are the citizens' own words: the figures are for admins, as on /admin/stats.
+      auth: 'admin',
+      query: S.StatsQuery,
+      responses: { 200: { description: 'Figures', schema: S.Stats } },
+      async handle({ query }) {
+        const period = must(parsePeriod(query, toLocalDate(deps.clock())));
+        return json(await figuresFor(db, period));
+      },
     }),
     route({
       method: 'get',

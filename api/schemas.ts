@@ -319,3 +319,59 @@ export const ConflictProblem = named(
     nextSlots: z.array(Slot).optional().meta({ description: 'The next free times of the same length' }),
   }).loose(),
 );
+
+// ---------------------------------------------------------------- figures
+
+const CountRow = z.object({ key: z.string(), count: z.int().min(0) });
+const SpreadFields = {
+  count: z.int().min(0),
+  median: z.number().nullable().meta({ description: 'Minutes (nearest rank); null with nothing to measure' }),
+  p90: z.number().nullable().meta({ description: 'Minutes, 90th percentile (nearest rank)' }),
+};
+
+export const StatsQuery = z.object({
+  from: z.string().optional().meta({ description: 'First day (YYYY-MM-DD, JST), with `to`', example: '2026-04-01' }),
+  to: z.string().optional().meta({ description: 'Last day, included', example: '2027-03-31' }),
+  fiscalYear: z.string().optional().meta({ description: 'A 年度 (April to March), e.g. 2026; without any, the current one', example: '2026' }),
+  month: z.string().optional().meta({ description: 'One month, YYYY-MM', example: '2026-11' }),
+});
+
+export const Stats = named(
+  'Stats',
+  z.object({
+    period: z.object({ from: z.string(), to: z.string(), kind: z.enum(['range', 'fiscalYear', 'month', 'week']), ja: z.string(), en: z.string() }),
+    consultations: z.object({
+      total: z.int().min(0),
+      byOutcome: z.array(CountRow).meta({ description: 'held (completed), in_progress, upcoming, cancelled, needs_attention' }),
+      byStatus: z.array(CountRow),
+      byDepartment: z.array(CountRow),
+      bySite: z.array(CountRow),
+      byType: z.array(CountRow),
+      byPlatform: z.array(CountRow),
+      byKind: z.array(CountRow).meta({ description: 'booked or walk_in' }),
+      byMonth: z.array(z.object({ month: z.string(), booked: z.int(), walkIn: z.int(), total: z.int() })),
+      byDepartmentMonth: z.array(z.object({ department: z.string(), months: z.array(z.int()) })),
+    }),
+    waits: z
+      .object({
+        ...SpreadFields,
+        notAccepted: z.int().min(0),
+        byDepartment: z.array(z.object({ key: z.string(), ...SpreadFields })),
+        byHour: z.array(z.object({ hour: z.int().min(0).max(23), ...SpreadFields })),
+        distribution: z.array(CountRow).meta({ description: 'Waits by band of minutes: <1, 1-3, 3-5, 5-10, 10-20, 20+' }),
+      })
+      .meta({ description: "From a relay's request to its accept, in minutes" }),
+    relays: z.object({ total: z.int().min(0), perConsultation: z.array(CountRow), average: z.number().nullable() }),
+    length: z.object(SpreadFields).meta({ description: 'Minutes from start to end of the consultations held' }),
+    survey: z.object({
+      answered: z.int().min(0),
+      satisfaction: z.array(z.object({ score: z.int().min(1).max(5), count: z.int().min(0) })),
+      averageSatisfaction: z.number().nullable(),
+      again: z.object({ yes: z.int().min(0), no: z.int().min(0) }),
+      againShare: z.number().min(0).max(1).nullable(),
+      comments: z
+        .array(z.object({ date: z.string(), department: z.string(), text: z.string() }))
+        .meta({ description: 'No names: the date and department only' }),
+    }),
+  }),
+);

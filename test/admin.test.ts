@@ -127,6 +127,7 @@ describeInChromium('admin page in Chromium', (browser) => {
       '/admin/app/consent',
       '/admin/app/checklist/general',
       '/admin/privacy',
+      '/admin/stats',
       '/console',
       '/counter',
       '/board',
@@ -209,7 +210,15 @@ describeInChromium('admin page in Chromium', (browser) => {
     await page.getByRole('button', { name: '削除する' }).click();
     await page.locator('.flash.ok', { hasText: '削除しました' }).waitFor();
     assert.doesNotMatch(await page.locator('main').innerText(), /選挙事務/);
-    for (const path of ['/admin/templates', '/admin/templates/invitation/ja', '/admin/departments', '/admin/calendar', '/admin/privacy', '/console']) {
+    for (const path of [
+      '/admin/templates',
+      '/admin/templates/invitation/ja',
+      '/admin/departments',
+      '/admin/calendar',
+      '/admin/privacy',
+      '/admin/stats',
+      '/console',
+    ]) {
       await page.goto(`${s.url}${path}`);
       const width = await page.evaluate('document.documentElement.scrollWidth');
       assert.ok((width as number) <= 320, `no sideways scrolling at 320 px on ${path} (${width})`);

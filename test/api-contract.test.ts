@@ -110,6 +110,9 @@ for (const kind of DATABASES) {
       await call('GET', '/tokens');
       const token = (await call('POST', '/tokens', { name: '福祉課 佐藤', role: 'staff' })).body;
       await call('DELETE', `/tokens/${token.id}`);
+      await call('GET', '/stats?fiscalYear=2026');
+      await call('GET', '/stats?from=2026-12-01&to=2026-12-01');
+      await call('GET', '/stats?month=2026-13');
 
       assert.deepEqual(
         operations.map((o) => o.id).filter((id) => !called.has(id)),

@@ -71,6 +71,7 @@ export function layout(o: { title: string; body: SafeHtml; who?: { name: string;
 <li><a href="/admin/sites">拠点と端末</a></li>
 <li><a href="/admin/calendar">受付時間・閉庁日</a></li>
 <li><a href="/admin/app">会議内アプリの文面</a></li>
+<li><a href="/admin/stats">集計</a></li>
 <li><a href="/admin/privacy">個人情報</a></li>
 <li><a href="/console">職員コンソール</a></li>
 </ul></nav>
