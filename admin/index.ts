@@ -6,6 +6,7 @@ import type { CookieOptions, Request, Response, Router } from 'express';
 import type { Throttles } from '../core/throttle.ts';
 import { mountSitesPages } from './sites.ts';
 import { mountStatsPages } from './stats.ts';
+import { mountConsultationPages } from './consultations.ts';
 import { isCrossSite, noStore } from '../core/security.ts';
 import { LOGIN_COOKIE, SESSION_COOKIE, cookie, crossSitePage, requireAdminSession, sameSecret } from '../core/web/session.ts';
 import type { Logger } from '../core/log.ts';
@@ -470,11 +471,12 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
   const kit = { db, ids: deps.ids, clock: deps.clock, page, csrfInput, actor, flashFrom, redirectWith };
   mountSitesPages(r, kit);
   // A page with a stylesheet of its own: the CSP allows that one too, by its hash.
-  const pageWithStyle = (res: Response, req: Request, title: string, body: SafeHtml, style: string, status = 200) => {
+  const pageWithStyle = (res: Response, req: Request, title: string, body: SafeHtml, style: string, flash: Flash | null = null, status = 200) => {
     res.set('Content-Security-Policy', adminCsp({ extraStyles: [style] }));
-    sendHtml(res, layout({ title, body, style, who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null }), status);
+    sendHtml(res, layout({ title, body, style, flash, who: req.adminSession ? { name: req.adminSession.name, csrf: req.adminSession.csrf } : null }), status);
   };
   mountStatsPages(r, { ...kit, pageWithStyle });
+  mountConsultationPages(r, { ...kit, pageWithStyle }, deps);
 
   const saveDepartmentFrom = async (req: Request, res: Response, id: string | null) => {
     const values = {

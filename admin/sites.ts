@@ -26,6 +26,11 @@ export interface AdminPageKit {
   readonly redirectWith: (res: Response, to: string, ja: string, en: string) => void;
 }
 
+/** The kit, for a page with a stylesheet of its own (the CSP allows it by its hash). */
+export interface StyledPageKit extends AdminPageKit {
+  readonly pageWithStyle: (res: Response, req: Request, title: string, body: SafeHtml, style: string, flash?: Flash | null, status?: number) => void;
+}
+
 const ROLE_JA: Record<DeviceRole, string> = { counter: '窓口端末', board: '呼び出しボード' };
 
 export function mountSitesPages(r: Router, k: AdminPageKit): void {

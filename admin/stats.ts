@@ -14,7 +14,7 @@ import { fiscalYear, fiscalYearOf, parsePeriod } from '../reports/periods.ts';
 import type { PeriodQuery } from '../reports/periods.ts';
 import { figuresFor } from '../reports/store.ts';
 import { PALETTE, barChart } from './charts.ts';
-import type { AdminPageKit } from './sites.ts';
+import type { StyledPageKit } from './sites.ts';
 
 const n = (v: number | null, unit = '') => (v === null ? '—' : `${v.toLocaleString('ja-JP', { maximumFractionDigits: 2 })}${unit}`);
 
@@ -202,10 +202,7 @@ const STATS_STYLE = `
   .comments li { margin: 0 0 .75rem; }
 `;
 
-export function mountStatsPages(
-  r: Router,
-  k: AdminPageKit & { readonly pageWithStyle: (res: Response, req: Request, title: string, body: SafeHtml, style: string, status?: number) => void },
-): void {
+export function mountStatsPages(r: Router, k: StyledPageKit): void {
   r.get('/stats', async (req, res) => {
     const today = toLocalDate(k.clock());
     const q = picked(req);
@@ -218,6 +215,7 @@ export function mountStatsPages(
         '集計',
         html`<h1>集計 <span class="en">Figures</span></h1>${periodForm(today, q, { field, ...parsed.reason.message })}`,
         STATS_STYLE,
+        null,
         422,
       );
       return;

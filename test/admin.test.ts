@@ -128,6 +128,8 @@ describeInChromium('admin page in Chromium', (browser) => {
       '/admin/app/checklist/general',
       '/admin/privacy',
       '/admin/stats',
+      '/admin/consultations',
+      `/admin/consultations/${c.id}`,
       '/console',
       '/counter',
       '/board',

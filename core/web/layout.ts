@@ -66,6 +66,7 @@ export function layout(o: { title: string; body: SafeHtml; who?: { name: string;
   const nav =
     o.who &&
     html`<nav aria-label="管理メニュー"><ul>
+<li><a href="/admin/consultations">相談</a></li>
 <li><a href="/admin/templates">メールの文面</a></li>
 <li><a href="/admin/departments">課</a></li>
 <li><a href="/admin/sites">拠点と端末</a></li>
