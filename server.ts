@@ -41,6 +41,7 @@ import { PERSONAL_DATA_PURGE, SCHEDULER_JOBS } from './scheduler/jobs.ts';
 import { STATUS_JA, closeRelaysOf, meetingReadyFor, openRelayOf } from './relay/store.ts';
 import { RELAY_JOBS } from './relay/jobs.ts';
 import { APP_STATE_JOBS } from './embedded-app/state/jobs.ts';
+import { REPORT_JOBS, planWeeklySummary } from './reports/weekly.ts';
 import { APP_PURGE } from './embedded-app/state/job-kinds.ts';
 import { surveyAnswered } from './embedded-app/state/index.ts';
 import { apiRouter } from './api/routes.ts';
@@ -176,6 +177,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await prepareLinkKey(db, config.secretKey);
       await ensureScheduled(db, ids, now, APP_PURGE, {});
       await ensureScheduled(db, ids, now, PERSONAL_DATA_PURGE, {});
+      await planWeeklySummary(db, ids, now, config);
       return { hostChanges, bootstrapToken };
     });
     for (const h of hostChanges.added) log.info({ hostId: h.id, provider: h.provider }, 'host added from configuration');
@@ -212,6 +214,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       ...bindJobs(SCHEDULER_JOBS, { store, ids, clock, log, config, mail, providers, chat, hooks, events }),
       ...bindJobs(RELAY_JOBS, { store, ids, clock, log, config, chat, events }),
       ...bindJobs(APP_STATE_JOBS, { store, ids, clock, log, config, chat }),
+      ...bindJobs(REPORT_JOBS, { store, ids, clock, log, config, mail }),
     ];
     const started = startWorker({ store, jobs, clock, log, ...(options.jobLeases ? { leases: options.jobLeases } : {}) }, options.workerPollMs);
     worker = started;

@@ -272,6 +272,31 @@ const variables = {
     default: 'true',
     doc: { example: 'true', ja: '相談が終わったあと、アンケートのお願いのメールを送る（会議内アプリで答えた人には送りません）' },
   },
+  WEEKLY_SUMMARY_TO: {
+    schema: z
+      .string()
+      .trim()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.email({ error: 'must be email addresses separated by commas' })).max(20)),
+    default: '',
+    doc: {
+      example: 'kacho@city.example.jp,soudan-admin@city.example.jp',
+      ja: '毎週の集計（先週の相談の件数・待ち時間・おつなぎ・アンケート）を送る宛先（カンマ区切り）。空なら送りません',
+    },
+  },
+  WEEKLY_SUMMARY_AT: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, { error: 'must be a time like 08:30' }),
+    default: '08:30',
+    doc: { example: '08:30', ja: '毎週の集計を送る、月曜日の時刻' },
+  },
   RELAY_ESCALATION_MINUTES: {
     schema: int(1, 60),
     default: '3',
@@ -424,6 +449,8 @@ export interface Config {
     readonly reminders: ReadonlyArray<ReminderRule>;
     /** A short mail asking for the survey after a consultation (not to someone who answered it in the app). */
     readonly surveyMail: boolean;
+    /** Last week's figures to the counter's managers on Mondays at `minute` (city time); none: not sent. */
+    readonly weeklySummary: { readonly to: ReadonlyArray<string>; readonly minute: number };
   };
   /** 32-byte key for secrets kept in the store, or null. */
   readonly secretKey: Buffer | null;
@@ -577,6 +604,7 @@ export function loadConfig(
       staffNoticeEmail: p.STAFF_NOTICE_EMAIL || null,
       reminders: p.REMINDERS,
       surveyMail: p.SURVEY_MAIL,
+      weeklySummary: { to: p.WEEKLY_SUMMARY_TO, minute: parseMinute(p.WEEKLY_SUMMARY_AT) ?? 510 },
     },
     secretKey: p.SECRET_KEY ? Buffer.from(p.SECRET_KEY, 'base64') : null,
     meetings: { passwordStyle: p.MEETING_PASSWORD_STYLE, passwordLength: p.MEETING_PASSWORD_LENGTH },

@@ -188,3 +188,14 @@ describe('periods', () => {
     );
   });
 });
+
+describe('the weekly summary’s time', () => {
+  it('is the next Monday at the hour, never now or in the past', async () => {
+    const { nextWeeklyRun } = await import('./weekly.ts');
+    const at = (d: string, m: number) => localInstant(d, m);
+    assert.equal(nextWeeklyRun(at('2026-12-02', 600), 510), at('2026-12-07', 510), 'Wednesday → next Monday');
+    assert.equal(nextWeeklyRun(at('2026-12-07', 500), 510), at('2026-12-07', 510), 'Monday before the hour → today');
+    assert.equal(nextWeeklyRun(at('2026-12-07', 510), 510), at('2026-12-14', 510), 'Monday at the hour → next week');
+    assert.equal(nextWeeklyRun(at('2026-12-06', 1400), 510), at('2026-12-07', 510), 'Sunday night → tomorrow');
+  });
+});

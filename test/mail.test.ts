@@ -469,3 +469,51 @@ describe('a mail server that refuses', function () {
     });
   });
 });
+
+describe('the weekly summary to the counter’s managers', function () {
+  this.timeout(30_000);
+
+  it('goes every Monday with last week’s figures (no personal data) to each recipient, and plans the next', async () => {
+    await withMailServer(
+      { WEEKLY_SUMMARY_TO: 'kacho@city.example.jp, soudan-admin@city.example.jp', CITY_CONTACT: '0879-00-0000', CITY_NAME: 'さぬき市' },
+      async (s, sink) => {
+        const c = (await s.call('POST', '/api/v1/consultations', booking({ start: '2026-11-25T10:00:00+09:00', durationMinutes: 30 }))).body;
+        await s.running.worker.idle();
+        const planned = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'report.weekly').where('status', '=', 'pending').execute();
+        assert.equal(planned.length, 1);
+        assert.equal(planned[0]!.run_after, '2026-11-29T23:30:00.000Z', 'Monday 08:30 JST');
+        s.clock.now = Date.parse('2026-11-25T02:00:00Z');
+        s.running.worker.wake();
+        await s.running.worker.idle();
+        sink.messages.length = 0;
+        s.clock.now = Date.parse('2026-11-29T23:30:00Z');
+        s.running.worker.wake();
+        await s.running.worker.idle();
+        const weekly = sink.messages.filter((m) => m.subject?.includes('先週の集計'));
+        assert.deepEqual(weekly.map((m) => (m.to as { text: string }).text).sort(), ['kacho@city.example.jp', 'soudan-admin@city.example.jp']);
+        const m = weekly[0]!;
+        assert.equal(m.subject, '【さぬき市】オンライン相談 先週の集計（2026-11-23〜2026-11-29）');
+        assert.match(m.text ?? '', /■ 相談 1件（実施済み 1件）/);
+        assert.match(m.text ?? '', /税務課: 1件/);
+        assert.match(m.text ?? '', /\/admin\/stats\?from=2026-11-23&to=2026-11-29/);
+        assert.doesNotMatch(`${m.text}${m.html}`, /山田|yamada@|固定資産税について/);
+        assert.ok(c.id);
+        const next = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'report.weekly').where('status', '=', 'pending').execute();
+        assert.deepEqual(
+          next.map((j) => j.run_after),
+          ['2026-12-06T23:30:00.000Z'],
+        );
+      },
+    );
+  });
+
+  it('is off by default: nothing planned', async () => {
+    const s = await startTestServer('sqlite');
+    try {
+      const planned = await s.running.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'report.weekly').execute();
+      assert.equal(planned.length, 0);
+    } finally {
+      await s.close();
+    }
+  });
+});
