@@ -10,7 +10,7 @@ import { issueDeviceToken, issueToken, listDevices, listTokens, revokeToken } fr
 import { formatMinute, toLocalDate } from '../core/time.ts';
 import { noStore } from '../core/security.ts';
 import type { Throttles } from '../core/throttle.ts';
-import { addHostOnce, hostOfAccount, listHosts, retireHost, upcomingOnHost } from '../scheduler/hosts.ts';
+import { addHost, changeHost, listHosts, retireHostChecked } from '../scheduler/hosts.ts';
 import { listDepartments } from '../scheduler/departments.ts';
 import type { SchedulerDeps } from '../scheduler/consultations.ts';
 import {
@@ -23,7 +23,7 @@ import {
   rescheduleConsultation,
   retryConsultation,
 } from '../scheduler/consultations.ts';
-import { addSite, checkDeviceScope, getSite, listSites, retireSite, setHostSite, updateSite } from '../scheduler/sites.ts';
+import { addSite, checkDeviceScope, listSites, retireSite, updateSite } from '../scheduler/sites.ts';
 import { startWalkIn } from '../relay/walk-in.ts';
 import { listConsultations, notFound, viewById } from '../scheduler/views.ts';
 import { addClosure, ClosureBody } from '../scheduler/closures.ts';
@@ -104,23 +104,7 @@ export function apiTable(deps: ApiDeps): Route[] {
       body: S.HostBody,
       responses: { 201: { description: 'Added', schema: S.Host }, 409: { description: 'That account is a host already (`hostId`)' } },
       async handle({ body, actor }) {
-        const now = deps.clock();
-        if (body.siteId && !(await getSite(db, body.siteId)))
-          throw new ProblemError(fieldProblem('siteId', `拠点 ${body.siteId} は登録されていません。`, `Unknown site ${body.siteId}.`));
-        const host = await addHostOnce(db, deps.ids, now, body);
-        if (!host) {
-          const existing = await hostOfAccount(db, body.provider, body.account);
-          throw new ProblemError(
-            problem(
-              'conflict',
-              `このアカウント（${body.provider}: ${body.account}）はすでにホスト「${existing?.displayName ?? ''}」として登録されています。`,
-              `That account is already registered as host ${existing?.id ?? ''}.`,
-              { extra: { hostId: existing?.id ?? null } },
-            ),
-          );
-        }
-        await writeAudit(db, deps.ids, now, { actor, action: 'host.added', entity: 'host', entityId: host.id, before: null, after: host });
-        return json(hostView(host), 201);
+        return json(hostView(must(await addHost(db, deps.ids, deps.clock(), body, actor))), 201);
       },
     }),
     route({
@@ -134,13 +118,7 @@ export function apiTable(deps: ApiDeps): Route[] {
       body: S.HostPatch,
       responses: { 200: { description: 'Changed', schema: S.Host }, 404: notFoundAnswer, 400: { description: 'Unknown site' } },
       async handle({ params, body, actor }) {
-        const before = (await listHosts(db)).find((h) => h.id === params.id);
-        if (!before) throw new ProblemError(problem('not_found', `ホスト ${params.id} は見つかりません。`, `Host ${params.id} was not found.`));
-        if (body.siteId !== undefined) must(await setHostSite(db, params.id, body.siteId));
-        if (body.displayName !== undefined) await db.updateTable('hosts').set({ display_name: body.displayName }).where('id', '=', params.id).execute();
-        const after = (await listHosts(db)).find((h) => h.id === params.id)!;
-        await writeAudit(db, deps.ids, deps.clock(), { actor, action: 'host.changed', entity: 'host', entityId: params.id, before, after });
-        return json(hostView(after));
+        return json(hostView(must(await changeHost(db, deps.ids, deps.clock(), params.id, body, actor))));
       },
     }),
     route({
@@ -298,28 +276,7 @@ export function apiTable(deps: ApiDeps): Route[] {
       params: S.IdParams,
       responses: { 204: { description: 'Retired' }, 404: notFoundAnswer, 409: { description: 'It has upcoming consultations (`consultations`)' } },
       async handle({ params, actor }) {
-        const now = deps.clock();
-        const upcoming = await upcomingOnHost(db, params.id, now);
-        if (upcoming.length > 0) {
-          throw new ProblemError(
-            problem(
-              'invalid_state',
-              `このホストにはこれからの相談が${upcoming.length}件あります。先に別のホストへ移すか取り消してください。`,
-              `This host still has ${upcoming.length} upcoming consultation(s); move or cancel them first.`,
-              { extra: { consultations: upcoming.map((c) => c.id) } },
-            ),
-          );
-        }
-        if (!(await retireHost(db, params.id, now)))
-          throw new ProblemError(problem('not_found', `ホスト ${params.id} は見つかりません。`, `Host ${params.id} was not found.`));
-        await writeAudit(db, deps.ids, now, {
-          actor,
-          action: 'host.retired',
-          entity: 'host',
-          entityId: params.id,
-          before: null,
-          after: { retiredAt: new Date(now).toISOString() },
-        });
+        must(await retireHostChecked(db, deps.ids, deps.clock(), params.id, actor));
         return { status: 204 };
       },
     }),

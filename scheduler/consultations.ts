@@ -28,7 +28,7 @@ import type { ConsultationStatus } from './status.ts';
 import { canReschedule, isOpen, statusLabelJa } from './status.ts';
 import { erasePersonalData } from './personal-data.ts';
 import type { ConsultationHooks, Change } from './lifecycle.ts';
-import { LONGEST_BLOCK_MS, applyChange, createConsultation, newConsultationRow } from './lifecycle.ts';
+import { LONGEST_BLOCK_MS, STALE, applyChange, createConsultation, newConsultationRow } from './lifecycle.ts';
 import type { ConsultationView } from './views.ts';
 import { notFound, toViews, viewById } from './views.ts';
 import { MAIL_CANCELLATION, MAIL_CHANGE, MEETING_SYNC, momentJobs, planMoments } from './job-kinds.ts';
@@ -504,7 +504,23 @@ async function change(
   return r;
 }
 
-export async function rescheduleConsultation(deps: SchedulerDeps, id: string, patch: RescheduleInput, actor: string): Promise<Result<ConsultationView>> {
+/**
+ * Read again and try again when the consultation changed between reading and writing it (the meeting job or the
+ * clock moved it on, a second before): a person's request is about the consultation as it is now. Only a row that
+ * keeps changing is answered as changed by someone else.
+ */
+async function onFreshRow<T>(attempt: () => Promise<Result<T>>): Promise<Result<T>> {
+  for (let i = 0; ; i++) {
+    const r = await attempt();
+    if (r.ok || r.reason !== STALE || i >= 3) return r;
+  }
+}
+
+export function rescheduleConsultation(deps: SchedulerDeps, id: string, patch: RescheduleInput, actor: string): Promise<Result<ConsultationView>> {
+  return onFreshRow(() => rescheduleOnce(deps, id, patch, actor));
+}
+
+async function rescheduleOnce(deps: SchedulerDeps, id: string, patch: RescheduleInput, actor: string): Promise<Result<ConsultationView>> {
   const { db } = deps.store;
   const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
   if (!current) return fail(notFound(id));
@@ -554,7 +570,11 @@ export async function rescheduleConsultation(deps: SchedulerDeps, id: string, pa
   }
 }
 
-export async function cancelConsultation(deps: SchedulerDeps, id: string, reason: string, actor: string): Promise<Result<ConsultationView>> {
+export function cancelConsultation(deps: SchedulerDeps, id: string, reason: string, actor: string): Promise<Result<ConsultationView>> {
+  return onFreshRow(() => cancelOnce(deps, id, reason, actor));
+}
+
+async function cancelOnce(deps: SchedulerDeps, id: string, reason: string, actor: string): Promise<Result<ConsultationView>> {
   const { db } = deps.store;
   const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
   if (!current) return fail(notFound(id));
@@ -569,7 +589,11 @@ export async function cancelConsultation(deps: SchedulerDeps, id: string, reason
  * After a person fixed what the provider refused: a consultation that needs attention goes back to "booked" and its
  * meeting is tried again; a cancelled one whose meeting could not be deleted has the delete tried again.
  */
-export async function retryConsultation(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
+export function retryConsultation(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
+  return onFreshRow(() => retryOnce(deps, id, actor));
+}
+
+async function retryOnce(deps: SchedulerDeps, id: string, actor: string): Promise<Result<ConsultationView>> {
   const { db } = deps.store;
   const current = await db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
   if (!current) return fail(notFound(id));

@@ -4,7 +4,10 @@ import { referenceData } from '../core/store/reference.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { ProviderKind } from '../core/conferencing/index.ts';
 import type { Config } from '../core/config.ts';
-import { mainSite } from './sites.ts';
+import { getSite, mainSite, setHostSite } from './sites.ts';
+import { writeAudit } from '../core/audit.ts';
+import type { Result } from '../core/errors.ts';
+import { fail, fieldProblem, ok, problem } from '../core/errors.ts';
 
 export interface Host {
   readonly id: string;
@@ -126,4 +129,74 @@ export async function retireHost(db: Db, hostId: string, now: number): Promise<b
     .where('retired_at', 'is', null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+// ---------------------------------------------------------------- changes people make (API and admin page), audited
+
+const hostNotFound = (id: string) => problem('not_found', `ホスト ${id} は見つかりません。`, `Host ${id} was not found.`);
+
+/** A new host account, at a site (default the main office); a second row for the same account is refused. */
+export async function addHost(db: Db, ids: IdSource, now: number, input: HostInput, actor: string): Promise<Result<Host>> {
+  if (input.siteId && !(await getSite(db, input.siteId)))
+    return fail(fieldProblem('siteId', `拠点 ${input.siteId} は登録されていません。`, `Unknown site ${input.siteId}.`));
+  const host = await addHostOnce(db, ids, now, input);
+  if (!host) {
+    const existing = await hostOfAccount(db, input.provider, input.account);
+    return fail(
+      problem(
+        'conflict',
+        `このアカウント（${input.provider}: ${input.account}）はすでにホスト「${existing?.displayName ?? ''}」として登録されています。`,
+        `That account is already registered as host ${existing?.id ?? ''}.`,
+        { extra: { hostId: existing?.id ?? null } },
+      ),
+    );
+  }
+  await writeAudit(db, ids, now, { actor, action: 'host.added', entity: 'host', entityId: host.id, before: null, after: host });
+  return ok(host);
+}
+
+/** Renames a host, or moves the device to another site. */
+export async function changeHost(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  id: string,
+  patch: { readonly displayName?: string | undefined; readonly siteId?: string | undefined },
+  actor: string,
+): Promise<Result<Host>> {
+  const before = (await listHosts(db)).find((h) => h.id === id);
+  if (!before) return fail(hostNotFound(id));
+  if (patch.siteId !== undefined) {
+    const moved = await setHostSite(db, id, patch.siteId);
+    if (!moved.ok) return moved;
+  }
+  if (patch.displayName !== undefined) await db.updateTable('hosts').set({ display_name: patch.displayName }).where('id', '=', id).execute();
+  const after = (await listHosts(db)).find((h) => h.id === id)!;
+  await writeAudit(db, ids, now, { actor, action: 'host.changed', entity: 'host', entityId: id, before, after });
+  return ok(after);
+}
+
+/** Retires a host; refused while consultations are still booked on it (they are named). */
+export async function retireHostChecked(db: Db, ids: IdSource, now: number, id: string, actor: string): Promise<Result<null>> {
+  const upcoming = await upcomingOnHost(db, id, now);
+  if (upcoming.length > 0) {
+    return fail(
+      problem(
+        'invalid_state',
+        `このホストにはこれからの相談が${upcoming.length}件あります。先に別のホストへ移すか取り消してください。`,
+        `This host still has ${upcoming.length} upcoming consultation(s); move or cancel them first.`,
+        { extra: { consultations: upcoming.map((c) => c.id) } },
+      ),
+    );
+  }
+  if (!(await retireHost(db, id, now))) return fail(hostNotFound(id));
+  await writeAudit(db, ids, now, {
+    actor,
+    action: 'host.retired',
+    entity: 'host',
+    entityId: id,
+    before: null,
+    after: { retiredAt: new Date(now).toISOString() },
+  });
+  return ok(null);
 }

@@ -3,7 +3,7 @@
 // runs what must close with it (an open relay), all in the caller's transaction. Nothing else updates these columns.
 import type { ConsultationTable, Db } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
-import type { Result } from '../core/errors.ts';
+import type { Problem, Result } from '../core/errors.ts';
 import { fail, ok, problem } from '../core/errors.ts';
 import { writeAudit } from '../core/audit.ts';
 import { DAY_MS } from '../core/time.ts';
@@ -57,12 +57,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const brief = (r: ConsultationTable) => ({ status: r.status, version: r.version, start: r.start_at, end: r.end_at, hostId: r.host_id, note: r.status_note });
 
 /** Changed by someone else since it was read: the caller reads again (and tells a person if they acted on stale data). */
-export const staleProblem = () =>
-  problem(
-    'conflict',
-    'この相談は同時に別の人が変更しました。内容を確認してからもう一度お試しください。',
-    'The consultation was changed by someone else at the same time; reload and try again.',
-  );
+export const STALE: Problem = problem(
+  'conflict',
+  'この相談は同時に別の人が変更しました。内容を確認してからもう一度お試しください。',
+  'The consultation was changed by someone else at the same time; reload and try again.',
+);
+export const staleProblem = () => STALE;
 
 /**
  * Applies a change to the consultation as it was read (`current`). Fails with invalid_state when the event is not

@@ -371,7 +371,8 @@ for (const kind of DATABASES) {
       assert.ok(!slots.body.slots.some((x: { start: string }) => x.start === '2026-12-01T10:00:00+09:00'));
       assert.ok(slots.body.slots.some((x: { start: string; hostId: string }) => x.start === '2026-12-01T08:30:00+09:00' && x.hostId === added.body.id));
       assertProblem(await s.call('DELETE', `/api/v1/hosts/${added.body.id}`), 409);
-      await s.call('POST', `/api/v1/consultations/${a.body.hostId === added.body.id ? a.body.id : b.body.id}/cancel`, {});
+      const cancelled = await s.call('POST', `/api/v1/consultations/${a.body.hostId === added.body.id ? a.body.id : b.body.id}/cancel`, {});
+      assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
       assert.equal((await s.call('DELETE', `/api/v1/hosts/${added.body.id}`)).status, 204);
       assert.equal((await s.call('GET', '/api/v1/hosts')).body.hosts.length, 1);
     });
