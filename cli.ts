@@ -12,10 +12,7 @@ import type { Role } from './core/auth/tokens.ts';
 import type { Config } from './core/config.ts';
 import type { Store } from './core/store/db.ts';
 import { createSecretStore } from './core/secrets.ts';
-import { fixedToken, refreshingToken } from './core/conferencing/webex/index.ts';
-import { checkWebex } from './core/conferencing/webex/check.ts';
-import { msalTokenSource } from './core/conferencing/teams/index.ts';
-import { checkTeams } from './core/conferencing/teams/check.ts';
+import { checkAccount } from './core/conferencing/index.ts';
 import { formatCheck } from './core/conferencing/check.ts';
 import type { CheckLine } from './core/conferencing/check.ts';
 
@@ -59,20 +56,16 @@ if (group === 'manifest') {
 }
 if ((group !== 'token' && group !== 'check' && group !== 'admin') || !command) fail('コマンドを指定してください。 / Give a command.');
 
-async function runCheck(cfg: Config, store: Store, what: string): Promise<CheckLine[]> {
+async function runCheck(cfg: Config, store: Store, what: string): Promise<ReadonlyArray<CheckLine>> {
   if (what === 'webex') {
     const w = cfg.webex;
     if (!w) fail('Webex の設定がありません（WEBEX_ACCESS_TOKEN または WEBEX_CLIENT_ID などを .env に）。 / Webex is not configured (see .env.example).');
-    const tokens =
-      w.credentials.kind === 'access_token'
-        ? fixedToken(w.credentials.accessToken)
-        : refreshingToken({ baseUrl: w.apiBaseUrl, ...w.credentials, secrets: createSecretStore(store.db, cfg.secretKey!) });
-    return checkWebex(w, tokens);
+    return checkAccount({ config: cfg, secrets: cfg.secretKey ? createSecretStore(store.db, cfg.secretKey) : null, clock: Date.now }, 'webex', w.hostEmail);
   }
   if (what === 'teams') {
     const t = cfg.teams;
     if (!t) fail('Teams の設定がありません（TEAMS_TENANT_ID などを .env に）。 / Teams is not configured (see .env.example).');
-    return checkTeams(t, msalTokenSource(t));
+    return checkAccount({ config: cfg, secrets: null, clock: Date.now }, 'teams', t.hostUserId);
   }
   fail(`「${what}」は確認できません（webex か teams）。 / Unknown check "${what}" (webex or teams).`);
 }

@@ -7,6 +7,7 @@ import type { Throttles } from '../core/throttle.ts';
 import { mountSitesPages } from './sites.ts';
 import { mountStatsPages } from './stats.ts';
 import { mountConsultationPages } from './consultations.ts';
+import { mountAccountPages } from './accounts.ts';
 import { isCrossSite, noStore } from '../core/security.ts';
 import { LOGIN_COOKIE, SESSION_COOKIE, cookie, crossSitePage, requireAdminSession, sameSecret } from '../core/web/session.ts';
 import type { Logger } from '../core/log.ts';
@@ -477,6 +478,7 @@ ${field({ id: `${key}-lamp`, name: 'lampUrl', label: '表示灯の URL', hint: '
   };
   mountStatsPages(r, { ...kit, pageWithStyle });
   mountConsultationPages(r, { ...kit, pageWithStyle }, deps);
+  mountAccountPages(r, kit, deps);
 
   const saveDepartmentFrom = async (req: Request, res: Response, id: string | null) => {
     const values = {

@@ -533,6 +533,14 @@ export function apiTable(deps: ApiDeps): Route[] {
       responses: { 201: { description: 'Created', schema: S.IssuedToken } },
       async handle({ body, actor }) {
         const issued = await issueToken(db, deps.ids, deps.clock(), { name: body.name, role: body.role, createdBy: actor });
+        await writeAudit(db, deps.ids, deps.clock(), {
+          actor,
+          action: 'token.created',
+          entity: 'token',
+          entityId: issued.id,
+          before: null,
+          after: { name: body.name, role: body.role },
+        });
         return json({ id: issued.id, name: issued.name, role: issued.role, token: issued.token }, 201);
       },
     }),
@@ -545,12 +553,13 @@ export function apiTable(deps: ApiDeps): Route[] {
       auth: 'admin',
       params: S.IdParams,
       responses: { 204: { description: 'Revoked' }, 404: notFoundAnswer },
-      async handle({ params }) {
+      async handle({ params, actor }) {
         if (!(await revokeToken(db, params.id, deps.clock()))) {
           throw new ProblemError(
             problem('not_found', `トークン ${params.id} は見つからないか、すでに無効です。`, `Token ${params.id} was not found or is already revoked.`),
           );
         }
+        await writeAudit(db, deps.ids, deps.clock(), { actor, action: 'token.revoked', entity: 'token', entityId: params.id, before: null, after: null });
         return { status: 204 };
       },
     }),

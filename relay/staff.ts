@@ -139,3 +139,9 @@ export async function listStaff(db: Db): Promise<Staff[]> {
 export async function setStaffSite(db: Db, staffId: string, siteId: string | null): Promise<void> {
   await db.updateTable('staff').set({ site_id: siteId }).where('id', '=', staffId).execute();
 }
+
+/** The department a staff member is relayed for (null: none yet), as an admin sets it. */
+export async function setStaffDepartment(db: Db, staffId: string, departmentId: string | null): Promise<boolean> {
+  const r = await db.updateTable('staff').set({ department_id: departmentId }).where('id', '=', staffId).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

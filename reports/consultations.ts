@@ -148,6 +148,21 @@ const ACTIONS: Record<string, Label> = {
   'app.document_checked': { ja: '書類を確認', en: 'Document checked' },
   'app.document_unchecked': { ja: '書類の確認を取り消し', en: 'Document unchecked' },
   'app.step_pushed': { ja: '職員が画面を進めました', en: 'Staff moved the step' },
+  'host.added': { ja: '端末を追加', en: 'Host added' },
+  'host.changed': { ja: '端末を変更', en: 'Host changed' },
+  'host.retired': { ja: '端末を退役', en: 'Host retired' },
+  'staff.changed': { ja: '職員の課・拠点を変更', en: 'Staff changed' },
+  'staff.duty_on': { ja: '当番にしました', en: 'Put on duty' },
+  'staff.duty_off': { ja: '当番を終えました', en: 'Taken off duty' },
+  'token.created': { ja: 'トークンを作成', en: 'Token created' },
+  'token.revoked': { ja: 'トークンを取り消し', en: 'Token revoked' },
+  'device.created': { ja: '端末トークンを作成', en: 'Device token created' },
+  'device.revoked': { ja: '端末トークンを取り消し', en: 'Device token revoked' },
+  'site.added': { ja: '拠点を追加', en: 'Site added' },
+  'site.changed': { ja: '拠点を変更', en: 'Site changed' },
+  'consultations.exported_with_personal_data': { ja: '個人情報を含む CSV を保存', en: 'CSV with personal data saved' },
+  'calendar_exception.created': { ja: '閉庁日・特別開庁日を追加', en: 'Closure added' },
+  'calendar_exception.removed': { ja: '閉庁日・特別開庁日を削除', en: 'Closure removed' },
 };
 
 const MAILS: Record<string, string> = {
@@ -160,7 +175,7 @@ const MAILS: Record<string, string> = {
 };
 
 /** What an audit entry says, as people read it: a mail sent is named by its kind. */
-function actionLabel(action: string): Label {
+export function actionLabel(action: string): Label {
   const known = ACTIONS[action];
   if (known) return known;
   const mail = /^(mail\.[a-z_]+)\.sent$/.exec(action)?.[1];

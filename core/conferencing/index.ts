@@ -4,6 +4,8 @@ import type { IdSource, RandomBytes } from '../ids.ts';
 import type { SecretStore } from '../secrets.ts';
 import type { ConferencingProvider, ProviderKind } from './types.ts';
 import { createDryRunProvider } from './dryrun/index.ts';
+import type { CheckLine } from './check.ts';
+import { failed, pass } from './check.ts';
 
 export type { ConferencingProvider, ProviderKind, Meeting, MeetingRequest, DialIn } from './types.ts';
 export { ProviderError } from './types.ts';
@@ -51,4 +53,33 @@ export async function createProviders(deps: ProviderDeps): Promise<Partial<Recor
     if (provider) out[kind] = provider;
   }
   return out;
+}
+
+/**
+ * `npm run check:webex` / `check:teams` for one host account (the admin page checks each device's account): is the
+ * token accepted, may it schedule on that account, can it read its meetings. A dry-run host needs nothing.
+ */
+export async function checkAccount(
+  deps: Pick<ProviderDeps, 'config' | 'secrets' | 'clock'>,
+  kind: ProviderKind,
+  account: string,
+): Promise<ReadonlyArray<CheckLine>> {
+  if (kind === 'dryrun') return [pass('試行用の端末です。確かめる設定はありません。', 'A dry-run device: nothing to check.')];
+  if (kind === 'webex') {
+    const w = deps.config.webex;
+    if (!w) return [failed('Webex の設定がありません（.env の WEBEX_…）。', 'Webex is not configured (WEBEX_… in .env).')];
+    const { checkWebex } = await import('./webex/check.ts');
+    const { fixedToken, refreshingToken } = await import('./webex/index.ts');
+    if (w.credentials.kind !== 'access_token' && !deps.secrets) return [failed('SECRET_KEY がありません。', 'SECRET_KEY is missing.')];
+    const tokens =
+      w.credentials.kind === 'access_token'
+        ? fixedToken(w.credentials.accessToken)
+        : refreshingToken({ baseUrl: w.apiBaseUrl, ...w.credentials, secrets: deps.secrets!, clock: deps.clock });
+    return checkWebex({ ...w, hostEmail: account }, tokens);
+  }
+  const t = deps.config.teams;
+  if (!t) return [failed('Teams の設定がありません（.env の TEAMS_…）。', 'Teams is not configured (TEAMS_… in .env).')];
+  const { checkTeams } = await import('./teams/check.ts');
+  const { msalTokenSource } = await import('./teams/index.ts');
+  return checkTeams({ ...t, hostUserId: account }, msalTokenSource(t));
 }

@@ -70,10 +70,14 @@ export function layout(o: { title: string; body: SafeHtml; who?: { name: string;
 <li><a href="/admin/templates">メールの文面</a></li>
 <li><a href="/admin/departments">課</a></li>
 <li><a href="/admin/sites">拠点と端末</a></li>
+<li><a href="/admin/hosts">会議のアカウント</a></li>
+<li><a href="/admin/staff">職員</a></li>
+<li><a href="/admin/tokens">API トークン</a></li>
 <li><a href="/admin/calendar">受付時間・閉庁日</a></li>
 <li><a href="/admin/app">会議内アプリの文面</a></li>
 <li><a href="/admin/stats">集計</a></li>
 <li><a href="/admin/privacy">個人情報</a></li>
+<li><a href="/admin/audit">監査ログ</a></li>
 <li><a href="/console">職員コンソール</a></li>
 </ul></nav>
 <form method="post" action="/admin/logout" class="who"><span>${actorName(o.who.name)} さん</span> <input type="hidden" name="csrf" value="${o.who.csrf}"><button class="secondary" type="submit">サインアウト</button></form>`;
