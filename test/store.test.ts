@@ -168,6 +168,13 @@ for (const kind of DATABASES) {
         (await listCalendarExceptions(store.db)).map((e) => e.id),
         ['x1'],
       );
+      // A write of this process is seen by the next read, even with reads of the version side by side.
+      await Promise.all([listDepartments(store.db), listDepartments(store.db)]);
+      await store.db.updateTable('departments').set({ contact: 'same process' }).where('id', '=', department.id).execute();
+      const [x, y] = await Promise.all([listDepartments(store.db), listDepartments(store.db)]);
+      assert.equal(x.find((d) => d.id === department.id)?.contact, 'same process');
+      assert.equal(x[0], y[0], 'side by side: one read of the version, one load');
+      await store.db.updateTable('departments').set({ contact: '0877-00-0000' }).where('id', '=', department.id).execute();
       // Inside a transaction what it wrote itself is read, never the cache.
       await store.db
         .transaction()

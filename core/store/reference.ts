@@ -11,8 +11,24 @@ interface Entry {
 
 const caches = new WeakMap<Db, Map<string, Entry>>();
 
+const reading = new WeakMap<Db, Promise<string | null>>();
+
+/**
+ * The version; reads asked for in the same turn share one (a booking asks for the hosts, the department and the
+ * calendar side by side: one round trip, not three). Only the same turn: a read asked for later, after a write of
+ * this process committed, must not join one that was sent before that commit.
+ */
+function currentVersion(db: Db): Promise<string | null> {
+  const pending = reading.get(db);
+  if (pending) return pending;
+  const read = readVersion(db);
+  reading.set(db, read);
+  queueMicrotask(() => reading.delete(db));
+  return read;
+}
+
 /** The version, or null before migration 0015 (a migration's own code and its tests read the tables as they are). */
-async function currentVersion(db: Db): Promise<string | null> {
+async function readVersion(db: Db): Promise<string | null> {
   try {
     const row = await db.selectFrom('reference_version').select('version').where('id', '=', 1).executeTakeFirst();
     return row ? String(row.version) : null;
