@@ -1,17 +1,18 @@
 // /admin/hosts, /admin/staff, /admin/tokens and /admin/audit: the city's conferencing accounts (add, rename, move,
 // retire, and check an account as `npm run check:webex` does), the staff with their departments, sites and duty, the
 // API tokens (made here, shown once; revoked here), and the audit log filtered by consultation, actor and date.
+import { randomBytes } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import { html } from '../core/html.ts';
 import type { SafeHtml } from '../core/html.ts';
-import { actorName, writeAudit } from '../core/audit.ts';
+import { writeAudit } from '../core/audit.ts';
 import type { Role } from '../core/auth/tokens.ts';
-import { ROLES, issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
+import { ROLES, isLastAdminWay, issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
 import type { ProviderKind } from '../core/conferencing/index.ts';
 import { PROVIDER_KINDS, checkAccount } from '../core/conferencing/index.ts';
 import type { CheckLine } from '../core/conferencing/check.ts';
 import { createSecretStore } from '../core/secrets.ts';
-import { addDays, formatJa, isLocalDate, startOfLocalDate, toLocalDate } from '../core/time.ts';
+import { DAY_MS, addDays, formatJa, isLocalDate, startOfLocalDate, toLocalDate } from '../core/time.ts';
 import type { Flash } from '../core/web/layout.ts';
 import { field } from '../core/web/layout.ts';
 import type { SchedulerDeps } from '../scheduler/consultations.ts';
@@ -19,7 +20,7 @@ import { listDepartments } from '../scheduler/departments.ts';
 import { addHost, changeHost, listHosts, retireHostChecked, upcomingOnHost } from '../scheduler/hosts.ts';
 import { listSites } from '../scheduler/sites.ts';
 import { listStaff, setDuty, setStaffDepartment, setStaffSite } from '../relay/staff.ts';
-import { actionLabel } from '../reports/consultations.ts';
+import { actionLabel, whoDid } from '../reports/consultations.ts';
 import { platformLabel } from '../reports/labels.ts';
 import type { AdminPageKit } from './sites.ts';
 
@@ -27,8 +28,8 @@ const TABLE_LABEL = '表（はみ出すときは横に動かせます） / Table
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const ROLE_JA: Record<Role, string> = { admin: '管理者', staff: '職員' };
 
-const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<SafeHtml>, empty: string) =>
-  html`<div class="table-wrap" tabindex="0" role="region" aria-label="${TABLE_LABEL}"><table><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${
+const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<SafeHtml>, empty: string, cards = false) =>
+  html`<div class="table-wrap${cards ? ' cards' : ''}" tabindex="0" role="region" aria-label="${TABLE_LABEL}"><table><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${
     rows.length === 0 ? html`<tr><td colspan="${head.length}">${empty}</td></tr>` : rows
   }</tbody></table></div>`;
 
@@ -53,27 +54,27 @@ export function mountAccountPages(r: Router, k: AdminPageKit, deps: Pick<Schedul
       (
         h,
         i,
-      ) => html`<tr><th scope="row">${h.displayName}</th><td>${platformLabel(h.provider).ja}</td><td><code>${h.account}</code></td><td>${siteName(h.siteId)}</td><td>${upcoming[i]!.length}件</td>
+      ) => html`<tr><th scope="row">${h.displayName}</th><td data-label="会議サービス">${platformLabel(h.provider).ja}</td><td data-label="アカウント"><code>${h.account}</code></td><td data-label="拠点">${siteName(h.siteId)}</td><td data-label="これからの相談">${upcoming[i]!.length}件</td>
 <td><form method="post" action="/admin/hosts/${h.id}/check" class="actions">${k.csrfInput(req)}<button type="submit" class="secondary">アカウントを確かめる</button></form>
 ${checked?.hostId === h.id ? html`<ul class="check" aria-live="polite">${checked.lines.map((l) => html`<li class="${l.ok ? 'ok' : 'ng'}">${l.ok ? '✔' : '✖'} ${l.ja}<br><span class="en">${l.en}</span></li>`)}</ul>` : ''}
-<details><summary>名前を変える・退役</summary>
+<details><summary>名前を変える・利用をやめる</summary>
 <form method="post" action="/admin/hosts/${h.id}">${k.csrfInput(req)}${field({ id: `host-${h.id}-name`, name: 'displayName', label: '名前', value: h.displayName })}<div class="actions"><button type="submit">保存</button></div></form>
-<form method="post" action="/admin/hosts/${h.id}/retire">${k.csrfInput(req)}<p class="hint">${upcoming[i]!.length > 0 ? `これからの相談が${upcoming[i]!.length}件あるため、先に移すか取り消してください。` : '退役すると、この端末には予約が入らなくなります。'}</p><div class="actions"><button type="submit" class="secondary"${upcoming[i]!.length > 0 ? html` disabled` : ''}>退役する</button></div></form>
+<form method="post" action="/admin/hosts/${h.id}/retire">${k.csrfInput(req)}<p class="hint">${upcoming[i]!.length > 0 ? `これからの相談が${upcoming[i]!.length}件あるため、先に移すか取り消してください。` : '利用をやめると、このアカウントには予約が入らなくなります（また使うときは追加し直します）。'}</p>${upcoming[i]!.length > 0 ? '' : html`<p><label class="check"><input type="checkbox" name="confirm" value="yes" required> <span>「${h.displayName}」の利用をやめます。</span></label></p>`}<div class="actions"><button type="submit" class="secondary"${upcoming[i]!.length > 0 ? html` disabled` : ''}>利用をやめる</button></div></form>
 </details></td></tr>`,
     );
     k.page(
       res,
       req,
-      '会議のアカウント（端末）',
-      html`<h1>会議のアカウント（端末） <span class="en">Host accounts</span></h1>
+      '会議のアカウント',
+      html`<h1>会議のアカウント <span class="en">Host accounts</span></h1>
 <p>相談に使う Webex・Teams のアカウント（市の専用アカウント）です。予約は空いているアカウントに入ります。拠点への割り当てと端末のトークンは「<a href="/admin/sites">拠点と端末</a>」で。</p>
-${table(['名前', '会議サービス', 'アカウント', '拠点', 'これからの相談', '操作'], rows, 'まだありません。')}
+${table(['名前', '会議サービス', 'アカウント', '拠点', 'これからの相談', '操作'], rows, 'まだありません。', true)}
 <section><h2>アカウントを追加 <span class="en">Add an account</span></h2>
 <form method="post" action="/admin/hosts">${k.csrfInput(req)}
 ${field({ id: 'new-host-name', name: 'displayName', label: '名前', hint: '（例: 相談用専用PC 2）', value: str(req.body?.displayName) })}
 <label for="new-host-provider">会議サービス</label><select id="new-host-provider" name="provider">${configured.map((p) => html`<option value="${p}"${str(req.body?.provider) === p ? html` selected` : ''}>${platformLabel(p).ja}</option>`)}</select>
 ${field({ id: 'new-host-account', name: 'account', label: 'アカウント', hint: '（Webex はメールアドレス、Teams はユーザー ID またはメールアドレス）', value: str(req.body?.account) })}
-<label for="new-host-site">拠点</label><select id="new-host-site" name="siteId">${sites.map((s) => html`<option value="${s.id}">${s.name}</option>`)}</select>
+<label for="new-host-site">拠点</label><select id="new-host-site" name="siteId">${sites.map((s) => html`<option value="${s.id}"${str(req.body?.siteId) === s.id ? html` selected` : ''}>${s.name}</option>`)}</select>
 <div class="actions"><button type="submit">追加</button></div></form>
 <p class="hint">Webex・Teams は .env で設定したものだけ選べます。 / Only the platforms configured in .env are offered.</p></section>`,
       flash,
@@ -86,11 +87,12 @@ ${field({ id: 'new-host-account', name: 'account', label: 'アカウント', hin
     const displayName = str(req.body?.displayName).trim().slice(0, 100);
     const account = str(req.body?.account).trim().slice(0, 200);
     const provider = str(req.body?.provider) as ProviderKind;
-    if (!displayName || !account || !PROVIDER_KINDS.includes(provider))
+    const missing = [!displayName && '名前', !PROVIDER_KINDS.includes(provider) && '会議サービス', !account && 'アカウント'].filter(Boolean);
+    if (missing.length > 0)
       return hostsPage(
         req,
         res,
-        { kind: 'error', ja: '名前・会議サービス・アカウントを入れてください。', en: 'Enter the name, platform and account.' },
+        { kind: 'error', ja: `追加するアカウントの${missing.join('・')}を入れてください。`, en: 'Enter the name, platform and account to add.' },
         null,
         422,
       );
@@ -100,15 +102,25 @@ ${field({ id: 'new-host-account', name: 'account', label: 'アカウント', hin
   });
   r.post('/hosts/:id', async (req, res) => {
     const displayName = str(req.body?.displayName).trim().slice(0, 100);
-    if (!displayName) return hostsPage(req, res, { kind: 'error', ja: '名前を入れてください。', en: 'Enter the name.' }, null, 422);
+    if (!displayName)
+      return hostsPage(
+        req,
+        res,
+        { kind: 'error', ja: '名前を変えるときは、新しい名前を入れてください（空にはできません）。', en: 'A new name is needed to rename it.' },
+        null,
+        422,
+      );
     const changed = await changeHost(db, k.ids, k.clock(), String(req.params.id), { displayName }, k.actor(req));
     if (!changed.ok) return hostsPage(req, res, { kind: 'error', ...changed.reason.message }, null, 404);
     k.redirectWith(res, '/admin/hosts', '名前を変えました。', 'Renamed.');
   });
   r.post('/hosts/:id/retire', async (req, res) => {
+    if (req.body?.confirm !== 'yes')
+      return hostsPage(req, res, { kind: 'error', ja: '確認の欄にチェックを入れてください。', en: 'Tick the confirmation.' }, null, 422);
+    const host = (await listHosts(db)).find((h) => h.id === String(req.params.id));
     const done = await retireHostChecked(db, k.ids, k.clock(), String(req.params.id), k.actor(req));
     if (!done.ok) return hostsPage(req, res, { kind: 'error', ...done.reason.message }, null, done.reason.code === 'not_found' ? 404 : 409);
-    k.redirectWith(res, '/admin/hosts', '退役しました。', 'Retired.');
+    k.redirectWith(res, '/admin/hosts', `「${host?.displayName ?? ''}」の利用をやめました。`, 'Retired.');
   });
   r.post('/hosts/:id/check', async (req, res) => {
     const host = (await listHosts(db)).find((h) => h.id === String(req.params.id));
@@ -132,12 +144,12 @@ ${field({ id: 'new-host-account', name: 'account', label: 'アカウント', hin
     const until = new Map(duty.map((d) => [d.id, d.duty_until]));
     const rows = staff.map((m) => {
       const ends = until.get(m.id);
-      return html`<tr><th scope="row">${m.displayName}</th><td>${platformLabel(m.platform).ja}</td>
-<td colspan="2"><form method="post" action="/admin/staff/${m.id}" class="actions">${k.csrfInput(req)}
+      return html`<tr><th scope="row">${m.displayName}</th><td data-label="チャット">${platformLabel(m.platform).ja}</td>
+<td><form method="post" action="/admin/staff/${m.id}" class="actions">${k.csrfInput(req)}
 <label for="staff-${m.id}-dept" class="inline-label">課</label><select id="staff-${m.id}-dept" name="departmentId"><option value="">（なし）</option>${departments.map((d) => html`<option value="${d.id}"${m.departmentId === d.id ? html` selected` : ''}>${d.name}</option>`)}</select>
 <label for="staff-${m.id}-site" class="inline-label">拠点</label><select id="staff-${m.id}-site" name="siteId">${sites.map((s) => html`<option value="${s.id}"${(m.siteId ?? 'main') === s.id ? html` selected` : ''}>${s.name}</option>`)}</select>
 <button type="submit" class="secondary">保存</button></form></td>
-<td>${m.onDuty ? html`当番中${ends ? `（${formatJa(Date.parse(ends)).slice(-5)}まで）` : ''}<form method="post" action="/admin/staff/${m.id}/duty" class="actions">${k.csrfInput(req)}<input type="hidden" name="on" value="no"><button type="submit" class="secondary">当番を終える</button></form>` : html`—<form method="post" action="/admin/staff/${m.id}/duty" class="actions">${k.csrfInput(req)}<input type="hidden" name="on" value="yes"><button type="submit" class="secondary"${m.departmentId ? '' : html` disabled`}>当番にする</button></form>`}</td></tr>`;
+<td data-label="当番">${m.onDuty ? html`当番中${ends ? `（${formatJa(Date.parse(ends)).slice(-5)}まで）` : ''}<form method="post" action="/admin/staff/${m.id}/duty" class="actions">${k.csrfInput(req)}<input type="hidden" name="on" value="no"><button type="submit" class="secondary">当番を終える</button></form>` : html`—<form method="post" action="/admin/staff/${m.id}/duty" class="actions">${k.csrfInput(req)}<input type="hidden" name="on" value="yes"><button type="submit" class="secondary"${m.departmentId ? '' : html` disabled aria-describedby="staff-${m.id}-why"`}>当番にする</button></form>${m.departmentId ? '' : html`<p class="hint" id="staff-${m.id}-why">先に課を選んで保存すると、当番にできます。</p>`}`}</td></tr>`;
     });
     k.page(
       res,
@@ -145,7 +157,7 @@ ${field({ id: 'new-host-account', name: 'account', label: 'アカウント', hin
       '職員',
       html`<h1>職員 <span class="en">Staff</span></h1>
 <p>チャット（Webex・Teams・コンソール）でボットに話しかけた職員です。課はおつなぎ（<code>/relay</code>）で呼ばれる課、拠点は <code>/call</code> で使う端末の場所です。職員は自分でも <code>/duty on 税務</code>・<code>/site 三隅</code> で変えられます。</p>
-${table(['名前', 'チャット', '課・拠点', '', '当番'], rows, 'まだいません。職員がチャットでボットに話しかけると、ここに出ます。')}`,
+${table(['名前', 'チャット', '課・拠点', '当番'], rows, 'まだいません。職員がチャットでボットに話しかけると、ここに出ます。', true)}`,
       flash,
       status,
     );
@@ -159,9 +171,13 @@ ${table(['名前', 'チャット', '課・拠点', '', '当番'], rows, 'まだ�
     const [departments, sites] = await Promise.all([listDepartments(db), listSites(db)]);
     if ((departmentId && !departments.some((d) => d.id === departmentId)) || (siteId && !sites.some((s) => s.id === siteId)))
       return staffPage(req, res, { kind: 'error', ja: 'その課か拠点は見つかりません。', en: 'Unknown department or site.' }, 422);
-    if (!(await setStaffDepartment(db, id, departmentId)))
+    const before = (await listStaff(db)).find((m) => m.id === id);
+    if (!before || !(await setStaffDepartment(db, id, departmentId)))
       return staffPage(req, res, { kind: 'error', ja: 'その職員は見つかりません。', en: 'Not found.' }, 404);
     await setStaffSite(db, id, siteId);
+    // On duty for no department would take no call: the duty ends with the department; a new department keeps it.
+    const endedDuty = before.onDuty && !departmentId;
+    if (endedDuty) await setDuty(db, k.ids, k.clock(), id, false, { endsAtMinute: deps.config.relay.dutyEndsAtMinute });
     await writeAudit(db, k.ids, k.clock(), {
       actor: k.actor(req),
       action: 'staff.changed',
@@ -170,7 +186,7 @@ ${table(['名前', 'チャット', '課・拠点', '', '当番'], rows, 'まだ�
       before: null,
       after: { departmentId, siteId },
     });
-    k.redirectWith(res, '/admin/staff', '保存しました。', 'Saved.');
+    k.redirectWith(res, '/admin/staff', endedDuty ? '保存しました。課がなくなったため、当番も終えました。' : '保存しました。', 'Saved.');
   });
   r.post('/staff/:id/duty', async (req, res) => {
     const id = String(req.params.id);
@@ -198,12 +214,23 @@ ${table(['名前', 'チャット', '課・拠点', '', '当番'], rows, 'まだ�
 
   // ------------------------------------------------------------ tokens
 
+  // Each create form carries a one-time value: sending the same form again (a reload of the page that showed the
+  // token) makes no second token. Kept in this process for a day; another instance would make one, harmlessly.
+  const usedForms = new Map<string, number>();
+  const formOnce = (value: string, now: number): boolean => {
+    for (const [v, at] of usedForms) if (at < now - DAY_MS) usedForms.delete(v);
+    if (!value || usedForms.has(value)) return false;
+    usedForms.set(value, now);
+    return true;
+  };
+
   const tokensPage = async (req: Request, res: Response, flash: Flash | null, issued: { name: string; token: string } | null = null, status = 200) => {
     const tokens = await listTokens(db);
     const live = tokens.filter((t) => !t.revokedAt);
+    const mine = req.adminSession?.principal.startsWith('token:') ? req.adminSession.principal.slice(6) : null;
     const rows = live.map(
       (t) =>
-        html`<tr><th scope="row">${t.name}</th><td>${ROLE_JA[t.role]}</td><td>${formatJa(Date.parse(t.createdAt))}</td><td><form method="post" action="/admin/tokens/${t.id}/revoke">${k.csrfInput(req)}<button type="submit" class="secondary">取り消す</button></form></td></tr>`,
+        html`<tr><th scope="row">${t.name}${t.id === mine ? html`<br><strong>（いまサインインに使っているトークン）</strong>` : ''}</th><td>${ROLE_JA[t.role]}</td><td>${formatJa(Date.parse(t.createdAt))}</td><td><code>${t.id}</code></td><td><form method="post" action="/admin/tokens/${t.id}/revoke">${k.csrfInput(req)}<label class="check"><input type="checkbox" name="confirm" value="yes" required> <span>取り消します（元に戻せません）</span></label><button type="submit" class="secondary">取り消す</button></form></td></tr>`,
     );
     k.page(
       res,
@@ -212,11 +239,11 @@ ${table(['名前', 'チャット', '課・拠点', '', '当番'], rows, 'まだ�
       html`<h1>API トークン <span class="en">API tokens</span></h1>
 ${
   issued &&
-  html`<section class="flash ok" role="status"><h2>「${issued.name}」のトークン（この一度だけ表示します）</h2><p><code>${issued.token}</code></p><p>控えは残さず、使う人に安全な方法で渡してください。 <span class="en">Shown once: hand it over safely, keep no copy.</span></p></section>`
+  html`<section class="flash ok" role="status"><h2>「${issued.name}」のトークン（この一度だけ表示します）</h2><p><code>${issued.token}</code></p><p>控えは残さず、使う人に安全な方法で渡してください。このページを再読み込みしても、新しいトークンは作られません。 <span class="en">Shown once: hand it over safely, keep no copy.</span></p></section>`
 }
-<p>予約の仕組みや他のシステムが API（<code>/api/v1</code>）を使うためのトークンです。支所の窓口端末と課の呼び出しボードのトークンは「<a href="/admin/sites">拠点と端末</a>」で作ります。</p>
-${table(['名前', '権限', '作った日時', '取り消し'], rows, 'まだありません。')}
-<section><h2>トークンを作る <span class="en">Create a token</span></h2><form method="post" action="/admin/tokens">${k.csrfInput(req)}
+<p>予約の仕組みや他のシステムが API（<code>/api/v1</code>）を使うためのトークンです。支所の窓口端末と課の呼び出しボードのトークンは「<a href="/admin/sites">拠点と端末</a>」で作ります。最後の管理者トークンは、管理者アカウント（<code>npm run admin -- create</code>）がないかぎり取り消せません。</p>
+${table(['名前', '権限', '作った日時', '番号', '取り消し'], rows, 'まだありません。')}
+<section><h2>トークンを作る <span class="en">Create a token</span></h2><form method="post" action="/admin/tokens">${k.csrfInput(req)}<input type="hidden" name="once" value="${randomBytes(12).toString('base64url')}">
 ${field({ id: 'token-name', name: 'name', label: '名前（だれが何に使うか）', hint: '（例: 税務課 田中、予約システム）', value: '' })}
 <label for="token-role">権限</label><select id="token-role" name="role">${ROLES.map((r) => html`<option value="${r}"${r === 'staff' ? html` selected` : ''}>${ROLE_JA[r]}</option>`)}</select>
 <div class="actions"><button type="submit">作る</button></div></form></section>`,
@@ -231,6 +258,18 @@ ${field({ id: 'token-name', name: 'name', label: '名前（だれが何に使う
     const role = str(req.body?.role) as Role;
     if (!name || !ROLES.includes(role))
       return tokensPage(req, res, { kind: 'error', ja: '名前と権限を入れてください。', en: 'Enter the name and role.' }, null, 422);
+    if (!formOnce(str(req.body?.once), k.clock()))
+      return tokensPage(
+        req,
+        res,
+        {
+          kind: 'warn',
+          ja: 'このフォームのトークンはもう作りました（表示は一度だけです）。新しく作るときは、下のフォームからもう一度どうぞ。',
+          en: 'That form already made its token (shown once).',
+        },
+        null,
+        409,
+      );
     const issued = await issueToken(db, k.ids, k.clock(), { name, role, createdBy: k.actor(req) });
     await writeAudit(db, k.ids, k.clock(), {
       actor: k.actor(req),
@@ -244,17 +283,27 @@ ${field({ id: 'token-name', name: 'name', label: '名前（だれが何に使う
     return tokensPage(req, res, null, { name, token: issued.token });
   });
   r.post('/tokens/:id/revoke', async (req, res) => {
-    const done = await revokeToken(db, String(req.params.id), k.clock());
+    const id = String(req.params.id);
+    if (req.body?.confirm !== 'yes')
+      return tokensPage(req, res, { kind: 'error', ja: '確認の欄にチェックを入れてください。', en: 'Tick the confirmation.' }, null, 422);
+    const live = (await listTokens(db)).filter((t) => !t.revokedAt);
+    const target = live.find((t) => t.id === id);
+    if (await isLastAdminWay(db, id))
+      return tokensPage(
+        req,
+        res,
+        {
+          kind: 'error',
+          ja: 'これは最後の管理者トークンです。取り消すと、だれも管理画面に入れなくなります。先に別の管理者トークンか管理者アカウントを作ってください。',
+          en: 'This is the last admin token: revoking it would lock everyone out. Make another admin token or an admin account first.',
+        },
+        null,
+        409,
+      );
+    const done = await revokeToken(db, id, k.clock());
     if (done)
-      await writeAudit(db, k.ids, k.clock(), {
-        actor: k.actor(req),
-        action: 'token.revoked',
-        entity: 'token',
-        entityId: String(req.params.id),
-        before: null,
-        after: null,
-      });
-    k.redirectWith(res, '/admin/tokens', done ? 'トークンを取り消しました。' : 'すでに取り消されています。', 'Revoked.');
+      await writeAudit(db, k.ids, k.clock(), { actor: k.actor(req), action: 'token.revoked', entity: 'token', entityId: id, before: null, after: null });
+    k.redirectWith(res, '/admin/tokens', done ? `「${target?.name ?? id}」を取り消しました。` : 'すでに取り消されています。', 'Revoked.');
   });
 
   // ------------------------------------------------------------ audit log
@@ -263,23 +312,31 @@ ${field({ id: 'token-name', name: 'name', label: '名前（だれが何に使う
     const today = toLocalDate(k.clock());
     const from = str(req.query.from) || addDays(today, -30);
     const to = str(req.query.to) || today;
-    const consultation = str(req.query.consultation).replace(/^#/, '').trim().toUpperCase();
+    const consultation = str(req.query.consultation).normalize('NFKC').replace(/^#/, '').trim().toUpperCase();
     const actor = str(req.query.actor).trim();
     const bad = !isLocalDate(from) || !isLocalDate(to) || to < from;
     let q = db.selectFrom('audit_log').selectAll();
     if (!bad)
       q = q.where('at', '>=', new Date(startOfLocalDate(from)).toISOString()).where('at', '<', new Date(startOfLocalDate(addDays(to, 1))).toISOString());
     if (consultation) q = q.where('entity', '=', 'consultation').where('entity_id', '=', consultation);
-    if (actor) q = q.where('actor', 'like', `%${actor.replace(/[%_\\]/g, '\\$&')}%`);
+    const [staff, tokens] = await Promise.all([listStaff(db), listTokens(db)]);
+    const staffNames = new Map(staff.map((m) => [m.id, m.displayName]));
+    const tokenNames = new Map(tokens.map((t) => [t.id, t.name]));
+    if (actor) {
+      // By the name people see: staff are named in relay steps by their id, the system as システム.
+      const staffIds = staff.filter((m) => m.displayName.includes(actor)).map((m) => m.id);
+      const special = ['システム'.includes(actor) ? 'system' : null, '相談者'.includes(actor) ? 'citizen' : null].filter((x): x is string => x !== null);
+      const like = `%${actor.replace(/[%_\\]/g, '\\$&')}%`;
+      q = q.where((eb) => eb.or([eb('actor', 'like', like), ...(staffIds.length + special.length > 0 ? [eb('actor', 'in', [...staffIds, ...special])] : [])]));
+    }
     const rows = bad ? [] : await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(501).execute();
+    const target = (entity: string, id: string) =>
+      entity === 'staff' ? `職員 ${staffNames.get(id) ?? id}` : entity === 'token' ? `トークン ${tokenNames.get(id) ?? id}` : `${entity} ${id}`;
     const shown = rows.slice(0, 500).map((a) => {
       const what = actionLabel(a.action);
-      return html`<tr><td>${formatJa(Date.parse(a.at))}</td><td>${a.actor === 'system' ? 'システム' : a.actor === 'citizen' ? '相談者' : actorName(a.actor)}</td><th scope="row">${what.ja}${what.en !== what.ja ? html` <span class="en">${what.en}</span>` : ''}</th><td>${a.entity === 'consultation' ? html`<a href="/admin/consultations/${a.entity_id}">#${a.entity_id}</a>` : `${a.entity} ${a.entity_id}`}</td>
+      return html`<tr><td>${formatJa(Date.parse(a.at))}</td><td>${whoDid(a.actor, staffNames)}</td><th scope="row">${what.ja}${what.en !== what.ja ? html` <span class="en">${what.en}</span>` : ''}</th><td>${a.entity === 'consultation' ? html`<a href="/admin/consultations/${a.entity_id}">#${a.entity_id}</a>` : target(a.entity, a.entity_id)}</td>
 <td>${a.before_json || a.after_json ? html`<details><summary>内容</summary>${a.before_json ? html`<p>前: <code>${a.before_json.slice(0, 2000)}</code></p>` : ''}${a.after_json ? html`<p>後: <code>${a.after_json.slice(0, 2000)}</code></p>` : ''}</details>` : ''}</td></tr>`;
     });
-    const err = bad
-      ? html`<p class="field-error" id="to-error">日付を確かめてください（終了日は開始日以降）。 <span class="en">Check the dates.</span></p>`
-      : '';
     k.page(
       res,
       req,
@@ -287,14 +344,17 @@ ${field({ id: 'token-name', name: 'name', label: '名前（だれが何に使う
       html`<h1>監査ログ <span class="en">Audit log</span></h1>
 <p>だれが、いつ、何をしたかの記録です。保存期間が過ぎた相談の氏名などは「[erased]」に置き換わっています。</p>
 <form method="get" action="/admin/audit" class="filters">
-${field({ id: 'consultation', name: 'consultation', label: '相談の番号', hint: '（例: K7M2Q9XA）', value: consultation })}
-${field({ id: 'actor', name: 'actor', label: 'だれが（名前の一部）', value: actor })}
-${field({ id: 'from', name: 'from', label: '開始日', kind: 'date', value: from })}
-${field({ id: 'to', name: 'to', label: '終了日（この日を含む）', kind: 'date', value: to, error: bad ? '日付を確かめてください。' : null })}
+${field({ id: 'consultation', name: 'consultation', label: '相談の番号 Consultation', hint: '（例: K7M2Q9XA）', value: consultation })}
+${field({ id: 'actor', name: 'actor', label: 'だれが（名前の一部） Who', value: actor })}
+${field({ id: 'from', name: 'from', label: '開始日 From', kind: 'date', value: from })}
+${field({ id: 'to', name: 'to', label: '終了日（この日を含む） To', kind: 'date', value: to, error: bad ? '日付を確かめてください（正しい日付で、終了日は開始日以降）。 / Check the dates (the last on or after the first).' : null })}
 <div class="actions"><button type="submit">絞り込む</button></div></form>
-${err}
-<p>${rows.length > 500 ? '新しい 500 件を表示しています。条件をしぼってください。' : `${rows.length}件`}</p>
-${table(['日時', 'だれが', 'できごと', '対象', '内容'], shown, '記録はありません。')}`,
+${
+  bad
+    ? ''
+    : html`<p>${rows.length > 500 ? '新しい 500 件を表示しています。条件をしぼってください。' : `${rows.length}件`}</p>
+${table(['日時', 'だれが', 'できごと', '対象', '内容'], shown, '記録はありません。')}`
+}`,
       null,
       bad ? 422 : 200,
     );

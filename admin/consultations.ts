@@ -25,6 +25,7 @@ import type { StyledPageKit } from './sites.ts';
 
 export const CONSULTATIONS_STYLE = `
   .filters { display: grid; gap: 0 16px; } @media (min-width: 60rem) { .filters { grid-template-columns: repeat(4, 1fr); } .filters .actions { align-self: end; } }
+  .table-wrap.wrap td, .table-wrap.wrap th { white-space: normal; min-width: 6rem; }
   tr.attention { background: #fff6e0; } .note { color: #8a1c00; } .attention-count { color: #8a1c00; }
 `;
 
@@ -47,15 +48,12 @@ function filterFrom(req: Request, today: string): { filter: ConsultationFilter; 
     status,
     kind,
   };
-  if (!isLocalDate(from))
-    return {
-      filter: { ...filter, from: today },
-      error: { field: 'from', ja: '開始日を 2026-12-01 のように入れてください。', en: 'Give the first day as YYYY-MM-DD.' },
-    };
+  // On an error the page shows what was typed, beside the message (not a corrected value that looks accepted).
+  if (!isLocalDate(from)) return { filter, error: { field: 'from', ja: '開始日を正しい日付で入れてください。', en: 'Give the first day as a real date.' } };
   if (!isLocalDate(to) || to < from)
     return {
-      filter: { ...filter, to: from },
-      error: { field: 'to', ja: '終了日は開始日以降の日付にしてください。', en: 'The last day must be a date on or after the first.' },
+      filter,
+      error: { field: 'to', ja: '終了日は開始日以降の正しい日付にしてください。', en: 'The last day must be a real date on or after the first.' },
     };
   return { filter, error: null };
 }
@@ -105,7 +103,7 @@ ${select(
 )}
 ${select(
   'host',
-  '端末 Device',
+  '会議のアカウント Account',
   hosts.map((h) => option(h.id, h.displayName, filter.hostId)),
   filter.hostId,
 )}
@@ -119,7 +117,7 @@ ${select('kind', '受付 Booked / walk-in', [option('booked', '予約', filter.k
 <div class="actions"><button type="submit">絞り込む</button></div></form>`;
     const rows = (found?.rows ?? []).map(
       (c) =>
-        html`<tr${c.status === 'needs_attention' ? html` class="attention"` : ''}><th scope="row"><a href="/admin/consultations/${c.id}">#${c.id}</a></th><td>${formatJa(c.startAt)}〜${hhmm(c.endAt)}</td><td>${c.department}</td><td>${c.site}・${c.host}</td><td>${kindLabel(c.kind).ja}</td><td>${statusLabelJa(c.status as ConsultationStatus)}${c.status === 'needs_attention' && c.statusNote ? html`<br><span class="note">${c.statusNote}</span>` : ''}</td><td>${c.citizen ? c.citizen.name : html`<span class="hint">消去済み</span>`}</td></tr>`,
+        html`<tr${c.status === 'needs_attention' ? html` class="attention"` : ''}><th scope="row"><a href="/admin/consultations/${c.id}">#${c.id}</a></th><td data-label="日時">${formatJa(c.startAt)}〜${hhmm(c.endAt)}</td><td data-label="課">${c.department}</td><td data-label="拠点・アカウント">${c.site}・${c.host}</td><td data-label="受付">${kindLabel(c.kind).ja}</td><td data-label="状態">${statusLabelJa(c.status as ConsultationStatus)}${c.status === 'needs_attention' && c.statusNote ? html`<br><span class="note">${c.statusNote}</span>` : ''}</td><td data-label="相談者">${c.citizen ? c.citizen.name || '来庁者' : html`<span class="hint">消去済み</span>`}</td></tr>`,
     );
     const attention = found?.rows.filter((c) => c.status === 'needs_attention').length ?? 0;
     k.pageWithStyle(
@@ -131,9 +129,13 @@ ${form}
 ${
   found &&
   html`<p>${found.rows.length}件${found.more ? html`（多いため最初の ${LIST_LIMIT} 件だけ表示しています。期間を短くしてください）` : ''}${attention > 0 ? html`　<strong class="attention-count">要対応 ${attention}件</strong>（上にまとめています）` : ''}</p>
-<p class="actions"><a class="button secondary" href="/admin/consultations.csv?${queryOf(filter)}" download>CSV で保存（個人情報なし）</a> <a class="button secondary" href="/admin/consultations.csv?${queryOf(filter)}&personal=yes" download>CSV で保存（氏名・メール・相談内容を含む）</a></p>
-<p class="hint">個人情報を含む CSV は、保存期間による消去の前の相談だけに氏名などが入ります。保存したことは監査ログに残ります。取り扱いにご注意ください。</p>
-<div class="table-wrap" tabindex="0" role="region" aria-label="${TABLE_LABEL}"><table><thead><tr><th scope="col">番号</th><th scope="col">日時</th><th scope="col">課</th><th scope="col">拠点・端末</th><th scope="col">受付</th><th scope="col">状態</th><th scope="col">相談者</th></tr></thead><tbody>${
+<p class="actions"><a class="button secondary" href="/admin/consultations.csv?${queryOf(filter)}" download>CSV で保存（個人情報なし）</a></p>
+<details><summary>氏名・メール・相談内容を含む CSV</summary>
+<form method="get" action="/admin/consultations.csv">${[...new URLSearchParams(queryOf(filter))].map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}<input type="hidden" name="personal" value="yes">
+<p class="hint">保存期間による消去の前の相談だけに氏名などが入ります。保存したことは監査ログに残ります。</p>
+<p><label class="check"><input type="checkbox" name="confirm" value="yes" required> <span>個人情報を含むことを確かめ、取り扱いに注意します。</span></label></p>
+<div class="actions"><button type="submit" class="secondary">個人情報を含む CSV を保存</button></div></form></details>
+<div class="table-wrap wrap cards" tabindex="0" role="region" aria-label="${TABLE_LABEL}"><table><thead><tr><th scope="col">番号</th><th scope="col">日時</th><th scope="col">課</th><th scope="col">拠点・アカウント</th><th scope="col">受付</th><th scope="col">状態</th><th scope="col">相談者</th></tr></thead><tbody>${
     rows.length === 0 ? html`<tr><td colspan="7">この条件の相談はありません。 <span class="en">None.</span></td></tr>` : rows
   }</tbody></table></div>`
 }`,
@@ -151,7 +153,7 @@ ${
       res.status(422).type('text/plain; charset=utf-8').send(`${error.ja}\n${error.en}\n`);
       return;
     }
-    const personal = req.query.personal === 'yes';
+    const personal = req.query.personal === 'yes' && req.query.confirm === 'yes';
     const found = await findConsultations(db, filter);
     if (personal) {
       await writeAudit(db, k.ids, k.clock(), {
@@ -163,7 +165,20 @@ ${
         after: { ...filter, rows: found.rows.filter((c) => c.citizen).length },
       });
     }
-    const header = ['番号', '開始（日本時間）', '和暦', '終了（日本時間）', '課', '拠点', '端末', '会議サービス', '受付', '種類', '状態', 'おつなぎの回数'];
+    const header = [
+      '番号',
+      '開始（日本時間）',
+      '和暦',
+      '終了（日本時間）',
+      '課',
+      '拠点',
+      '会議のアカウント',
+      '会議サービス',
+      '受付',
+      '種類',
+      '状態',
+      'おつなぎの回数',
+    ];
     const row = (c: ListedConsultation) => {
       const start = formatJa(c.startAt);
       const base = [
@@ -204,11 +219,13 @@ ${
       );
       return;
     }
-    const [timeline, hosts] = await Promise.all([consultationTimeline(db, c.id), listHosts(db)]);
+    const [timeline, hosts] = await Promise.all([consultationTimeline(db, c.id, c.kind), listHosts(db)]);
     const host = hosts.find((h) => h.id === c.hostId);
     const start = Date.parse(c.start);
     const open = isOpen(c.status);
     const fieldErr = (f: string) => errors[f] ?? null;
+    // After a refused form, what was sent (even empty) stays in its fields.
+    const posted = (name: string): string | undefined => (req.method === 'POST' && typeof req.body?.[name] === 'string' ? req.body[name] : undefined);
     const actions: SafeHtml[] = [];
     if (c.status === 'needs_attention')
       actions.push(html`<section><h3>もう一度試す <span class="en">Try again</span></h3><p>${c.statusNote || '会議の作成かメールの送信に失敗しました。'}</p>
@@ -216,15 +233,15 @@ ${
     if (canReschedule(c.status))
       actions.push(html`<section><h3>日時を変える <span class="en">Move</span></h3><p class="hint">相談者には変更のお知らせメールが届きます。</p>
 <form method="post" action="/admin/consultations/${c.id}/move">${k.csrfInput(req)}
-${field({ id: 'move-date', name: 'date', label: '日付', kind: 'date', value: str(req.body?.date) || toLocalDate(start), error: fieldErr('date') })}
-${field({ id: 'move-time', name: 'time', label: '開始時刻', kind: 'time', value: str(req.body?.time) || hhmm(start), error: fieldErr('time') })}
-${field({ id: 'move-duration', name: 'durationMinutes', label: '長さ（分）', value: str(req.body?.durationMinutes) || String(c.durationMinutes), error: fieldErr('durationMinutes') })}
+${field({ id: 'move-date', name: 'date', label: '日付', kind: 'date', value: posted('date') ?? toLocalDate(start), error: fieldErr('date') })}
+${field({ id: 'move-time', name: 'time', label: '開始時刻', kind: 'time', value: posted('time') ?? hhmm(start), error: fieldErr('time') })}
+${field({ id: 'move-duration', name: 'durationMinutes', label: '長さ（分）', value: posted('durationMinutes') ?? String(c.durationMinutes), error: fieldErr('durationMinutes') })}
 <div class="actions"><button type="submit">この日時に変える</button></div></form></section>`);
     if (open)
-      actions.push(html`<section><h3>取り消す <span class="en">Cancel</span></h3><p class="hint">相談者に取り消しのメールが届きます（理由も書かれます）。</p>
+      actions.push(html`<section><h3>取り消す <span class="en">Cancel</span></h3><p class="hint">${c.citizen.email ? '相談者に取り消しのメールが届きます（理由も書かれます）。' : 'この相談者にはメールがありません（窓口で受付）。理由は記録に残ります。'}</p>
 <form method="post" action="/admin/consultations/${c.id}/cancel">${k.csrfInput(req)}
-${field({ id: 'cancel-reason', name: 'reason', label: '理由（相談者に伝わります）', value: str(req.body?.reason), error: fieldErr('reason') })}
-<p><label class="check"><input type="checkbox" name="confirm" value="yes" required> <span>この相談を取り消します。<span class="en">Cancel this consultation.</span></span></label></p>
+${field({ id: 'cancel-reason', name: 'reason', required: true, label: c.citizen.email ? '理由（必須。相談者に伝わります）' : '理由（必須）', value: posted('reason') ?? '', error: fieldErr('reason') })}
+<p><label class="check"><input type="checkbox" name="confirm" value="yes" required${posted('confirm') === 'yes' ? html` checked` : ''}> <span>この相談を取り消します。<span class="en">Cancel this consultation.</span></span></label></p>
 <div class="actions"><button type="submit">取り消す</button></div></form></section>`);
     if (!c.personalDataErasedAt)
       actions.push(
@@ -240,9 +257,15 @@ ${field({ id: 'cancel-reason', name: 'reason', label: '理由（相談者に伝�
 <dt>日時</dt><dd>${formatJa(start)}〜${hhmm(Date.parse(c.end))}（${c.durationMinutes}分）</dd>
 <dt>課</dt><dd>${c.department.name}</dd>
 <dt>受付</dt><dd>${kindLabel(c.kind).ja}・${c.consultationTypeName.ja}</dd>
-<dt>端末</dt><dd>${host?.displayName ?? c.hostId}（${platformLabel(host?.provider ?? '').ja}）</dd>
+<dt>会議のアカウント</dt><dd>${host?.displayName ?? c.hostId}（${platformLabel(host?.provider ?? '').ja}）</dd>
 <dt>状態</dt><dd>${statusLabelJa(c.status)}${c.statusNote ? html`<br><span class="note">${c.statusNote}</span>` : ''}</dd>
-<dt>相談者</dt><dd>${c.personalDataErasedAt ? html`消去済み（${formatJa(Date.parse(c.personalDataErasedAt))}）` : html`${c.citizen.name}（${c.citizen.email}）`}</dd>
+<dt>相談者</dt><dd>${
+        c.personalDataErasedAt
+          ? html`消去済み（${formatJa(Date.parse(c.personalDataErasedAt))}）`
+          : c.citizen.email
+            ? html`${c.citizen.name}（${c.citizen.email}）`
+            : html`${c.citizen.name || '来庁者'}（窓口で受付。メールはありません）`
+      }</dd>
 ${!c.personalDataErasedAt && c.topic ? html`<dt>相談内容</dt><dd>${c.topic}</dd>` : ''}
 </dl>
 ${actions.length > 0 ? html`<h2>操作 <span class="en">Actions</span></h2>${actions}` : ''}
@@ -282,14 +305,23 @@ ${actions.length > 0 ? html`<h2>操作 <span class="en">Actions</span></h2>${act
   });
 
   r.post('/consultations/:id/move', async (req, res) => {
-    const date = str(req.body?.date);
-    const minute = parseMinute(str(req.body?.time));
-    const duration = Number(str(req.body?.durationMinutes));
+    // Full-width digits (１５) read as typed.
+    const date = str(req.body?.date).normalize('NFKC').trim();
+    const minute = parseMinute(str(req.body?.time).normalize('NFKC').trim());
+    const duration = Number(str(req.body?.durationMinutes).normalize('NFKC').trim());
     const errors: Record<string, string> = {};
     if (!isLocalDate(date)) errors.date = '日付を選んでください。 / Choose the date.';
     if (minute === null) errors.time = '時刻を 10:30 のように入れてください。 / Give the time as HH:MM.';
     if (!Number.isInteger(duration) || duration < 5 || duration > 720) errors.durationMinutes = '長さは 5〜720 分の整数で入れてください。 / 5 to 720 minutes.';
     if (Object.keys(errors).length > 0) return refused(req, res, { ja: '入力を確かめてください。', en: 'Check the fields.' }, 422, errors);
+    const current = await viewById(db, String(req.params.id));
+    if (current && Date.parse(current.start) === localInstant(date, minute!) && current.durationMinutes === duration)
+      return refused(
+        req,
+        res,
+        { ja: '日時も長さも今と同じです。変えるときは、新しい日時か長さを入れてください。', en: 'That is the time and length it has already.' },
+        422,
+      );
     const done = await rescheduleConsultation(deps, String(req.params.id), { start: localInstant(date, minute!), durationMinutes: duration }, k.actor(req));
     if (!done.ok) {
       const code = done.reason.code;

@@ -104,19 +104,19 @@ function figuresHtml(f: Figures, query: string): SafeHtml {
 <p class="hint">CSV は Excel でそのまま開けます（UTF-8、BOM 付き、日付は日本時間）。<span class="en">The CSV opens in Excel as is (UTF-8 with BOM, dates in JST).</span></p>
 
 <section aria-labelledby="h-consultations"><h2 id="h-consultations">相談の件数 <span class="en">Consultations</span></h2>
-<p class="big">合計 <strong>${n(c.total, '件')}</strong>（実施済み ${n(c.byOutcome.find((o) => o.key === 'held')?.count ?? 0, '件')}）</p>
+<p class="big">合計 <strong>${n(c.total, '件')}</strong>（取り消し ${n(c.byOutcome.find((o) => o.key === 'cancelled')?.count ?? 0, '件')}を含む。実施済み ${n(c.byOutcome.find((o) => o.key === 'held')?.count ?? 0, '件')}）</p>
 ${tableWrap(
   '結果別 / By outcome',
   ['結果', '件数'],
   countRows(c.byOutcome, (k) => outcome(k)),
 )}
-<figure>${byMonthChart}<figcaption>月別（予約と来庁）。数は下の表にあります。</figcaption></figure>
+<figure><div class="chart-wrap" tabindex="0" role="region" aria-label="グラフ（はみ出すときは横に動かせます） / Chart">${byMonthChart}</div><figcaption>月別（予約と来庁）。数は下の表にあります。</figcaption></figure>
 ${tableWrap(
   '月別 / By month',
   ['月', '予約', '来庁', '合計'],
   c.byMonth.map((m) => [monthLabel(m.month).ja, n(m.booked, '件'), n(m.walkIn, '件'), n(m.total, '件')]),
 )}
-<figure>${deptChart}<figcaption>課別。数は下の表にあります。</figcaption></figure>
+<figure><div class="chart-wrap" tabindex="0" role="region" aria-label="グラフ（はみ出すときは横に動かせます） / Chart">${deptChart}</div><figcaption>課別。数は下の表にあります。</figcaption></figure>
 ${tableWrap(
   '課別 / By department',
   ['課', '件数'],
@@ -137,13 +137,13 @@ ${tableWrap('予約・来庁 / Booked or walk-in', ['受付', '件数'], countRo
 ${tableWrap('相談の種類別 / By type', ['種類', '件数'], countRows(c.byType, typeLabel))}
 ${tableWrap('会議サービス別 / By platform', ['会議サービス', '件数'], countRows(c.byPlatform, platformLabel))}
 </div>
-<p class="hint">欠席（相談者が来なかった）は、会議サービスが出席を知らせないため数えていません。<span class="en">No-shows are not counted: the platforms do not report attendance to us.</span></p>
+<p class="hint">課別・拠点別などの件数は、取り消された相談も含みます（結果別の表で分けています）。欠席（相談者が来なかった）は、会議サービスが出席を知らせないため数えていません。<span class="en">No-shows are not counted: the platforms do not report attendance to us.</span></p>
 </section>
 
 <section aria-labelledby="h-waits"><h2 id="h-waits">待ち時間 <span class="en">Waiting time</span></h2>
 <p>おつなぎ（<code>/relay</code>・<code>/call</code>）を頼んでから、課の職員が応答するまでの時間です。<span class="en">From a relay's request to its accept.</span></p>
 <p class="big">中央値 <strong>${n(f.waits.median, '分')}</strong>　90パーセンタイル <strong>${n(f.waits.p90, '分')}</strong>（応答 ${n(f.waits.count, '件')}、応答なし ${n(f.waits.notAccepted, '件')}）</p>
-<figure>${waitChart}<figcaption>待ち時間の分布。数は下の表にあります。</figcaption></figure>
+<figure><div class="chart-wrap" tabindex="0" role="region" aria-label="グラフ（はみ出すときは横に動かせます） / Chart">${waitChart}</div><figcaption>待ち時間の分布。数は下の表にあります。</figcaption></figure>
 ${tableWrap(
   '待ち時間の分布 / Distribution',
   ['待ち時間', '件数'],
@@ -176,7 +176,7 @@ ${tableWrap(
 
 <section aria-labelledby="h-survey"><h2 id="h-survey">アンケート <span class="en">Survey</span></h2>
 <p class="big">回答 <strong>${n(f.survey.answered, '件')}</strong>　満足度の平均 <strong>${n(f.survey.averageSatisfaction)}</strong> / 5　「また利用したい」 <strong>${f.survey.againShare === null ? '—' : `${Math.round(f.survey.againShare * 1000) / 10}%`}</strong>（はい ${n(f.survey.again.yes, '件')}・いいえ ${n(f.survey.again.no, '件')}）</p>
-<figure>${surveyChart}<figcaption>満足度の分布。数は下の表にあります。</figcaption></figure>
+<figure><div class="chart-wrap" tabindex="0" role="region" aria-label="グラフ（はみ出すときは横に動かせます） / Chart">${surveyChart}</div><figcaption>満足度の分布。数は下の表にあります。</figcaption></figure>
 ${tableWrap(
   '満足度 / Satisfaction',
   ['満足度', '件数'],
@@ -193,7 +193,7 @@ ${
 }
 
 const STATS_STYLE = `
-  .chart { max-width: 48rem; display: block; margin: 1rem 0 .25rem; }
+  .chart-wrap { overflow-x: auto; } .chart { max-width: 48rem; min-width: 36rem; display: block; margin: 1rem 0 .25rem; }
   figure { margin: 0; } figcaption { font-size: 16px; color: #444; }
   caption { text-align: left; font-weight: bold; padding: 8px 0; }
   .big { font-size: 1.2rem; } .big strong { font-size: 1.5rem; }

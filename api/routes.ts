@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Problem, Result } from '../core/errors.ts';
 import { ProblemError, fieldProblem, problem } from '../core/errors.ts';
 import { readAudit, writeAudit } from '../core/audit.ts';
-import { issueDeviceToken, issueToken, listDevices, listTokens, revokeToken } from '../core/auth/tokens.ts';
+import { isLastAdminWay, issueDeviceToken, issueToken, listDevices, listTokens, revokeToken } from '../core/auth/tokens.ts';
 import { formatMinute, toLocalDate } from '../core/time.ts';
 import { noStore } from '../core/security.ts';
 import type { Throttles } from '../core/throttle.ts';
@@ -552,8 +552,20 @@ export function apiTable(deps: ApiDeps): Route[] {
       tag: 'tokens',
       auth: 'admin',
       params: S.IdParams,
-      responses: { 204: { description: 'Revoked' }, 404: notFoundAnswer },
+      responses: {
+        204: { description: 'Revoked' },
+        404: notFoundAnswer,
+        409: { description: 'The last admin token (no admin account): revoking it would lock everyone out' },
+      },
       async handle({ params, actor }) {
+        if (await isLastAdminWay(db, params.id))
+          throw new ProblemError(
+            problem(
+              'invalid_state',
+              'これは最後の管理者トークンです。取り消すと、だれも管理できなくなります。先に別の管理者トークンか管理者アカウントを作ってください。',
+              'This is the last admin token: revoking it would lock everyone out. Make another admin token or an admin account first.',
+            ),
+          );
         if (!(await revokeToken(db, params.id, deps.clock()))) {
           throw new ProblemError(
             problem('not_found', `トークン ${params.id} は見つからないか、すでに無効です。`, `Token ${params.id} was not found or is already revoked.`),

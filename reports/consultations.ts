@@ -174,12 +174,21 @@ const MAILS: Record<string, string> = {
   'mail.staff_notice': '職員へのお知らせ',
 };
 
+const MAIL_EN: Record<string, string> = {
+  'mail.invitation': 'invitation',
+  'mail.reminder': 'reminder',
+  'mail.change': 'change',
+  'mail.cancellation': 'cancellation',
+  'mail.survey': 'survey request',
+  'mail.staff_notice': 'staff notice',
+};
+
 /** What an audit entry says, as people read it: a mail sent is named by its kind. */
 export function actionLabel(action: string): Label {
   const known = ACTIONS[action];
   if (known) return known;
   const mail = /^(mail\.[a-z_]+)\.sent$/.exec(action)?.[1];
-  if (mail) return { ja: `メール送信: ${MAILS[mail] ?? mail}`, en: `Mail sent: ${mail}` };
+  if (mail) return { ja: `メール送信: ${MAILS[mail] ?? mail}`, en: `Mail sent: ${MAIL_EN[mail] ?? mail}` };
   return { ja: action, en: action };
 }
 
@@ -193,8 +202,15 @@ function parse(text: string | null): Record<string, unknown> {
   }
 }
 
+/** Who did it, as people read it: staff by their name (relay steps name them by id), the system, the citizen. */
+export function whoDid(actor: string, staffNames: ReadonlyMap<string, string>): string {
+  if (actor === 'system') return 'システム';
+  if (actor === 'citizen') return '相談者';
+  return staffNames.get(actor) ?? actorName(actor);
+}
+
 /** One consultation's history, oldest first. */
-export async function consultationTimeline(db: Db, id: string): Promise<TimelineEntry[]> {
+export async function consultationTimeline(db: Db, id: string, kind = 'booked'): Promise<TimelineEntry[]> {
   const [audit, mails, progress, staff, names] = await Promise.all([
     db
       .selectFrom('audit_log')
@@ -216,7 +232,10 @@ export async function consultationTimeline(db: Db, id: string): Promise<Timeline
   ]);
   const staffName = new Map(staff.map((s) => [s.id, s.display_name]));
   const out: TimelineEntry[] = [];
+  const invited = audit.some((a) => a.action === 'consultation.invited');
   for (const a of audit) {
+    // The invitation is said once: 案内メールを送りました.
+    if (invited && a.action === 'mail.invitation.sent') continue;
     const after = parse(a.after_json);
     let detail = '';
     if (a.action === 'relay.requested') detail = `${names.departments.get(String(after.to)) ?? ''}へ（${Number(after.alerted ?? 0)}人に通知）`;
@@ -230,7 +249,8 @@ export async function consultationTimeline(db: Db, id: string): Promise<Timeline
       const note = typeof after.note === 'string' ? after.note : typeof after.statusNote === 'string' ? after.statusNote : '';
       detail = note === ERASED ? '（消去済み）' : note;
     }
-    out.push({ at: Date.parse(a.at), what: actionLabel(a.action), who: a.actor === 'system' ? '' : actorName(a.actor), detail });
+    const what = a.action === 'consultation.booked' && kind === 'walk_in' ? { ja: '来庁の受付', en: 'Walk-in received' } : actionLabel(a.action);
+    out.push({ at: Date.parse(a.at), what, who: a.actor === 'system' ? '' : whoDid(a.actor, staffName), detail });
   }
   // Mails sent are in the audit log; the outbox adds those the worker gave up on.
   for (const m of mails) {

@@ -166,6 +166,8 @@ describe('periods', () => {
     const today = '2026-12-04';
     assert.equal((parsePeriod({}, today) as { value: { from: string } }).value.from, '2026-04-01');
     assert.deepEqual((parsePeriod({ month: '2027-02' }, today) as { value: { to: string } }).value.to, '2027-02-28');
+    for (const typed of ['2027/2', '2027年2月', '２０２７－０２'.replace('－', '-')])
+      assert.equal((parsePeriod({ month: typed }, today) as { value: { from: string } }).value.from, '2027-02-01', typed);
     assert.deepEqual((parsePeriod({ from: '2026-11-01', to: '2026-11-30' }, today) as { value: { kind: string } }).value.kind, 'range');
     for (const bad of [
       { month: '2026-13' },

@@ -87,18 +87,28 @@ export function parsePeriod(q: PeriodQuery, today: LocalDate): Result<Period> {
   if (given(q.fiscalYear)) {
     const y = Number(q.fiscalYear);
     if (!Number.isInteger(y) || y < 2000 || y > 2100)
-      return fail(fieldProblem('fiscalYear', '年度は 2026 のように西暦 4 桁で入れてください。', 'Give the fiscal year as four digits, e.g. 2026.'));
+      return fail(
+        fieldProblem('fiscalYear', '年度は 2026 のように西暦で入れてください（2000〜2100）。', 'Give the fiscal year as a year from 2000 to 2100, e.g. 2026.'),
+      );
     return ok(fiscalYear(y));
   }
   if (given(q.month)) {
-    const m = String(q.month);
+    // 2026-11, 2026/11, 2026年11月, full-width digits: all read as the month.
+    const typed = /^(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?$/.exec(String(q.month).normalize('NFKC').trim());
+    const m = typed ? `${typed[1]}-${typed[2]!.padStart(2, '0')}` : String(q.month);
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m))
       return fail(fieldProblem('month', '月は 2026-11 のように入れてください。', 'Give the month as YYYY-MM, e.g. 2026-11.'));
     return ok(monthPeriod(m));
   }
   if (given(q.from) || given(q.to)) {
-    const from = String(q.from ?? '');
-    const to = String(q.to ?? '');
+    const from = String(q.from ?? '')
+      .normalize('NFKC')
+      .trim();
+    const to = String(q.to ?? '')
+      .normalize('NFKC')
+      .trim();
+    if (from === '') return fail(fieldProblem('from', '開始日を入れてください。', 'Give the first day.'));
+    if (to === '') return fail(fieldProblem('to', '終了日を入れてください。', 'Give the last day.'));
     if (!isLocalDate(from)) return fail(fieldProblem('from', '開始日を 2026-04-01 のように入れてください。', 'Give the first day as YYYY-MM-DD.'));
     if (!isLocalDate(to)) return fail(fieldProblem('to', '終了日を 2027-03-31 のように入れてください。', 'Give the last day as YYYY-MM-DD.'));
     if (to < from) return fail(fieldProblem('to', '終了日は開始日以降にしてください。', 'The last day must not be before the first.'));

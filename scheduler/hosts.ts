@@ -146,7 +146,7 @@ export async function addHost(db: Db, ids: IdSource, now: number, input: HostInp
       problem(
         'conflict',
         `このアカウント（${input.provider}: ${input.account}）はすでにホスト「${existing?.displayName ?? ''}」として登録されています。`,
-        `That account is already registered as host ${existing?.id ?? ''}.`,
+        `That account is already registered as host "${existing?.displayName ?? ''}" (${existing?.id ?? ''}).`,
         { extra: { hostId: existing?.id ?? null } },
       ),
     );

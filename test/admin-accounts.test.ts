@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { handleMessage } from '../bot/index.ts';
 import { describeInChromium, noSeriousViolations, signInAsAdmin } from './browser.ts';
-import { ADMIN_TOKEN, booking, startTestServer } from './helpers.ts';
+import { ADMIN_TOKEN, FORM, booking, signIn, startTestServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
 describeInChromium('accounts, staff, tokens and the audit log in the admin page', (browser) => {
@@ -40,7 +40,7 @@ describeInChromium('accounts, staff, tokens and the audit log in the admin page'
     await page.reload();
     const busy = page.locator('tbody tr').nth(0);
     await busy.locator('summary').click();
-    assert.equal(await busy.getByRole('button', { name: '退役する' }).isDisabled(), true);
+    assert.equal(await busy.getByRole('button', { name: '利用をやめる' }).isDisabled(), true);
     assert.match(await busy.innerText(), /これからの相談が1件あるため/);
     const spare = page.locator('tbody tr').nth(1);
     await spare.locator('summary').click();
@@ -50,8 +50,11 @@ describeInChromium('accounts, staff, tokens and the audit log in the admin page'
     const renamed = page.locator('tbody tr').nth(1);
     assert.match(await renamed.innerText(), /相談用PC（2階）/);
     await renamed.locator('summary').click();
-    await renamed.getByRole('button', { name: '退役する' }).click();
-    await page.locator('.flash.ok', { hasText: '退役しました' }).waitFor();
+    await renamed.getByRole('button', { name: '利用をやめる' }).click();
+    assert.equal((await s.call('GET', '/api/v1/hosts')).body.hosts.length, 2, 'not without the confirmation');
+    await renamed.getByRole('checkbox').check();
+    await renamed.getByRole('button', { name: '利用をやめる' }).click();
+    await page.locator('.flash.ok', { hasText: '「相談用PC（2階）」の利用をやめました' }).waitFor();
     assert.equal((await s.call('GET', '/api/v1/hosts')).body.hosts.length, 1);
     await context.close();
   });
@@ -91,7 +94,30 @@ describeInChromium('accounts, staff, tokens and the audit log in the admin page'
     await page.goto(`${s.url}/admin/tokens`);
     assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(token), 'never shown again');
     await noSeriousViolations(page, '/admin/tokens');
-    await page.locator('tr', { hasText: '予約システム' }).getByRole('button', { name: '取り消す' }).click();
+    // Sending the same form again (a reload of the page that showed it) makes no second token.
+    const { cookie, csrf } = await signIn(s.url);
+    const form = await (await fetch(`${s.url}/admin/tokens`, { headers: { cookie } })).text();
+    const once = /name="once" value="([^"]+)"/.exec(form)![1]!;
+    const send = () =>
+      fetch(`${s.url}/admin/tokens`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': FORM },
+        body: new URLSearchParams({ csrf, once, name: '二重', role: 'staff' }),
+      });
+    assert.equal((await send()).status, 200);
+    const again = await send();
+    assert.equal(again.status, 409);
+    assert.match(await again.text(), /もう作りました/);
+    assert.equal((await s.call('GET', '/api/v1/tokens')).body.tokens.filter((t: { name: string; revokedAt: string | null }) => t.name === '二重').length, 1);
+    await page.goto(`${s.url}/admin/tokens`);
+    // The last admin token cannot be revoked: nobody could sign in again.
+    const bootstrap = page.locator('tr', { hasText: 'いまサインインに使っている' });
+    await bootstrap.getByRole('checkbox').check();
+    await bootstrap.getByRole('button', { name: '取り消す' }).click();
+    assert.match(await page.locator('.flash.error').innerText(), /最後の管理者トークン/);
+    const kept = page.locator('tr', { hasText: '予約システム' });
+    await kept.getByRole('checkbox').check();
+    await kept.getByRole('button', { name: '取り消す' }).click();
     await page.locator('.flash.ok', { hasText: '取り消しました' }).waitFor();
     assert.equal((await use()).status, 401);
 

@@ -81,7 +81,7 @@ describeInChromium('consultations in the admin page', (browser) => {
     await s.running.worker.idle();
     await page.reload();
     assert.match(await page.locator('.facts').innerText(), /状態\n案内送信済み/);
-    assert.match(await timeline.innerText(), /やり直し[\s\S]*会議ができました[\s\S]*メール送信: 案内/);
+    assert.match(await timeline.innerText(), /やり直し[\s\S]*会議ができました[\s\S]*案内メールを送りました/);
 
     // Move: a field error next to the field, then a real move.
     await page.getByLabel('長さ（分）').fill('abc');
@@ -94,7 +94,7 @@ describeInChromium('consultations in the admin page', (browser) => {
     assert.match(await page.locator('.facts').innerText(), /13:30〜14:00（30分）/);
 
     // Cancel needs a reason and the confirmation; the citizen is told.
-    await page.getByLabel('理由（相談者に伝わります）').fill('担当者の急な不在のため');
+    await page.getByLabel('理由（必須。相談者に伝わります）').fill('担当者の急な不在のため');
     await page.getByRole('checkbox', { name: /この相談を取り消します/ }).check();
     await page.getByRole('button', { name: '取り消す' }).click();
     await page.locator('.flash.ok', { hasText: '取り消しました' }).waitFor();
@@ -122,10 +122,11 @@ describeInChromium('consultations in the admin page', (browser) => {
       return Buffer.from(await r.arrayBuffer()).toString('utf8');
     };
     const plain = await get('');
+    assert.doesNotMatch(await get('&personal=yes'), /山田|calc/, 'personal data only with the confirmation ticked');
     assert.ok(plain.startsWith('\uFEFF番号,開始（日本時間）,和暦,'));
     assert.match(plain, new RegExp(`${b.id},2026-11-26 10:00,令和8年11月26日 10:00,`));
     assert.doesNotMatch(plain, /山田|yamada|calc|固定資産税について/);
-    const personal = await get('&personal=yes');
+    const personal = await get('&personal=yes&confirm=yes');
     assert.match(personal, /,氏名,メールアドレス,相談内容\r\n/);
     assert.match(personal, new RegExp(`${a.id},.*,（消去済み）,,\\r\\n`), 'erased stays erased');
     assert.match(personal, /,'=cmd\|calc,x@example\.jp,固定資産税について\r\n/, 'a formula is made plain text');

@@ -164,3 +164,12 @@ export async function bootstrapAdmin(db: Db, ids: IdSource, now: number, configu
   if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return null;
   return { id, name: BOOTSTRAP_NAME, role: 'admin', token, supplied: configured !== null };
 }
+
+/** Whether revoking this token would leave no way into the admin page (no other admin token, no admin account). */
+export async function isLastAdminWay(db: Db, tokenId: string): Promise<boolean> {
+  const [admins, live] = await Promise.all([
+    db.selectFrom('admin_users').select('id').limit(1).execute(),
+    db.selectFrom('api_tokens').select(['id', 'role']).where('revoked_at', 'is', null).where('role', '=', 'admin').execute(),
+  ]);
+  return admins.length === 0 && live.length === 1 && live[0]!.id === tokenId;
+}

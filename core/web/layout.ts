@@ -33,7 +33,9 @@ export const ADMIN_STYLE = `
   [aria-invalid=true] { border-color: #b00020; }
   .field-error { color: #b00020; font-weight: bold; margin: .25rem 0 0; }
   button, .button { font: inherit; font-size: 18px; min-height: 44px; padding: 8px 18px; border: 2px solid #0b3d6e; border-radius: 6px; background: #0b3d6e; color: #fff; cursor: pointer; }
-  button.secondary { background: #fff; color: #0b3d6e; }
+  button.secondary, a.button.secondary { background: #fff; color: #0b3d6e; }
+  a.button { display: inline-block; text-decoration: none; }
+  button:disabled { background: #ddd; border-color: #999; color: #555; cursor: not-allowed; }
   .actions { display: flex; flex-wrap: wrap; gap: 12px; margin: 1.25rem 0; align-items: center; }
   .flash { padding: 12px 16px; border-left: 6px solid; margin: 0 0 1rem; } .flash.ok { border-color: #1b7a3a; background: #e9f6ee; } .flash.error { border-color: #b00020; background: #fdecee; } .flash.warn { border-color: #8a5a00; background: #fff6e0; } .flash p { margin: 0 0 .25rem; }
   table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 8px; border-bottom: 1px solid #ccc; vertical-align: top; }
@@ -44,6 +46,7 @@ export const ADMIN_STYLE = `
   .en { color: #444; font-size: 16px; }
   code { background: #f0f0f0; padding: 0 4px; overflow-wrap: anywhere; }
   .table-wrap { overflow-x: auto; } .table-wrap th, .table-wrap td { white-space: nowrap; }
+  @media (max-width: 48rem) { .table-wrap.cards { overflow-x: visible; } .cards table, .cards tbody, .cards tr, .cards th, .cards td { display: block; white-space: normal; } .cards thead { position: absolute; left: -9999px; } .cards tr { border: 2px solid #ccc; border-radius: 6px; margin: 0 0 12px; padding: 4px 8px; } .cards td, .cards th { border: 0; padding: 4px 0; } .cards td[data-label]::before { content: attr(data-label) "："; font-weight: bold; } }
   .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } .facts dt { font-weight: bold; } .facts dd { margin: 0; }
   label.check { font-weight: normal; display: flex; gap: 12px; align-items: flex-start; } label.check input { width: 28px; height: 28px; flex: none; margin-top: 2px; }
 `;
