@@ -53,7 +53,11 @@ const none = () => read(null);
 
 const relay = command({
   name: 'relay',
-  help: { ja: '相談をほかの課へおつなぎします（課だけなら一覧）', en: 'Hand the consultation over to another department', example: '/relay 税務 相続の件' },
+  help: {
+    ja: '相談をほかの課へおつなぎします（課の名前のあとに用件を書けます）',
+    en: 'Hand the consultation over to another department',
+    example: '/relay 税務 相続の件',
+  },
   parse: ({ args }) => {
     if (args.length === 0) return read(null);
     const { id, rest } = takeConsultationRef(args);

@@ -210,7 +210,7 @@ for (const kind of DATABASES) {
         [booking({ start: '2026-11-20T10:00:00+09:00' }), 'start', /過ぎています/],
         [booking({ start: '2026-11-24T10:00:00+09:00' }), 'start', /120分前まで/],
         [booking({ start: '2026-12-01T16:45:00+09:00' }), 'start', /受付時間外/],
-        [booking({ start: '2026-12-05T10:00:00+09:00' }), 'start', /土曜日は閉庁日/],
+        [booking({ start: '2026-12-05T10:00:00+09:00' }), 'start', /土曜日のため閉庁日/],
         [booking({ start: '2027-01-11T10:00:00+09:00' }), 'start', /成人の日/],
         [booking({ start: '2026-12-30T10:00:00+09:00' }), 'start', /年末年始/],
         [booking({ start: '2026-12-01T08:30:00+09:00', durationMinutes: 600 }), 'durationMinutes', /収まりません/],

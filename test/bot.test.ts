@@ -229,7 +229,7 @@ describe('staff bot core (console platform)', function () {
     assert.match((await say(reception, '/book 12/1 10:30 60 佐藤花子 sato@example.jp 税務')).text, /すでに予約があります/);
     assert.match((await say(reception, '/book 12/1 25:00 60 佐藤花子 sato@example.jp 税務')).text, /時刻を読み取れません/);
     assert.match((await say(reception, '/book 12/1 10:00 60 佐藤花子 not-an-email 税務')).text, /メールアドレス/);
-    assert.match((await say(reception, '/book 12/5 10:00 60 佐藤花子 sato@example.jp 税務')).text, /土曜日は閉庁日/);
+    assert.match((await say(reception, '/book 12/5 10:00 60 佐藤花子 sato@example.jp 税務')).text, /土曜日のため閉庁日/);
     const spaced = await say(reception, '/book 2026/12/2 10:00 60 佐藤 花子 sato@example.jp 税務 相続の件');
     assert.match(spaced.text, /予約しました: #[0-9A-Z]+ 2026年12月2日（水）10:00（60分）税務課 佐藤 花子様/, 'a name with a space, a date with its year');
     assert.match((await say(reception, '/today 明日')).text, /2026年11月25日（水） の相談はありません/);

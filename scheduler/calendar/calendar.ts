@@ -79,7 +79,7 @@ function baseDay(cal: CityCalendar, date: LocalDate): { open: TimeRange[]; close
   if (hours.length === 0) {
     return {
       open: [],
-      closedBecause: { ja: `${WEEKDAY_JA[weekday]}は閉庁日です`, en: `closed on ${WEEKDAY_EN[weekday]}s` },
+      closedBecause: { ja: `${WEEKDAY_JA[weekday]}のため閉庁日です`, en: `closed on ${WEEKDAY_EN[weekday]}s` },
     };
   }
   return { open: unionRanges(hours), closedBecause: null };
