@@ -7,7 +7,7 @@ import { html } from '../core/html.ts';
 import type { SafeHtml } from '../core/html.ts';
 import { writeAudit } from '../core/audit.ts';
 import type { Role } from '../core/auth/tokens.ts';
-import { ROLES, isLastAdminWay, issueToken, listTokens, revokeToken } from '../core/auth/tokens.ts';
+import { ROLES, createToken, listTokens, revokeTokenChecked } from '../core/auth/tokens.ts';
 import type { ProviderKind } from '../core/conferencing/index.ts';
 import { PROVIDER_KINDS, checkAccount } from '../core/conferencing/index.ts';
 import type { CheckLine } from '../core/conferencing/check.ts';
@@ -19,7 +19,7 @@ import type { SchedulerDeps } from '../scheduler/consultations.ts';
 import { listDepartments } from '../scheduler/departments.ts';
 import { addHost, changeHost, listHosts, retireHostChecked, upcomingOnHost } from '../scheduler/hosts.ts';
 import { listSites } from '../scheduler/sites.ts';
-import { listStaff, setDuty, setStaffDepartment, setStaffSite } from '../relay/staff.ts';
+import { assignStaff, listStaff, setDuty } from '../relay/staff.ts';
 import { actionLabel, whoDid } from '../reports/consultations.ts';
 import { platformLabel } from '../reports/labels.ts';
 import type { AdminPageKit } from './sites.ts';
@@ -171,22 +171,9 @@ ${table(['名前', 'チャット', '課・拠点', '当番'], rows, 'まだい�
     const [departments, sites] = await Promise.all([listDepartments(db), listSites(db)]);
     if ((departmentId && !departments.some((d) => d.id === departmentId)) || (siteId && !sites.some((s) => s.id === siteId)))
       return staffPage(req, res, { kind: 'error', ja: 'その課か拠点は見つかりません。', en: 'Unknown department or site.' }, 422);
-    const before = (await listStaff(db)).find((m) => m.id === id);
-    if (!before || !(await setStaffDepartment(db, id, departmentId)))
-      return staffPage(req, res, { kind: 'error', ja: 'その職員は見つかりません。', en: 'Not found.' }, 404);
-    await setStaffSite(db, id, siteId);
-    // On duty for no department would take no call: the duty ends with the department; a new department keeps it.
-    const endedDuty = before.onDuty && !departmentId;
-    if (endedDuty) await setDuty(db, k.ids, k.clock(), id, false, { endsAtMinute: deps.config.relay.dutyEndsAtMinute });
-    await writeAudit(db, k.ids, k.clock(), {
-      actor: k.actor(req),
-      action: 'staff.changed',
-      entity: 'staff',
-      entityId: id,
-      before: null,
-      after: { departmentId, siteId },
-    });
-    k.redirectWith(res, '/admin/staff', endedDuty ? '保存しました。課がなくなったため、当番も終えました。' : '保存しました。', 'Saved.');
+    const done = await assignStaff(db, k.ids, k.clock(), id, { departmentId, siteId }, k.actor(req));
+    if (!done) return staffPage(req, res, { kind: 'error', ja: 'その職員は見つかりません。', en: 'Not found.' }, 404);
+    k.redirectWith(res, '/admin/staff', done.endedDuty ? '保存しました。課がなくなったため、当番も終えました。' : '保存しました。', 'Saved.');
   });
   r.post('/staff/:id/duty', async (req, res) => {
     const id = String(req.params.id);
@@ -270,15 +257,7 @@ ${field({ id: 'token-name', name: 'name', label: '名前（だれが何に使う
         null,
         409,
       );
-    const issued = await issueToken(db, k.ids, k.clock(), { name, role, createdBy: k.actor(req) });
-    await writeAudit(db, k.ids, k.clock(), {
-      actor: k.actor(req),
-      action: 'token.created',
-      entity: 'token',
-      entityId: issued.id,
-      before: null,
-      after: { name, role },
-    });
+    const issued = await createToken(db, k.ids, k.clock(), { name, role }, k.actor(req));
     // Shown on this answer only (never in an address, never again).
     return tokensPage(req, res, null, { name, token: issued.token });
   });
@@ -286,24 +265,10 @@ ${field({ id: 'token-name', name: 'name', label: '名前（だれが何に使う
     const id = String(req.params.id);
     if (req.body?.confirm !== 'yes')
       return tokensPage(req, res, { kind: 'error', ja: '確認の欄にチェックを入れてください。', en: 'Tick the confirmation.' }, null, 422);
-    const live = (await listTokens(db)).filter((t) => !t.revokedAt);
-    const target = live.find((t) => t.id === id);
-    if (await isLastAdminWay(db, id))
-      return tokensPage(
-        req,
-        res,
-        {
-          kind: 'error',
-          ja: 'これは最後の管理者トークンです。取り消すと、だれも管理画面に入れなくなります。先に別の管理者トークンか管理者アカウントを作ってください。',
-          en: 'This is the last admin token: revoking it would lock everyone out. Make another admin token or an admin account first.',
-        },
-        null,
-        409,
-      );
-    const done = await revokeToken(db, id, k.clock());
-    if (done)
-      await writeAudit(db, k.ids, k.clock(), { actor: k.actor(req), action: 'token.revoked', entity: 'token', entityId: id, before: null, after: null });
-    k.redirectWith(res, '/admin/tokens', done ? `「${target?.name ?? id}」を取り消しました。` : 'すでに取り消されています。', 'Revoked.');
+    const target = (await listTokens(db)).find((t) => t.id === id);
+    const done = await revokeTokenChecked(db, k.ids, k.clock(), id, k.actor(req));
+    if (!done.ok && done.reason.code === 'invalid_state') return tokensPage(req, res, { kind: 'error', ...done.reason.message }, null, 409);
+    k.redirectWith(res, '/admin/tokens', done.ok ? `「${target?.name ?? id}」を取り消しました。` : 'すでに取り消されています。', 'Revoked.');
   });
 
   // ------------------------------------------------------------ audit log

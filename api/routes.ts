@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Problem, Result } from '../core/errors.ts';
 import { ProblemError, fieldProblem, problem } from '../core/errors.ts';
 import { readAudit, writeAudit } from '../core/audit.ts';
-import { isLastAdminWay, issueDeviceToken, issueToken, listDevices, listTokens, revokeToken } from '../core/auth/tokens.ts';
+import { createToken, issueDeviceToken, listDevices, listTokens, revokeTokenChecked } from '../core/auth/tokens.ts';
 import { formatMinute, toLocalDate } from '../core/time.ts';
 import { noStore } from '../core/security.ts';
 import type { Throttles } from '../core/throttle.ts';
@@ -532,15 +532,7 @@ export function apiTable(deps: ApiDeps): Route[] {
       body: S.TokenBody,
       responses: { 201: { description: 'Created', schema: S.IssuedToken } },
       async handle({ body, actor }) {
-        const issued = await issueToken(db, deps.ids, deps.clock(), { name: body.name, role: body.role, createdBy: actor });
-        await writeAudit(db, deps.ids, deps.clock(), {
-          actor,
-          action: 'token.created',
-          entity: 'token',
-          entityId: issued.id,
-          before: null,
-          after: { name: body.name, role: body.role },
-        });
+        const issued = await createToken(db, deps.ids, deps.clock(), { name: body.name, role: body.role }, actor);
         return json({ id: issued.id, name: issued.name, role: issued.role, token: issued.token }, 201);
       },
     }),
@@ -558,20 +550,7 @@ export function apiTable(deps: ApiDeps): Route[] {
         409: { description: 'The last admin token (no admin account): revoking it would lock everyone out' },
       },
       async handle({ params, actor }) {
-        if (await isLastAdminWay(db, params.id))
-          throw new ProblemError(
-            problem(
-              'invalid_state',
-              'これは最後の管理者トークンです。取り消すと、だれも管理できなくなります。先に別の管理者トークンか管理者アカウントを作ってください。',
-              'This is the last admin token: revoking it would lock everyone out. Make another admin token or an admin account first.',
-            ),
-          );
-        if (!(await revokeToken(db, params.id, deps.clock()))) {
-          throw new ProblemError(
-            problem('not_found', `トークン ${params.id} は見つからないか、すでに無効です。`, `Token ${params.id} was not found or is already revoked.`),
-          );
-        }
-        await writeAudit(db, deps.ids, deps.clock(), { actor, action: 'token.revoked', entity: 'token', entityId: params.id, before: null, after: null });
+        must(await revokeTokenChecked(db, deps.ids, deps.clock(), params.id, actor));
         return { status: 204 };
       },
     }),

@@ -44,6 +44,13 @@ const bool = z
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A time of day like 08:30 (the example names the variable's own default). */
+const clockTime = (example: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, { error: `must be a time of day (hours:minutes, like ${example})` });
+
 const openingHours = z.string().transform((text, ctx): TimeRange[][] => {
   const r = parseOpeningHours(text);
   if (!r.ok) {
@@ -290,10 +297,7 @@ const variables = {
     },
   },
   WEEKLY_SUMMARY_AT: {
-    schema: z
-      .string()
-      .trim()
-      .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, { error: 'must be a time like 08:30' }),
+    schema: clockTime('08:30'),
     default: '08:30',
     doc: { example: '08:30', ja: '毎週の集計を送る、月曜日の時刻' },
   },
@@ -303,10 +307,7 @@ const variables = {
     doc: { example: '3', ja: 'おつなぎ（リレー）に誰も応答しないとき、何分後にもう一度強く呼び出すか' },
   },
   DUTY_ENDS_AT: {
-    schema: z
-      .string()
-      .trim()
-      .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, { error: 'must be a time like 17:30' }),
+    schema: clockTime('17:30'),
     default: '17:30',
     doc: { example: '17:30', ja: '当番（/duty on）がその日に自動で終わる時刻。これより後に当番に入ったときは、その日の終わりまで' },
   },
@@ -515,7 +516,7 @@ const PROBLEM_JA: Array<[RegExp, string]> = [
   [/email domains/, 'city.example.jp のようなドメインをカンマ区切りで指定してください'],
   [/smtp:\/\//, 'smtp:// または smtps:// で始まる URL で指定してください'],
   [/1d@10:00/, '1d@10:00,1h のように指定してください（none で送らない）'],
-  [/17:30/, '17:30 のような時刻で指定してください'],
+  [/time of day/, '8:30 や 17:30 のような時刻（時:分）で指定してください'],
   [/Invalid option/, '決められた値のどれかを指定してください'],
   [/at least/, '値が小さすぎます'],
   [/at most/, '値が大きすぎます'],

@@ -4,6 +4,7 @@ import type { Db, StaffTable } from '../core/store/schema.ts';
 import type { IdSource } from '../core/ids.ts';
 import { isUniqueViolation } from '../core/store/db.ts';
 import { enqueue } from '../core/outbox.ts';
+import { writeAudit } from '../core/audit.ts';
 import { addDays, localInstant, toLocalDate } from '../core/time.ts';
 import { DUTY_END } from './job-kinds.ts';
 import type { ChatPerson, ChatPlatformKind } from '../core/chat.ts';
@@ -140,8 +141,36 @@ export async function setStaffSite(db: Db, staffId: string, siteId: string | nul
   await db.updateTable('staff').set({ site_id: siteId }).where('id', '=', staffId).execute();
 }
 
-/** The department a staff member is relayed for (null: none yet), as an admin sets it. */
-export async function setStaffDepartment(db: Db, staffId: string, departmentId: string | null): Promise<boolean> {
-  const r = await db.updateTable('staff').set({ department_id: departmentId }).where('id', '=', staffId).executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+/**
+ * An admin sets where a staff member works and which department's relays reach them, in one transaction with its audit
+ * entry. On duty for no department would take no call: clearing the department ends the duty too. Returns null for
+ * an unknown staff member, or whether a duty was ended.
+ */
+export async function assignStaff(
+  db: Db,
+  ids: IdSource,
+  now: number,
+  staffId: string,
+  to: { readonly departmentId: string | null; readonly siteId: string | null },
+  actor: string,
+): Promise<{ readonly endedDuty: boolean } | null> {
+  return db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('staff').select(['on_duty', 'department_id', 'site_id']).where('id', '=', staffId).executeTakeFirst();
+    if (!before) return null;
+    const endedDuty = before.on_duty === 1 && to.departmentId === null;
+    await trx
+      .updateTable('staff')
+      .set({ department_id: to.departmentId, site_id: to.siteId, ...(endedDuty ? { on_duty: 0, duty_until: null } : {}) })
+      .where('id', '=', staffId)
+      .execute();
+    await writeAudit(trx, ids, now, {
+      actor,
+      action: 'staff.changed',
+      entity: 'staff',
+      entityId: staffId,
+      before: { departmentId: before.department_id, siteId: before.site_id },
+      after: { ...to, ...(endedDuty ? { onDuty: false } : {}) },
+    });
+    return { endedDuty };
+  });
 }

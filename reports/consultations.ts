@@ -103,7 +103,7 @@ export async function findConsultations(db: Db, f: ConsultationFilter): Promise<
       kind: r.kind,
       type: r.consultation_type,
       department: names.departments.get(r.department_id) ?? r.department_id,
-      site: (r.site_id && names.sites.get(r.site_id)) ?? names.sites.get('main') ?? '本庁',
+      site: names.site(r.site_id),
       host: names.hosts.get(r.host_id)?.name ?? r.host_id,
       platform: names.hosts.get(r.host_id)?.provider ?? '',
       citizen: r.personal_data_erased_at ? null : { name: r.citizen_name, email: r.citizen_email, topic: r.topic },

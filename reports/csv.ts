@@ -3,11 +3,9 @@
 // 和暦 column beside it. A cell that starts with = + - @ (or a tab or CR) is prefixed with ' so that Excel never runs it
 // as a formula (CSV injection): a survey comment or a topic is the citizen's own text.
 import { stringify } from 'csv-stringify/sync';
-import type { Figures } from './figures.ts';
+import type { Figures, Outcome } from './figures.ts';
 import type { Label } from './labels.ts';
-import { WAIT_BAND_LABELS, dateEra, kindLabel, monthEra, monthLabel, platformLabel, relaysLabel, statusLabel, typeLabel } from './labels.ts';
-import { OUTCOME_LABELS } from './labels.ts';
-import type { Outcome } from './figures.ts';
+import { OUTCOME_LABELS, WAIT_BAND_LABELS, dateEra, kindLabel, monthEra, monthLabel, platformLabel, relaysLabel, statusLabel, typeLabel } from './labels.ts';
 
 const BOM = '\uFEFF';
 

@@ -1,7 +1,7 @@
 // The figures a city reports, computed from facts that carry no personal data (times, department, site, type,
 // platform, status, relay times, survey scores): a pure function, so that the page, the API, the CSV and the weekly
 // mail give the same numbers. Percentiles are nearest-rank (the value below which that share of the waits lie).
-import { addDays, toLocalDate, toLocalMinute } from '../core/time.ts';
+import { addDays, startOfLocalDate, toLocalDate, toLocalMinute } from '../core/time.ts';
 import type { LocalDate } from '../core/time.ts';
 import type { Period } from './periods.ts';
 import { monthsOf } from './periods.ts';
@@ -240,6 +240,6 @@ export function computeFigures(period: Period, consultations: ReadonlyArray<Cons
 }
 
 /** The days a period covers, as [first instant, instant after the last day) for a query. */
-export function periodBounds(period: Period, startOf: (d: LocalDate) => number): { from: number; to: number } {
-  return { from: startOf(period.from), to: startOf(addDays(period.to, 1)) };
+export function periodBounds(period: Period): { from: number; to: number } {
+  return { from: startOfLocalDate(period.from), to: startOfLocalDate(addDays(period.to, 1)) };
 }

@@ -2,7 +2,6 @@
 // so the figures are the same before and after the retention purge. Names of departments, sites and hosts are read
 // with the retired ones, so that last year's figures still name a department that was renamed or a branch closed.
 import type { Db } from '../core/store/schema.ts';
-import { startOfLocalDate } from '../core/time.ts';
 import { computeFigures, periodBounds } from './figures.ts';
 import type { ConsultationFact, Figures, RelayFact } from './figures.ts';
 import type { Period } from './periods.ts';
@@ -29,25 +28,31 @@ function parseSurvey(text: string | null): Survey | null {
   }
 }
 
+export interface Names {
+  readonly departments: ReadonlyMap<string, string>;
+  readonly hosts: ReadonlyMap<string, { readonly name: string; readonly provider: string }>;
+  /** A consultation's site by its id (none: the main office, as for consultations from before sites). */
+  site(id: string | null): string;
+}
+
 /** Every department, site and host by id, retired ones too. */
-export async function namesById(
-  db: Db,
-): Promise<{ departments: Map<string, string>; sites: Map<string, string>; hosts: Map<string, { name: string; provider: string }> }> {
+export async function namesById(db: Db): Promise<Names> {
   const [departments, sites, hosts] = await Promise.all([
     db.selectFrom('departments').select(['id', 'name']).execute(),
     db.selectFrom('sites').select(['id', 'name']).execute(),
     db.selectFrom('hosts').select(['id', 'display_name', 'provider']).execute(),
   ]);
+  const siteNames = new Map(sites.map((s) => [s.id, s.name]));
   return {
     departments: new Map(departments.map((d) => [d.id, d.name])),
-    sites: new Map(sites.map((s) => [s.id, s.name])),
+    site: (id) => (id && siteNames.get(id)) || siteNames.get('main') || '本庁',
     hosts: new Map(hosts.map((h) => [h.id, { name: h.display_name, provider: h.provider }])),
   };
 }
 
 /** The consultations that start in the period, and their relays, as facts. */
 export async function loadFacts(db: Db, period: Period): Promise<{ consultations: ConsultationFact[]; relays: RelayFact[] }> {
-  const { from, to } = periodBounds(period, startOfLocalDate);
+  const { from, to } = periodBounds(period);
   const inPeriod = db.selectFrom('consultations').select('id').where('start_at', '>=', iso(from)).where('start_at', '<', iso(to));
   const [rows, relayRows, names] = await Promise.all([
     db
@@ -73,7 +78,7 @@ export async function loadFacts(db: Db, period: Period): Promise<{ consultations
       kind: r.kind,
       type: r.consultation_type,
       department: names.departments.get(r.department_id) ?? r.department_id,
-      site: (r.site_id && names.sites.get(r.site_id)) ?? names.sites.get('main') ?? '本庁',
+      site: names.site(r.site_id),
       platform: names.hosts.get(r.host_id)?.provider ?? 'unknown',
       survey: parseSurvey(r.survey ?? null),
     }),

@@ -2,6 +2,9 @@
 import type { Db } from '../store/schema.ts';
 import type { IdSource } from '../ids.ts';
 import { sha256 } from '../ids.ts';
+import { writeAudit } from '../audit.ts';
+import type { Result } from '../errors.ts';
+import { fail, ok, problem } from '../errors.ts';
 
 export type Role = 'admin' | 'staff';
 export const ROLES: ReadonlyArray<Role> = ['admin', 'staff'];
@@ -166,10 +169,33 @@ export async function bootstrapAdmin(db: Db, ids: IdSource, now: number, configu
 }
 
 /** Whether revoking this token would leave no way into the admin page (no other admin token, no admin account). */
-export async function isLastAdminWay(db: Db, tokenId: string): Promise<boolean> {
+async function isLastAdminWay(db: Db, tokenId: string): Promise<boolean> {
   const [admins, live] = await Promise.all([
     db.selectFrom('admin_users').select('id').limit(1).execute(),
     db.selectFrom('api_tokens').select(['id', 'role']).where('revoked_at', 'is', null).where('role', '=', 'admin').execute(),
   ]);
   return admins.length === 0 && live.length === 1 && live[0]!.id === tokenId;
+}
+
+/** A staff or admin token made by a person (the API or the admin page), audited; the value is in the answer only. */
+export async function createToken(db: Db, ids: IdSource, now: number, input: { name: string; role: Role }, actor: string): Promise<IssuedToken> {
+  const issued = await issueToken(db, ids, now, { ...input, createdBy: actor });
+  await writeAudit(db, ids, now, { actor, action: 'token.created', entity: 'token', entityId: issued.id, before: null, after: input });
+  return issued;
+}
+
+/** Revokes a token, audited; never the last way into the admin page (everyone would be locked out). */
+export async function revokeTokenChecked(db: Db, ids: IdSource, now: number, id: string, actor: string): Promise<Result<null>> {
+  if (await isLastAdminWay(db, id))
+    return fail(
+      problem(
+        'invalid_state',
+        'これは最後の管理者トークンです。取り消すと、だれも管理画面に入れなくなります。先に別の管理者トークンか管理者アカウント（npm run admin -- create）を作ってください。',
+        'This is the last admin token: revoking it would lock everyone out. Make another admin token or an admin account (npm run admin -- create) first.',
+      ),
+    );
+  if (!(await revokeToken(db, id, now)))
+    return fail(problem('not_found', `トークン ${id} は見つからないか、すでに無効です。`, `Token ${id} was not found or is already revoked.`));
+  await writeAudit(db, ids, now, { actor, action: 'token.revoked', entity: 'token', entityId: id, before: null, after: null });
+  return ok(null);
 }

@@ -32,8 +32,11 @@ async function readVersion(db: Db): Promise<string | null> {
   try {
     const row = await db.selectFrom('reference_version').select('version').where('id', '=', 1).executeTakeFirst();
     return row ? String(row.version) : null;
-  } catch {
-    return null;
+  } catch (error) {
+    // Only the table not being there yet; any other failure is the caller's (the load would fail the same way).
+    const e = error as { code?: string; message?: string };
+    if (e.code === '42P01' || /no such table/i.test(e.message ?? '')) return null;
+    throw error;
   }
 }
 
